@@ -1,0 +1,52 @@
+"""The ``diffkit`` command line. Each subcommand lives in its own module in
+:mod:`diffkit.commands`, which defines ``COMMAND``, ``HELP``, ``add_arguments(parser)``
+and ``run(args) -> exit code``.
+"""
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import commands
+from .errors import DiffkitError
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "COMMAND"):
+            yield module
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="diffkit",
+        description="Compare ways to differentiate the same computation.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        sub = subparsers.add_parser(module.COMMAND, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except DiffkitError as exc:
+        print(f"diffkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("diffkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

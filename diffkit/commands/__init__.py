@@ -1,0 +1,1 @@
+"""Subcommands of the ``diffkit`` command line, one module each."""

@@ -1,0 +1,48 @@
+"""The one small hierarchy of errors diffkit raises for a user's mistake.
+
+Every message says what happened, where (the argument, the op, the program line)
+and what to do instead.
+"""
+
+
+class DiffkitError(Exception):
+    """Base class of every error diffkit raises on purpose."""
+
+
+class InputError(DiffkitError, ValueError):
+    """An argument given to a diffkit function cannot be used (argnums, NaN, dtype...)."""
+
+
+class NonScalarOutputError(InputError):
+    """A gradient was asked of a program whose output is not a single number."""
+
+
+class ShapeError(DiffkitError, ValueError):
+    """An op received operands whose shapes do not fit together."""
+
+
+class NonDiffkitFunctionError(DiffkitError, TypeError):
+    """A function outside diffkit (``math.exp``, ``float``) met a traced or symbolic value."""
+
+
+class UnknownMethodError(DiffkitError, KeyError):
+    """A differentiation method name that is not registered."""
+
+    def __str__(self):  # KeyError would otherwise print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsupportedError(DiffkitError):
+    """The chosen method cannot differentiate this program (not a bug in the program)."""
+
+
+class SymbolicControlFlowError(UnsupportedError):
+    """A branch or loop condition depends on a symbolic value, so SymPy cannot decide it."""
+
+
+class NonAnalyticError(UnsupportedError):
+    """The complex-step method met an op that is not analytic (abs, relu, max...)."""
+
+
+class ExpressionTooLargeError(DiffkitError):
+    """A symbolic expression grew past what SymPy or lambdify can handle."""

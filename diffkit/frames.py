@@ -1,0 +1,43 @@
+"""Find the line of the user's program that is running, for error messages."""
+
+import linecache
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_IGNORED_DIRS = (_PACKAGE_DIR,)
+
+
+def _is_library_file(filename):
+    path = os.path.abspath(filename)
+    if path.startswith(_IGNORED_DIRS):
+        return True
+    parts = path.split(os.sep)
+    return "numpy" in parts or "sympy" in parts
+
+
+def user_frame():
+    """Return the innermost frame that belongs to neither diffkit, NumPy nor SymPy."""
+    frame = sys._getframe(1)
+    while frame is not None and _is_library_file(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+def user_location():
+    """Describe the running program line as ``file:line (function): `source```, or ''."""
+    frame = user_frame()
+    if frame is None:
+        return ""
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    where = f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}()"
+    return f"{where}: `{source}`" if source else where
+
+
+def user_source_line():
+    """The source text of the running program line, or ''."""
+    frame = user_frame()
+    if frame is None:
+        return ""
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()

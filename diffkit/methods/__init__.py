@@ -1,0 +1,11 @@
+"""Differentiation methods, each registered by name (see :func:`method_names`)."""
+
+# Imported for their registration, in the order the methods are listed.
+from . import finite_differences  # noqa: F401  isort: skip
+from . import complex_step  # noqa: F401  isort: skip
+from . import symbolic  # noqa: F401  isort: skip
+from . import tape  # noqa: F401  isort: skip
+from .base import GradientResult, Method, Problem
+from .registry import get_method, method_names, register
+
+__all__ = ["GradientResult", "Method", "Problem", "get_method", "method_names", "register"]

@@ -1,0 +1,226 @@
+"""What every differentiation method shares: the problem it is given and the result it returns.
+
+A :class:`Problem` is a program, a point and the arguments to differentiate, with
+those arguments flattened into float arrays ("leaves") and named. Every method reads
+a Problem and returns a :class:`GradientResult`; nothing downstream knows a method's
+insides.
+"""
+
+import inspect
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import errors
+from ..containers import flatten, leaf_paths, unflatten
+from ..values import BoxedValue
+
+
+@dataclass
+class GradientResult:
+    """The value of a program, its gradient (shaped like the arguments) and method statistics."""
+
+    value: float
+    grad: Any
+    stats: dict = field(default_factory=dict)
+    method: str = ""
+    expressions: Any = None  # symbolic methods: {"value": expr, "grad": [exprs per entry]}
+
+    def __repr__(self):
+        return f"GradientResult(method={self.method!r}, value={self.value!r}, grad={self.grad!r}, stats={self.stats!r})"
+
+
+class Problem:
+    """A program, the point to evaluate it at, and which arguments to differentiate."""
+
+    def __init__(self, f, args, argnums=0):
+        if not callable(f):
+            raise errors.InputError(f"expected a function to differentiate, got {type(f).__name__}")
+        self.f = f
+        self.args = list(args)
+        self.argnums, self.single = _normalize_argnums(argnums, len(self.args), f)
+        names = _argument_names(f, len(self.args))
+        self.arg_names = [names[i] for i in self.argnums]
+        self.treedefs = []
+        self.leaves = []
+        self.leaf_names = []
+        self.leaf_was_scalar = []
+        for argnum, name in zip(self.argnums, self.arg_names):
+            leaves, treedef = flatten(self.args[argnum])
+            self.treedefs.append(treedef)
+            paths = leaf_paths(treedef, name)
+            for leaf, path in zip(leaves, paths):
+                self.leaves.append(_to_float_array(leaf, path))
+                self.leaf_names.append(path)
+                self.leaf_was_scalar.append(np.ndim(leaf) == 0)
+        self._shorten_container_names()
+
+    @property
+    def size(self):
+        """Number of scalar inputs being differentiated."""
+        return int(sum(leaf.size for leaf in self.leaves))
+
+    def call(self, leaf_values):
+        """Run the program with the differentiated leaves replaced by ``leaf_values``."""
+        return self.f(*self.build_args(leaf_values))
+
+    def build_args(self, leaf_values):
+        args = list(self.args)
+        iterator = iter(leaf_values)
+        for argnum, treedef in zip(self.argnums, self.treedefs):
+            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
+            args[argnum] = unflatten(treedef, chunk)
+        return args
+
+    def pack(self, leaf_grads):
+        """Gradients per leaf, back in the structure of the arguments."""
+        iterator = iter(_present(g, leaf, scalar) for g, leaf, scalar in zip(leaf_grads, self.leaves, self.leaf_was_scalar))
+        packed = []
+        for treedef in self.treedefs:
+            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
+            packed.append(unflatten(treedef, chunk))
+        return packed[0] if self.single else tuple(packed)
+
+    def entry_names(self):
+        """A name for every scalar entry, in flat order: ``x``, ``W1[0,2]``..."""
+        names = []
+        for leaf, name in zip(self.leaves, self.leaf_names):
+            if leaf.ndim == 0:
+                names.append(name)
+            else:
+                names.extend(f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*leaf.shape))
+        return names
+
+    def _shorten_container_names(self):
+        # A dict argument `params` names its leaves `W1`, not `params.W1`, when unambiguous.
+        short = []
+        for name, arg_name in zip(self.leaf_names, self._leaf_arg_names()):
+            prefix = arg_name + "."
+            short.append(name[len(prefix):] if name.startswith(prefix) else name)
+        if len(set(short)) == len(short) and not set(short) & (set(self.arg_names) - set(self.leaf_names)):
+            self.leaf_names = short
+
+    def _leaf_arg_names(self):
+        for name, treedef in zip(self.arg_names, self.treedefs):
+            yield from [name] * treedef.num_leaves
+
+
+def _present(grad, leaf, was_scalar):
+    if grad is None:
+        grad = np.zeros_like(leaf)
+    grad = np.asarray(grad)
+    if was_scalar:
+        return float(grad.reshape(())) if grad.dtype.kind != "c" else complex(grad.reshape(()))
+    grad = np.array(np.broadcast_to(grad, leaf.shape), dtype=np.result_type(leaf.dtype, grad.dtype))
+    return grad
+
+
+def _normalize_argnums(argnums, count, f):
+    single = isinstance(argnums, (int, np.integer))
+    nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) else None
+    if nums is None or not all(isinstance(n, (int, np.integer)) for n in nums):
+        raise errors.InputError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+    if not nums:
+        raise errors.InputError("argnums is empty: say which arguments to differentiate, e.g. argnums=0")
+    fixed = []
+    for n in nums:
+        if not -count <= n < count:
+            raise errors.InputError(
+                f"argnums={argnums!r} is out of range: {_function_name(f)} was called with {count} "
+                f"positional argument(s), so argnums must lie in 0..{count - 1}"
+            )
+        fixed.append(int(n) % count)
+    if len(set(fixed)) != len(fixed):
+        raise errors.InputError(f"argnums={argnums!r} names an argument twice")
+    return tuple(fixed), single
+
+
+def _function_name(f):
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _argument_names(f, count):
+    names = []
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    for parameter in parameters:
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            names.append(parameter.name)
+    names += [f"arg{i}" for i in range(len(names), count)]
+    return names[:count] if len(names) >= count else names
+
+
+def _to_float_array(leaf, name):
+    if isinstance(leaf, BoxedValue):
+        raise errors.InputError(f"argument {name} is already a {leaf.kind} value; pass plain numbers or arrays")
+    try:
+        array = np.asarray(leaf)
+    except Exception as exc:  # a ragged list, an object NumPy cannot read
+        raise errors.InputError(f"argument {name} is not a number or an array of numbers: {exc}") from None
+    kind = array.dtype.kind
+    if kind in "iu":
+        array = array.astype(np.float64)
+    elif kind == "f":
+        array = array.copy()
+    elif kind == "c":
+        raise errors.InputError(f"argument {name} is complex; diffkit differentiates real-valued inputs")
+    else:
+        raise errors.InputError(
+            f"argument {name} has dtype {array.dtype} ({type(leaf).__name__}); a differentiated "
+            "argument must hold real numbers. Exclude it from argnums or convert it to floats."
+        )
+    if not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = f"{name}[{','.join(map(str, bad))}]" if array.ndim else name
+        value = array[tuple(bad)] if array.ndim else array[()]
+        raise errors.InputError(
+            f"{where} is {value}: a gradient at NaN or infinity means nothing. Check the data "
+            "or the step that produced it."
+        )
+    return array
+
+
+def scalar_output(out, program_name="the program"):
+    """The program's output as one number; a clear error when it is not one."""
+    if out is None:
+        raise errors.NonScalarOutputError(f"{program_name} returned None; it must return a number")
+    shape = out.shape if isinstance(out, BoxedValue) else np.shape(out)
+    size = int(np.prod(shape)) if shape else 1
+    if size != 1:
+        raise errors.NonScalarOutputError(
+            f"{program_name} returned an array of shape {tuple(shape)}, but a gradient needs a "
+            "single number. Reduce it (dk.sum, dk.mean), pick one entry, or use dk.jacobian "
+            "for a vector output."
+        )
+    return out
+
+
+class Method:
+    """A differentiation method: turns a :class:`Problem` into a :class:`GradientResult`."""
+
+    name = ""
+    summary = ""
+    options = {}  # option name -> one-line description
+
+    def gradient(self, problem, **options):
+        raise NotImplementedError
+
+    def run(self, problem, **options):
+        unknown = set(options) - set(self.options)
+        if unknown:
+            accepted = ", ".join(sorted(self.options)) or "none"
+            raise errors.InputError(
+                f"method {self.name!r} has no option {', '.join(sorted(unknown))}; its options are: {accepted}"
+            )
+        start = time.perf_counter()
+        result = self.gradient(problem, **options)
+        result.stats.setdefault("seconds", time.perf_counter() - start)
+        result.method = self.name
+        return result
+
+    def __repr__(self):
+        return f"<diffkit method {self.name}: {self.summary}>"

@@ -1,0 +1,219 @@
+"""Array primitives: matrix multiply, reductions, reshaping, indexing, stacking."""
+
+import numpy as np
+import sympy
+
+from ..primitive import Primitive
+from .shapes import keepdims_shape, ndim_of, normalize_axes, shape_of
+from .sympy_faces import as_object_array, sum_along
+
+
+# --- matrix multiply -----------------------------------------------------------------
+def _swap_last(x):
+    n = ndim_of(x)
+    axes = tuple(range(n - 2)) + (n - 1, n - 2)
+    return transpose(x, axes=axes)
+
+
+def _matmul_vjp_a(g, out, a, b):
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
+    if b_nd == 1:
+        return g * b if a_nd == 1 else reshape(g, shape=shape_of(g) + (1,)) * b
+    if a_nd == 1:
+        return matmul(b, reshape(g, shape=shape_of(g) + (1,)))[..., 0] if b_nd > 2 else matmul(b, g)
+    return matmul(g, _swap_last(b))
+
+
+def _matmul_vjp_b(g, out, a, b):
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
+    if b_nd == 1:
+        if a_nd == 1:
+            return g * a
+        k = shape_of(a)[-1]
+        return matmul(reshape(g, shape=(-1,)), reshape(a, shape=(-1, k)))
+    if a_nd == 1:
+        g_shape = shape_of(g)
+        return reshape(a, shape=(-1, 1)) * reshape(g, shape=g_shape[:-1] + (1, g_shape[-1]))
+    return matmul(_swap_last(a), g)
+
+
+def _matmul_sympy(a, b):
+    return as_object_array(np.matmul(a, b))
+
+
+matmul = Primitive(
+    "matmul",
+    np.matmul,
+    _matmul_sympy,
+    (_matmul_vjp_a, _matmul_vjp_b),
+    broadcasting=True,  # batch dimensions broadcast; the tape sums them back
+    doc="Matrix product with NumPy's matmul rules (1-D operands, batches).",
+)
+
+
+# --- reductions ----------------------------------------------------------------------
+def _sum_numpy(x, axis=None, keepdims=False):
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _spread_back(g, shape, axis, keepdims):
+    """Broadcast a reduced cotangent back over the reduced axes."""
+    if not keepdims:
+        g = reshape(g, shape=keepdims_shape(shape, axis))
+    return broadcast_to(g, shape=shape)
+
+
+def _sum_vjp(g, out, x, axis=None, keepdims=False):
+    return _spread_back(g, shape_of(x), axis, keepdims)
+
+
+def _count(shape, axis):
+    count = 1
+    for a in normalize_axes(axis, len(shape)):
+        count *= shape[a]
+    return count
+
+
+def _mean_numpy(x, axis=None, keepdims=False):
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def _mean_sympy(x, axis=None, keepdims=False):
+    total = sum_along(x, axis=axis, keepdims=keepdims)
+    return as_object_array(total / _count(np.shape(x), axis))
+
+
+def _mean_vjp(g, out, x, axis=None, keepdims=False):
+    shape = shape_of(x)
+    return _spread_back(g, shape, axis, keepdims) / float(_count(shape, axis))
+
+
+sum = Primitive("sum", _sum_numpy, sum_along, (_sum_vjp,), doc="Sum over an axis (or all).")
+mean = Primitive("mean", _mean_numpy, _mean_sympy, (_mean_vjp,), doc="Mean over an axis (or all).")
+
+
+# --- reshaping -----------------------------------------------------------------------
+def _reshape_numpy(x, shape):
+    return np.reshape(x, shape)
+
+
+def _reshape_vjp(g, out, x, shape):
+    return reshape(g, shape=shape_of(x))
+
+
+def _transpose_numpy(x, axes=None):
+    return np.transpose(x, axes)
+
+
+def _transpose_vjp(g, out, x, axes=None):
+    inverse = None if axes is None else tuple(np.argsort(axes))
+    return transpose(g, axes=inverse)
+
+
+def _broadcast_to_numpy(x, shape):
+    return np.broadcast_to(x, shape)
+
+
+def _broadcast_to_sympy(x, shape):
+    return np.array(np.broadcast_to(x, shape), dtype=object)
+
+
+def _broadcast_to_vjp(g, out, x, shape):
+    return unbroadcast(g, shape_of(x))
+
+
+reshape = Primitive("reshape", _reshape_numpy, _reshape_numpy, (_reshape_vjp,))
+transpose = Primitive("transpose", _transpose_numpy, _transpose_numpy, (_transpose_vjp,))
+broadcast_to = Primitive("broadcast_to", _broadcast_to_numpy, _broadcast_to_sympy, (_broadcast_to_vjp,))
+
+
+def unbroadcast(g, shape):
+    """Sum a cotangent over the axes NumPy broadcast, so it has ``shape`` again.
+
+    This is the lectures' "copy gate adds" rule: a bias broadcast over a batch gets
+    the sum of the batch's gradients.
+    """
+    g_shape = shape_of(g)
+    if g_shape == tuple(shape):
+        return g
+    extra = len(g_shape) - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1
+    )
+    if axes:
+        g = sum(g, axis=axes, keepdims=True)
+    return reshape(g, shape=tuple(shape))
+
+
+# --- indexing ------------------------------------------------------------------------
+def _getitem_numpy(x, index):
+    return x[index]
+
+
+def _getitem_sympy(x, index):
+    return as_object_array(x[index])
+
+
+def _getitem_vjp(g, out, x, index):
+    return scatter_add(g, index=index, shape=shape_of(x))
+
+
+def _scatter_add_numpy(g, index, shape):
+    result = np.zeros(shape, dtype=np.result_type(g, np.float64))
+    np.add.at(result, index, g)
+    return result
+
+
+def _scatter_add_sympy(g, index, shape):
+    result = np.full(shape, sympy.S.Zero, dtype=object)
+    np.add.at(result, index, g)
+    return result
+
+
+def _scatter_add_vjp(g, out, x, index, shape):
+    return getitem(g, index=index)
+
+
+getitem = Primitive("getitem", _getitem_numpy, _getitem_sympy, (_getitem_vjp,), doc="x[index].")
+scatter_add = Primitive(
+    "scatter_add",
+    _scatter_add_numpy,
+    _scatter_add_sympy,
+    (_scatter_add_vjp,),
+    doc="Zeros of `shape` with g added at `index` (the derivative of indexing).",
+)
+
+
+# --- stacking ------------------------------------------------------------------------
+def _stack_numpy(*arrays, axis=0):
+    return np.stack(arrays, axis=axis)
+
+
+def _stack_sympy(*arrays, axis=0):
+    return np.stack([as_object_array(a) for a in arrays], axis=axis)
+
+
+def _stack_vjp(index, g, out, *arrays, axis=0):
+    axis = axis % ndim_of(out)
+    return getitem(g, index=(slice(None),) * axis + (index,))
+
+
+def _concatenate_numpy(*arrays, axis=0):
+    return np.concatenate(arrays, axis=axis)
+
+
+def _concatenate_sympy(*arrays, axis=0):
+    return np.concatenate([as_object_array(a) for a in arrays], axis=axis)
+
+
+def _concatenate_vjp(index, g, out, *arrays, axis=0):
+    axis = axis % ndim_of(out)
+    start = 0
+    for previous in arrays[:index]:
+        start += shape_of(previous)[axis]
+    stop = start + shape_of(arrays[index])[axis]
+    return getitem(g, index=(slice(None),) * axis + (slice(start, stop),))
+
+
+stack = Primitive("stack", _stack_numpy, _stack_sympy, _stack_vjp, variadic=True)
+concatenate = Primitive("concatenate", _concatenate_numpy, _concatenate_sympy, _concatenate_vjp, variadic=True)

@@ -1,0 +1,260 @@
+"""Elementwise primitives: arithmetic, smooth functions, activations and kinks.
+
+Convention at kinks (relu, leaky_relu, elu, abs, maximum and minimum at a tie): the
+derivative is the mean of the left and right derivatives, in every method. So
+relu'(0) = 1/2, abs'(0) = 0, and a tie in maximum sends half the gradient to each
+side. This is SymPy's own convention (``Heaviside(0) = 1/2``, ``sign(0) = 0``) and it is
+the only choice under which ``relu(x)``, ``maximum(x, 0)`` and ``(x + abs(x)) / 2`` agree.
+"""
+
+import operator
+
+import numpy as np
+import sympy
+
+from ..primitive import Primitive
+from .sympy_faces import elementwise as lift
+
+
+# --- rules that are zero almost everywhere ---------------------------------------
+def no_gradient(g, out, *args, **params):
+    """A piecewise-constant op (sign, heaviside) sends no gradient back."""
+    return None
+
+
+def _heaviside_numpy(x):
+    return np.heaviside(x, 0.5)
+
+
+heaviside = Primitive(
+    "heaviside",
+    numpy=_heaviside_numpy,
+    sympy=lift(sympy.Heaviside),
+    vjp=(no_gradient,),
+    broadcasting=True,
+    analytic=False,
+    doc="Step function with heaviside(0) = 1/2 (the kink convention).",
+)
+
+sign = Primitive(
+    "sign",
+    numpy=np.sign,
+    sympy=lift(sympy.sign),
+    vjp=(no_gradient,),
+    broadcasting=True,
+    analytic=False,
+    doc="Sign of x, with sign(0) = 0.",
+)
+
+
+# --- arithmetic --------------------------------------------------------------------
+def _add_vjp(g, out, a, b):
+    return g
+
+
+def _subtract_vjp_b(g, out, a, b):
+    return -g
+
+
+def _multiply_vjp_a(g, out, a, b):
+    return g * b
+
+
+def _multiply_vjp_b(g, out, a, b):
+    return g * a
+
+
+def _divide_vjp_a(g, out, a, b):
+    return g / b
+
+
+def _divide_vjp_b(g, out, a, b):
+    return -(g * out / b)
+
+
+def _power_vjp_base(g, out, a, p):
+    return g * p * a ** (p - 1)
+
+
+def _power_vjp_exponent(g, out, a, p):
+    return g * out * log(a)
+
+
+def _negative_vjp(g, out, a):
+    return -g
+
+
+add = Primitive("add", np.add, lift(operator.add, 2), (_add_vjp, _add_vjp), broadcasting=True)
+subtract = Primitive(
+    "subtract", np.subtract, lift(operator.sub, 2), (_add_vjp, _subtract_vjp_b), broadcasting=True
+)
+multiply = Primitive(
+    "multiply",
+    np.multiply,
+    lift(operator.mul, 2),
+    (_multiply_vjp_a, _multiply_vjp_b),
+    broadcasting=True,
+)
+divide = Primitive(
+    "divide",
+    np.divide,
+    lift(operator.truediv, 2),
+    (_divide_vjp_a, _divide_vjp_b),
+    broadcasting=True,
+    singular=True,
+)
+power = Primitive(
+    "power",
+    np.power,
+    lift(operator.pow, 2),
+    (_power_vjp_base, _power_vjp_exponent),
+    broadcasting=True,
+    singular=True,
+)
+negative = Primitive("negative", np.negative, lift(operator.neg), (_negative_vjp,), broadcasting=True)
+
+
+# --- smooth functions ------------------------------------------------------------------
+def _exp_vjp(g, out, x):
+    return g * out
+
+
+def _log_vjp(g, out, x):
+    return g / x
+
+
+def _sqrt_vjp(g, out, x):
+    return g * 0.5 / out
+
+
+def _sin_vjp(g, out, x):
+    return g * cos(x)
+
+
+def _cos_vjp(g, out, x):
+    return -(g * sin(x))
+
+
+def _tanh_vjp(g, out, x):
+    return g * (1.0 - out * out)
+
+
+def _sigmoid_vjp(g, out, x):
+    return g * out * (1.0 - out)
+
+
+def _sigmoid_numpy(x):
+    if np.iscomplexobj(x):
+        return 1.0 / (1.0 + np.exp(-x))
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _sigmoid_sympy(x):
+    return 1 / (1 + sympy.exp(-x))
+
+
+exp = Primitive("exp", np.exp, lift(sympy.exp), (_exp_vjp,), broadcasting=True)
+log = Primitive("log", np.log, lift(sympy.log), (_log_vjp,), broadcasting=True, singular=True)
+sqrt = Primitive("sqrt", np.sqrt, lift(sympy.sqrt), (_sqrt_vjp,), broadcasting=True, singular=True)
+sin = Primitive("sin", np.sin, lift(sympy.sin), (_sin_vjp,), broadcasting=True)
+cos = Primitive("cos", np.cos, lift(sympy.cos), (_cos_vjp,), broadcasting=True)
+tanh = Primitive("tanh", np.tanh, lift(sympy.tanh), (_tanh_vjp,), broadcasting=True)
+sigmoid = Primitive("sigmoid", _sigmoid_numpy, lift(_sigmoid_sympy), (_sigmoid_vjp,), broadcasting=True)
+
+
+# --- kinks ---------------------------------------------------------------------------------
+def _abs_vjp(g, out, x):
+    return g * sign(x)
+
+
+def _relu_numpy(x):
+    return np.maximum(x, 0.0)
+
+
+def _relu_sympy(x):
+    return sympy.Max(0, x)
+
+
+def _relu_vjp(g, out, x):
+    return g * heaviside(x)
+
+
+def _leaky_relu_numpy(x, alpha=0.01):
+    return np.where(x > 0, x, alpha * x)
+
+
+def _leaky_relu_sympy(x, alpha=0.01):
+    return sympy.Max(x, alpha * x) if alpha <= 1 else sympy.Min(x, alpha * x)
+
+
+def _leaky_relu_vjp(g, out, x, alpha=0.01):
+    return g * (alpha + (1.0 - alpha) * heaviside(x))
+
+
+def _elu_numpy(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def _elu_sympy(x, alpha=1.0):
+    return sympy.Max(x, 0) + sympy.Min(0, alpha * (sympy.exp(x) - 1))
+
+
+def _elu_vjp(g, out, x, alpha=1.0):
+    return g * (heaviside(x) + heaviside(-x) * alpha * exp(minimum(x, 0.0)))
+
+
+def _maximum_vjp_a(g, out, a, b):
+    return g * heaviside(a - b)
+
+
+def _maximum_vjp_b(g, out, a, b):
+    return g * heaviside(b - a)
+
+
+abs = Primitive("abs", np.abs, lift(sympy.Abs), (_abs_vjp,), broadcasting=True, analytic=False)
+relu = Primitive("relu", _relu_numpy, lift(_relu_sympy), (_relu_vjp,), broadcasting=True, analytic=False)
+leaky_relu = Primitive(
+    "leaky_relu", _leaky_relu_numpy, lift(_leaky_relu_sympy), (_leaky_relu_vjp,), broadcasting=True, analytic=False
+)
+elu = Primitive("elu", _elu_numpy, lift(_elu_sympy), (_elu_vjp,), broadcasting=True, analytic=False)
+maximum = Primitive(
+    "maximum",
+    np.maximum,
+    lift(sympy.Max, 2),
+    (_maximum_vjp_a, _maximum_vjp_b),
+    broadcasting=True,
+    analytic=False,
+)
+minimum = Primitive(
+    "minimum",
+    np.minimum,
+    lift(sympy.Min, 2),
+    (_maximum_vjp_b, _maximum_vjp_a),
+    broadcasting=True,
+    analytic=False,
+)
+
+
+# --- selection -------------------------------------------------------------------------------
+def _where_sympy_scalar(condition, a, b):
+    if isinstance(condition, (bool, np.bool_)):
+        return a if condition else b
+    return sympy.Piecewise((a, condition), (b, True))
+
+
+def _where_vjp_a(g, out, condition, a, b):
+    return where(condition, g, 0.0)
+
+
+def _where_vjp_b(g, out, condition, a, b):
+    return where(condition, 0.0, g)
+
+
+where = Primitive(
+    "where",
+    np.where,
+    lift(_where_sympy_scalar, 3),
+    (None, _where_vjp_a, _where_vjp_b),
+    broadcasting=True,
+    doc="Select a where the condition holds, else b. Each branch gets gradient only where it is chosen.",
+)

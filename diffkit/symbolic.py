@@ -1,0 +1,155 @@
+"""Symbolic values: object arrays of SymPy expressions that flow through a program.
+
+A :class:`SymbolicArray` applies each primitive's SymPy face. Comparisons give a
+:class:`SymbolicCondition`; asking for its truth value (``if``, ``while``) works when
+SymPy can decide it (numbers) and raises :class:`SymbolicControlFlowError`, naming the
+program line, when it depends on a symbol.
+"""
+
+import operator
+
+import numpy as np
+import sympy
+
+from . import errors
+from .frames import user_location
+from .ops.sympy_faces import as_object_array
+from .values import BoxedValue
+
+
+def to_sympy_number(value):
+    """A plain number as an exact SymPy number (a float's binary value is kept exactly)."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return sympy.true if value else sympy.false
+    if isinstance(value, (int, np.integer)):
+        return sympy.Integer(int(value))
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if value.is_integer():
+            return sympy.Integer(int(value))
+        return sympy.Float(value)
+    raise errors.InputError(f"cannot use {value!r} ({type(value).__name__}) in a symbolic program")
+
+
+_to_sympy_array = np.frompyfunc(to_sympy_number, 1, 1)
+
+
+def to_object_array(value):
+    """Any operand (symbolic, number, array) as an object array of SymPy objects."""
+    if isinstance(value, (SymbolicArray, SymbolicCondition)):
+        return value.array
+    if isinstance(value, BoxedValue):
+        raise errors.InputError(f"a {value.kind} value cannot be mixed with symbolic values")
+    return as_object_array(_to_sympy_array(np.asarray(value)))
+
+
+def symbol_array(name, shape):
+    """Real SymPy symbols for an argument, named after it and each index (``W1[0,2]``)."""
+    if shape == ():
+        return as_object_array(sympy.Symbol(name, real=True))
+    array = np.empty(shape, dtype=object)
+    for index in np.ndindex(*shape):
+        label = ",".join(str(i) for i in index)
+        array[index] = sympy.Symbol(f"{name}[{label}]", real=True)
+    return array
+
+
+class SymbolicArray(BoxedValue):
+    """An array (or scalar) of SymPy expressions."""
+
+    __slots__ = ("array",)
+    kind = "symbolic"
+    _level = 0
+
+    def __init__(self, array):
+        self.array = as_object_array(array)
+
+    @property
+    def shape(self):
+        return self.array.shape
+
+    def _process(self, primitive, args, params):
+        arrays = [to_object_array(a) for a in args]
+        return SymbolicArray(primitive.evaluate_symbolic(arrays, params))
+
+    def _compare(self, op_name, other):
+        relation = np.frompyfunc(_RELATIONS[op_name], 2, 1)
+        return SymbolicCondition(relation(self.array, to_object_array(other)))
+
+    def expression(self):
+        """The single SymPy expression of a size-1 value."""
+        if self.array.size != 1:
+            raise errors.NonScalarOutputError(
+                f"expected a single expression, got an array of shape {self.array.shape}"
+            )
+        return self.array.reshape(-1)[0]
+
+    def __bool__(self):
+        return bool(SymbolicCondition(np.frompyfunc(sympy.Ne, 2, 1)(self.array, 0)))
+
+    def __repr__(self):
+        if self.array.ndim == 0:
+            return f"SymbolicArray({self.array[()]})"
+        return f"SymbolicArray(shape={self.array.shape})"
+
+    def _repr_latex_(self):
+        content = self.array[()] if self.array.ndim == 0 else sympy.Array(self.array.tolist())
+        return f"${sympy.latex(content)}$"
+
+
+_RELATIONS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+class SymbolicCondition(BoxedValue):
+    """The result of comparing symbolic values: decidable only when SymPy can decide it."""
+
+    __slots__ = ("array",)
+    kind = "symbolic condition"
+    _level = 0
+
+    def __init__(self, array):
+        self.array = as_object_array(array)
+
+    @property
+    def shape(self):
+        return self.array.shape
+
+    _process = SymbolicArray._process
+
+    def __bool__(self):
+        if self.array.size != 1:
+            raise errors.InputError(
+                f"the truth value of a condition on {self.array.size} symbolic elements is "
+                f"ambiguous at {user_location()}: use .all() or .any(), or dk.where(cond, a, b)"
+            )
+        condition = self.array.reshape(-1)[0]
+        if condition in (sympy.true, True):
+            return True
+        if condition in (sympy.false, False):
+            return False
+        raise errors.SymbolicControlFlowError(
+            f"the program branches on a symbolic value at {user_location() or 'an unknown line'}: "
+            f"the condition {condition} depends on the inputs, so the symbolic method cannot "
+            "decide which way to go. Differentiate this program with 'tape' or a finite-"
+            "difference method, or write the branch as dk.where(condition, a, b)."
+        )
+
+    def all(self):
+        return SymbolicCondition(sympy.And(*self.array.reshape(-1)))
+
+    def any(self):
+        return SymbolicCondition(sympy.Or(*self.array.reshape(-1)))
+
+    def __and__(self, other):
+        return SymbolicCondition(np.frompyfunc(sympy.And, 2, 1)(self.array, to_object_array(other)))
+
+    def __or__(self, other):
+        return SymbolicCondition(np.frompyfunc(sympy.Or, 2, 1)(self.array, to_object_array(other)))
+
+    def __invert__(self):
+        return SymbolicCondition(np.frompyfunc(sympy.Not, 1, 1)(self.array))
+
+    def __repr__(self):
+        return f"SymbolicCondition({self.array!r})"

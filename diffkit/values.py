@@ -1,0 +1,236 @@
+"""The base class of every value that is not a plain number or NumPy array.
+
+Traced values (the tape), symbolic arrays (SymPy), complex-step values and dual
+numbers all derive from :class:`BoxedValue`. Its operators and its NumPy hooks route
+every operation to diffkit's primitive table, so one plain Python function runs on
+all of them. Each subclass says how to apply a primitive (``_process``) and how deep
+it sits (``_level``): an op on boxes of several levels goes to the deepest one.
+"""
+
+from . import errors
+from .frames import user_location, user_source_line
+
+
+def _ops():
+    # The op table imports this module; look it up lazily to avoid a cycle.
+    from . import ops
+
+    return ops
+
+
+class BoxedValue:
+    """Routes Python operators and NumPy calls on a boxed value to diffkit ops."""
+
+    __slots__ = ()
+    __array_priority__ = 1000
+    _level = 0
+    kind = "boxed"
+
+    # --- to be provided by subclasses -------------------------------------------
+    def _process(self, primitive, args, params):
+        raise NotImplementedError
+
+    @property
+    def shape(self):
+        raise NotImplementedError
+
+    def _compare(self, op_name, other):
+        raise NotImplementedError
+
+    # --- array-like properties --------------------------------------------------
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        size = 1
+        for n in self.shape:
+            size *= n
+        return size
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+    def __len__(self):
+        if not self.shape:
+            raise errors.InputError(f"len() of a scalar {self.kind} value")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _ops().reshape(self, shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops().transpose(self, axes or None)
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops().sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops().mean(self, axis=axis, keepdims=keepdims)
+
+    # --- arithmetic -------------------------------------------------------------
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops().divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().divide(other, self)
+
+    def __pow__(self, other):
+        return _ops().power(self, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __neg__(self):
+        return _ops().negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops().abs(self)
+
+    def __getitem__(self, index):
+        return _ops().getitem(self, index)
+
+    def __setitem__(self, index, value):
+        raise errors.InputError(
+            f"item assignment on a {self.kind} value is not supported "
+            f"({user_location()}); build the array with dk.stack or dk.concatenate, "
+            "or compute the new value with dk.where"
+        )
+
+    # --- comparisons give plain (or symbolic) booleans, never gradients ----------
+    def __lt__(self, other):
+        return self._compare("lt", other)
+
+    def __le__(self, other):
+        return self._compare("le", other)
+
+    def __gt__(self, other):
+        return self._compare("gt", other)
+
+    def __ge__(self, other):
+        return self._compare("ge", other)
+
+    __hash__ = object.__hash__
+
+    # --- conversions that would silently drop the derivative ---------------------
+    def _refuse_conversion(self, what):
+        line = user_source_line()
+        suggestion = "the diffkit op (dk.exp, dk.log, dk.sqrt, dk.tanh, ...)"
+        import re
+
+        match = re.search(r"\bmath\.(\w+)\s*\(", line)
+        if match and hasattr(_ops(), match.group(1)):
+            suggestion = f"dk.{match.group(1)}"
+            what = f"math.{match.group(1)}"
+        raise errors.NonDiffkitFunctionError(
+            f"{what} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
+            f"a function outside diffkit cannot follow the derivative. Use {suggestion} instead."
+        )
+
+    def __float__(self):
+        self._refuse_conversion("float() (or a function outside diffkit such as math.exp)")
+
+    def __int__(self):
+        self._refuse_conversion("int()")
+
+    def __complex__(self):
+        self._refuse_conversion("complex()")
+
+    def __index__(self):
+        self._refuse_conversion("an index conversion")
+
+    # --- NumPy interoperability ----------------------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        self._refuse_conversion("numpy.asarray() (or a NumPy function diffkit does not know)")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        op_name = _UFUNC_TO_OP.get(ufunc.__name__)
+        if method != "__call__" or op_name is None or kwargs.get("out") is not None:
+            self._refuse_numpy(f"numpy.{ufunc.__name__}")
+        return getattr(_ops(), op_name)(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        op_name = _FUNCTION_TO_OP.get(func.__name__)
+        if op_name is None:
+            self._refuse_numpy(f"numpy.{func.__name__}")
+        return getattr(_ops(), op_name)(*args, **kwargs)
+
+    def _refuse_numpy(self, name):
+        known = ", ".join(sorted(set(_UFUNC_TO_OP) | set(_FUNCTION_TO_OP)))
+        raise errors.NonDiffkitFunctionError(
+            f"{name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
+            f"diffkit cannot follow its derivative. Use a diffkit op (dk.*) instead; the NumPy "
+            f"functions diffkit understands are: {known}."
+        )
+
+
+_UFUNC_TO_OP = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "divide": "divide",
+    "true_divide": "divide",
+    "power": "power",
+    "negative": "negative",
+    "absolute": "abs",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "matmul": "matmul",
+    "sign": "sign",
+}
+
+_FUNCTION_TO_OP = {
+    "sum": "sum",
+    "mean": "mean",
+    "reshape": "reshape",
+    "transpose": "transpose",
+    "where": "where",
+    "matmul": "matmul",
+    "dot": "matmul",
+    "stack": "stack",
+    "concatenate": "concatenate",
+    "broadcast_to": "broadcast_to",
+}
