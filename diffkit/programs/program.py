@@ -1,0 +1,72 @@
+"""The :class:`Program` type: a function, its example arguments, and what describes it.
+
+Programs are what the harness, the checker and the notebooks run: the lecture
+examples, network families and programs with loops all take this one shape, and so can
+a user's own function.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ..containers import flatten
+
+CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
+
+
+@dataclass
+class Program:
+    """A program written with diffkit ops, ready for any method.
+
+    ``expected`` holds the numbers the lecture notes print (``{"value": ..., "grad": ...}``
+    and anything else a notebook shows as "lecture says"); ``exact_grad``, when known, is
+    an independently derived derivative ``exact_grad(*args) -> grad``.
+    """
+
+    name: str
+    function: Callable
+    args: tuple
+    argnums: Any = 0
+    description: str = ""
+    family: str = "user"  # "lecture", "network", "loop" or "user"
+    depth: int = 1  # layers or loop iterations
+    control_flow: str = "none"  # one of CONTROL_FLOW
+    on_kink: bool = False  # the example point sits on a relu/abs/max kink
+    expected: dict = field(default_factory=dict)
+    exact_grad: Optional[Callable] = None
+    settings: dict = field(default_factory=dict)  # the builder parameters that made it
+
+    def __post_init__(self):
+        if self.control_flow not in CONTROL_FLOW:
+            raise ValueError(f"control_flow must be one of {CONTROL_FLOW}, got {self.control_flow!r}")
+        self.args = tuple(self.args)
+
+    @property
+    def num_params(self):
+        """Number of scalar entries differentiated."""
+        nums = (self.argnums,) if isinstance(self.argnums, int) else tuple(self.argnums)
+        total = 0
+        for n in nums:
+            leaves, _ = flatten(self.args[n])
+            total += int(sum(np.size(leaf) for leaf in leaves))
+        return total
+
+    @property
+    def tags(self):
+        return {
+            "family": self.family,
+            "params": self.num_params,
+            "depth": self.depth,
+            "control_flow": self.control_flow,
+            "on_kink": self.on_kink,
+        }
+
+    def __call__(self, *args):
+        return self.function(*(args or self.args))
+
+    def gradient(self, method="tape", **options):
+        """Differentiate at the example arguments with one method."""
+        from ..api import gradient
+
+        return gradient(self.function, *self.args, argnums=self.argnums, method=method, **options)
