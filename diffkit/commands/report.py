@@ -1,0 +1,70 @@
+"""``diffkit report``: run a suite in isolated workers, store every case, write the report."""
+
+import sys
+import time
+from pathlib import Path
+
+from ..errors import InputError
+
+COMMAND = "report"
+HELP = "run every method on a suite of programs and write a comparison report (Markdown, HTML, PNG)"
+DEFAULT_OUT = "reports/{suite}"
+
+
+def add_arguments(parser):
+    parser.add_argument("--suite", default="standard", metavar="NAME",
+                        help="built-in suite (lectures, standard, swell; see 'diffkit list') or a user "
+                             "suite as a Python module path or .py file (default: standard)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder for results.sqlite, index.md, index.html and plots "
+                             "(default: reports/<suite name>)")
+    parser.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
+                        help="run only these methods (the 50-digit reference always runs; default: all)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes running cases at once (default: number of CPUs)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the rows already in the output folder's database and run only the "
+                             "missing cases (after an interrupted run)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="wall-clock limit per case in seconds (default: the suite's, e.g. 15 for standard)")
+    parser.add_argument("--memory", type=float, default=None, metavar="MB",
+                        help="memory a case may allocate, in MB, beyond the worker's baseline "
+                             "(default: the suite's, 2000)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the report's path")
+    parser.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
+                        help="rebuild the report in DIR from its results.sqlite alone, running nothing")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run cases on a Dask cluster at this scheduler address (needs the 'dask' "
+                             "extra) instead of a local process pool")
+
+
+def _check(args):
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise InputError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    if args.memory is not None and args.memory <= 0:
+        raise InputError(f"--memory must be a positive number of megabytes, got {args.memory:g}")
+
+
+def run(args):
+    from ..harness import build_report, load_suite, run_suite
+
+    _check(args)
+    if args.from_dir:
+        paths = build_report(Path(args.from_dir))
+        print(paths[0].with_name("index.html"))
+        return 0
+    suite = load_suite(args.suite)
+    if args.methods:
+        suite.restrict(args.methods)
+    out = Path(args.out or DEFAULT_OUT.format(suite=suite.name))
+    started = time.perf_counter()
+    db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
+                   quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
+    db.close()
+    build_report(out)
+    if not args.quiet:
+        print(f"{len(suite.cases)} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(out / "index.html")
+    return 0

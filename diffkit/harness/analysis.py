@@ -1,0 +1,224 @@
+"""Turn the database's rows into the tables and series the report shows.
+
+Everything here is computed from stored rows only, so ``diffkit report --from DIR``
+rebuilds the same report without running anything.
+"""
+
+import statistics
+from collections import Counter, defaultdict
+
+from .cases import REFERENCE, REFERENCE_CHECK
+from .metrics import fit_growth, fit_slope, reference_agreement
+from .studies import FD_STEPS, TABLE1
+
+SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
+FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
+STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
+
+
+def _label(row):
+    settings = ", ".join(f"{k}={v}" for k, v in sorted(row["settings"].items()) if k in
+                         SIZE_PARAMETERS + ("width", "activation", "loss", "dataset"))
+    return f"{row['program']}({settings})" if settings else row["program"]
+
+
+def method_order(rows):
+    from ..methods import method_names
+
+    present = {r["method"] for r in rows if r["kind"] == "gradient"}
+    order = [REFERENCE, REFERENCE_CHECK, *method_names()]
+    return [m for m in order if m in present] + sorted(present - set(order))
+
+
+def analyse(rows, meta):
+    gradient_rows = [r for r in rows if r["kind"] == "gradient"]
+    methods = method_order(rows)
+    analysis = {
+        "meta": meta,
+        "methods": methods,
+        "counts": _status_counts(rows, methods),
+        "totals": Counter(r["status"] for r in rows),
+        "accuracy": _accuracy(gradient_rows, methods),
+        "agreement": reference_agreement(gradient_rows),
+        "size_sweeps": _size_sweeps(gradient_rows),
+        "timing": _timing(gradient_rows, methods),
+        "runtime_table": _runtime_table(gradient_rows, methods),
+        "failures": _failures(rows),
+        "warnings": _warnings(gradient_rows),
+        "table1": _table1(rows),
+        "fd_steps": _study(rows, FD_STEPS),
+    }
+    analysis["agreement_summary"] = _agreement_summary(analysis["agreement"])
+    return analysis
+
+
+def _status_counts(rows, methods):
+    counts = {m: Counter() for m in methods}
+    for row in rows:
+        if row["kind"] == "gradient":
+            counts[row["method"]][row["status"]] += 1
+    return [{"method": m, **{s: counts[m].get(s, 0) for s in STATUSES}} for m in methods]
+
+
+def _accuracy(rows, methods):
+    errors = {}
+    programs = []
+    for row in rows:
+        if row["method"] == REFERENCE or row.get("rel_error") is None:
+            continue
+        label = _label(row)
+        if label not in programs:
+            programs.append(label)
+        errors[(label, row["method"])] = row["rel_error"]
+    shown = [m for m in methods if m != REFERENCE]
+    per_method = {}
+    for method in shown:
+        values = [errors[(p, method)] for p in programs if (p, method) in errors]
+        if values:
+            per_method[method] = {"median": statistics.median(values), "worst": max(values), "count": len(values)}
+    return {"programs": programs, "methods": shown, "errors": errors, "per_method": per_method}
+
+
+def _agreement_summary(agreement):
+    if not agreement:
+        return None
+    digits = [a["digits"] for a in agreement.values()]
+    worst = max(agreement.values(), key=lambda a: a["relative"])
+    return {"programs": len(agreement), "min_digits": min(digits), "worst": worst}
+
+
+def _sweeps(rows, parameters):
+    """Groups of rows of one program and method where one numeric setting varies."""
+    groups = defaultdict(list)
+    for row in rows:
+        for parameter in parameters:
+            value = row["settings"].get(parameter)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                fixed = tuple(sorted((k, str(v)) for k, v in row["settings"].items() if k != parameter))
+                groups[(row["program"], parameter, fixed)].append(row)
+    sweeps = []
+    for (program, parameter, fixed), members in groups.items():
+        if len({r["settings"][parameter] for r in members}) >= 3:
+            sweeps.append({"program": program, "parameter": parameter, "fixed": dict(fixed), "rows": members})
+    return sweeps
+
+
+SIZE_SERIES = (
+    ("symbolic", "derivative_tree_size", "symbolic: derivative tree size"),
+    ("symbolic", "derivative_dag_size", "symbolic: derivative DAG size"),
+    ("symbolic", "derivative_cse_size", "symbolic: derivative size after CSE"),
+    ("tape", "nodes", "tape: nodes recorded"),
+)
+
+
+def _size_sweeps(rows):
+    result = []
+    for sweep in _sweeps(rows, SIZE_PARAMETERS):
+        series = []
+        for method, column, label in SIZE_SERIES:
+            points = sorted((r["settings"][sweep["parameter"]], r[column]) for r in sweep["rows"]
+                            if r["method"] == method and r["status"] == "ok" and r.get(column))
+            if len(points) < 2:
+                continue
+            x, y = [p[0] for p in points], [p[1] for p in points]
+            growth = fit_growth(x, y)
+            series.append({
+                "label": label, "method": method, "column": column, "x": x, "y": y,
+                "growth_model": growth, "fit_y0": y[0],
+                "growth": growth.describe(label, sweep["parameter"]) if growth else None,
+            })
+        if not series:
+            continue
+        limits = sorted({r["settings"][sweep["parameter"]] for r in sweep["rows"]
+                         if r["method"].startswith("symbolic") and r["status"] in ("timeout", "memory", "too-large")})
+        fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
+        result.append({
+            "program": sweep["program"], "parameter": sweep["parameter"], "series": series,
+            "limits": limits[:1],
+            "title": f"{sweep['program']} over {sweep['parameter']}" + (f" ({fixed})" if fixed else ""),
+            "limit_rows": [r for r in sweep["rows"] if r["status"] in ("timeout", "memory", "too-large")],
+        })
+    return result
+
+
+def _timing(rows, methods):
+    """Gradient time against parameters, on the sweep with the widest range of sizes."""
+    sweeps = _sweeps([r for r in rows if r["status"] == "ok"], ("width", "depth", "iterations", "steps"))
+    best = None
+    for sweep in sweeps:
+        sizes = [r["params"] for r in sweep["rows"] if r.get("params")]
+        spread = max(sizes) / min(sizes) if sizes else 0
+        if best is None or spread > best[0] or (spread == best[0] and sweep["parameter"] == "width"):
+            best = (spread, sweep)
+    if best is None or best[0] <= 1:
+        return {"series": [], "forward": [], "title": ""}
+    sweep = best[1]
+    series = []
+    for method in methods:
+        if method in (REFERENCE, REFERENCE_CHECK):
+            continue
+        points = sorted((r["params"], r["gradient_seconds"], r["forward_seconds"]) for r in sweep["rows"]
+                        if r["method"] == method and r.get("gradient_seconds"))
+        if len(points) < 2:
+            continue
+        params = [p[0] for p in points]
+        seconds = [p[1] for p in points]
+        ratios = [p[1] / p[2] for p in points if p[2]]
+        series.append({"method": method, "params": params, "seconds": seconds,
+                       "slope": fit_slope(params, seconds), "largest_ratio": ratios[-1] if ratios else None,
+                       "largest_params": params[-1]})
+    forward = sorted({(r["params"], r["forward_seconds"]) for r in sweep["rows"]
+                      if r["method"] == "tape" and r.get("forward_seconds")})
+    fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
+    return {"series": series, "forward": forward,
+            "title": f"{sweep['program']} over {sweep['parameter']} ({fixed})"}
+
+
+def _runtime_table(rows, methods):
+    table = []
+    for row in rows:
+        if row["status"] != "ok" or row["method"] in (REFERENCE, REFERENCE_CHECK) or not row.get("forward_seconds"):
+            continue
+        table.append({
+            "program": _label(row), "method": row["method"], "params": row.get("params"),
+            "gradient_seconds": row.get("gradient_seconds"), "one_off_seconds": row.get("one_off_seconds"),
+            "forward_seconds": row["forward_seconds"],
+            "ratio": (row.get("gradient_seconds") or 0) / row["forward_seconds"],
+        })
+    programs = list(dict.fromkeys(r["program"] for r in table))
+    shown = [m for m in methods if any(r["method"] == m for r in table)]
+    cells = {(r["program"], r["method"]): r for r in table}
+    return {"programs": programs, "methods": shown, "cells": cells}
+
+
+def _failures(rows):
+    failures = [r for r in rows if r["status"] in FAILURE_STATUSES]
+    return [{"program": _label(r), "method": r["method"], "status": r["status"],
+             "reason": _first_sentence(r.get("reason") or "")} for r in failures]
+
+
+def _first_sentence(text, limit=220):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _warnings(rows):
+    return [{"program": _label(r), "method": r["method"], "warnings": "; ".join(r["warnings"])}
+            for r in rows if r.get("warnings")]
+
+
+def _table1(rows):
+    table = []
+    for row in sorted((r for r in rows if r["program"] == TABLE1), key=lambda r: r["settings"].get("n", 0)):
+        data = dict(row.get("data") or {}, n=row["settings"].get("n"))
+        data["status"] = row["status"]
+        data["reason"] = row.get("reason") or ""
+        table.append(data)
+    return table
+
+
+def _study(rows, name):
+    for row in rows:
+        if row["program"] == name and row["status"] == "ok":
+            return row["data"]
+    return None

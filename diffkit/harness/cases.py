@@ -1,0 +1,119 @@
+"""One case of a suite: a program (by name and builder settings), a method and its options.
+
+A case is plain data, so it can be sent to a worker process and stored in the results
+database; the worker rebuilds the program from its name and settings. Programs come
+from the zoo (``source="zoo"``) or from a user's suite module (``source`` is its module
+path or file). Besides differentiation methods, two pseudo-methods compute the
+high-precision reference ("reference", "reference-check"), and ``kind="study"`` cases
+run one of the report's studies (see :mod:`diffkit.harness.studies`).
+"""
+
+import importlib
+import importlib.util
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import errors
+
+REFERENCE = "reference"
+REFERENCE_CHECK = "reference-check"
+PSEUDO_METHODS = (REFERENCE, REFERENCE_CHECK)
+
+
+def canonical_json(value):
+    """JSON with sorted keys and no spaces: the same settings always give the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass
+class Case:
+    """A program x method x settings; ``ladder``/``rung`` order a growing sweep.
+
+    Cases on the same ladder run one after another in order of ``rung``; once a rung
+    hits a limit (timeout, memory, too-large), the larger rungs are recorded as
+    ``skipped`` instead of being run, since they would only hit it again, later.
+    """
+
+    program: str
+    method: str
+    settings: dict = field(default_factory=dict)
+    source: str = "zoo"
+    options: dict = field(default_factory=dict)
+    kind: str = "gradient"  # "gradient" or "study"
+    ladder: str = ""
+    rung: int = 0
+
+    @property
+    def program_key(self):
+        """The program with its settings, e.g. ``mlp{"depth":2}``: shared by its methods."""
+        settings = canonical_json(self.settings) if self.settings else ""
+        return f"{self.program}{settings}"
+
+    @property
+    def id(self):
+        options = canonical_json(self.options) if self.options else ""
+        return f"{self.program_key}/{self.method}{options}"
+
+    def to_dict(self):
+        return {
+            "program": self.program,
+            "method": self.method,
+            "settings": self.settings,
+            "source": self.source,
+            "options": self.options,
+            "kind": self.kind,
+            "ladder": self.ladder,
+            "rung": self.rung,
+        }
+
+
+def resolve_program(case):
+    """Build the case's Program: from the zoo, or from the user's suite module."""
+    if case.source == "zoo":
+        from ..programs import get_program
+
+        return get_program(case.program, **case.settings)
+    module = load_module(case.source)
+    if hasattr(module, "get_program"):
+        return module.get_program(case.program, **case.settings)
+    for program in module_programs(module):
+        if program.name == case.program:
+            return program
+    raise errors.InputError(f"suite module {case.source} has no program named {case.program!r}")
+
+
+def module_programs(module):
+    """The programs a user's suite module declares, as ``programs()`` or ``PROGRAMS``."""
+    if hasattr(module, "programs"):
+        return list(module.programs())
+    if hasattr(module, "PROGRAMS"):
+        return list(module.PROGRAMS)
+    raise errors.InputError(
+        f"suite module {module.__name__} declares no programs: define PROGRAMS (a list of "
+        "diffkit Program objects) or a function programs() returning one"
+    )
+
+
+def load_module(path):
+    """Import a suite module by dotted name (``mypkg.suite``) or by file (``suite.py``)."""
+    if path.endswith(".py") or "/" in path:
+        file = Path(path).resolve()
+        if not file.is_file():
+            raise errors.InputError(f"suite file {path} does not exist")
+        name = f"diffkit_user_suite_{abs(hash(str(file)))}"
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    try:
+        return importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        raise errors.InputError(
+            f"no suite named {path!r}: it is not a built-in suite and importing it as a module "
+            f"failed ({exc}). Run 'diffkit list' for the suites, or give a module path or .py file."
+        ) from None

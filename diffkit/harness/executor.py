@@ -1,0 +1,156 @@
+"""Schedule a suite's cases on a ``concurrent.futures`` executor and record each row.
+
+The default executor is a local process pool (``jobs`` workers, started with "spawn"
+and each importing diffkit once); ``scheduler`` gives the address of a Dask scheduler
+instead (the ``dask`` extra), for sweeps that outgrow one machine. Either way a task
+supervises one case in an isolated child (:mod:`diffkit.harness.worker`), and the
+parent writes its row to the database as soon as it finishes. Cases on a ladder run in
+order; after a rung hits a limit the rest of the ladder is recorded as ``skipped``.
+"""
+
+import concurrent.futures as futures
+import multiprocessing
+import os
+import sys
+import time
+from collections import defaultdict
+
+from .. import errors
+from .database import ResultsDB
+from .worker import LIMIT_STATUSES, prepare_worker, supervise
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def make_executor(jobs=None, scheduler=None):
+    """A local process pool, or a Dask executor when ``scheduler`` names one."""
+    if scheduler:
+        return _dask_executor(scheduler)
+    for name in THREAD_VARIABLES:  # one BLAS thread per worker: workers are the parallelism
+        os.environ.setdefault(name, "1")
+    jobs = jobs or os.cpu_count() or 1
+    return futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=prepare_worker
+    )
+
+
+def _dask_executor(address):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise errors.InputError(
+            "--scheduler needs Dask: pip install 'diffkit[dask]' (or run without --scheduler "
+            "to use a local process pool)"
+        ) from None
+    try:
+        client = Client(address, timeout=10)
+    except OSError as exc:
+        raise errors.InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    executor = client.get_executor()
+    executor.client_to_close = client
+    return executor
+
+
+def _shutdown(executor):
+    executor.shutdown(wait=True, cancel_futures=True)
+    client = getattr(executor, "client_to_close", None)
+    if client is not None:
+        client.close()
+
+
+def skipped_row(case, because):
+    """The row of a ladder rung not run because a smaller rung hit a limit."""
+    from .cases import canonical_json
+
+    row = dict(case.to_dict(), case_id=case.id, program_key=case.program_key, status="skipped")
+    row["reason"] = f"not run: {because['case_id']} already ended with {because['status']}"
+    row["settings"] = canonical_json(case.settings)
+    row["options"] = canonical_json(case.options)
+    return row
+
+
+class _Ladders:
+    """Which case of each ladder may run next, given what has finished."""
+
+    def __init__(self, cases, finished):
+        self.queues = defaultdict(list)
+        self.blocked = {}  # ladder -> the row that hit a limit
+        for case in sorted((c for c in cases if c.ladder), key=lambda c: c.rung):
+            self.queues[case.ladder].append(case)
+        for row in finished:
+            if row.get("ladder") and row["status"] in LIMIT_STATUSES:
+                self.blocked.setdefault(row["ladder"], row)
+
+    def next(self, ladder):
+        """Pop the next case of ``ladder``; (case, None) to run or (case, blocking_row) to skip."""
+        if not self.queues[ladder]:
+            return None, None
+        case = self.queues[ladder].pop(0)
+        return case, self.blocked.get(ladder)
+
+    def finished(self, row):
+        if row.get("ladder") and row["status"] in LIMIT_STATUSES:
+            self.blocked.setdefault(row["ladder"], row)
+
+
+def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, quiet=False,
+              timeout=None, memory_mb=None, progress_file=None):
+    """Run every case of ``suite`` not yet in ``out_dir``'s database; return the database.
+
+    Without ``resume`` the database is emptied first, so the folder holds this run only.
+    """
+    from tqdm.auto import tqdm
+
+    db = ResultsDB(out_dir)
+    if not resume:
+        with db.connection:
+            db.connection.execute("DELETE FROM cases")
+    timeout = suite.timeout if timeout is None else timeout
+    memory_mb = suite.memory_mb if memory_mb is None else memory_mb
+    done = db.done_ids()
+    todo = [case for case in suite.cases if case.id not in done]
+    db.set_meta(suite=suite.name, description=suite.description, timeout=timeout, memory_mb=memory_mb,
+                cases=len(suite.cases), started=time.time(), finished=None)
+    ladders = _Ladders(todo, [r for r in db.rows() if r["case_id"] in done])
+    bar = tqdm(total=len(suite.cases), initial=len(suite.cases) - len(todo), unit="case",
+               desc=f"diffkit report {suite.name}", file=progress_file or sys.stderr,
+               disable=quiet, dynamic_ncols=True)
+    executor = make_executor(jobs, scheduler)
+    running = {}
+    try:
+        def submit(case):
+            future = executor.submit(supervise, case.to_dict(), timeout, memory_mb)
+            running[future] = case
+
+        def advance(ladder):
+            while True:
+                case, blocking = ladders.next(ladder)
+                if case is None:
+                    return
+                if blocking is None:
+                    submit(case)
+                    return
+                db.write(skipped_row(case, blocking))
+                bar.update(1)
+
+        for case in todo:
+            if not case.ladder:
+                submit(case)
+        for ladder in list(ladders.queues):
+            advance(ladder)
+        while running:
+            finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            for future in finished:
+                case = running.pop(future)
+                row = future.result()
+                db.write(row)
+                bar.set_postfix_str(f"{case.id} {row['status']}", refresh=False)
+                bar.update(1)
+                if case.ladder:
+                    ladders.finished(row)
+                    advance(case.ladder)
+    finally:
+        bar.close()
+        _shutdown(executor)
+    db.set_meta(finished=time.time())
+    return db

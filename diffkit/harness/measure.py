@@ -1,0 +1,177 @@
+"""Run one case in this process and measure it: the row the database stores.
+
+For a differentiation method: the gradient, the method's statistics (expression sizes,
+tape nodes, function evaluations), the one-off cost (symbolic derivation, CSE and
+compilation), the per-gradient cost (median of repeats) and the forward pass alone,
+the unit every runtime is also given in. NumPy warnings raised meanwhile are captured
+into the row. A failure becomes a status (unsupported, too-large, memory, error) with
+its reason; timeouts are the worker's business.
+"""
+
+import statistics
+import time
+import traceback
+import warnings
+
+import numpy as np
+import sympy
+
+from .. import errors
+from ..methods import Problem, get_method
+from .cases import REFERENCE, REFERENCE_CHECK, resolve_program
+from .reference import symbolic_reference, tape_reference
+
+REPEAT_BUDGET = 0.3  # seconds spent repeating a gradient to take its median
+MAX_REPEATS = 25
+SIZE_KEYS = (
+    "forward_tree_size",
+    "forward_dag_size",
+    "derivative_tree_size",
+    "derivative_dag_size",
+    "derivative_cse_size",
+    "nodes",
+    "bytes_held",
+    "evaluations",
+)
+
+
+def repeat_median(function, first_seconds=None, budget=REPEAT_BUDGET, max_repeats=MAX_REPEATS):
+    """Median wall time of ``function()``, repeated within a time budget (at least once)."""
+    times = [] if first_seconds is None else [first_seconds]
+    spent = sum(times)
+    while len(times) < max_repeats and (len(times) < 3 or spent < budget):
+        if times and spent + times[-1] > max(budget, 3 * times[0]):
+            break
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+        spent += times[-1]
+    return statistics.median(times), len(times)
+
+
+def classify(exc):
+    """The status and reason a failed case is recorded with."""
+    if isinstance(exc, errors.UnsupportedError):
+        return "unsupported", str(exc)
+    if isinstance(exc, (errors.ExpressionTooLargeError, RecursionError)):
+        return "too-large", f"{type(exc).__name__}: {str(exc)[:500]}"
+    if isinstance(exc, MemoryError):
+        return "memory", f"{type(exc).__name__}: {str(exc)[:500] or 'out of memory'}"
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
+    return "error", f"{type(exc).__name__}: {str(exc)[:500]}{place}"
+
+
+def program_tags(program):
+    return {
+        "family": program.family,
+        "params": program.num_params,
+        "depth": program.depth,
+        "control_flow": program.control_flow,
+        "on_kink": bool(program.on_kink),
+        "description": program.description,
+    }
+
+
+def measure_gradient_case(case, report_partial=None):
+    """Run a gradient or reference case in this process; return the row's fields."""
+    row = {"status": "error", "reason": ""}
+    try:
+        program = resolve_program(case)
+        row.update(program_tags(program))
+        problem = Problem(program.function, program.args, program.argnums)
+        row["entries"] = problem.entry_names()
+        if report_partial:
+            report_partial(dict(row))
+        row.update(measure_problem(problem, case.method, case.options))
+    except BaseException as exc:  # noqa: B902  (a case's failure is data, not a crash)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        row["status"], row["reason"] = classify(exc)
+    return row
+
+
+def measure_problem(problem, method_name, options=None):
+    """Measure one method on one problem (shared with ``dk.compare``)."""
+    options = options or {}
+    row = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        row["forward_seconds"], _ = repeat_median(lambda: problem.call(problem.leaves))
+        if method_name in (REFERENCE, REFERENCE_CHECK):
+            row.update(_measure_reference(problem, method_name))
+        else:
+            row.update(_measure_method(problem, method_name, options))
+    messages = set(row.pop("method_warnings", []))
+    messages.update(f"{w.category.__name__}: {w.message}" for w in caught)
+    row["warnings"] = sorted(messages)
+    row["status"] = "ok"
+    return row
+
+
+def _measure_reference(problem, method_name):
+    route = tape_reference if method_name == REFERENCE else symbolic_reference
+    start = time.perf_counter()
+    value, grad = route(problem)
+    seconds = time.perf_counter() - start
+    return {"value_text": value, "grad_text": grad, "value": float(value),
+            "grad": [float(g) for g in grad], "gradient_seconds": seconds, "repeats": 1}
+
+
+def _measure_method(problem, method_name, options):
+    method = get_method(method_name)
+    start = time.perf_counter()
+    result = method.run(problem, **options)
+    first = time.perf_counter() - start
+    stats = dict(result.stats)
+    row = {"value": float(result.value), "grad": _flat(problem, result.grad)}
+    row["method_warnings"] = stats.pop("warnings", [])
+    if result.expressions is not None:
+        row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))
+        evaluate = _compiled_evaluation(problem, result.expressions, use_cse=method_name.endswith("cse"))
+        row["gradient_seconds"], row["repeats"] = repeat_median(evaluate)
+    else:
+        row["one_off_seconds"] = None  # nothing to prepare: every gradient costs the same
+        row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first)
+    row["first_seconds"] = first
+    row["stats"] = {k: _plain(v) for k, v in stats.items()}
+    for key in SIZE_KEYS:
+        if key in stats:
+            row[key] = int(stats[key])
+    return row
+
+
+def _compiled_evaluation(problem, expressions, use_cse):
+    """The evaluation a symbolic gradient costs once derived and compiled."""
+    compiled = sympy.lambdify(
+        expressions["symbols"], [expressions["value"], *expressions["grad"]],
+        modules="numpy", cse=use_cse, docstring_limit=0,
+    )
+    point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
+    return lambda: compiled(*point)
+
+
+def _flat(problem, grad):
+    pieces = (grad,) if problem.single else grad
+    flat = []
+    for piece in _leaves_of(pieces):
+        flat.extend(float(v) for v in np.asarray(piece, dtype=float).reshape(-1))
+    return flat
+
+
+def _leaves_of(pieces):
+    from ..containers import flatten
+
+    out = []
+    for piece in pieces:
+        leaves, _ = flatten(piece)
+        out.extend(leaves)
+    return out
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value

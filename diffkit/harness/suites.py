@@ -1,0 +1,193 @@
+"""Suites: named lists of cases, with the time and memory limit each case gets.
+
+- ``lectures``: every lecture program, every method (well under 30 s);
+- ``standard`` (the default): the lectures, network families over depth and width,
+  loop programs over iterations, and the two logistic-map studies (under 3 minutes on
+  two cores);
+- ``swell``: symbolic against tape as depth or iterations grow, until symbolic hits
+  the time limit.
+
+A user's suite is a Python module (dotted path or ``.py`` file) defining ``PROGRAMS``
+or ``programs()`` (diffkit Program objects), and optionally ``METHODS``, ``TIMEOUT``
+(seconds per case) and ``MEMORY_MB``; every program runs with every method, plus the
+high-precision reference. A module may instead define ``suite()`` returning a
+:class:`Suite`.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import errors
+from ..methods import method_names
+from .cases import REFERENCE, REFERENCE_CHECK, Case, load_module, module_programs
+from .studies import FD_STEPS, TABLE1
+
+SYMBOLIC_METHODS = ("symbolic", "symbolic-cse", REFERENCE_CHECK)
+
+
+@dataclass
+class Suite:
+    """A named list of cases and the limits each case runs under."""
+
+    name: str
+    description: str
+    cases: list = field(default_factory=list)
+    timeout: float = 20.0
+    memory_mb: float = 2000.0
+
+    def __post_init__(self):
+        seen = set()
+        unique = []
+        for case in self.cases:
+            if case.id not in seen:
+                seen.add(case.id)
+                unique.append(case)
+        self.cases = unique
+
+    def restrict(self, methods):
+        """Keep only the given methods (the reference always stays: errors need it)."""
+        unknown = set(methods) - set(method_names()) - {REFERENCE, REFERENCE_CHECK}
+        if unknown:
+            raise errors.UnknownMethodError(
+                f"no differentiation method named {', '.join(sorted(unknown))}; the methods are: "
+                f"{', '.join(method_names())}"
+            )
+        keep = set(methods) | {REFERENCE}
+        self.cases = [c for c in self.cases if c.kind == "study" or c.method in keep]
+        return self
+
+
+def all_methods():
+    return [REFERENCE, REFERENCE_CHECK, *method_names()]
+
+
+def program_cases(name, settings=None, methods=None, source="zoo", ladder="", rung=0):
+    """One case per method for one program; symbolic routes go on ``ladder`` if given."""
+    cases = []
+    for method in methods or all_methods():
+        on_ladder = f"{ladder}/{method}" if ladder and method in SYMBOLIC_METHODS else ""
+        cases.append(Case(name, method, dict(settings or {}), source=source, ladder=on_ladder, rung=rung))
+    return cases
+
+
+def sweep_cases(name, parameter, values, fixed=None, methods=None):
+    """A program over growing values of one builder parameter (a ladder per symbolic route)."""
+    cases = []
+    for rung, value in enumerate(values):
+        settings = dict(fixed or {}, **{parameter: value})
+        ladder = f"{name}:{parameter}:{_settings_label(fixed)}"
+        cases.extend(program_cases(name, settings, methods, ladder=ladder, rung=rung))
+    return cases
+
+
+def _settings_label(settings):
+    return ",".join(f"{k}={v}" for k, v in sorted((settings or {}).items()))
+
+
+def table1_cases(up_to):
+    return [Case(TABLE1, "study", {"n": n}, kind="study", ladder=TABLE1, rung=n) for n in range(1, up_to + 1)]
+
+
+def fd_steps_case():
+    return Case(FD_STEPS, "study", {"n": 4, "x0": 0.2}, kind="study")
+
+
+def _zoo(family):
+    from ..programs import zoo
+
+    return zoo(family)
+
+
+def lectures_suite():
+    cases = []
+    for program in _zoo("lecture"):
+        cases.extend(program_cases(program.name, program.settings))
+    return Suite("lectures", "every lecture program with every method", cases, timeout=20.0)
+
+
+# Sizes chosen so the default suite stays under three minutes on two cores.
+NETWORK_DEPTHS = (1, 2, 3, 4, 5, 6)
+NETWORK_WIDTHS = (2, 4, 8, 16, 32)
+NETWORK_BASE = {"activation": "tanh", "loss": "squared", "dataset": "regression"}
+NETWORK_VARIANTS = (
+    {"activation": "relu", "loss": "squared", "dataset": "regression"},
+    {"activation": "sigmoid", "loss": "bce", "dataset": "xor"},
+    {"activation": "elu", "loss": "softmax", "dataset": "spirals"},
+    {"activation": "leaky_relu", "loss": "hinge", "dataset": "ring"},
+)
+LOOP_SWEEPS = (
+    ("logistic-map", "iterations", (1, 2, 3, 4, 5, 6, 7, 8)),
+    ("tanh-rnn", "steps", (1, 2, 3, 4, 5, 6)),
+    ("unrolled-gd", "steps", (1, 2, 3, 4, 5)),
+)
+DATA_DEPENDENT = ("halving-loop", "babylonian-sqrt", "piecewise")
+
+
+def standard_suite():
+    cases = list(lectures_suite().cases)
+    cases += sweep_cases("mlp", "depth", NETWORK_DEPTHS, dict(NETWORK_BASE, width=4))
+    cases += sweep_cases("mlp", "width", NETWORK_WIDTHS, dict(NETWORK_BASE, depth=2))
+    for variant in NETWORK_VARIANTS:
+        cases += program_cases("mlp", dict(variant, depth=2, width=4))
+    for name, parameter, values in LOOP_SWEEPS:
+        cases += sweep_cases(name, parameter, values)
+    for name in DATA_DEPENDENT:
+        cases += program_cases(name)
+    cases += table1_cases(9)
+    cases.append(fd_steps_case())
+    return Suite(
+        "standard",
+        "lecture programs, network families over depth and width, loop programs over iterations",
+        cases,
+        timeout=15.0,
+    )
+
+
+SWELL_METHODS = ("symbolic", "symbolic-cse", "tape", REFERENCE)
+
+
+def swell_suite():
+    cases = []
+    cases += sweep_cases("mlp", "depth", range(1, 16), dict(NETWORK_BASE, width=4), SWELL_METHODS)
+    cases += sweep_cases("logistic-map", "iterations", range(1, 31), None, SWELL_METHODS)
+    cases += sweep_cases("tanh-rnn", "steps", range(1, 21), None, SWELL_METHODS)
+    cases += sweep_cases("unrolled-gd", "steps", range(1, 16), None, SWELL_METHODS)
+    cases += table1_cases(14)
+    cases.append(fd_steps_case())
+    return Suite("swell", "symbolic against tape as depth and iterations grow, until symbolic hits the time limit",
+                 cases, timeout=30.0)
+
+
+BUILTIN = {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite}
+DEFAULT = "standard"
+
+
+def suite_names():
+    return list(BUILTIN)
+
+
+def load_suite(name=DEFAULT):
+    """A built-in suite by name, or a user's suite from a module path or .py file."""
+    if name in BUILTIN:
+        return BUILTIN[name]()
+    module = load_module(name)
+    if hasattr(module, "suite"):
+        return module.suite()
+    cases = []
+    methods = list(getattr(module, "METHODS", None) or all_methods())
+    if REFERENCE not in methods:
+        methods.insert(0, REFERENCE)
+    for program in module_programs(module):
+        cases.extend(program_cases(program.name, program.settings, methods, source=name))
+    return Suite(
+        getattr(module, "NAME", _suite_name(name)),
+        (module.__doc__ or "a user suite").strip().splitlines()[0].rstrip("."),
+        cases,
+        timeout=float(getattr(module, "TIMEOUT", 20.0)),
+        memory_mb=float(getattr(module, "MEMORY_MB", 2000.0)),
+    )
+
+
+def _suite_name(path):
+    """``my_suite`` for ``pkg.my_suite`` or ``dir/my_suite.py``."""
+    return Path(path).stem if path.endswith(".py") else path.rsplit(".", 1)[-1]

@@ -1,0 +1,137 @@
+"""A short plain-language summary of what the report's figures show, written from the data.
+
+Every sentence is built from the analysed rows (no sentence is written for data that
+is absent), so the summary of a rebuilt report matches its numbers.
+"""
+
+from collections import Counter
+
+
+def _sci(x):
+    return "0" if x == 0 else f"{x:.1e}"
+
+
+def summarise(analysis):
+    """A list of paragraphs (plain text with light Markdown)."""
+    parts = [
+        _overview(analysis),
+        _accuracy(analysis),
+        _reference(analysis),
+        _swell(analysis),
+        _symbolic_failures(analysis),
+        _timing(analysis),
+        _fd_steps(analysis),
+        _table1(analysis),
+    ]
+    return [p for p in parts if p]
+
+
+def _overview(analysis):
+    totals = analysis["totals"]
+    meta = analysis["meta"]
+    described = ", ".join(f"{count} {status}" for status, count in totals.most_common())
+    seconds = ""
+    if meta.get("started") and meta.get("finished"):
+        seconds = f" in {meta['finished'] - meta['started']:.0f} s"
+    return (f"The `{meta.get('suite', '?')}` suite ran {sum(totals.values())} cases{seconds} "
+            f"(limits: {meta.get('timeout', '?')} s and {meta.get('memory_mb', '?')} MB per case): {described}.")
+
+
+def _accuracy(analysis):
+    per_method = analysis["accuracy"]["per_method"]
+    shown = {m: v for m, v in per_method.items() if m != "reference-check"}
+    if not shown:
+        return None
+    ranked = sorted(shown.items(), key=lambda item: item[1]["median"])
+    best, worst = ranked[0], ranked[-1]
+    phrases = [f"{m} {_sci(v['median'])}" for m, v in ranked]
+    return (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
+            f"{', '.join(phrases)}. {best[0]} was the most accurate and {worst[0]} the least "
+            f"(worst case {_sci(worst[1]['worst'])}). Methods that follow the program's derivative exactly "
+            "(tape, symbolic, complex step) sit at rounding level; finite differences lose digits to "
+            "their step size, forward differences most.")
+
+
+def _reference(analysis):
+    agreement = analysis["agreement_summary"]
+    if not agreement:
+        return None
+    worst = agreement["worst"]
+    return (f"**Reference.** On the {agreement['programs']} programs where symbolic differentiation applies, "
+            f"the two high-precision routes (the tape over 50-digit numbers, and SymPy's derivative "
+            f"evaluated by mpmath) agree to at least {agreement['min_digits']} significant digits "
+            f"(largest relative difference {_sci(worst['relative'])}, on {worst['program']}).")
+
+
+def _swell(analysis):
+    sentences = []
+    for sweep in analysis["size_sweeps"]:
+        growths = [s["growth"] for s in sweep["series"] if s["growth"] and s["column"] in ("derivative_tree_size", "nodes")]
+        if growths:
+            sentences.append(f"on {sweep['title']}, " + "; ".join(growths))
+    if not sentences:
+        return None
+    return "**Expression swell.** " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+
+
+def _symbolic_failures(analysis):
+    failures = [f for f in analysis["failures"] if f["method"].startswith("symbolic")]
+    if not failures:
+        return None
+    by_status = Counter(f["status"] for f in failures)
+    unsupported = sorted({f["program"] for f in failures if f["status"] == "unsupported"})
+    limits = [f"{f['program']} ({f['status']})" for f in failures if f["status"] in ("timeout", "memory", "too-large")]
+    text = "**Where symbolic failed.** " + ", ".join(f"{n} {s}" for s, n in by_status.most_common()) + "."
+    if unsupported:
+        text += (f" Unsupported means the program branches on its input, which SymPy cannot decide: "
+                 f"{', '.join(unsupported)}; the tape and finite differences handle these.")
+    if limits:
+        text += f" The limits stopped it on: {', '.join(sorted(set(limits))[:8])}."
+    return text
+
+
+def _timing(analysis):
+    timing = analysis["timing"]
+    series = [s for s in timing["series"] if s["slope"] is not None]
+    if not series:
+        return None
+    slopes = ", ".join(f"{s['method']} {s['slope']:.2f}" for s in series)
+    ratios = [s for s in series if s["largest_ratio"] is not None]
+    text = (f"**Runtime.** On {timing['title']}, gradient time grows with the number of parameters "
+            f"as params^slope with slopes {slopes}.")
+    if ratios:
+        largest = max(s["largest_params"] for s in ratios)
+        at_largest = sorted((s for s in ratios if s["largest_params"] == largest), key=lambda s: s["largest_ratio"])
+        if at_largest:
+            text += (f" At {largest} parameters one gradient cost "
+                     + ", ".join(f"{s['largest_ratio']:.0f} forward passes ({s['method']})" for s in at_largest) + ".")
+    text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
+             "small constant number of them whatever the size.")
+    return text
+
+
+def _fd_steps(analysis):
+    data = analysis["fd_steps"]
+    if not data:
+        return None
+    return (f"**Step size.** For l({data['n']})'(x0 = {data['x0']}), forward differences are best at "
+            f"h ≈ {data['best_forward_h']:.0e} (error {_sci(data['best_forward_error'])}) and central differences "
+            f"at h ≈ {data['best_central_h']:.0e} (error {_sci(data['best_central_error'])}); a smaller h lets "
+            f"round-off grow, a larger one truncation. The tape's error is {_sci(data['method_errors'].get('tape', 0))}.")
+
+
+def _table1(analysis):
+    rows = analysis["table1"]
+    if not rows:
+        return None
+    done = [r for r in rows if r["status"] == "ok"]
+    text = "**Table 1.** "
+    if done:
+        last = done[-1]
+        text += (f"Up to n = {last['n']}, the raw derivative of l(n) reached {last['raw_tree_size']} operations "
+                 f"(DAG {last['raw_dag_size']}) against {last['simplified_tree_size']} once simplified, and "
+                 f"simplifying took {last['simplify_seconds']:.2f} s.")
+    stopped = [r for r in rows if r["status"] in ("timeout", "memory", "too-large")]
+    if stopped:
+        text += f" At n = {stopped[0]['n']} SymPy hit the {stopped[0]['status']} limit."
+    return text

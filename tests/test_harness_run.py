@@ -1,0 +1,96 @@
+"""End to end: a small suite through isolated workers into a temporary report folder."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sympy
+
+from diffkit.cli import main
+from diffkit.harness import load_suite
+from diffkit.harness.database import ResultsDB
+
+SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
+EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("small")
+    code = main(["report", "--suite", SUPPORT, "--out", str(out), "--jobs", "2", "--quiet"])
+    assert code == 0
+    return out
+
+
+def test_database_has_one_row_per_case(report_dir):
+    suite = load_suite(SUPPORT)
+    with sqlite3.connect(report_dir / "results.sqlite") as connection:
+        ids = [r[0] for r in connection.execute("SELECT case_id FROM cases")]
+    assert sorted(ids) == sorted(case.id for case in suite.cases)
+    assert len(ids) == len(set(ids)) == 9 + 3 + 15 + 2 + 5
+
+
+def test_time_and_memory_limits_are_recorded_and_the_rest_is_ok(report_dir):
+    from test_harness_support import EXPECTED_NOT_OK
+
+    statuses = {row["case_id"]: row["status"] for row in ResultsDB(report_dir).rows()}
+    for case_id, status in statuses.items():
+        assert status == EXPECTED_NOT_OK.get(case_id, "ok"), (case_id, status)
+    rows = {row["case_id"]: row for row in ResultsDB(report_dir).rows()}
+    assert "time limit of 4 s" in rows["sleeper/tape"]["reason"]
+    assert rows["sleeper/tape"]["wall_seconds"] < 15
+    assert "MemoryError" in rows["hog/tape"]["reason"]
+    assert "branches on a symbolic value" in rows["halving/symbolic"]["reason"]
+
+
+def test_rows_hold_gradients_errors_and_sizes(report_dir):
+    rows = {row["case_id"]: row for row in ResultsDB(report_dir).rows()}
+    reference = rows["chain/reference"]
+    assert [float(g) for g in reference["grad_text"]] == [-4.0, -4.0, 3.0]  # lecture example 1
+    assert rows["chain/tape"]["grad"] == [-4.0, -4.0, 3.0]
+    assert rows["chain/tape"]["rel_error"] == 0.0
+    assert 0 < rows["chain/fd-central"]["rel_error"] < 1e-8
+    assert rows["chain/fd-central"]["evaluations"] == 7  # one value and two per entry
+    assert rows["halving/reference"]["grad_text"][0].startswith("1.15625")  # 2 * 37 / 64
+    # the two 50-digit routes agree on the networks
+    for depth in (1, 2, 3):
+        assert rows[f'net{{"depth":{depth}}}/reference-check']["rel_error"] < 1e-45
+        assert rows[f'net{{"depth":{depth}}}/tape']["rel_error"] < 1e-14
+    tree = [rows[f'net{{"depth":{d}}}/symbolic']["derivative_tree_size"] for d in (1, 2, 3)]
+    nodes = [rows[f'net{{"depth":{d}}}/tape']["nodes"] for d in (1, 2, 3)]
+    assert tree[0] < tree[1] < tree[2]
+    assert nodes[2] - nodes[1] == nodes[1] - nodes[0]  # the tape grows linearly with depth
+    for row in rows.values():
+        if row["kind"] == "gradient" and row["status"] == "ok":
+            assert row["forward_seconds"] > 0 and row["gradient_seconds"] > 0
+
+
+def test_table1_row_for_n4_is_stored(report_dir):
+    rows = {row["case_id"]: row for row in ResultsDB(report_dir).rows()}
+    data = rows['table1{"n":4}/study']["data"]
+    x = sympy.Symbol("x")
+    simplified = sympy.sympify(data["simplified"], locals={"x": x})
+    assert sympy.expand(simplified - sympy.sympify(EXPECTED_N4, locals={"x": x})) == 0
+
+
+def test_report_files_have_their_sections(report_dir):
+    markdown = (report_dir / "index.md").read_text()
+    html = (report_dir / "index.html").read_text()
+    for heading in ("Summary", "Status by method", "Accuracy", "Reference cross-check", "Expression swell",
+                    "Runtime", "Finite differences against step size", "Table 1", "Failures"):
+        assert f"## {heading}" in markdown
+        assert f">{heading}" in html
+    for image in ("accuracy.png", "expression_size.png", "fd_steps.png", "table1_sizes.png"):
+        assert (report_dir / image).stat().st_size > 5000
+        assert f"]({image})" in markdown and f'src="{image}"' in html
+    assert "| sleeper | tape | timeout |" in markdown
+    assert "| hog | tape | memory |" in markdown
+    assert "34 cases" in markdown
+
+
+def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "results.sqlite").write_bytes((report_dir / "results.sqlite").read_bytes())
+    assert main(["report", "--from", str(copy), "--quiet"]) == 0
+    assert (copy / "index.md").read_text() == (report_dir / "index.md").read_text()
