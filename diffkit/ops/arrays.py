@@ -41,6 +41,14 @@ def _matmul_sympy(a, b):
     return as_object_array(np.matmul(a, b))
 
 
+def _matmul_jvp_a(t, out, a, b):
+    return matmul(t, b)
+
+
+def _matmul_jvp_b(t, out, a, b):
+    return matmul(a, t)
+
+
 matmul = Primitive(
     "matmul",
     np.matmul,
@@ -48,6 +56,7 @@ matmul = Primitive(
     (_matmul_vjp_a, _matmul_vjp_b),
     broadcasting=True,  # batch dimensions broadcast; the tape sums them back
     doc="Matrix product with NumPy's matmul rules (1-D operands, batches).",
+    jvp=(_matmul_jvp_a, _matmul_jvp_b),
 )
 
 
@@ -88,8 +97,18 @@ def _mean_vjp(g, out, x, axis=None, keepdims=False):
     return _spread_back(g, shape, axis, keepdims) / float(_count(shape, axis))
 
 
-sum = Primitive("sum", _sum_numpy, sum_along, (_sum_vjp,), doc="Sum over an axis (or all).")
-mean = Primitive("mean", _mean_numpy, _mean_sympy, (_mean_vjp,), doc="Mean over an axis (or all).")
+def _sum_jvp(t, out, x, axis=None, keepdims=False):
+    return sum(t, axis=axis, keepdims=keepdims)
+
+
+sum = Primitive("sum", _sum_numpy, sum_along, (_sum_vjp,), doc="Sum over an axis (or all).", jvp=(_sum_jvp,))
+
+
+def _mean_jvp(t, out, x, axis=None, keepdims=False):
+    return mean(t, axis=axis, keepdims=keepdims)
+
+
+mean = Primitive("mean", _mean_numpy, _mean_sympy, (_mean_vjp,), doc="Mean over an axis (or all).", jvp=(_mean_jvp,))
 
 
 # --- reshaping -----------------------------------------------------------------------
@@ -122,9 +141,28 @@ def _broadcast_to_vjp(g, out, x, shape):
     return unbroadcast(g, shape_of(x))
 
 
-reshape = Primitive("reshape", _reshape_numpy, _reshape_numpy, (_reshape_vjp,))
-transpose = Primitive("transpose", _transpose_numpy, _transpose_numpy, (_transpose_vjp,))
-broadcast_to = Primitive("broadcast_to", _broadcast_to_numpy, _broadcast_to_sympy, (_broadcast_to_vjp,))
+def _reshape_jvp(t, out, x, shape):
+    return reshape(t, shape=shape)
+
+
+reshape = Primitive("reshape", _reshape_numpy, _reshape_numpy, (_reshape_vjp,), jvp=(_reshape_jvp,))
+
+
+def _transpose_jvp(t, out, x, axes=None):
+    return transpose(t, axes=axes)
+
+
+transpose = Primitive("transpose", _transpose_numpy, _transpose_numpy, (_transpose_vjp,), jvp=(_transpose_jvp,))
+
+
+def _broadcast_to_jvp(t, out, x, shape):
+    return broadcast_to(t, shape=shape)
+
+
+broadcast_to = Primitive(
+    "broadcast_to", _broadcast_to_numpy, _broadcast_to_sympy, (_broadcast_to_vjp,),
+    jvp=(_broadcast_to_jvp,),
+)
 
 
 def unbroadcast(g, shape):
@@ -174,13 +212,24 @@ def _scatter_add_vjp(g, out, x, index, shape):
     return getitem(g, index=index)
 
 
-getitem = Primitive("getitem", _getitem_numpy, _getitem_sympy, (_getitem_vjp,), doc="x[index].")
+def _getitem_jvp(t, out, x, index):
+    return getitem(t, index=index)
+
+
+getitem = Primitive("getitem", _getitem_numpy, _getitem_sympy, (_getitem_vjp,), doc="x[index].", jvp=(_getitem_jvp,))
+
+
+def _scatter_add_jvp(t, out, g, index, shape):
+    return scatter_add(t, index=index, shape=shape)
+
+
 scatter_add = Primitive(
     "scatter_add",
     _scatter_add_numpy,
     _scatter_add_sympy,
     (_scatter_add_vjp,),
     doc="Zeros of `shape` with g added at `index` (the derivative of indexing).",
+    jvp=(_scatter_add_jvp,),
 )
 
 
@@ -215,5 +264,24 @@ def _concatenate_vjp(index, g, out, *arrays, axis=0):
     return getitem(g, index=(slice(None),) * axis + (slice(start, stop),))
 
 
-stack = Primitive("stack", _stack_numpy, _stack_sympy, _stack_vjp, variadic=True)
-concatenate = Primitive("concatenate", _concatenate_numpy, _concatenate_sympy, _concatenate_vjp, variadic=True)
+def _stack_jvp(index, t, out, *arrays, axis=0):
+    axis = axis % ndim_of(out)
+    return scatter_add(t, index=(slice(None),) * axis + (index,), shape=shape_of(out))
+
+
+stack = Primitive("stack", _stack_numpy, _stack_sympy, _stack_vjp, variadic=True, jvp=_stack_jvp)
+
+
+def _concatenate_jvp(index, t, out, *arrays, axis=0):
+    axis = axis % ndim_of(out)
+    start = 0
+    for previous in arrays[:index]:
+        start += shape_of(previous)[axis]
+    stop = start + shape_of(arrays[index])[axis]
+    return scatter_add(t, index=(slice(None),) * axis + (slice(start, stop),), shape=shape_of(out))
+
+
+concatenate = Primitive(
+    "concatenate", _concatenate_numpy, _concatenate_sympy, _concatenate_vjp, variadic=True,
+    jvp=_concatenate_jvp,
+)

@@ -34,6 +34,7 @@ heaviside = Primitive(
     broadcasting=True,
     analytic=False,
     doc="Step function with heaviside(0) = 1/2 (the kink convention).",
+    jvp=(no_gradient,),
 )
 
 sign = Primitive(
@@ -44,9 +45,12 @@ sign = Primitive(
     broadcasting=True,
     analytic=False,
     doc="Sign of x, with sign(0) = 0.",
+    jvp=(no_gradient,),
 )
 
 
+# An elementwise op's Jacobian is diagonal, so pushing a tangent forward (JVP) is the
+# same product as pulling a cotangent back (VJP): each rule below serves as both.
 # --- arithmetic --------------------------------------------------------------------
 def _add_vjp(g, out, a, b):
     return g
@@ -84,9 +88,10 @@ def _negative_vjp(g, out, a):
     return -g
 
 
-add = Primitive("add", np.add, lift(operator.add, 2), (_add_vjp, _add_vjp), broadcasting=True)
+add = Primitive("add", np.add, lift(operator.add, 2), (_add_vjp, _add_vjp), broadcasting=True, jvp=(_add_vjp, _add_vjp))
 subtract = Primitive(
-    "subtract", np.subtract, lift(operator.sub, 2), (_add_vjp, _subtract_vjp_b), broadcasting=True
+    "subtract", np.subtract, lift(operator.sub, 2), (_add_vjp, _subtract_vjp_b), broadcasting=True,
+    jvp=(_add_vjp, _subtract_vjp_b),
 )
 multiply = Primitive(
     "multiply",
@@ -94,6 +99,7 @@ multiply = Primitive(
     lift(operator.mul, 2),
     (_multiply_vjp_a, _multiply_vjp_b),
     broadcasting=True,
+    jvp=(_multiply_vjp_a, _multiply_vjp_b),
 )
 divide = Primitive(
     "divide",
@@ -102,6 +108,7 @@ divide = Primitive(
     (_divide_vjp_a, _divide_vjp_b),
     broadcasting=True,
     singular=True,
+    jvp=(_divide_vjp_a, _divide_vjp_b),
 )
 power = Primitive(
     "power",
@@ -110,8 +117,12 @@ power = Primitive(
     (_power_vjp_base, _power_vjp_exponent),
     broadcasting=True,
     singular=True,
+    jvp=(_power_vjp_base, _power_vjp_exponent),
 )
-negative = Primitive("negative", np.negative, lift(operator.neg), (_negative_vjp,), broadcasting=True)
+negative = Primitive(
+    "negative", np.negative, lift(operator.neg), (_negative_vjp,), broadcasting=True,
+    jvp=(_negative_vjp,),
+)
 
 
 # --- smooth functions ------------------------------------------------------------------
@@ -153,13 +164,16 @@ def _sigmoid_sympy(x):
     return 1 / (1 + sympy.exp(-x))
 
 
-exp = Primitive("exp", np.exp, lift(sympy.exp), (_exp_vjp,), broadcasting=True)
-log = Primitive("log", np.log, lift(sympy.log), (_log_vjp,), broadcasting=True, singular=True)
-sqrt = Primitive("sqrt", np.sqrt, lift(sympy.sqrt), (_sqrt_vjp,), broadcasting=True, singular=True)
-sin = Primitive("sin", np.sin, lift(sympy.sin), (_sin_vjp,), broadcasting=True)
-cos = Primitive("cos", np.cos, lift(sympy.cos), (_cos_vjp,), broadcasting=True)
-tanh = Primitive("tanh", np.tanh, lift(sympy.tanh), (_tanh_vjp,), broadcasting=True)
-sigmoid = Primitive("sigmoid", _sigmoid_numpy, lift(_sigmoid_sympy), (_sigmoid_vjp,), broadcasting=True)
+exp = Primitive("exp", np.exp, lift(sympy.exp), (_exp_vjp,), broadcasting=True, jvp=(_exp_vjp,))
+log = Primitive("log", np.log, lift(sympy.log), (_log_vjp,), broadcasting=True, singular=True, jvp=(_log_vjp,))
+sqrt = Primitive("sqrt", np.sqrt, lift(sympy.sqrt), (_sqrt_vjp,), broadcasting=True, singular=True, jvp=(_sqrt_vjp,))
+sin = Primitive("sin", np.sin, lift(sympy.sin), (_sin_vjp,), broadcasting=True, jvp=(_sin_vjp,))
+cos = Primitive("cos", np.cos, lift(sympy.cos), (_cos_vjp,), broadcasting=True, jvp=(_cos_vjp,))
+tanh = Primitive("tanh", np.tanh, lift(sympy.tanh), (_tanh_vjp,), broadcasting=True, jvp=(_tanh_vjp,))
+sigmoid = Primitive(
+    "sigmoid", _sigmoid_numpy, lift(_sigmoid_sympy), (_sigmoid_vjp,), broadcasting=True,
+    jvp=(_sigmoid_vjp,),
+)
 
 
 # --- kinks ---------------------------------------------------------------------------------
@@ -211,12 +225,16 @@ def _maximum_vjp_b(g, out, a, b):
     return g * heaviside(b - a)
 
 
-abs = Primitive("abs", np.abs, lift(sympy.Abs), (_abs_vjp,), broadcasting=True, analytic=False)
-relu = Primitive("relu", _relu_numpy, lift(_relu_sympy), (_relu_vjp,), broadcasting=True, analytic=False)
-leaky_relu = Primitive(
-    "leaky_relu", _leaky_relu_numpy, lift(_leaky_relu_sympy), (_leaky_relu_vjp,), broadcasting=True, analytic=False
+abs = Primitive("abs", np.abs, lift(sympy.Abs), (_abs_vjp,), broadcasting=True, analytic=False, jvp=(_abs_vjp,))
+relu = Primitive(
+    "relu", _relu_numpy, lift(_relu_sympy), (_relu_vjp,), broadcasting=True, analytic=False,
+    jvp=(_relu_vjp,),
 )
-elu = Primitive("elu", _elu_numpy, lift(_elu_sympy), (_elu_vjp,), broadcasting=True, analytic=False)
+leaky_relu = Primitive(
+    "leaky_relu", _leaky_relu_numpy, lift(_leaky_relu_sympy), (_leaky_relu_vjp,), broadcasting=True, analytic=False,
+    jvp=(_leaky_relu_vjp,),
+)
+elu = Primitive("elu", _elu_numpy, lift(_elu_sympy), (_elu_vjp,), broadcasting=True, analytic=False, jvp=(_elu_vjp,))
 maximum = Primitive(
     "maximum",
     np.maximum,
@@ -224,6 +242,7 @@ maximum = Primitive(
     (_maximum_vjp_a, _maximum_vjp_b),
     broadcasting=True,
     analytic=False,
+    jvp=(_maximum_vjp_a, _maximum_vjp_b),
 )
 minimum = Primitive(
     "minimum",
@@ -232,6 +251,7 @@ minimum = Primitive(
     (_maximum_vjp_b, _maximum_vjp_a),
     broadcasting=True,
     analytic=False,
+    jvp=(_maximum_vjp_b, _maximum_vjp_a),
 )
 
 
@@ -257,4 +277,5 @@ where = Primitive(
     (None, _where_vjp_a, _where_vjp_b),
     broadcasting=True,
     doc="Select a where the condition holds, else b. Each branch gets gradient only where it is chosen.",
+    jvp=(None, _where_vjp_a, _where_vjp_b),
 )

@@ -28,6 +28,7 @@ def _softmax_sympy(x, axis=-1):
     return as_object_array(e / sum_along(e, axis=axis, keepdims=True))
 
 
+# The softmax Jacobian diag(p) - p p^T is symmetric: the same rule pushes tangents forward.
 def _softmax_vjp(g, out, x, axis=-1):
     return out * (g - sum(g * out, axis=axis, keepdims=True))
 
@@ -61,10 +62,29 @@ def _log_softmax_vjp(g, out, x, axis=-1):
     return g - exp(out) * sum(g, axis=axis, keepdims=True)
 
 
-softmax = Primitive("softmax", _softmax_numpy, _softmax_sympy, (_softmax_vjp,), doc="exp(x) / sum(exp(x)) over axis.")
-logsumexp = Primitive(
-    "logsumexp", _logsumexp_numpy, _logsumexp_sympy, (_logsumexp_vjp,), doc="log(sum(exp(x))) over axis."
+softmax = Primitive(
+    "softmax", _softmax_numpy, _softmax_sympy, (_softmax_vjp,), doc="exp(x) / sum(exp(x)) over axis.",
+    jvp=(_softmax_vjp,),
 )
+
+
+def _logsumexp_jvp(t, out, x, axis=None, keepdims=False):
+    if not keepdims:
+        out = reshape(out, shape=keepdims_shape(shape_of(x), axis))
+    return sum(t * exp(x - out), axis=axis, keepdims=keepdims)
+
+
+logsumexp = Primitive(
+    "logsumexp", _logsumexp_numpy, _logsumexp_sympy, (_logsumexp_vjp,), doc="log(sum(exp(x))) over axis.",
+    jvp=(_logsumexp_jvp,),
+)
+
+
+def _log_softmax_jvp(t, out, x, axis=-1):
+    return t - sum(exp(out) * t, axis=axis, keepdims=True)
+
+
 log_softmax = Primitive(
-    "log_softmax", _log_softmax_numpy, _log_softmax_sympy, (_log_softmax_vjp,), doc="x - logsumexp(x) over axis."
+    "log_softmax", _log_softmax_numpy, _log_softmax_sympy, (_log_softmax_vjp,), doc="x - logsumexp(x) over axis.",
+    jvp=(_log_softmax_jvp,),
 )

@@ -1,0 +1,186 @@
+"""Forward mode: dual values that carry a tangent through every primitive.
+
+A :class:`ForwardTrace` is a context, like a :class:`~diffkit.tape.Tape`; while it is
+open it takes the next nesting level, so a dual value created inside a tape (or a tape
+opened inside a forward trace) is processed in the right order by the primitive
+dispatch, which always hands an op to the deepest value. A :class:`Dual` holds a primal
+value and its tangent (the directional derivative along the seeded direction); each
+primitive's JVP rules, written with diffkit ops, push the tangent through, so the
+primal and the tangent may themselves be traced, symbolic or dual values of an outer
+level. Values of other (outer) levels are constants to this trace: that is what keeps
+nested derivatives free of perturbation confusion.
+
+A tangent of ``None`` is an exact zero: it is never materialised.
+"""
+
+import numpy as np
+
+from . import errors
+from .frames import user_location
+from .ops import broadcast_to
+from .ops.shapes import shape_of
+from .tape import _active_levels  # one level counter shared by every recording context
+from .values import BoxedValue
+
+
+class Dual(BoxedValue):
+    """A primal value and its tangent, belonging to one forward trace."""
+
+    __slots__ = ("primal", "tangent", "_trace")
+    kind = "dual"
+
+    def __init__(self, primal, tangent, trace):
+        self.primal = primal
+        self.tangent = tangent
+        self._trace = trace
+
+    @property
+    def _level(self):
+        return self._trace.level
+
+    @property
+    def shape(self):
+        return shape_of(self.primal)
+
+    @property
+    def dtype(self):
+        return getattr(self.primal, "dtype", np.dtype(float))
+
+    def _process(self, primitive, args, params):
+        return self._trace.apply(primitive, args, params)
+
+    def _compare(self, op_name, other):
+        if isinstance(other, Dual) and other._trace is self._trace:
+            other = other.primal
+        return _COMPARISONS[op_name](self.primal, other)
+
+    def __bool__(self):
+        return bool(self.primal)
+
+    def __repr__(self):
+        return f"Dual({self.primal!r}, tangent={self.tangent!r})"
+
+
+def _less(a, b):
+    return a < b
+
+
+def _less_equal(a, b):
+    return a <= b
+
+
+def _greater(a, b):
+    return a > b
+
+
+def _greater_equal(a, b):
+    return a >= b
+
+
+_COMPARISONS = {"lt": _less, "le": _less_equal, "gt": _greater, "ge": _greater_equal}
+
+
+class ForwardTrace:
+    """Pushes tangents through primitives applied to its :class:`Dual` values; a context."""
+
+    def __init__(self):
+        self.level = None
+        self.operations = 0
+
+    def __enter__(self):
+        self.level = len(_active_levels) + 1
+        _active_levels.append(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        # Always restore: an exception in the user's program must not leave a level behind.
+        _active_levels.remove(self)
+        return False
+
+    def dual(self, primal, tangent):
+        """A dual value of this trace: ``primal`` moving along ``tangent``."""
+        if self.level is None:
+            raise RuntimeError("ForwardTrace.dual() called outside `with ForwardTrace() as trace:`")
+        return Dual(primal, tangent, self)
+
+    def apply(self, primitive, args, params):
+        primals = []
+        tangents = []
+        for arg in args:
+            if isinstance(arg, Dual) and arg._trace is self:
+                primals.append(arg.primal)
+                tangents.append(arg.tangent)
+            else:  # a constant to this trace, possibly a value of an outer level
+                primals.append(arg)
+                tangents.append(None)
+        out = primitive(*primals, **params)
+        if all(t is None for t in tangents):
+            return out
+        self.operations += 1
+        tangent = self._push_tangent(primitive, primals, tangents, out, params)
+        return Dual(out, tangent, self)
+
+    def _push_tangent(self, primitive, primals, tangents, out, params):
+        total = None
+        out_shape = shape_of(out)
+        for position, tangent in enumerate(tangents):
+            if tangent is None:
+                continue
+            rule = primitive.jvp_rule(position)
+            if rule is None:
+                if primitive.jvp is None:
+                    raise errors.UnsupportedError(
+                        f"dk.{primitive.name} has no forward-mode (JVP) rule, met at "
+                        f"{user_location() or 'an unknown line'}; differentiate with 'tape' instead."
+                    )
+                continue  # a non-differentiable argument, like the condition of `where`
+            if primitive.singular:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    contribution = _strong_zero(tangent, rule(tangent, out, *primals, **params))
+            else:
+                contribution = rule(tangent, out, *primals, **params)
+            if contribution is None:
+                continue
+            if shape_of(contribution) != out_shape:
+                contribution = broadcast_to(contribution, shape=out_shape)
+            total = contribution if total is None else total + contribution
+        return total
+
+
+def _strong_zero(tangent, contribution):
+    """A zero tangent times an infinite derivative (sqrt at 0 along another axis) is 0, not NaN."""
+    if isinstance(contribution, np.ndarray) and contribution.dtype.kind in "fc":
+        if not np.isfinite(contribution).all() and not isinstance(tangent, BoxedValue):
+            return np.where(np.broadcast_to(tangent, contribution.shape) == 0, 0.0, contribution)
+    elif isinstance(contribution, (float, np.floating)) and not np.isfinite(contribution):
+        if not isinstance(tangent, BoxedValue) and np.all(tangent == 0):
+            return 0.0
+    return contribution
+
+
+def tangent_of(value, trace, shape):
+    """The tangent ``value`` carries in ``trace``, as an array of ``shape`` (zeros if none)."""
+    if isinstance(value, Dual) and value._trace is trace:
+        if value.tangent is None:
+            return np.zeros(shape)
+        return value.tangent
+    return np.zeros(shape)
+
+
+def primal_of(value, trace):
+    """The primal of ``value`` in ``trace`` (the value itself if it is a constant there)."""
+    if isinstance(value, Dual) and value._trace is trace:
+        return value.primal
+    return value
+
+
+def jvp(function, primals, tangents):
+    """Run ``function(*primals)`` forward with ``tangents``; return (output, output tangent).
+
+    The output tangent is zeros when the output does not depend on the inputs.
+    """
+    with ForwardTrace() as trace:
+        duals = [trace.dual(p, t) for p, t in zip(primals, tangents)]
+        out = function(*duals)
+    value = primal_of(out, trace)
+    return value, tangent_of(out, trace, shape_of(value))
