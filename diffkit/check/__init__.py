@@ -1,0 +1,34 @@
+"""Check hand-derived gradients and hand-written backward passes against diffkit.
+
+- :func:`check_grad` compares a gradient function with diffkit's references,
+- :func:`check_backward` compares a module's ``backward(upstream)`` with the
+  vector-Jacobian product of its ``forward``,
+- :func:`check_value` compares a value computed by hand with the program's.
+
+Each returns a :class:`CheckReport`: a text table in a terminal, an HTML table in
+Jupyter, truthy exactly when the check passed.
+"""
+
+from .backward import check_backward
+from .compare import CORRECT, KINK, RANDOM_PASS, SUSPICIOUS, WRONG, Bands, bands_for, relative_error
+from .gradient_check import check_grad
+from .report import ArgumentCheck, CheckReport, DirectionalCheck, EntryCheck
+from .value import check_value
+
+__all__ = [
+    "ArgumentCheck",
+    "Bands",
+    "CORRECT",
+    "CheckReport",
+    "DirectionalCheck",
+    "EntryCheck",
+    "KINK",
+    "RANDOM_PASS",
+    "SUSPICIOUS",
+    "WRONG",
+    "bands_for",
+    "check_backward",
+    "check_grad",
+    "check_value",
+    "relative_error",
+]

@@ -1,0 +1,207 @@
+"""``check_backward``: check a module's hand-written backward pass.
+
+The notes' module style: an object with ``forward(*inputs)`` (caching what it needs)
+and ``backward(upstream)`` returning the gradient of each input. Parameters, if any,
+live in a ``params`` dict; their gradients are either returned after the inputs'
+(in ``params`` order) or left in a ``grads`` dict. The CS 231n function style is
+accepted too: a pair ``(forward, backward)`` where ``forward(*inputs)`` returns
+``(out, cache)`` and ``backward(upstream, cache)`` returns one gradient per input.
+
+diffkit draws a random upstream gradient U (seeded) and checks the user's backward
+against the gradient of ``sum(U * forward(inputs, params))``, which is exactly the
+vector-Jacobian product: by the tape (recording ``forward`` on traced values) and by
+finite differences of that scalar.
+"""
+
+import contextlib
+import inspect
+
+import numpy as np
+
+from .. import errors
+from ..methods import Problem
+from ..ops import sum as dk_sum
+from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, run_check
+from .report import DEFAULT_SHOWN
+from .structure import Finding, align_gradient
+
+
+class _Module:
+    """A user's layer or op, seen through one interface: run forward, run backward."""
+
+    def __init__(self, layer_or_op):
+        if isinstance(layer_or_op, tuple) and len(layer_or_op) == 2 and all(map(callable, layer_or_op)):
+            self.forward_fn, self.backward_fn = layer_or_op
+            self.params = {}
+            self.cached_style = True
+            self.name = getattr(self.forward_fn, "__name__", "forward")
+            self.layer = None
+        elif callable(getattr(layer_or_op, "forward", None)) and callable(getattr(layer_or_op, "backward", None)):
+            self.layer = layer_or_op
+            self.forward_fn = layer_or_op.forward
+            self.backward_fn = layer_or_op.backward
+            params = getattr(layer_or_op, "params", None)
+            if params is not None and not isinstance(params, dict):
+                raise errors.InputError(
+                    f"{type(layer_or_op).__name__}.params is a {type(params).__name__}; check_backward expects "
+                    "a dict of parameter arrays (e.g. {'W': W, 'b': b})"
+                )
+            self.params = params if params is not None else {}
+            self.cached_style = False
+            self.name = type(layer_or_op).__name__
+        else:
+            raise errors.InputError(
+                "check_backward needs an object with forward(*inputs) and backward(upstream) methods, or a "
+                f"pair (forward, backward) in the CS 231n style; got {type(layer_or_op).__name__}"
+            )
+        self._cache = None
+
+    def forward(self, *inputs):
+        out = self.forward_fn(*inputs)
+        if self.cached_style:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise errors.InputError(
+                    f"{self.name} must return (out, cache) in the (forward, backward) pair style; "
+                    f"it returned a {type(out).__name__}"
+                )
+            out, self._cache = out
+        return out
+
+    def backward(self, upstream):
+        if self.cached_style:
+            return self.backward_fn(upstream, self._cache)
+        return self.backward_fn(upstream)
+
+    def input_names(self, count):
+        try:
+            parameters = list(inspect.signature(self.forward_fn).parameters.values())
+        except (TypeError, ValueError):
+            parameters = []
+        names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:count]
+        names += [f"input{i}" for i in range(len(names), count)]
+        return names
+
+    @contextlib.contextmanager
+    def parameters_set_to(self, values):
+        """Temporarily replace the parameter arrays (by traced or shifted values)."""
+        originals = dict(self.params)
+        try:
+            self.params.update(values)
+            yield
+        finally:
+            self.params.update(originals)
+
+
+def check_backward(
+    layer_or_op,
+    *inputs,
+    upstream=None,
+    seed=0,
+    methods=DEFAULT_METHODS,
+    rtol=None,
+    atol=None,
+    mode="full",
+    directions=DEFAULT_DIRECTIONS,
+    shown=DEFAULT_SHOWN,
+):
+    """Check ``layer_or_op.backward`` at ``inputs``; return a :class:`CheckReport`.
+
+    ``upstream`` (default: standard normal, shaped like the output, drawn from
+    ``seed``) is the gradient fed to ``backward``. Entries are named by the forward's
+    argument names and the parameter keys (``x[0,1]``, ``W[1,0]``).
+    """
+    module = _Module(layer_or_op)
+    inputs = [_as_float_array(x, i) for i, x in enumerate(inputs)]
+    if not inputs:
+        raise errors.InputError("check_backward needs at least one input to run forward on")
+    out = np.asarray(module.forward(*[x.copy() for x in inputs]))
+    upstream_source = "given" if upstream is not None else f"standard normal, seed {seed}"
+    upstream = _upstream(upstream, out, seed)
+    returned = module.backward(upstream.copy())
+
+    input_names = module.input_names(len(inputs))
+    param_names = [k if k not in input_names else f"params.{k}" for k in module.params]
+    names = input_names + param_names
+    values = inputs + [np.asarray(v) for v in module.params.values()]
+    user, findings = _user_gradients(module, returned, input_names, param_names)
+    objective = _vjp_objective(module, upstream, len(inputs), names)
+    try:
+        problem = Problem(objective, values, tuple(range(len(values))))
+        aligned = align_gradient(problem, user, source=f"{module.name}.backward")
+        aligned.findings[:0] = findings
+        report = run_check(
+            problem, aligned, f"backward check of {module.name}", methods=methods, rtol=rtol, atol=atol,
+            mode=mode, seed=seed, directions=directions, shown=shown,
+        )
+    finally:
+        module.forward(*[x.copy() for x in inputs])  # leave the module's cache as the user's forward left it
+    report.settings.insert(
+        0,
+        f"upstream gradient: shape {tuple(out.shape)}, {upstream_source}; "
+        "reference = gradient of sum(upstream * forward)",
+    )
+    return report
+
+
+def _upstream(upstream, out, seed):
+    dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
+    if upstream is None:
+        return np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
+    given = np.array(upstream, dtype=dtype)
+    if given.shape != out.shape:
+        raise errors.ShapeError(
+            f"upstream has shape {given.shape} but forward returned shape {out.shape}; the upstream gradient "
+            "must have the output's shape"
+        )
+    return given
+
+
+def _as_float_array(value, position):
+    array = np.array(value)
+    if array.dtype.kind in "iub":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise errors.InputError(f"input {position} has dtype {array.dtype}; check_backward needs real numbers")
+    return array
+
+
+def _user_gradients(module, returned, input_names, param_names):
+    """The user's gradients as a dict keyed by argument name, plus findings about their count."""
+    findings = []
+    source = f"{module.name}.backward"
+    names = input_names + param_names
+    if isinstance(returned, dict):
+        return dict(returned), findings
+    sequence = list(returned) if isinstance(returned, (tuple, list)) else [returned]
+    user = {}
+    grads = getattr(module.layer, "grads", None) if module.layer is not None else None
+    if len(sequence) == len(names):
+        return dict(zip(names, sequence)), findings
+    if len(sequence) == len(input_names) and (not param_names or isinstance(grads, dict)):
+        user.update(zip(input_names, sequence))
+        for key, name in zip(module.params, param_names):
+            if key in grads:
+                user[name] = grads[key]
+        return user, findings
+    expected = f"{len(input_names)} input gradient(s) ({', '.join(input_names)})"
+    if param_names:
+        expected += f" and, unless they are in .grads, {len(param_names)} parameter gradient(s) ({', '.join(param_names)})"
+    findings.append(Finding(f"{source} returned {len(sequence)} gradient(s); expected {expected}"))
+    user.update(zip(names, sequence))
+    return user, findings
+
+
+def _vjp_objective(module, upstream, input_count, names):
+    """sum(upstream * forward(inputs)) as a function of the inputs and the parameters."""
+    keys = list(module.params)
+
+    def objective(*values):
+        with module.parameters_set_to(dict(zip(keys, values[input_count:]))):
+            out = module.forward(*values[:input_count])
+        return dk_sum(upstream * out)
+
+    objective.__name__ = f"sum(upstream * {module.name}.forward)"
+    objective.__signature__ = inspect.Signature(
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY) for name in names]
+    )
+    return objective

@@ -1,0 +1,59 @@
+"""``mode="random"``: derivatives along seeded random directions, two evaluations each.
+
+For a unit direction v on one argument, the user's directional derivative is
+``sum(grad * v)``; exact references give the same dot product, finite differences
+give ``(f(x + h v) - f(x - h v)) / 2h``. A handful of directions costs a handful of
+evaluations instead of two per entry. Agreement along random directions is evidence,
+not proof: an error confined to a few entries can hide in a dot product, so a passing
+random check says exactly that, and a failing one is followed by a full check.
+"""
+
+import numpy as np
+
+from .compare import ROUNDING_FACTOR, WRONG, bands_for, classify, dtype_eps, relative_error
+from .report import DirectionalCheck
+
+
+def random_directions(leaf, count, rng):
+    """``count`` unit vectors shaped like ``leaf`` (empty for an empty leaf)."""
+    if leaf.size == 0:
+        return []
+    directions = []
+    for _ in range(count):
+        v = rng.standard_normal(leaf.shape)
+        directions.append(v / np.linalg.norm(v))
+    return directions
+
+
+def check_directions(problem, user_leaves, references, finite_differences, methods, count, seed, rtol, atol):
+    """Directional checks for every usable leaf; return the list of :class:`DirectionalCheck`."""
+    rng = np.random.default_rng(seed)
+    checks = []
+    for index, leaf in enumerate(problem.leaves):
+        directions = random_directions(leaf, count, rng)
+        yours_flat = user_leaves[index]
+        if yours_flat is None:
+            continue
+        bands = bands_for(leaf.dtype, rtol)
+        for number, v in enumerate(directions):
+            values, tolerances = {}, {}
+            for method in methods:
+                if method in references:
+                    reference = references[method][index]
+                    values[method] = float(np.sum(reference * v))
+                    tolerances[method] = ROUNDING_FACTOR * dtype_eps(leaf.dtype) * float(np.linalg.norm(reference))
+                elif method == finite_differences.name:
+                    value, _, noise = finite_differences.directional(index, v)
+                    values[method] = value
+                    tolerances[method] = noise
+            primary = methods[0]
+            yours = float(np.sum(yours_flat * v))
+            rel = float(relative_error(yours, values[primary]))
+            abs_error = abs(yours - values[primary])
+            verdict = classify(rel, abs_error, bands, atol if atol is not None else tolerances[primary])
+            checks.append(DirectionalCheck(problem.leaf_names[index], number, yours, values, rel, verdict))
+    return checks
+
+
+def any_wrong(checks):
+    return any(check.verdict == WRONG for check in checks)

@@ -1,0 +1,350 @@
+"""``check_grad``: compare a hand-derived gradient with diffkit's, entry by entry.
+
+The user's gradient function is called at the arguments; its result is cut into the
+arguments' leaves (:mod:`.structure`), every reference method runs on the same
+:class:`~diffkit.methods.Problem`, and each entry is judged against the first
+reference (``tape`` by default) with the CS 231n bands (:mod:`.compare`). Other
+references cross-check the first; finite differences also supply one-sided
+derivatives, so a kink inside the step is recognised (:mod:`.kinks`).
+"""
+
+import numpy as np
+
+from .. import errors
+from ..containers import flatten
+from ..methods import Problem, get_method
+from .compare import (
+    CORRECT,
+    KINK,
+    RANDOM_PASS,
+    ROUNDING_FACTOR,
+    SUSPICIOUS,
+    WRONG,
+    bands_for,
+    classify,
+    dtype_eps,
+    relative_error,
+    worst,
+)
+from .directional import any_wrong, check_directions
+from .kinks import NOISE_FACTOR, STEP_RULE, FiniteDifferences
+from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
+from .structure import align_gradient
+
+DEFAULT_METHODS = ("tape", "fd-central")
+MODES = ("full", "random")
+DEFAULT_DIRECTIONS = 3
+FINITE_DIFFERENCES = FiniteDifferences.name
+HINT_AGREEMENT = 1e-6  # how closely a transposed / summed / rescaled gradient must match to be named
+
+
+def check_grad(
+    f,
+    grad_fn,
+    *args,
+    argnums=0,
+    methods=DEFAULT_METHODS,
+    rtol=None,
+    atol=None,
+    mode="full",
+    seed=0,
+    directions=DEFAULT_DIRECTIONS,
+    shown=DEFAULT_SHOWN,
+):
+    """Check ``grad_fn`` (the user's gradient of ``f``) at ``args``; return a :class:`CheckReport`.
+
+    ``grad_fn(*args)`` must return the gradient of ``f`` with respect to the arguments
+    in ``argnums``, shaped like them: an array per array argument, a dict for a dict of
+    parameters, a tuple (or a dict keyed by argument name) when ``argnums`` is a tuple.
+    ``grad_fn`` may also be the gradient itself rather than a function.
+
+    ``methods`` are the references (the first one judges; the others cross-check it).
+    ``rtol`` replaces the "wrong above" relative-error band (1e-5 for float64, scaled
+    for float32); ``atol`` the absolute error below which an entry counts as correct
+    (default: the rounding level of the reference). ``mode="random"`` checks
+    ``directions`` seeded random directions per argument instead of every entry.
+    ``bool(report)`` is the overall verdict.
+    """
+    problem = Problem(f, args, argnums)
+    user_grad = grad_fn(*args) if callable(grad_fn) else grad_fn
+    source = getattr(grad_fn, "__name__", "grad_fn") if callable(grad_fn) else "the gradient"
+    aligned = align_gradient(problem, user_grad, source=source)
+    title = f"gradient check of {getattr(f, '__name__', 'f')}"
+    return run_check(
+        problem, aligned, title, methods=methods, rtol=rtol, atol=atol, mode=mode, seed=seed,
+        directions=directions, shown=shown,
+    )
+
+
+def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, directions, shown):
+    """Judge an aligned user gradient against references; shared by check_grad and check_backward."""
+    methods = _validate(methods, mode, atol, directions)
+    leaf_count = len(problem.leaves)
+    finite_differences = FiniteDifferences(problem)
+    references, notes = _exact_references(problem, methods)
+    used = [m for m in methods if m in references or m == FINITE_DIFFERENCES]
+    if not used:
+        raise errors.UnsupportedError(
+            f"no reference method could differentiate {title.split(' of ')[-1]}: " + "; ".join(notes)
+        )
+    user_flat = [None if leaf is None else leaf.reshape(-1) for leaf in aligned.leaves]
+
+    directional = []
+    if mode == "random":
+        usable = [None if aligned.findings_for(i) else aligned.leaves[i] for i in range(leaf_count)]
+        directional = check_directions(
+            problem, usable, references, finite_differences, used, directions, seed, rtol, atol
+        )
+    full = mode == "full" or any_wrong(directional)
+    if FINITE_DIFFERENCES in used and full:
+        references[FINITE_DIFFERENCES] = finite_differences.gradient()
+    references = {m: references[m] for m in used if m in references}
+
+    arguments = []
+    offset = 0
+    entry_names = problem.entry_names()
+    for index, leaf in enumerate(problem.leaves):
+        names = entry_names[offset:offset + leaf.size]
+        offset += leaf.size
+        argument = ArgumentCheck(
+            name=problem.leaf_names[index],
+            shape=tuple(leaf.shape),
+            dtype=leaf.dtype.name,
+            entry_names=names,
+            findings=aligned.findings_for(index),
+        )
+        arguments.append(argument)
+        if full:
+            _judge_entries(argument, index, user_flat[index], references, used, finite_differences, rtol, atol)
+        else:
+            mine = [d.verdict for d in directional if d.argument == argument.name]
+            argument.verdict_override = RANDOM_PASS if worst(mine) == CORRECT else worst(mine)
+        _add_hints(argument, index, aligned, references.get(used[0]), problem, rtol)
+
+    if mode == "random" and full:
+        failed = sum(d.verdict == WRONG for d in directional)
+        notes.append(
+            f"the random check failed along {failed} of {len(directional)} direction(s); "
+            "a full check of every entry followed and names the wrong entries below"
+        )
+    return CheckReport(
+        title=title,
+        arguments=arguments,
+        methods=used,
+        settings=_settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full),
+        pass_rule=_pass_rule(used[0]),
+        findings=aligned.general_findings(),
+        notes=notes,
+        warnings=_warnings(problem),
+        directional=directional,
+        mode=mode,
+        shown=shown,
+    )
+
+
+def _validate(methods, mode, atol, directions):
+    if isinstance(methods, str):
+        methods = (methods,)
+    methods = list(methods)
+    if not methods:
+        raise errors.InputError("methods is empty: name at least one reference, e.g. methods=('tape', 'fd-central')")
+    for name in methods:
+        if name != FINITE_DIFFERENCES:
+            get_method(name)  # UnknownMethodError lists the registered names
+    if mode not in MODES:
+        raise errors.InputError(f"mode must be 'full' (every entry) or 'random' (random directions), got {mode!r}")
+    if atol is not None and not float(atol) >= 0:
+        raise errors.InputError(f"atol must be a non-negative number, got {atol!r}")
+    if not isinstance(directions, (int, np.integer)) or directions < 1:
+        raise errors.InputError(f"directions must be a positive int, got {directions!r}")
+    return methods
+
+
+def _exact_references(problem, methods):
+    """Gradients from every non-finite-difference method, as float64 arrays per leaf."""
+    references, notes = {}, []
+    for name in methods:
+        if name == FINITE_DIFFERENCES:
+            continue
+        try:
+            result = get_method(name).run(problem)
+        except errors.DiffkitError as exc:  # e.g. a forward using a NumPy function the tape cannot follow
+            notes.append(f"{name} could not serve as a reference: {exc}")
+            continue
+        leaves, _ = flatten(result.grad)
+        references[name] = [
+            np.asarray(value, dtype=np.float64).reshape(leaf.shape) for value, leaf in zip(leaves, problem.leaves)
+        ]
+    return references, notes
+
+
+def _judge_entries(argument, index, yours, references, used, finite_differences, rtol, atol):
+    """Fill ``argument`` with every entry's errors and verdict."""
+    leaf = finite_differences.problem.leaves[index]
+    argument.references = {m: references[m][index].reshape(-1) for m in used}
+    if yours is None:
+        return
+    primary_name = used[0]
+    primary = argument.references[primary_name]
+    bands = bands_for(leaf.dtype, rtol)
+    scale = float(np.max(np.abs(primary))) if primary.size else 0.0
+    tolerances = {m: _tolerances(m, index, leaf, scale, finite_differences, atol) for m in used}
+    argument.yours = yours
+    argument.abs_errors = np.abs(yours - primary)
+    argument.rel_errors = relative_error(yours, primary).reshape(-1)
+    verdicts = [
+        classify(rel, err, bands, tol) for rel, err, tol in zip(argument.rel_errors, argument.abs_errors, tolerances[primary_name])
+    ]
+    for entry, verdict in enumerate(verdicts):
+        if verdict == CORRECT:
+            continue
+        threshold = bands.wrong_above * max(scale, abs(primary[entry]))
+        one_sided = finite_differences.one_sided(index, entry, threshold)
+        if not one_sided.is_kink:
+            continue
+        argument.one_sided[entry] = (one_sided.left, one_sided.right)
+        if one_sided.contains(yours[entry], threshold + finite_differences.noise(index, entry)):
+            verdicts[entry] = KINK
+        else:
+            argument.notes.append(
+                f"{argument.entry_names[entry]} is a non-differentiable point, but yours ({yours[entry]:.6g}) "
+                f"lies outside the one-sided derivatives {one_sided.left:.6g} .. {one_sided.right:.6g}"
+            )
+    argument.verdicts = verdicts
+    _cross_check(argument, index, used, bands, tolerances, finite_differences, scale)
+
+
+def _tolerances(method, index, leaf, scale, finite_differences, atol):
+    if atol is not None:
+        return np.full(leaf.size, float(atol))
+    if method == FINITE_DIFFERENCES:
+        return finite_differences.noise_array(index).reshape(-1)  # rounding of f, divided by h
+    return np.full(leaf.size, ROUNDING_FACTOR * dtype_eps(leaf.dtype) * scale)
+
+
+def _cross_check(argument, index, used, bands, tolerances, finite_differences, scale):
+    """Note entries where another reference disagrees with the judging one, and whether a kink explains it."""
+    primary = argument.references[used[0]]
+    for other in used[1:]:
+        values = argument.references[other]
+        gap = np.abs(values - primary)
+        loose = np.maximum(tolerances[used[0]], tolerances[other])
+        disagree = np.flatnonzero((relative_error(values, primary) > bands.wrong_above) & (gap > loose))
+        if disagree.size:
+            listed = ", ".join(
+                f"{argument.entry_names[i]} ({used[0]} {primary[i]:.6g}, {other} {values[i]:.6g})" for i in disagree[:3]
+            )
+            more = f" and {disagree.size - 3} more" if disagree.size > 3 else ""
+            threshold = bands.wrong_above * scale
+            kinks = [finite_differences.one_sided(index, int(i), threshold).is_kink for i in disagree[:3]]
+            if all(kinks):
+                cause = "one-sided differences show a kink within the finite-difference step there"
+            else:
+                cause = "no kink found there: please report this as a problem in diffkit"
+            argument.notes.append(f"{other} disagrees with {used[0]} at {listed}{more}: {cause}")
+
+
+def _add_hints(argument, index, aligned, primary, problem, rtol):
+    """Name the likely mistake: a transpose, a missing sum over the batch, a constant factor."""
+    if primary is None:
+        return
+    reference = primary[index]
+    raw = aligned.raw[index]
+    if raw is None:
+        return
+    def matches(candidate):
+        return candidate.shape == reference.shape and bool(
+            np.all(relative_error(candidate, reference) <= HINT_AGREEMENT)
+            | np.all(np.abs(candidate - reference) <= 1e-12 * max(1.0, float(np.max(np.abs(reference)))))
+        )
+    if raw.ndim == 2 and raw.shape == reference.shape[::-1] and matches(raw.T):
+        argument.findings.append(f"the transpose of your gradient for {argument.name} matches diffkit's: return its transpose")
+        return
+    if argument.verdict != WRONG:
+        return
+    if aligned.reshaped[index] and matches(raw.reshape(reference.shape)):
+        argument.findings.append(f"your values for {argument.name} are right once reshaped to {reference.shape}")
+        return
+    if raw.ndim == 2 and raw.shape == reference.shape and raw.shape[0] == raw.shape[1] and matches(raw.T):
+        argument.findings.append(f"the transpose of your gradient for {argument.name} matches diffkit's: transposed?")
+        return
+    if raw.size > reference.size:
+        try:
+            summed = _sum_to(raw, reference.shape)
+        except ValueError:
+            summed = None
+        if summed is not None and matches(summed):
+            argument.findings.append(
+                f"summed over the broadcast (batch) axes, your gradient for {argument.name} matches diffkit's"
+            )
+            return
+    if argument.yours is not None:
+        _factor_hint(argument, argument.yours, reference.reshape(-1))
+
+
+def _sum_to(array, shape):
+    if np.broadcast_shapes(array.shape, shape) != array.shape:
+        raise ValueError("not a broadcast of the argument's shape")
+    lead = array.ndim - len(shape)
+    summed = array.sum(axis=tuple(range(lead))) if lead else array
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and summed.shape[i] != 1)
+    return summed.sum(axis=axes, keepdims=True) if axes else summed
+
+
+def _factor_hint(argument, yours, reference):
+    nonzero = np.abs(reference) > 0
+    if not nonzero.any() or np.any((yours == 0) != ~nonzero):
+        return
+    ratios = yours[nonzero] / reference[nonzero]
+    ratio = float(np.median(ratios))
+    if abs(ratio - 1) > 1e-3 and np.all(np.abs(ratios - ratio) <= HINT_AGREEMENT * abs(ratio)):
+        argument.notes.append(
+            f"every entry of yours for {argument.name} is {ratio:.6g} times diffkit's: a constant factor "
+            "(a missing 2, 1/N or sign) rather than a wrong formula"
+        )
+
+
+def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full):
+    lines = [f"references: {', '.join(used)} (entries are judged against {used[0]}; the others cross-check it)"]
+    dtypes = sorted({leaf.dtype.name for leaf in problem.leaves})
+    if FINITE_DIFFERENCES in used or full:
+        steps = ", ".join(f"{d}: eps**(1/3) = {np.finfo(d).eps ** (1 / 3):.2e}" for d in dtypes)
+        lines.append(f"central step h = {STEP_RULE}, in each argument's own dtype ({steps})")
+        lines.append(f"finite-difference evaluations: {finite_differences.evaluations}")
+    lines += [f"bands {bands_for(d, rtol).describe()}" for d in dtypes]
+    if atol is not None:
+        lines.append(f"atol = {float(atol):.3g}: an entry whose absolute error is at most atol counts as correct")
+    else:
+        lines.append(
+            f"atol (default): rounding level, {ROUNDING_FACTOR} * eps * max|gradient| of the argument against an "
+            f"exact reference, {NOISE_FACTOR} * eps * |f| / h against finite differences"
+        )
+    if mode == "random":
+        lines.append(f"mode: random ({directions} seeded unit direction(s) per argument, seed {seed})")
+    else:
+        lines.append("mode: full (every entry)")
+    lines.append(
+        "kinks: where the left and right differences disagree by more than curvature explains "
+        "(compared at h, h/2, h/4), an entry is a non-differentiable point"
+    )
+    return lines
+
+
+def _pass_rule(primary):
+    return (
+        f"an entry is wrong when its relative error against {primary} is above the wrong band and its "
+        "absolute error above atol, unless it is a non-differentiable point and yours lies between the "
+        "one-sided derivatives; an argument with a structural finding is wrong; the check passes when "
+        "no argument is wrong (suspicious entries pass but are shown)"
+    )
+
+
+def _warnings(problem):
+    weak = sorted({leaf.dtype.name for leaf in problem.leaves if leaf.dtype.itemsize < 8})
+    if not weak:
+        return []
+    return [
+        f"{', '.join(weak)} arguments: the program runs in {weak[0]}, so finite differences carry errors "
+        f"near {np.finfo(weak[0]).eps ** (2 / 3):.0e} and the bands are loosened to match; a {weak[0]} check is "
+        "weak and can miss small errors. Check in float64 when you can."
+    ]
