@@ -64,13 +64,13 @@ def _accuracy(rows, methods):
     errors = {}
     programs = []
     for row in rows:
-        if row["method"] == REFERENCE or row.get("rel_error") is None:
+        if row["method"] in (REFERENCE, REFERENCE_CHECK) or row.get("rel_error") is None:
             continue
         label = _label(row)
         if label not in programs:
             programs.append(label)
         errors[(label, row["method"])] = row["rel_error"]
-    shown = [m for m in methods if m != REFERENCE]
+    shown = [m for m in methods if m not in (REFERENCE, REFERENCE_CHECK)]
     per_method = {}
     for method in shown:
         values = [errors[(p, method)] for p in programs if (p, method) in errors]

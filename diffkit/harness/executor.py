@@ -9,6 +9,7 @@ order; after a rung hits a limit the rest of the ladder is recorded as ``skipped
 """
 
 import concurrent.futures as futures
+import concurrent.futures.process
 import multiprocessing
 import os
 import sys
@@ -19,6 +20,7 @@ from .. import errors
 from .database import ResultsDB
 from .worker import LIMIT_STATUSES, prepare_worker, supervise
 
+CONNECT_SECONDS = 5
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -43,7 +45,7 @@ def _dask_executor(address):
             "to use a local process pool)"
         ) from None
     try:
-        client = Client(address, timeout=10)
+        client = Client(address, timeout=CONNECT_SECONDS)
     except OSError as exc:
         raise errors.InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     executor = client.get_executor()
@@ -52,7 +54,10 @@ def _dask_executor(address):
 
 
 def _shutdown(executor):
-    executor.shutdown(wait=True, cancel_futures=True)
+    try:
+        executor.shutdown(wait=True, cancel_futures=True)
+    except TypeError:  # Dask's executor has no cancel_futures
+        executor.shutdown(wait=True)
     client = getattr(executor, "client_to_close", None)
     if client is not None:
         client.close()
@@ -142,7 +147,13 @@ def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, quiet=Fal
             finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
             for future in finished:
                 case = running.pop(future)
-                row = future.result()
+                try:
+                    row = future.result()
+                except futures.process.BrokenProcessPool as exc:
+                    raise errors.DiffkitError(
+                        f"the worker pool stopped ({exc}); rerun with --resume to carry on from the "
+                        "rows already stored"
+                    ) from None
                 db.write(row)
                 bar.set_postfix_str(f"{case.id} {row['status']}", refresh=False)
                 bar.update(1)

@@ -112,8 +112,9 @@ def fd_steps(analysis, folder):
     h = np.array(data["h"])
     ax.loglog(h, np.maximum(data["forward_error"], FLOOR), label="forward difference")
     ax.loglog(h, np.maximum(data["central_error"], FLOOR), label="central difference")
-    ax.loglog(h, np.maximum(h, FLOOR) * 10, color="grey", lw=0.6, ls=":", label="∝ h")
-    ax.loglog(h, np.maximum(h**2, FLOOR) * 100, color="grey", lw=0.6, ls="--", label="∝ h²")
+    ax.loglog(h, h * 10, color="grey", lw=0.6, ls=":", label="∝ h (truncation, forward)")
+    ax.loglog(h, h**2 * 100, color="grey", lw=0.6, ls="--", label="∝ h² (truncation, central)")
+    ax.loglog(h, 1e-16 / h, color="grey", lw=0.6, ls="-.", label="∝ 1/h (round-off)")
     for name, error in sorted(data["method_errors"].items()):
         if name in ("tape", "fd-complex"):
             ax.axhline(max(error, FLOOR), lw=0.8, ls="-.", label=f"{name} ({error:.1e})", color="C3" if name == "tape" else "C4")
