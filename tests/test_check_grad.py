@@ -1,0 +1,305 @@
+"""dk.check_grad on the CS 231N two-layer network with BCE and on planted bugs.
+
+The hand-written gradients below are derived in this file, step by step as in the
+CS 231N notes (BCE node, sigmoid node, linear layer, ReLU node, linear layer); each
+planted bug is one classic mistake, and each test asserts the verdict and the entry
+the report names.
+"""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.check import CORRECT, KINK, RANDOM_PASS, WRONG
+
+
+def bce_network(w1, w2, b, X, y):
+    """Mean binary cross-entropy of sigmoid(relu(X w1) w2 + b) (CS 231N)."""
+    h = dk.relu(X @ w1)
+    p = dk.sigmoid(h @ w2 + b)
+    return -dk.mean(y * dk.log(p) + (1 - y) * dk.log(1 - p))
+
+
+def bce_network_grads(w1, w2, b, X, y, bug=None):
+    """The backward pass of the notes, node by node; ``bug`` plants one mistake."""
+    N = X.shape[0]
+    a = X @ w1
+    h = np.maximum(0, a)
+    z = h @ w2 + b
+    p = 1 / (1 + np.exp(-z))
+    dp = (-y / p + (1 - y) / (1 - p)) / N  # BCE node
+    sigmoid_local = p * (1 + p) if bug == "sigmoid" else p * (1 - p)
+    dz = dp * sigmoid_local  # sigmoid node
+    dw2 = h.T @ dz  # linear layer
+    db = dz if bug == "bias" else dz.sum(axis=0)
+    dh = dz @ w2.T
+    da = dh if bug == "relu-mask" else dh * (a > 0)  # ReLU node
+    dw1 = X.T @ da
+    if bug == "transpose":
+        dw1 = dw1.T
+    if bug == "one-entry":
+        dw1 = dw1.copy()
+        dw1[1, 2] += 1e-4
+    return dw1, dw2, db
+
+
+def network_point(seed=3, N=6):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N, 2))
+    y = rng.integers(0, 2, (N, 1)).astype(float)
+    w1 = rng.standard_normal((2, 3))
+    w2 = rng.standard_normal((3, 1))
+    b = np.array([0.1])
+    return w1, w2, b, X, y
+
+
+def grads_with(bug):
+    def grads(*args):
+        return bce_network_grads(*args, bug=bug)
+
+    grads.__name__ = f"grads_{bug}"
+    return grads
+
+
+@pytest.fixture
+def point():
+    w1, w2, b, X, y = network_point()
+    assert np.min(np.abs(X @ w1)) > 1e-3  # no pre-activation within a step of a kink
+    assert (X @ w1 < 0).any() and (X @ w1 > 0).any()  # the ReLU mask matters
+    return w1, w2, b, X, y
+
+
+def check(point, bug, **options):
+    return dk.check_grad(bce_network, grads_with(bug), *point, argnums=(0, 1, 2), **options)
+
+
+def test_correct_cs231n_gradient_passes(point):
+    report = check(point, None)
+    assert bool(report) and report.verdict == CORRECT
+    assert [a.name for a in report.arguments] == ["w1", "w2", "b"]
+    assert all(a.verdict == CORRECT and a.max_rel_error < 1e-7 for a in report.arguments)
+    assert report.methods == ["tape", "fd-central"]
+    assert report.entry("w1[0,2]").references["fd-central"] == pytest.approx(
+        report.entry("w1[0,2]").yours, abs=1e-9
+    )
+
+
+def test_missing_relu_mask_names_the_masked_entries(point):
+    w1, w2, b, X, y = point
+    report = check(point, "relu-mask")
+    assert not report and report.verdict == WRONG
+    assert report.argument("w1").verdict == WRONG
+    assert report.argument("w2").verdict == CORRECT and report.argument("b").verdict == CORRECT
+    right, _, _ = bce_network_grads(*point)
+    buggy, _, _ = bce_network_grads(*point, bug="relu-mask")
+    differs = np.abs(buggy - right) > 1e-5 * np.maximum(np.abs(buggy), np.abs(right))
+    expected = [f"w1[{i},{j}]" for i, j in np.ndindex(2, 3) if differs[i, j]]
+    assert expected and report.wrong_entries == expected
+
+
+def test_transposed_weight_gradient_is_a_shape_finding(point):
+    report = check(point, "transpose")
+    assert not report
+    assert "grad for w1 has shape (3, 2); w1 has shape (2, 3): transposed?" in report.argument("w1").findings
+    assert any("transpose of your gradient for w1 matches" in f for f in report.argument("w1").findings)
+    assert report.argument("w2").verdict == CORRECT
+
+
+def test_bias_gradient_not_summed_over_the_batch(point):
+    report = check(point, "bias")
+    assert not report and report.argument("b").verdict == WRONG
+    findings = report.argument("b").findings
+    assert findings[0].startswith("grad for b has shape (6, 1); b has shape (1,): b was broadcast")
+    assert "not summed over the batch? (sum over axis 0)" in findings[0]
+    assert any("summed over the broadcast (batch) axes, your gradient for b matches" in f for f in findings)
+    assert report.argument("w1").verdict == CORRECT
+
+
+def test_sigmoid_derivative_s_times_one_plus_s(point):
+    report = check(point, "sigmoid")
+    assert not report
+    assert {a.name: a.verdict for a in report.arguments} == {"w1": WRONG, "w2": WRONG, "b": WRONG}
+    entry = report.entry("b[0]")
+    right = bce_network_grads(*point)[2][0]
+    buggy = bce_network_grads(*point, bug="sigmoid")[2][0]
+    assert entry.verdict == WRONG and entry.yours == pytest.approx(buggy)
+    assert entry.rel_error == pytest.approx(abs(buggy - right) / max(abs(buggy), abs(right)))
+    assert "b[0]" in report.wrong_entries
+
+
+def test_gradient_off_in_one_entry_only(point):
+    report = check(point, "one-entry")
+    assert not report
+    assert report.wrong_entries == ["w1[1,2]"]
+    worst = report.argument("w1").worst(1)[0]
+    assert worst.name == "w1[1,2]" and worst.abs_error == pytest.approx(1e-4, rel=1e-6)
+    assert "w1[1,2]" in report.text() and "w1[1,2]" in report._repr_html_()
+
+
+def squared_loss(w, X, t):
+    r = X @ w - t
+    return dk.sum(r * r)
+
+
+def test_missing_factor_of_two_in_a_squared_loss():
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    t = np.array([1.0, 0.0, 2.0])
+    w = np.array([0.3, -0.7])
+
+    def grad_without_two(w, X, t):
+        return X.T @ (X @ w - t)  # d/dw sum r^2 = 2 X^T r: the 2 is missing
+
+    report = dk.check_grad(squared_loss, grad_without_two, w, X, t)
+    assert not report and report.wrong_entries == ["w[0]", "w[1]"]
+    assert report.entry("w[0]").rel_error == pytest.approx(0.5)
+    assert any("0.5 times diffkit's" in note for note in report.argument("w").notes)
+    assert dk.check_grad(squared_loss, lambda w, X, t: 2 * X.T @ (X @ w - t), w, X, t)
+
+
+def test_correct_gradient_near_a_relu_kink_is_not_wrong(point):
+    w1, w2, b, X, y = point
+    X = X.copy()
+    X[0] = [1.0, 1.0]
+    w1 = w1.copy()
+    w1[1, 0] = -w1[0, 0] + 1e-9  # pre-activation a[0,0] = 1e-9, inside the step
+    report = dk.check_grad(bce_network, grads_with(None), w1, w2, b, X, y, argnums=(0, 1, 2))
+    assert report and report.verdict == CORRECT
+    assert any("kink" in note for note in report.argument("w1").notes)  # fd straddles it; tape does not
+
+
+def test_gradient_exactly_at_a_relu_kink_is_a_non_differentiable_point(point):
+    w1, w2, b, X, y = point
+    X = X.copy()
+    X[0] = [1.0, 1.0]
+    w1 = w1.copy()
+    w1[:, 0] = [0.5, -0.5]  # a[0,0] = 0 exactly: the user's mask takes relu'(0) = 0
+    report = dk.check_grad(bce_network, grads_with(None), w1, w2, b, X, y, argnums=(0, 1, 2))
+    assert report
+    entry = report.entry("w1[0,0]")
+    assert entry.verdict == KINK
+    left, right = entry.one_sided
+    assert min(left, right) - 1e-9 <= entry.yours <= max(left, right) + 1e-9
+    assert entry.references["tape"] == pytest.approx((left + right) / 2, rel=1e-5)  # the mean convention
+    assert "non-differentiable point" in report.text()
+
+
+def test_wrong_value_at_a_kink_is_still_wrong():
+    def f(x):
+        return dk.sum(dk.relu(x) * np.array([2.0, 3.0]))
+
+    report = dk.check_grad(f, lambda x: np.array([5.0, 3.0]), np.array([0.0, 1.0]))
+    assert not report and report.wrong_entries == ["x[0]"]
+    assert report.entry("x[0]").one_sided == pytest.approx((0.0, 2.0), abs=1e-6)
+    assert any("lies outside the one-sided derivatives" in n for n in report.argument("x").notes)
+
+
+def test_random_mode_pass_is_reported_as_evidence_not_proof(point):
+    full = check(point, None)
+    report = check(point, None, mode="random", seed=7)
+    assert report and report.verdict == RANDOM_PASS
+    assert "not proof" in report.headline()
+    assert len(report.directional) == 3 * 3 and report.entries() == []
+    assert "seed 7" in report.text()
+    fd_evaluations = [line for line in report.settings if line.startswith("finite-difference evaluations")]
+    assert fd_evaluations == ["finite-difference evaluations: 19"]  # 1 + 2 per direction, not 2 per entry
+    assert full.verdict == CORRECT
+
+
+def test_random_mode_failure_is_followed_by_a_full_check(point):
+    report = check(point, "one-entry", mode="random")
+    assert not report
+    assert any(d.argument == "w1" and d.verdict == WRONG for d in report.directional)
+    assert all(d.verdict == CORRECT for d in report.directional if d.argument != "w1")
+    assert report.wrong_entries == ["w1[1,2]"]
+    assert any("a full check of every entry followed" in n for n in report.notes)
+
+
+def test_float32_scales_steps_and_bands_and_warns(point):
+    point32 = [v.astype(np.float32) for v in point]
+    report = check(point32, None)
+    assert report and report.verdict == CORRECT
+    text = report.text()
+    assert "float32: eps**(1/3) = 4.92e-03" in text
+    factor = 2.0 ** (29 / 3)  # (eps32 / eps64) ** (1/3), eps32 = 2**-23, eps64 = 2**-52
+    assert f"relative error < {1e-7 * factor:.1e} correct, <= {1e-5 * factor:.1e} suspicious" in text
+    assert "a float32 check is weak" in report.warnings[0]
+    assert not check(point32, "sigmoid")
+
+
+def test_pass_rule_and_settings_are_printed(point):
+    text = check(point, None).text()
+    assert "pass rule: an entry is wrong when its relative error against tape is above the wrong band" in text
+    assert "float64: relative error < 1.0e-07 correct, <= 1.0e-05 suspicious, above wrong" in text
+    assert "central step h = eps**(1/3) * max(|x|, 1)" in text
+
+
+def test_html_table_for_jupyter(point):
+    page = check(point, "one-entry")._repr_html_()
+    assert page.startswith('<div class="diffkit-check">') and "<table>" in page
+    assert "gradient check of bce_network: WRONG" in page and "pass rule" in page
+
+
+def test_rtol_and_atol_loosen_the_bands(point):
+    report = check(point, "one-entry", rtol=1e-2)
+    assert report and report.entry("w1[1,2]").verdict in (CORRECT, "suspicious")
+    assert check(point, "one-entry", atol=1e-3)
+
+
+def test_lecture_sigmoid_neuron_printed_gradients():
+    """Seed 002 prints dx0 = 0.394, dw1 = -0.394, dx1 = -0.591: products of the rounded
+    0.197, so they are off by more than rounding to three decimals (0.393, -0.393, -0.590);
+    the five-digit values of the seeds README are right."""
+
+    def neuron(w0, x0, w1, x1, w2):
+        return dk.sigmoid(w0 * x0 + w1 * x1 + w2)
+
+    point = (2.0, -1.0, -3.0, -2.0, -3.0)
+    printed = (-0.197, 0.394, -0.394, -0.591, 0.197)  # dw0, dx0, dw1, dx1, dw2
+    report = dk.check_grad(neuron, printed, *point, argnums=(0, 1, 2, 3, 4), atol=5e-4)
+    assert not report and report.wrong_entries == ["x0", "w1", "x1"]
+    assert report.entry("x1").references["tape"] == pytest.approx(-0.58984, abs=1e-5)
+    five_digits = (-0.19661, 0.39322, -0.39322, -0.58984, 0.19661)
+    assert dk.check_grad(neuron, five_digits, *point, argnums=(0, 1, 2, 3, 4), atol=5e-6)
+
+
+def test_dict_of_parameters_and_wrong_key():
+    def loss(params, x):
+        return dk.sum(dk.tanh(x @ params["W1"] + params["b1"]))
+
+    params = {"W1": np.array([[0.2, -0.4], [0.1, 0.3]]), "b1": np.array([0.05, -0.1])}
+    x = np.array([[1.0, -1.0], [0.5, 2.0]])
+
+    def grad(params, x):
+        s = 1 - np.tanh(x @ params["W1"] + params["b1"]) ** 2
+        return {"W1": x.T @ s, "B1": s.sum(axis=0)}
+
+    report = dk.check_grad(loss, grad, params, x)
+    assert not report
+    findings = report.all_findings
+    assert any("key 'B1'" in f and "did you mean 'b1'? wrong dict key" in f for f in findings)
+    assert any("no entry 'b1'" in f for f in report.argument("b1").findings)
+    assert report.argument("W1").verdict == CORRECT
+
+    def fixed(params, x):
+        g = grad(params, x)
+        return {"W1": g["W1"], "b1": g["B1"]}
+
+    assert dk.check_grad(loss, fixed, params, x)
+
+
+def test_missing_argument_and_none(point):
+    two = dk.check_grad(bce_network, lambda *a: bce_network_grads(*a)[:2], *point, argnums=(0, 1, 2))
+    assert not two
+    assert "returned 2 gradient(s) for 3 differentiated argument(s) (w1, w2, b)" in two.findings[0]
+    assert "missing argument: no gradient given for b" in two.argument("b").findings
+    none = dk.check_grad(bce_network, lambda *a: (None, *bce_network_grads(*a)[1:]), *point, argnums=(0, 1, 2))
+    assert "missing argument: the gradient for w1 is None" in none.argument("w1").findings
+
+
+def test_bad_options_raise_diffkit_errors(point):
+    with pytest.raises(dk.UnknownMethodError):
+        check(point, None, methods=("tapes",))
+    with pytest.raises(dk.InputError, match="mode must be 'full'"):
+        check(point, None, mode="some")
+    with pytest.raises(dk.InputError, match="rtol must be a positive number"):
+        check(point, None, rtol=-1)
