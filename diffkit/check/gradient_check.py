@@ -257,7 +257,7 @@ def _add_hints(argument, index, aligned, primary, problem, rtol):
             np.all(relative_error(candidate, reference) <= HINT_AGREEMENT)
             | np.all(np.abs(candidate - reference) <= 1e-12 * max(1.0, float(np.max(np.abs(reference)))))
         )
-    if raw.ndim == 2 and raw.shape == reference.shape[::-1] and matches(raw.T):
+    if raw.ndim == 2 and raw.shape != reference.shape and raw.shape == reference.shape[::-1] and matches(raw.T):
         argument.findings.append(f"the transpose of your gradient for {argument.name} matches diffkit's: return its transpose")
         return
     if argument.verdict != WRONG:

@@ -1,0 +1,165 @@
+"""dk.check_backward on modules in the notes' forward/backward style (seed 002)."""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.check import CORRECT, WRONG
+
+# Example 8 of the seeds README: y = relu(x W + b).
+X8 = np.array([[1.0, 2.0]])
+W8 = np.array([[0.5, -0.3], [0.8, 0.1]])
+B8 = np.array([[0.1, -0.2]])
+UP8 = np.array([[1.0, 1.0]])
+
+
+class FullyConnected:
+    """relu(x W + b) with parameters in ``params`` and their gradients left in ``grads``."""
+
+    def __init__(self, W, b, bug=None):
+        self.params = {"W": W.copy(), "b": b.copy()}
+        self.bug = bug
+
+    def forward(self, x):
+        self.x = x
+        self.pre = x @ self.params["W"] + self.params["b"]
+        return np.maximum(0, self.pre)
+
+    def backward(self, upstream):
+        dpre = upstream if self.bug == "relu-mask" else upstream * (self.pre > 0)
+        dW = self.x.T @ dpre
+        db = dpre if self.bug == "bias" else dpre.sum(axis=0, keepdims=True)
+        self.grads = {"W": dW.T if self.bug == "transpose" else dW, "b": db}
+        return dpre @ self.params["W"].T
+
+
+def test_fully_connected_layer_of_example_8_passes_with_the_notes_numbers():
+    layer = FullyConnected(W8, B8)
+    report = dk.check_backward(layer, X8, upstream=UP8)
+    assert report and report.verdict == CORRECT
+    assert [a.name for a in report.arguments] == ["x", "W", "b"]
+    # The notes: dW = [[1, 0], [2, 0]], db = [[1, 0]], dx = [[0.5, 0.8]].
+    notes = {"W[0,0]": 1, "W[0,1]": 0, "W[1,0]": 2, "W[1,1]": 0, "b[0,0]": 1, "b[0,1]": 0, "x[0,0]": 0.5, "x[0,1]": 0.8}
+    for name, value in notes.items():
+        assert report.entry(name).references["tape"] == pytest.approx(value)
+        assert report.entry(name).yours == pytest.approx(value)
+    assert "upstream gradient: shape (1, 2), given" in report.text()
+    np.testing.assert_allclose(layer.pre, [[2.2, -0.3]])  # the forward cache is left as the user's forward left it
+
+
+def test_random_upstream_is_seeded_and_stated():
+    first = dk.check_backward(FullyConnected(W8, B8), X8, seed=4)
+    second = dk.check_backward(FullyConnected(W8, B8), X8, seed=4)
+    assert first and first.entry("W[1,0]").yours == second.entry("W[1,0]").yours
+    assert "standard normal, seed 4" in first.settings[0]
+
+
+def test_missing_relu_mask_in_backward():
+    report = dk.check_backward(FullyConnected(W8, B8, bug="relu-mask"), X8, upstream=UP8)
+    assert not report
+    assert report.wrong_entries == ["x[0,0]", "x[0,1]", "W[0,1]", "W[1,1]", "b[0,1]"]
+
+
+def test_transposed_square_weight_gradient():
+    report = dk.check_backward(FullyConnected(W8, B8, bug="transpose"), X8, upstream=UP8)
+    assert not report
+    assert report.argument("W").verdict == WRONG and report.argument("x").verdict == CORRECT
+    assert [e.name for e in report.entries(WRONG)] == ["W[0,1]", "W[1,0]"]
+    assert any("transpose of your gradient for W matches diffkit's: transposed?" in f for f in report.all_findings)
+
+
+def test_bias_gradient_not_summed_over_a_batch():
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.3], [2.0, -1.0]])
+    report = dk.check_backward(FullyConnected(W8, B8, bug="bias"), x)
+    assert not report and report.argument("b").verdict == WRONG
+    assert report.argument("b").findings[0].startswith("grad for b has shape (4, 2); b has shape (1, 2)")
+    assert "(sum over axis 0)" in report.argument("b").findings[0]
+    assert report.argument("W").verdict == CORRECT
+
+
+class MultiplyGate:
+    """Seed 002's module: forward caches x and y; backward swaps them."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.y, dout * self.x
+
+
+def test_multiply_gate_of_example_5():
+    report = dk.check_backward(MultiplyGate(), 2.0, 3.0, upstream=5.0)
+    assert report
+    assert report.entry("x").references["tape"] == 15.0 and report.entry("y").references["tape"] == 10.0
+
+
+class MatMul:
+    """y = x W with W a parameter whose gradient comes back after dx."""
+
+    def __init__(self, W):
+        self.params = {"W": W}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"]
+
+    def backward(self, dy):
+        return dy @ self.params["W"].T, self.x.T @ dy
+
+
+def test_matrix_multiply_of_example_7():
+    x = np.array([[2.0, 1.0, -3.0], [-3.0, 4.0, 2.0]])
+    W = np.array([[3.0, 2.0, 1.0, -1.0], [2.0, 1.0, 3.0, 2.0], [3.0, 2.0, 1.0, -2.0]])
+    dy = np.array([[2.0, 3.0, -3.0, 9.0], [-8.0, 1.0, 4.0, 6.0]])
+    report = dk.check_backward(MatMul(W), x, upstream=dy)
+    assert report and [a.shape for a in report.arguments] == [(2, 3), (3, 4)]
+    # dL/dx[0,0] = sum_k dy[0,k] W[0,k] = 2*3 + 3*2 - 3*1 + 9*(-1) = 0; dL/dW[0,0] = 2*2 + (-3)*(-8) = 28.
+    assert report.entry("x[0,0]").references["tape"] == 0.0
+    assert report.entry("W[0,0]").references["tape"] == 28.0
+
+
+def affine_forward(x, w, b):
+    return x @ w + b, (x, w)
+
+
+def affine_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+def test_cs231n_function_pair_style():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    report = dk.check_backward((affine_forward, affine_backward), x, w, b)
+    assert report and [a.name for a in report.arguments] == ["x", "w", "b"]
+
+    def forgot_x(dout, cache):
+        return affine_backward(dout, cache)[1:]
+
+    bad = dk.check_backward((affine_forward, forgot_x), x, w, b)
+    assert not bad and "returned 2 gradient(s); expected 3 input gradient(s) (x, w, b)" in bad.findings[0]
+
+
+class EinsumLayer:
+    """A forward the tape cannot follow (np.einsum): finite differences still judge it."""
+
+    def forward(self, x):
+        self.x = x
+        return np.einsum("ij->i", x ** 2)
+
+    def backward(self, dout):
+        return 2 * self.x * dout[:, None]
+
+
+def test_untraceable_forward_falls_back_to_finite_differences():
+    report = dk.check_backward(EinsumLayer(), np.array([[1.0, 2.0], [3.0, -1.0]]))
+    assert report and report.methods == ["fd-central"]
+    assert any("tape could not serve as a reference" in n and "einsum" in n for n in report.notes)
+
+
+def test_bad_modules_and_upstreams_raise_diffkit_errors():
+    with pytest.raises(dk.InputError, match="needs an object with forward"):
+        dk.check_backward(object(), X8)
+    with pytest.raises(dk.ShapeError, match=r"upstream has shape \(3,\) but forward returned shape \(1, 2\)"):
+        dk.check_backward(FullyConnected(W8, B8), X8, upstream=np.ones(3))
