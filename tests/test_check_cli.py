@@ -1,0 +1,74 @@
+"""``diffkit check MODULE:LOSS MODULE:GRAD``: exit 0 when right, 1 when wrong, 2 on misuse."""
+
+import subprocess
+import sys
+import textwrap
+
+from diffkit.cli import main
+
+MODULE = textwrap.dedent(
+    '''
+    import numpy as np
+    import diffkit as dk
+
+    EXAMPLE_ARGNUMS = (0, 1)
+
+    def example_args():
+        rng = np.random.default_rng(0)
+        return rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal((4, 2))
+
+    def loss(W, b, X):
+        return dk.sum(dk.tanh(X @ W + b))
+
+    def loss_grad(W, b, X):
+        s = 1 - np.tanh(X @ W + b) ** 2
+        return X.T @ s, s.sum(axis=0)
+
+    def loss_grad_unsummed(W, b, X):
+        s = 1 - np.tanh(X @ W + b) ** 2
+        return X.T @ s, s
+    '''
+)
+
+
+def write_module(tmp_path, name="course_net", text=MODULE):
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    return path
+
+
+def test_right_gradient_exits_0(tmp_path, capsys):
+    path = write_module(tmp_path)
+    assert main(["check", f"{path}:loss", f"{path}:loss_grad"]) == 0
+    assert "gradient check of loss: CORRECT" in capsys.readouterr().out
+
+
+def test_wrong_gradient_exits_1_and_names_the_mistake(tmp_path, capsys):
+    path = write_module(tmp_path)
+    assert main(["check", f"{path}:loss", f"{path}:loss_grad_unsummed"]) == 1
+    out = capsys.readouterr().out
+    assert "grad for b has shape (4, 3); b has shape (3,)" in out
+
+
+def test_example_args_constant_and_argnums_option(tmp_path, capsys):
+    text = "import diffkit as dk\nEXAMPLE_ARGS = (1.5, 2.0)\n\ndef f(x, y):\n    return x * x * y\n\ndef g(x, y):\n    return 2 * x * y\n"
+    path = write_module(tmp_path, "plain", text)
+    assert main(["check", f"{path}:f", f"{path}:g", "--argnums", "0"]) == 0
+    assert main(["check", f"{path}:f", f"{path}:g", "--argnums", "1"]) == 1
+    capsys.readouterr()
+
+
+def test_missing_example_arguments_is_a_usage_error(tmp_path, capsys):
+    path = write_module(tmp_path, "bare", "def f(x):\n    return x\n")
+    assert main(["check", f"{path}:f", f"{path}:f"]) == 2
+    assert "define EXAMPLE_ARGS = (...) or a function example_args()" in capsys.readouterr().err
+
+
+def test_command_line_by_module_name(tmp_path):
+    write_module(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "diffkit", "check", "course_net:loss", "course_net:loss_grad_unsummed", "--mode", "random"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "gradient check of loss: WRONG" in done.stdout
