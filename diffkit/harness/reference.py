@@ -4,7 +4,9 @@ Route 1 ("reference") runs diffkit's own tape over leaves that hold 50-digit
 ``sympy.Float`` numbers: every primitive's SymPy face evaluates them numerically at that
 precision, comparisons resolve, so programs with data-dependent loops work too.
 Route 2 ("reference-check") is independent of the tape: SymPy differentiates the traced
-expression and mpmath evaluates the derivative at 50 digits. It applies only where the
+expression (its float constants made exact rationals first, since SymPy would otherwise
+multiply them together at double precision) and mpmath evaluates the derivative at 50
+digits. It applies only where the
 symbolic method does (no branch on an input); where both apply they must agree, and the
 report says to how many digits.
 
@@ -69,12 +71,20 @@ def tape_reference(problem, digits=DIGITS):
     return _number_text(value_array.reshape(-1)[0], digits), flat
 
 
+def exact_constants(expression):
+    """Float constants as exact rationals (their binary values), so that SymPy does not
+    round products of constants to 15 digits while differentiating."""
+    floats = expression.atoms(sympy.Float)
+    return expression.xreplace({f: sympy.Rational(f) for f in floats}) if floats else expression
+
+
 def symbolic_reference(problem, digits=DIGITS):
     """Route 2: SymPy's derivative of the traced expression, evaluated by mpmath at 50 digits.
 
     Raises SymbolicControlFlowError where the program branches on an input.
     """
     expression, symbols = trace_symbolic(problem)
+    expression = exact_constants(expression)
     derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
     point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
     with mpmath.workdps(digits + 5):
