@@ -11,6 +11,7 @@
 
 from . import errors
 from .api import grad, gradient, methods, value_and_grad
+from .transforms import hessian, hvp, jacobian
 from .check import check_backward, check_grad, check_value
 from .compare import compare
 from .errors import (

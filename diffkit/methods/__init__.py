@@ -5,6 +5,8 @@ from . import finite_differences  # noqa: F401  isort: skip
 from . import complex_step  # noqa: F401  isort: skip
 from . import symbolic  # noqa: F401  isort: skip
 from . import tape  # noqa: F401  isort: skip
+from . import forward_mode  # noqa: F401  isort: skip
+from . import symbolic_tape  # noqa: F401  isort: skip
 from .base import GradientResult, Method, Problem
 from .registry import get_method, method_names, register
 

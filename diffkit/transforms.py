@@ -1,0 +1,220 @@
+"""``dk.jacobian``, ``dk.hessian`` and ``dk.hvp``: derivatives beyond the gradient.
+
+``jacobian`` works with every registered method (see :mod:`diffkit.jacobians` for how
+each builds it); ``hessian`` and ``hvp`` with the second-order methods of
+:mod:`diffkit.second_order`. Arguments are chosen with ``argnums`` as for
+``dk.gradient``; results come back shaped like the arguments, the JAX way: the
+Jacobian of an output of shape ``S`` with respect to an argument of shape ``A`` has
+shape ``S + A``, a Hessian block ``A + B``; containers of parameters give containers
+of blocks.
+"""
+
+import functools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import errors
+from .containers import flatten, unflatten
+from .jacobians import JACOBIAN_BUILDERS
+from .methods import Problem, get_method, method_names
+from .second_order import (
+    fd_hessian,
+    fd_hvp,
+    forward_over_reverse_hessian,
+    forward_over_reverse_hvp,
+    join_flat,
+    reverse_over_reverse_hessian,
+    reverse_over_reverse_hvp,
+    split_flat,
+    symbolic_hessian,
+)
+
+DEFAULT_JACOBIAN_METHOD = "tape"
+DEFAULT_HESSIAN_METHOD = "forward-over-reverse"
+
+HESSIAN_METHODS = {
+    "forward-over-reverse": forward_over_reverse_hessian,
+    "reverse-over-reverse": reverse_over_reverse_hessian,
+    "symbolic": symbolic_hessian,
+    "fd-central": fd_hessian,
+}
+HESSIAN_OPTIONS = {"symbolic": ("measure_cse",), "fd-central": ("step",)}
+JACOBIAN_OPTIONS = {
+    "fd-forward": ("step",),
+    "fd-central": ("step",),
+    "fd-richardson": ("step", "levels"),
+    "fd-complex": ("step",),
+}
+
+
+@dataclass
+class DerivativeResult:
+    """A Jacobian or Hessian: shaped like the arguments, as a flat matrix, and its cost."""
+
+    value: Any
+    result: Any  # shaped like the arguments (see the module docstring)
+    matrix: np.ndarray  # flat: (outputs x inputs) for a Jacobian, (inputs x inputs) for a Hessian
+    method: str
+    stats: dict = field(default_factory=dict)
+
+
+def _check_options(method, options, accepted):
+    unknown = set(options) - set(accepted)
+    if unknown:
+        raise errors.InputError(
+            f"method {method!r} has no option {', '.join(sorted(unknown))}; "
+            f"its options are: {', '.join(accepted) or 'none'}"
+        )
+
+
+def _pack_per_leaf(problem, blocks):
+    """One block per leaf, back in the structure of the arguments."""
+    iterator = iter(blocks)
+    packed = []
+    for treedef in problem.treedefs:
+        packed.append(unflatten(treedef, [next(iterator) for _ in range(treedef.num_leaves)]))
+    return packed[0] if problem.single else tuple(packed)
+
+
+def _present(block):
+    return float(block) if block.ndim == 0 else block
+
+
+def _column_blocks(matrix, problem, row_shape):
+    blocks, offset = [], 0
+    for leaf in problem.leaves:
+        block = matrix[:, offset : offset + leaf.size].reshape(tuple(row_shape) + leaf.shape)
+        blocks.append(_present(np.array(block)))
+        offset += leaf.size
+    return blocks
+
+
+# --- Jacobians ------------------------------------------------------------------------
+def jacobian_result(f, *args, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
+    """The Jacobian of ``f`` at ``args`` with one method, with its flat matrix and cost."""
+    get_method(method)  # an unknown name gets the registry's error listing every method
+    builder = JACOBIAN_BUILDERS.get(method)
+    if builder is None:
+        raise errors.UnsupportedError(
+            f"method {method!r} cannot build a Jacobian; the methods that can are: {', '.join(JACOBIAN_BUILDERS)}"
+        )
+    _check_options(method, options, JACOBIAN_OPTIONS.get(method, ()))
+    problem = Problem(f, args, argnums)
+    start = time.perf_counter()
+    value, matrix, stats = builder(problem, **options)
+    stats["seconds"] = time.perf_counter() - start
+    value = np.asarray(value, dtype=float)
+    matrix = np.asarray(matrix, dtype=float).reshape(value.size, problem.size)
+    result = _pack_per_leaf(problem, _column_blocks(matrix, problem, value.shape))
+    return DerivativeResult(_present(value), result, matrix, method, stats)
+
+
+def jacobian(f, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
+    """Return a function computing the Jacobian of ``f`` with the chosen method.
+
+    Reverse mode (``tape``) builds it row by row, ``forward-mode`` and finite differences
+    column by column, ``symbolic`` entry by entry. A scalar output gives the gradient.
+    """
+    get_method(method)
+
+    @functools.wraps(f)
+    def jacobian_of_f(*args):
+        return jacobian_result(f, *args, argnums=argnums, method=method, **options).result
+
+    return jacobian_of_f
+
+
+# --- Hessians and Hessian-vector products ------------------------------------------------------
+def _second_order_method(method, options):
+    if method not in HESSIAN_METHODS:
+        raise errors.UnknownMethodError(
+            f"no second-derivative method named {method!r}; the methods are: {', '.join(HESSIAN_METHODS)}"
+        )
+    _check_options(method, options, HESSIAN_OPTIONS.get(method, ()))
+
+
+def hessian_result(f, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
+    """The Hessian of a scalar ``f`` at ``args`` with one method, with its flat matrix and cost."""
+    _second_order_method(method, options)
+    problem = Problem(f, args, argnums)
+    start = time.perf_counter()
+    value, _, matrix, stats = HESSIAN_METHODS[method](problem, **options)
+    stats["seconds"] = time.perf_counter() - start
+    rows, offset = [], 0
+    for leaf in problem.leaves:
+        rows.append(_pack_per_leaf(problem, _column_blocks(matrix[offset : offset + leaf.size], problem, leaf.shape)))
+        offset += leaf.size
+    return DerivativeResult(value, _pack_per_leaf(problem, rows), matrix, method, stats)
+
+
+def hessian(f, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
+    """Return a function computing the Hessian of a scalar-valued ``f``.
+
+    Methods: ``forward-over-reverse`` (default), ``reverse-over-reverse``, ``symbolic``
+    and ``fd-central`` (second-order central differences). For one array argument of
+    shape ``A`` the Hessian has shape ``A + A``.
+    """
+    _second_order_method(method, options)
+
+    @functools.wraps(f)
+    def hessian_of_f(*args):
+        return hessian_result(f, *args, argnums=argnums, method=method, **options).result
+
+    return hessian_of_f
+
+
+def _flat_direction(problem, v):
+    """``v``, shaped like the differentiated arguments, as one flat vector."""
+    structure = v if not problem.single else (v,)
+    if not isinstance(structure, tuple) or len(structure) != len(problem.treedefs):
+        raise errors.ShapeError(
+            f"v must be shaped like the differentiated arguments ({len(problem.treedefs)} of them "
+            f"for argnums={problem.argnums if not problem.single else problem.argnums[0]}); got {type(v).__name__}"
+        )
+    parts = []
+    for item, treedef, name in zip(structure, problem.treedefs, problem.arg_names):
+        leaves, given = flatten(item)
+        if given != treedef:
+            raise errors.ShapeError(f"v for argument {name} has a different structure from {name} itself")
+        parts.extend(leaves)
+    flat = []
+    for part, leaf, name in zip(parts, problem.leaves, problem.leaf_names):
+        part = np.asarray(part, dtype=float)
+        if part.shape != leaf.shape:
+            raise errors.ShapeError(
+                f"v for {name} has shape {part.shape}, but {name} has shape {leaf.shape}; give v the shape of {name}"
+            )
+        flat.append(part)
+    return join_flat(flat, problem)
+
+
+_HVP_METHODS = {
+    "forward-over-reverse": forward_over_reverse_hvp,
+    "reverse-over-reverse": reverse_over_reverse_hvp,
+}
+
+
+def hvp(f, v, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
+    """The Hessian of a scalar ``f`` at ``args`` times ``v``, shaped like the arguments.
+
+    ``forward-over-reverse`` and ``reverse-over-reverse`` never form the Hessian (one
+    pass each); ``fd-central`` uses 4n function values; ``symbolic`` forms the Hessian.
+    """
+    _second_order_method(method, options)
+    problem = Problem(f, args, argnums)
+    direction = _flat_direction(problem, v)
+    if method in _HVP_METHODS:
+        product = _HVP_METHODS[method](problem, direction)[2]
+    elif method == "fd-central":
+        product = fd_hvp(problem, direction, **options)[1]
+    else:
+        product = symbolic_hessian(problem, **options)[2] @ direction
+    return _pack_per_leaf(problem, [_present(part) for part in split_flat(problem, product)])
+
+
+def jacobian_methods():
+    """Registered methods that can build a Jacobian."""
+    return [name for name in method_names() if name in JACOBIAN_BUILDERS]
