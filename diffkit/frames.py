@@ -41,3 +41,18 @@ def user_source_line():
     if frame is None:
         return ""
     return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+
+
+def traceback_location(tb):
+    """Describe the innermost line of the user's program in traceback ``tb``, or ''."""
+    frame, lineno = None, None
+    while tb is not None:
+        if not _is_library_file(tb.tb_frame.f_code.co_filename):
+            frame, lineno = tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
+    if frame is None:
+        return ""
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, lineno).strip()
+    where = f"{os.path.basename(code.co_filename)}:{lineno} in {code.co_name}()"
+    return f"{where}: `{source}`" if source else where

@@ -7,6 +7,7 @@ insides.
 """
 
 import inspect
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 
 from .. import errors
 from ..containers import flatten, leaf_paths, unflatten
+from ..frames import traceback_location
 from ..values import BoxedValue
 
 
@@ -63,8 +65,22 @@ class Problem:
         return int(sum(leaf.size for leaf in self.leaves))
 
     def call(self, leaf_values):
-        """Run the program with the differentiated leaves replaced by ``leaf_values``."""
-        return self.f(*self.build_args(leaf_values))
+        """Run the program with the differentiated leaves replaced by ``leaf_values``.
+
+        On plain arrays (finite differences) NumPy itself raises a shape mismatch; it
+        becomes the same :class:`ShapeError`, naming the program line, that diffkit's
+        ops raise on traced or symbolic values.
+        """
+        try:
+            return self.f(*self.build_args(leaf_values))
+        except ValueError as exc:
+            if isinstance(exc, errors.DiffkitError) or not _NUMPY_SHAPE_MESSAGE.search(str(exc)):
+                raise
+            raise errors.ShapeError(
+                f"operands whose shapes do not fit together at "
+                f"{traceback_location(exc.__traceback__) or 'an unknown line'}: {exc}. Check the "
+                "shapes of the arrays (reshape, transpose or broadcast them explicitly)."
+            ) from None
 
     def build_args(self, leaf_values):
         args = list(self.args)
@@ -105,6 +121,13 @@ class Problem:
     def _leaf_arg_names(self):
         for name, treedef in zip(self.arg_names, self.treedefs):
             yield from [name] * treedef.num_leaves
+
+
+# How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking).
+_NUMPY_SHAPE_MESSAGE = re.compile(
+    r"could not be broadcast|core dimension|not aligned|cannot reshape|"
+    r"input array dimensions|must have the same shape"
+)
 
 
 def _present(grad, leaf, was_scalar):

@@ -82,7 +82,8 @@ class ComplexStepMethod(Method):
         return GradientResult(value=value, grad=problem.pack(grads), stats=stats)
 
     def _evaluate(self, problem, leaves):
-        out = scalar_output(problem.call([ComplexStepValue(leaf) for leaf in leaves]))
+        out = problem.call([ComplexStepValue(leaf) for leaf in leaves])
+        out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
         if isinstance(out, ComplexStepValue):
             out = out.value
         return np.asarray(out).reshape(())[()]

@@ -8,6 +8,7 @@ elimination. Derivation, CSE, compilation and evaluation are timed separately, a
 expressions' sizes are reported (see :mod:`diffkit.expression_size`).
 """
 
+import os
 import time
 import warnings
 
@@ -24,9 +25,19 @@ _TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
 
 
 def trace_symbolic(problem):
-    """Run the program on symbols; return (forward expression, flat list of symbols)."""
+    """Run the program on symbols; return (forward expression, flat list of symbols).
+
+    SymPy checks a new expression's arguments recursively, so a very deep program (a
+    long unrolled loop) can exhaust the recursion limit while it is being built: that
+    becomes :class:`ExpressionTooLargeError`, like a derivation that is too deep.
+    """
     symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
-    out = problem.call([SymbolicArray(array) for array in symbol_arrays])
+    try:
+        out = problem.call([SymbolicArray(array) for array in symbol_arrays])
+    except RecursionError as exc:
+        if not _raised_inside_sympy(exc):
+            raise  # the user's own recursion, not the expression's size
+        raise _too_large("build", exc) from None
     out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
     if isinstance(out, SymbolicArray):
         expression = out.expression()
@@ -36,12 +47,33 @@ def trace_symbolic(problem):
     return expression, symbols
 
 
-def _too_large(stage, exc, forward_size=None):
-    size = f" (forward expression: {forward_size} operations as a tree)" if forward_size is not None else ""
+def _raised_inside_sympy(exc):
+    """Whether the innermost frame of ``exc``'s traceback is SymPy's code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and f"{os.sep}sympy{os.sep}" in tb.tb_frame.f_code.co_filename
+
+
+def _too_large(stage, exc, tree_ops=None):
+    size = f" ({tree_ops} operations as a tree)" if tree_ops is not None else ""
     return errors.ExpressionTooLargeError(
         f"the symbolic expression is too large for SymPy to {stage}{size}: {type(exc).__name__}: "
-        f"{str(exc)[:200]}. Use 'symbolic-cse' or 'tape', or a smaller program."
+        f"{str(exc)[:200]}. Use 'tape' (reverse mode builds no expression), or a smaller program."
     )
+
+
+def compile_expressions(symbols, expressions, use_cse):
+    """``sympy.lambdify`` the expressions into one NumPy function of the symbols.
+
+    A deep expression makes lambdify's printer recurse too deep, or prints source with
+    more nested parentheses than Python's parser accepts (a ``SyntaxError``): both
+    become :class:`ExpressionTooLargeError`.
+    """
+    try:
+        return sympy.lambdify(symbols, expressions, modules="numpy", cse=use_cse, docstring_limit=0)
+    except _TOO_LARGE as exc:
+        raise _too_large("compile (lambdify)", exc, tree_size(expressions)) from None
 
 
 class SymbolicMethod(Method):
@@ -80,10 +112,7 @@ class SymbolicMethod(Method):
             stats["cse_time"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        try:
-            compiled = sympy.lambdify(symbols, [expression, *derivatives], modules="numpy", cse=self.use_cse)
-        except _TOO_LARGE as exc:
-            raise _too_large("compile (lambdify)", exc, stats["forward_tree_size"]) from None
+        compiled = compile_expressions(symbols, [expression, *derivatives], self.use_cse)
         stats["compile_time"] = time.perf_counter() - start
 
         point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]

@@ -1,0 +1,203 @@
+"""Every user mistake raises a DiffkitError subclass whose message names the cause."""
+
+import math
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.tape import active_tapes
+
+ALL_CORE_METHODS = ("tape", "symbolic", "symbolic-cse", "fd-forward", "fd-central", "fd-richardson", "fd-complex")
+BOXED_METHODS = ("tape", "symbolic", "symbolic-cse", "fd-complex")  # values a plain function cannot read
+
+
+def total(x):
+    return x * 2.0
+
+
+def elementwise_square(x):
+    return x * x
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS)
+def test_non_scalar_output(method):
+    with pytest.raises(dk.NonScalarOutputError) as info:
+        dk.gradient(elementwise_square, np.ones(3), method=method)
+    message = str(info.value)
+    assert "elementwise_square" in message and "shape (3,)" in message and "dk.sum" in message
+    assert isinstance(info.value, dk.DiffkitError)
+
+
+def test_program_returning_none():
+    def forgets_to_return(x):
+        x * 2.0
+
+    with pytest.raises(dk.NonScalarOutputError, match="returned None"):
+        dk.gradient(forgets_to_return, 1.0)
+
+
+@pytest.mark.parametrize("argnums", [1, -2, (0, 3)])
+def test_argnums_out_of_range(argnums):
+    with pytest.raises(dk.InputError) as info:
+        dk.gradient(total, 1.0, argnums=argnums)
+    message = str(info.value)
+    assert f"argnums={argnums!r} is out of range" in message and "total" in message and "0..0" in message
+
+
+@pytest.mark.parametrize("argnums", ["x", 1.5, (), (0, 0)])
+def test_argnums_malformed(argnums):
+    with pytest.raises(dk.InputError, match="argnums"):
+        dk.gradient(lambda x, y: x * y, 1.0, 2.0, argnums=argnums)
+
+
+def mismatched_product(x, y):
+    return dk.sum(x * y)  # shapes (3,) and (2,)
+
+
+def mismatched_matmul(x):
+    return dk.sum(x @ x)  # (2, 3) @ (2, 3)
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS)
+def test_shape_mismatch_in_an_op(method):
+    with pytest.raises(dk.ShapeError) as info:
+        dk.gradient(mismatched_product, np.ones(3), np.ones(2), argnums=(0, 1), method=method)
+    message = str(info.value)
+    assert "(3,)" in message and "(2,)" in message
+    assert "test_core_errors.py" in message and "x * y" in message  # the program line
+    with pytest.raises(dk.ShapeError, match="x @ x"):
+        dk.gradient(mismatched_matmul, np.ones((2, 3)), method=method)
+
+
+def test_shape_mismatch_names_the_op():
+    with pytest.raises(dk.ShapeError, match=r"dk\.multiply"):
+        dk.gradient(mismatched_product, np.ones(3), np.ones(2), argnums=(0, 1), method="tape")
+    with pytest.raises(dk.ShapeError, match=r"dk\.matmul"):
+        dk.gradient(mismatched_matmul, np.ones((2, 3)), method="symbolic")
+
+
+def uses_math_exp(x):
+    return math.exp(x) + x
+
+
+def uses_math_tanh(x):
+    return math.tanh(x)
+
+
+def uses_float(x):
+    return float(x) * 2.0
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS)
+def test_math_function_on_traced_or_symbolic_value(method):
+    with pytest.raises(dk.NonDiffkitFunctionError) as info:
+        dk.gradient(uses_math_exp, 1.0, method=method)
+    message = str(info.value)
+    assert "math.exp" in message and "Use dk.exp instead" in message
+    assert "math.exp(x) + x" in message  # the program line
+    with pytest.raises(dk.NonDiffkitFunctionError, match="Use dk.tanh instead"):
+        dk.gradient(uses_math_tanh, 1.0, method=method)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"float\(\)"):
+        dk.gradient(uses_float, 1.0, method=method)
+    assert active_tapes() == 0
+
+
+def numpy_known(x):
+    return np.sum(np.tanh(x) * np.exp(x))
+
+
+def numpy_unknown(x):
+    return np.sum(np.sinh(x))
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS)
+def test_numpy_ufunc_either_works_or_names_a_dk_op(method):
+    x = np.array([0.5, -1.0])
+    result = dk.gradient(numpy_known, x, method=method)
+    # d/dx tanh(x) e^x = (1 - tanh^2 + tanh) e^x, derived by hand.
+    expected = (1.0 - np.tanh(x) ** 2 + np.tanh(x)) * np.exp(x)
+    np.testing.assert_allclose(result.grad, expected, rtol=1e-12)
+    with pytest.raises(dk.NonDiffkitFunctionError) as info:
+        dk.gradient(numpy_unknown, x, method=method)
+    message = str(info.value)
+    assert "numpy.sinh" in message and "dk." in message and "np.sinh(x)" in message
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS)
+@pytest.mark.parametrize(
+    "point, where",
+    [(float("nan"), "x is nan"), (np.array([1.0, np.inf]), "x[1] is inf"), (np.array([[0.0, -np.inf]]), "x[0,1] is -inf")],
+)
+def test_nan_or_infinity_in_the_inputs(method, point, where):
+    with pytest.raises(dk.InputError) as info:
+        dk.gradient(lambda x: dk.sum(x * x), point, method=method)
+    assert where in str(info.value) and "NaN or infinity" in str(info.value)
+
+
+def test_nan_inside_a_container_names_its_path():
+    params = {"W": np.ones((2, 2)), "b": np.array([0.0, np.nan])}
+    with pytest.raises(dk.InputError, match=r"b\[1\] is nan"):
+        dk.gradient(lambda p: dk.sum(p["W"]) + dk.sum(p["b"]), params)
+
+
+def test_unknown_method_lists_the_names():
+    with pytest.raises(dk.UnknownMethodError) as info:
+        dk.gradient(total, 1.0, method="fd_central")
+    message = str(info.value)
+    assert "'fd_central'" in message
+    for name in ("fd-forward", "fd-central", "fd-richardson", "fd-complex", "symbolic", "symbolic-cse", "tape"):
+        assert name in message
+    with pytest.raises(dk.UnknownMethodError, match="the methods are"):
+        dk.grad(total, method="backprop")  # fails at once, not at the first call
+    with pytest.raises(dk.UnknownMethodError):
+        dk.value_and_grad(total, method=None)
+
+
+def test_unknown_option_lists_the_options():
+    with pytest.raises(dk.InputError, match="no option stepsize; its options are: step"):
+        dk.gradient(total, 1.0, method="fd-complex", stepsize=1e-3)
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS)
+def test_integer_inputs_are_promoted_to_float(method):
+    def cube_sum(x, n):
+        return dk.sum(x**3) + n * n
+
+    value, grad = dk.value_and_grad(cube_sum, argnums=(0, 1), method=method)(np.array([1, 2]), 3)
+    assert value == pytest.approx(18.0, abs=1e-8)
+    assert isinstance(grad[1], float) and grad[1] == pytest.approx(6.0, abs=1e-6)
+    assert grad[0].dtype == np.float64
+    np.testing.assert_allclose(grad[0], [3.0, 12.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("bad, cause", [("text", "dtype"), (1 + 2j, "complex"), (None, "dtype object")])
+def test_non_numeric_inputs(bad, cause):
+    with pytest.raises(dk.InputError, match=cause):
+        dk.gradient(total, bad)
+
+
+def test_complex_step_refuses_kinks():
+    with pytest.raises(dk.NonAnalyticError) as info:
+        dk.gradient(lambda x: dk.relu(x) * 2.0, 1.0, method="fd-complex")
+    assert "dk.relu" in str(info.value) and "fd-central" in str(info.value)
+    assert isinstance(info.value, dk.UnsupportedError)
+
+
+def test_every_error_is_a_diffkit_error():
+    for error in (
+        dk.InputError, dk.NonScalarOutputError, dk.ShapeError, dk.NonDiffkitFunctionError,
+        dk.UnknownMethodError, dk.UnsupportedError, dk.SymbolicControlFlowError, dk.NonAnalyticError,
+        dk.ExpressionTooLargeError,
+    ):
+        assert issubclass(error, dk.DiffkitError)
+
+
+def test_item_assignment_on_a_traced_value():
+    def assigns(x):
+        x[0] = 1.0
+        return dk.sum(x)
+
+    with pytest.raises(dk.InputError, match="dk.where"):
+        dk.gradient(assigns, np.ones(2))
+    assert active_tapes() == 0
