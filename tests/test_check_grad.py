@@ -303,3 +303,17 @@ def test_bad_options_raise_diffkit_errors(point):
         check(point, None, mode="some")
     with pytest.raises(dk.InputError, match="rtol must be a positive number"):
         check(point, None, rtol=-1)
+
+
+def test_gradients_keyed_by_argument_name(point):
+    def as_dict(*args):
+        return dict(zip(("w1", "w2", "b"), bce_network_grads(*args)))
+
+    assert dk.check_grad(bce_network, as_dict, *point, argnums=(0, 1, 2)).verdict == CORRECT
+
+
+def test_references_disagreeing_at_a_smooth_point_would_be_reported(point):
+    """fd-central judging alone gives the same verdicts as the tape on this smooth point."""
+    by_fd = check(point, "one-entry", methods=("fd-central",))
+    assert by_fd.methods == ["fd-central"] and by_fd.wrong_entries == ["w1[1,2]"]
+    assert not any("disagrees" in n for a in check(point, None).arguments for n in a.notes)
