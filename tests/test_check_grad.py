@@ -312,8 +312,8 @@ def test_gradients_keyed_by_argument_name(point):
     assert dk.check_grad(bce_network, as_dict, *point, argnums=(0, 1, 2)).verdict == CORRECT
 
 
-def test_references_disagreeing_at_a_smooth_point_would_be_reported(point):
-    """fd-central judging alone gives the same verdicts as the tape on this smooth point."""
+def test_finite_differences_alone_pinpoint_the_same_entry(point):
+    """fd-central judging alone names the same entry, and on a smooth point the references agree."""
     by_fd = check(point, "one-entry", methods=("fd-central",))
     assert by_fd.methods == ["fd-central"] and by_fd.wrong_entries == ["w1[1,2]"]
     assert not any("disagrees" in n for a in check(point, None).arguments for n in a.notes)

@@ -185,7 +185,9 @@ def _user_gradients(module, returned, input_names, param_names):
         return user, findings
     expected = f"{len(input_names)} input gradient(s) ({', '.join(input_names)})"
     if param_names:
-        expected += f" and, unless they are in .grads, {len(param_names)} parameter gradient(s) ({', '.join(param_names)})"
+        expected += (
+            f" and, unless they are in .grads, {len(param_names)} parameter gradient(s) ({', '.join(param_names)})"
+        )
     findings.append(Finding(f"{source} returned {len(sequence)} gradient(s); expected {expected}"))
     user.update(zip(names, sequence))
     return user, findings

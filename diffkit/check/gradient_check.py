@@ -18,7 +18,6 @@ from .compare import (
     KINK,
     RANDOM_PASS,
     ROUNDING_FACTOR,
-    SUSPICIOUS,
     WRONG,
     bands_for,
     classify,
@@ -119,7 +118,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
         else:
             mine = [d.verdict for d in directional if d.argument == argument.name]
             argument.verdict_override = RANDOM_PASS if worst(mine) == CORRECT else worst(mine)
-        _add_hints(argument, index, aligned, references.get(used[0]), problem, rtol)
+        _add_hints(argument, index, aligned, references.get(used[0]))
 
     if mode == "random" and full:
         failed = sum(d.verdict == WRONG for d in directional)
@@ -192,9 +191,8 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
     argument.yours = yours
     argument.abs_errors = np.abs(yours - primary)
     argument.rel_errors = relative_error(yours, primary).reshape(-1)
-    verdicts = [
-        classify(rel, err, bands, tol) for rel, err, tol in zip(argument.rel_errors, argument.abs_errors, tolerances[primary_name])
-    ]
+    judged = zip(argument.rel_errors, argument.abs_errors, tolerances[primary_name])
+    verdicts = [classify(rel, err, bands, tol) for rel, err, tol in judged]
     for entry, verdict in enumerate(verdicts):
         if verdict == CORRECT:
             continue
@@ -244,47 +242,45 @@ def _cross_check(argument, index, used, bands, tolerances, finite_differences, s
             argument.notes.append(f"{other} disagrees with {used[0]} at {listed}{more}: {cause}")
 
 
-def _add_hints(argument, index, aligned, primary, problem, rtol):
+def _add_hints(argument, index, aligned, primary):
     """Name the likely mistake: a transpose, a missing sum over the batch, a constant factor."""
-    if primary is None:
+    raw = aligned.raw[index]
+    if primary is None or raw is None:
         return
     reference = primary[index]
-    raw = aligned.raw[index]
-    if raw is None:
-        return
-    def matches(candidate):
-        return candidate.shape == reference.shape and bool(
-            np.all(relative_error(candidate, reference) <= HINT_AGREEMENT)
-            | np.all(np.abs(candidate - reference) <= 1e-12 * max(1.0, float(np.max(np.abs(reference)))))
-        )
-    if raw.ndim == 2 and raw.shape != reference.shape and raw.shape == reference.shape[::-1] and matches(raw.T):
-        argument.findings.append(f"the transpose of your gradient for {argument.name} matches diffkit's: return its transpose")
+    name = argument.name
+    if raw.ndim == 2 and raw.shape != reference.shape and raw.shape == reference.shape[::-1]:
+        if _matches(raw.T, reference):
+            argument.findings.append(f"the transpose of your gradient for {name} matches diffkit's: return its transpose")
         return
     if argument.verdict != WRONG:
         return
-    if aligned.reshaped[index] and matches(raw.reshape(reference.shape)):
-        argument.findings.append(f"your values for {argument.name} are right once reshaped to {reference.shape}")
-        return
-    if raw.ndim == 2 and raw.shape == reference.shape and raw.shape[0] == raw.shape[1] and matches(raw.T):
-        argument.findings.append(f"the transpose of your gradient for {argument.name} matches diffkit's: transposed?")
-        return
-    if raw.size > reference.size:
-        try:
-            summed = _sum_to(raw, reference.shape)
-        except ValueError:
-            summed = None
-        if summed is not None and matches(summed):
-            argument.findings.append(
-                f"summed over the broadcast (batch) axes, your gradient for {argument.name} matches diffkit's"
-            )
-            return
-    if argument.yours is not None:
+    if aligned.reshaped[index] and _matches(raw.reshape(reference.shape), reference):
+        argument.findings.append(f"your values for {name} are right once reshaped to {reference.shape}")
+    elif raw.ndim == 2 and raw.shape == reference.shape and raw.shape[0] == raw.shape[1] and _matches(raw.T, reference):
+        argument.findings.append(f"the transpose of your gradient for {name} matches diffkit's: transposed?")
+    elif raw.size > reference.size and _matches(_sum_to(raw, reference.shape), reference):
+        argument.findings.append(f"summed over the broadcast (batch) axes, your gradient for {name} matches diffkit's")
+    elif argument.yours is not None:
         _factor_hint(argument, argument.yours, reference.reshape(-1))
 
 
+def _matches(candidate, reference):
+    """Whether ``candidate`` equals ``reference`` up to rounding, entry by entry."""
+    if candidate is None or candidate.shape != reference.shape:
+        return False
+    scale = max(1.0, float(np.max(np.abs(reference), initial=0.0)))
+    close = (relative_error(candidate, reference) <= HINT_AGREEMENT) | (np.abs(candidate - reference) <= 1e-12 * scale)
+    return bool(np.all(close))
+
+
 def _sum_to(array, shape):
-    if np.broadcast_shapes(array.shape, shape) != array.shape:
-        raise ValueError("not a broadcast of the argument's shape")
+    """``array`` summed over the axes along which ``shape`` was broadcast to it (None if it was not)."""
+    try:
+        if np.broadcast_shapes(array.shape, shape) != array.shape:
+            return None
+    except ValueError:
+        return None
     lead = array.ndim - len(shape)
     summed = array.sum(axis=tuple(range(lead))) if lead else array
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and summed.shape[i] != 1)

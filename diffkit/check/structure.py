@@ -130,7 +130,9 @@ def _match(problem, value, treedef, path, first_leaf, aligned, source):
         names = [f"{path}.{key}" for key in treedef.keys]
     else:
         if not isinstance(value, (list, tuple)) or len(value) != len(treedef.children):
-            given = f"a {type(value).__name__}" + (f" of length {len(value)}" if isinstance(value, (list, tuple)) else "")
+            given = f"a {type(value).__name__}"
+            if isinstance(value, (list, tuple)):
+                given += f" of length {len(value)}"
             aligned.findings.append(
                 Finding(
                     f"the gradient for {path} is {given}; {path} is a {treedef.kind} of length "

@@ -25,47 +25,66 @@ def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DE
     """
     if not callable(f):
         raise errors.InputError(f"check_value needs the function that computes the value, got {type(f).__name__}")
-    actual = f(*args)
-    if isinstance(actual, BoxedValue):
-        raise errors.InputError("check_value evaluates f on plain arrays; pass numbers or NumPy arrays as args")
-    actual = np.asarray(actual)
-    if actual.dtype.kind not in "iuf":
-        raise errors.InputError(f"{getattr(f, '__name__', 'f')} returned {actual.dtype} values; check_value compares numbers")
-    dtype = actual.dtype if actual.dtype.kind == "f" else np.dtype(np.float64)
-    actual = actual.astype(np.float64)
-    entry_names = [name] if actual.ndim == 0 else [f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*actual.shape)]
-    argument = ArgumentCheck(name=name, shape=tuple(actual.shape), dtype=dtype.name, entry_names=entry_names)
+    function_name = getattr(f, "__name__", "f")
+    actual, dtype = _evaluate(f, args, function_name)
+    argument = ArgumentCheck(name=name, shape=tuple(actual.shape), dtype=dtype.name, entry_names=_names(name, actual))
     argument.references = {REFERENCE: actual.reshape(-1)}
-    try:
-        yours = np.array(expected, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        argument.findings.append(f"your {name} is not an array of numbers: {exc}")
-        yours = None
-    if yours is not None and yours.shape != actual.shape and not (yours.size == 1 == actual.size):
-        argument.findings.append(
-            shape_message(name, yours.shape, actual.shape).replace(f"grad for {name}", f"your {name}")
-            .replace(f"; {name} has shape", f"; {getattr(f, '__name__', 'f')} gives shape")
-        )
-        if yours.size != actual.size:
-            yours = None
+    yours = _yours(expected, actual, name, function_name, argument.findings)
     bands = bands_for(dtype, rtol)
-    tolerance = float(atol) if atol is not None else ROUNDING_FACTOR * dtype_eps(dtype) * float(np.max(np.abs(actual), initial=0))
+    default_atol = ROUNDING_FACTOR * dtype_eps(dtype) * float(np.max(np.abs(actual), initial=0))
+    tolerance = default_atol if atol is None else float(atol)
     if yours is not None:
-        flat = yours.reshape(-1)
-        argument.yours = flat
-        argument.abs_errors = np.abs(flat - argument.references[REFERENCE])
-        argument.rel_errors = relative_error(flat, argument.references[REFERENCE]).reshape(-1)
-        argument.verdicts = [classify(r, a, bands, tolerance) for r, a in zip(argument.rel_errors, argument.abs_errors)]
+        argument.yours = yours.reshape(-1)
+        argument.abs_errors = np.abs(argument.yours - argument.references[REFERENCE])
+        argument.rel_errors = relative_error(argument.yours, argument.references[REFERENCE]).reshape(-1)
+        judged = zip(argument.rel_errors, argument.abs_errors)
+        argument.verdicts = [classify(rel, err, bands, tolerance) for rel, err in judged]
+    atol_source = "given" if atol is not None else f"default: {ROUNDING_FACTOR} * eps * max|value|"
     settings = [
-        f"reference: {getattr(f, '__name__', 'f')} evaluated by diffkit on the given arguments ({dtype.name})",
+        f"reference: {function_name} evaluated by diffkit on the given arguments ({dtype.name})",
         f"bands {bands.describe()}",
-        f"atol = {tolerance:.3g}" + (" (given)" if atol is not None else f" (default: {ROUNDING_FACTOR} * eps * max|value|)"),
+        f"atol = {tolerance:.3g} ({atol_source})",
     ]
     return CheckReport(
-        title=f"value check of {getattr(f, '__name__', 'f')}",
+        title=f"value check of {function_name}",
         arguments=[argument],
         methods=[REFERENCE],
         settings=settings,
         pass_rule="an entry is wrong when its relative error is above the wrong band and its absolute error above atol",
         shown=shown,
     )
+
+
+def _evaluate(f, args, function_name):
+    """``f(*args)`` as a float64 array, and the dtype the bands should follow."""
+    actual = f(*args)
+    if isinstance(actual, BoxedValue):
+        raise errors.InputError("check_value evaluates f on plain arrays; pass numbers or NumPy arrays as args")
+    actual = np.asarray(actual)
+    if actual.dtype.kind not in "iuf":
+        raise errors.InputError(f"{function_name} returned {actual.dtype} values; check_value compares numbers")
+    dtype = actual.dtype if actual.dtype.kind == "f" else np.dtype(np.float64)
+    return actual.astype(np.float64), dtype
+
+
+def _names(name, actual):
+    if actual.ndim == 0:
+        return [name]
+    return [f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(*actual.shape)]
+
+
+def _yours(expected, actual, name, function_name, findings):
+    """The user's value as a float64 array of the right size, or None (with a finding)."""
+    try:
+        yours = np.array(expected, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        findings.append(f"your {name} is not an array of numbers: {exc}")
+        return None
+    if yours.shape == actual.shape or yours.size == 1 == actual.size:
+        return yours.reshape(actual.shape)
+    message = shape_message(name, yours.shape, actual.shape)
+    message = message.replace(f"grad for {name}", f"your {name}").replace(
+        f"; {name} has shape", f"; {function_name} gives shape"
+    )
+    findings.append(message)
+    return yours.reshape(actual.shape) if yours.size == actual.size else None
