@@ -6,15 +6,25 @@ the backward pass is one loop over the nodes in reverse: no recursion, so a chai
 any length works. Cotangents live in a list local to :meth:`Tape.backward` and are
 *added* where a value fans out; nothing is stored on the values, so a second backward
 pass gives the same answer, not a doubled one.
+
+A node keeps only the values its derivative rules read: ``add`` keeps neither operand,
+``tanh`` keeps its output but not its input, ``matmul`` both operands but not its
+output. Which parameters a rule reads is found once per primitive from the rule's code
+(see :func:`parameters_read`), so the tape holds about what a hand-written backward
+pass keeps, and the table of ops needs no extra declarations.
 """
+
+import dis
+import operator
 
 import numpy as np
 
-from .ops import unbroadcast
+from .ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
 from .ops.shapes import shape_of
 from .values import BoxedValue
 
 _active_levels = []
+_UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))
 
 
 class Traced(BoxedValue):
@@ -54,6 +64,81 @@ class Traced(BoxedValue):
     def __repr__(self):
         return f"Traced({self.value!r})"
 
+    def __neg__(self):
+        return self._tape.apply(negative, (self,), {})
+
+
+def _operator(primitive, reflected):
+    """A Traced operator method (``__mul__``, or ``__rmul__`` when ``reflected``) for ``primitive``.
+
+    It records ``primitive(a, b)`` as ``primitive(a, b)`` followed by :meth:`Tape.apply`
+    would, without their generic loops: an operator on a traced value is the commonest
+    op of all. Any other box (a deeper tape, a symbol) goes through the generic dispatch.
+    """
+    rule = _node_rule(primitive, 2)
+    face = rule.scalar_face
+    numpy_face = primitive.numpy
+    keep_a, keep_b = rule.keep_args
+    keep_out = rule.keep_out
+    broadcasting = rule.broadcasting
+    scalar_types = _SCALAR_TYPES
+
+    def traced_operator(self, other):
+        tape = self._tape
+        kind_other = type(other)
+        if kind_other is Traced:
+            if other._tape is not tape:
+                return primitive(other, self) if reflected else primitive(self, other)
+            value_other = other.value
+            parent_other = other._node
+        elif isinstance(other, BoxedValue):
+            return primitive(other, self) if reflected else primitive(self, other)
+        else:
+            value_other = other
+            parent_other = None
+        if reflected:
+            value_a, value_b, parents = value_other, self.value, (parent_other, self._node)
+        else:
+            value_a, value_b, parents = self.value, value_other, (self._node, parent_other)
+        kind_a = type(value_a)
+        kind_b = type(value_b)
+        scalars = kind_a in scalar_types and kind_b in scalar_types
+        if scalars and face is not None and (kind_a is np.float64 or kind_b is np.float64):
+            out = face(value_a, value_b)
+        elif isinstance(value_a, BoxedValue) or isinstance(value_b, BoxedValue):
+            out = primitive(value_a, value_b)
+        else:
+            try:
+                out = numpy_face(value_a, value_b)
+            except ValueError as exc:
+                raise primitive.shape_error((value_a, value_b), exc) from None
+        if not broadcasting or scalars and type(out) in scalar_types:
+            shapes = None  # scalars in, a scalar out: every cotangent is a scalar, nothing to sum back
+        else:
+            shapes = (
+                value_a.shape if kind_a is np.ndarray else () if kind_a in scalar_types else shape_of(value_a),
+                value_b.shape if kind_b is np.ndarray else () if kind_b in scalar_types else shape_of(value_b),
+            )
+        nodes = tape.nodes
+        nodes.append(
+            (
+                primitive,
+                parents,
+                (value_a if keep_a else None, value_b if keep_b else None),
+                _NO_PARAMS,
+                out if keep_out else None,
+                shapes,
+                rule,
+            )
+        )
+        return Traced(out, tape, len(nodes) - 1)
+
+    traced_operator.__name__ = f"__{'r' if reflected else ''}{primitive.name}__"
+    return traced_operator
+
+
+_NO_PARAMS = {}
+
 
 _COMPARISONS = {
     "lt": lambda a, b: a < b,
@@ -63,11 +148,108 @@ _COMPARISONS = {
 }
 
 
+# --- what a derivative rule reads ------------------------------------------------------------
+def parameters_read(function):
+    """Names of ``function``'s positional parameters that its code mentions, or None if unknown.
+
+    Any instruction naming a parameter counts as a read (loads, stores, cells for inner
+    functions), so the answer errs on the side of keeping a value. A function without
+    Python code, with ``*args``, or calling ``locals``/``vars``/``eval``/``exec`` is
+    assumed to read everything (None).
+    """
+    code = getattr(function, "__code__", None)
+    if code is None or code.co_flags & 0x04 or _UNSAFE_NAMES & set(code.co_names):  # 0x04: *args
+        return None
+    names = set(code.co_varnames[: code.co_argcount])
+    read = set()
+    for instruction in dis.get_instructions(code):
+        value = instruction.argval
+        for name in value if isinstance(value, tuple) else (value,):
+            if isinstance(name, str) and name in names:
+                read.add(name)
+    return read, code.co_varnames[: code.co_argcount]
+
+
+class _NodeRule:
+    """What the tape needs of one primitive applied to ``count`` positional arguments."""
+
+    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "singular", "scalar_face")
+
+    def __init__(self, primitive, count):
+        self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
+        self.broadcasting = primitive.broadcasting
+        self.singular = primitive.singular
+        self.rules = tuple(primitive.vjp_rule(position) for position in range(count))
+        self.keep_out, self.keep_args = _values_needed(primitive, count)
+
+
+def _values_needed(primitive, count):
+    """(keep the output?, keep argument i?) for the union of the primitive's rules."""
+    if primitive.variadic:
+        return True, (True,) * count
+    keep_out = False
+    keep_args = [False] * count
+    for rule in primitive.vjp:
+        if rule is None:
+            continue
+        found = parameters_read(rule)
+        if found is None or len(found[1]) < count + 2:
+            return True, (True,) * count
+        read, positional = found
+        keep_out = keep_out or positional[1] in read
+        for position in range(count):
+            keep_args[position] = keep_args[position] or positional[position + 2] in read
+    return keep_out, tuple(keep_args)
+
+
+_NODE_RULES = {}
+
+# On NumPy float64 scalars these operators are NumPy's own scalar arithmetic: the same
+# result and type as calling the ufunc, without the cost of a ufunc call (about 1 µs).
+_SCALAR_FACES = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul, np.negative: operator.neg}
+_SCALAR_TYPES = frozenset((float, int, np.float64))
+
+
+def _numpy_scalars(values):
+    """True when every value is a float or int and at least one is a NumPy float64."""
+    found = False
+    for value in values:
+        kind = type(value)
+        if kind is np.float64:
+            found = True
+        elif kind not in _SCALAR_TYPES:
+            return False
+    return found
+
+
+def _node_rule(primitive, count):
+    key = (primitive, count)
+    info = _NODE_RULES.get(key)
+    if info is None:
+        info = _NODE_RULES[key] = _NodeRule(primitive, count)
+    return info
+
+
+def _shape(value):
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.shape
+    if kind is float or kind is np.float64 or kind is int:
+        return ()
+    return shape_of(value)
+
+
 class Tape:
-    """Records primitive applications on :class:`Traced` values; use as a context."""
+    """Records primitive applications on :class:`Traced` values; use as a context.
+
+    ``nodes[i]`` is ``None`` for a leaf, else ``(primitive, parents, args, params, out,
+    shapes, rule)``: parents holds the node index of each traced argument (None for a
+    constant); args and out hold the values the rules read (None where not needed);
+    shapes the argument shapes of a broadcasting op, for summing cotangents back.
+    """
 
     def __init__(self):
-        self.nodes = []  # (primitive, parent node ids or None, args, params, output)
+        self.nodes = []
         self.level = None
 
     def __enter__(self):
@@ -82,26 +264,50 @@ class Tape:
 
     def leaf(self, value):
         """Start recording from ``value``: return its traced stand-in."""
-        self.nodes.append((None, (), (), {}, value))
+        self.nodes.append(None)
         return Traced(value, self, len(self.nodes) - 1)
 
     def apply(self, primitive, args, params):
+        rule = _NODE_RULES.get((primitive, len(args))) or _node_rule(primitive, len(args))
         values = []
         parents = []
         traced = False
+        boxed = False
         for arg in args:
-            if isinstance(arg, Traced) and arg._tape is self:
+            if type(arg) is Traced and arg._tape is self:
                 values.append(arg.value)
                 parents.append(arg._node)
                 traced = True
+                if isinstance(arg.value, BoxedValue):  # recording over symbolic or dual values
+                    boxed = True
             else:
                 values.append(arg)
                 parents.append(None)
-        out = primitive(*values, **params)
+                if isinstance(arg, BoxedValue):
+                    boxed = True
+        if boxed:  # a value of a deeper tape or another kind of box: let it dispatch
+            out = primitive(*values, **params)
+        elif rule.scalar_face is not None and _numpy_scalars(values):
+            out = rule.scalar_face(*values)
+        else:
+            try:
+                out = primitive.numpy(*values, **params)
+            except ValueError as exc:
+                raise primitive.shape_error(values, exc) from None
         if not traced:
             return out
-        self.nodes.append((primitive, parents, values, params, out))
-        return Traced(out, self, len(self.nodes) - 1)
+        if rule.broadcasting:
+            shapes = tuple([_shape(value) for value in values])
+        else:
+            shapes = None
+        keep = rule.keep_args
+        if len(values) == 2:
+            kept = (values[0] if keep[0] else None, values[1] if keep[1] else None)
+        else:
+            kept = tuple([value if k else None for value, k in zip(values, keep)])
+        nodes = self.nodes
+        nodes.append((primitive, parents, kept, params, out if rule.keep_out else None, shapes, rule))
+        return Traced(out, self, len(nodes) - 1)
 
     def backward(self, output, seed, wrt):
         """Cotangents of the leaves ``wrt`` (Traced values) for ``output`` seeded with ``seed``.
@@ -109,53 +315,92 @@ class Tape:
         A leaf the output does not depend on gets ``None``.
         """
         nodes = self.nodes
-        cotangents = [None] * len(nodes)
         if not (isinstance(output, Traced) and output._tape is self):
             return [None] * len(wrt)
+        cotangents = [None] * len(nodes)
         cotangents[output._node] = seed
         keep = {leaf._node for leaf in wrt}
+        scalar_types = _SCALAR_TYPES
+        ndarray = np.ndarray
         for index in range(output._node, -1, -1):
             g = cotangents[index]
             if g is None:
                 continue
-            primitive, parents, args, params, out = nodes[index]
-            if primitive is None:
+            node = nodes[index]
+            if node is None:  # a leaf
                 continue
             if index not in keep:
                 cotangents[index] = None  # free memory as soon as it is spent
-            for position, parent in enumerate(parents):
+            _, parents, args, params, out, shapes, rule = node
+            rules = rule.rules
+            singular = rule.singular
+            position = -1
+            for parent in parents:
+                position += 1
                 if parent is None:
                     continue
-                rule = primitive.vjp_rule(position)
-                if rule is None:
+                vjp = rules[position]
+                if vjp is None:
                     continue
-                if primitive.singular:
+                if singular:
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        contribution = _strong_zero(g, rule(g, out, *args, **params))
+                        contribution = _strong_zero(g, vjp(g, out, *args, **params))
+                elif params:
+                    contribution = vjp(g, out, *args, **params)
                 else:
-                    contribution = rule(g, out, *args, **params)
+                    contribution = vjp(g, out, *args)
                 if contribution is None:
                     continue
-                if primitive.broadcasting:
-                    contribution = unbroadcast(contribution, shape_of(args[position]))
+                if shapes is not None:
+                    kind = type(contribution)
+                    if kind is ndarray:
+                        shape = contribution.shape
+                    elif kind in scalar_types:
+                        shape = ()
+                    else:
+                        shape = shape_of(contribution)
+                    if shape != shapes[position]:
+                        contribution = unbroadcast(contribution, shapes[position])
                 previous = cotangents[parent]
                 cotangents[parent] = contribution if previous is None else previous + contribution
         return [cotangents[leaf._node] for leaf in wrt]
 
     def stats(self):
-        """Nodes recorded and bytes of arrays the backward pass holds on to."""
-        seen = {}
+        """Nodes recorded, and bytes of the values the backward pass holds on to.
+
+        ``bytes_held`` counts every value kept, including leaves and constants the
+        program was given; ``bytes_intermediate`` only values the tape computed.
+        """
+        held = {}
+        computed = set()
         operations = 0
-        for primitive, _, args, _, out in self.nodes:
-            if primitive is None:
+        for node in self.nodes:
+            if node is None:
                 continue
             operations += 1
-            for value in (*args, out):
-                if isinstance(value, np.ndarray):
-                    seen[id(value)] = value.nbytes
-                elif isinstance(value, (float, np.floating)):
-                    seen[id(value)] = 8
-        return {"nodes": operations, "bytes_held": int(sum(seen.values()))}
+            _, parents, args, _, out, _, _ = node
+            for parent, value in zip(parents, args):
+                if value is None:
+                    continue
+                held[id(value)] = _nbytes(value)
+                if parent is not None and self.nodes[parent] is not None:
+                    computed.add(id(value))
+            if out is not None:
+                held[id(out)] = _nbytes(out)
+                computed.add(id(out))
+        return {
+            "nodes": operations,
+            "bytes_held": int(sum(held.values())),
+            "bytes_intermediate": int(sum(held[key] for key in computed)),
+        }
+
+
+def _nbytes(value):
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (float, np.floating)):
+        return 8
+    return 0
 
 
 def _strong_zero(g, contribution):
@@ -169,6 +414,19 @@ def _strong_zero(g, contribution):
         if not isinstance(g, BoxedValue) and np.all(g == 0):
             return 0.0
     return contribution
+
+
+_OPERATORS = {
+    "add": add,
+    "sub": subtract,
+    "mul": multiply,
+    "truediv": divide,
+    "pow": power,
+    "matmul": matmul,
+}
+for _name, _primitive in _OPERATORS.items():
+    setattr(Traced, f"__{_name}__", _operator(_primitive, reflected=False))
+    setattr(Traced, f"__r{_name}__", _operator(_primitive, reflected=True))
 
 
 def active_tapes():

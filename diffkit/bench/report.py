@@ -1,0 +1,331 @@
+"""Write a benchmark run as ``index.md`` with log-log plots and ``results.json``.
+
+The report is made from the results alone (``results.json`` holds them), so it can be
+rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
+"""
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
+
+from . import targets  # noqa: E402
+from .peers import NOT_REQUESTED  # noqa: E402
+from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API  # noqa: E402
+
+RESULTS_FILE = "results.json"
+SECTIONS = (
+    "## Machine and libraries",
+    "## Peers",
+    "## Goals",
+    "## MLP gradients: medians",
+    "## MLP gradients: ratios to one NumPy forward pass",
+    "## Memory held for the backward pass",
+    "## Finite differences (fd-central)",
+    "## Symbolic differentiation",
+    "## Scalar program",
+    "## How it is measured",
+)
+
+
+def load_results(directory):
+    return json.loads((Path(directory) / RESULTS_FILE).read_text(encoding="utf-8"))
+
+
+def _seconds(value):
+    if value is None:
+        return "-"
+    if value >= 1.0:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _method_order(entries):
+    names = []
+    for entry in entries:
+        for name in entry["timings"]:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+# --- sections ------------------------------------------------------------------------------
+def _environment_section(results):
+    env = results["environment"]
+    rows = [
+        ("date", env["date"]),
+        ("run", "quick (`--quick`)" if results["quick"] else "full"),
+        ("machine", f"{env['cpu']} ({env['machine']}, {env['cores']} cores), {env['system']}"),
+        ("python", env["python"]),
+        *((name, version) for name, version in env["libraries"].items()),
+        ("threads", f"{env['threads']} per library (NumPy's BLAS via threadpoolctl, torch, XLA)"),
+    ]
+    for info in env.get("blas_after", env["blas"]):
+        if "note" in info:
+            rows.append(("BLAS", info["note"]))
+        else:
+            rows.append(
+                (
+                    info.get("user_api", "pool"),
+                    f"{info.get('internal_api')} {info.get('version') or ''} kernel "
+                    f"{info.get('architecture') or '-'}, {info.get('num_threads')} thread(s)",
+                )
+            )
+    for key, value in env.get("blas_environment", {}).items():
+        rows.append((key, value))
+    rows.append(("run time", f"{results['seconds']:.0f} s"))
+    return "## Machine and libraries\n\n" + _table(["", ""], rows)
+
+
+def _peers_section(results):
+    rows = []
+    for peer in results["peers"]:
+        if peer["available"]:
+            status = "available"
+        elif peer["reason"] == NOT_REQUESTED:
+            status = f"skipped ({NOT_REQUESTED})"
+        else:
+            status = f"**missing** ({peer['reason']})"
+        rows.append((peer["name"], status, peer["version"] or "-", peer["description"]))
+    return "## Peers\n\nA missing peer is left out of the tables below.\n\n" + _table(
+        ["peer", "status", "version", "what is timed"], rows
+    )
+
+
+def _goals_section(results):
+    rows = [(g["goal"], g["measured"], targets.verdict(g["met"])) for g in targets.evaluate(results)]
+    return "## Goals\n\n" + _table(["goal", "measured", "verdict"], rows)
+
+
+def _array_tables(results):
+    entries = results["arrays"]
+    names = _method_order(entries)
+    header = ["depth x width", "params"] + names
+    medians = [
+        [e["config"], f"{e['params']:,}"] + [_seconds(e["timings"].get(n, {}).get("median")) for n in names]
+        for e in entries
+    ]
+    ratios = [
+        [e["config"], f"{e['params']:,}"]
+        + [f"{e['timings'][n]['ratio']:.2f}x" if n in e["timings"] else "-" for n in names]
+        for e in entries
+    ]
+    differences = [
+        [e["config"], f"{e['params']:,}"]
+        + [f"{e['max_abs_difference'][n]:.1e}" if n in e["max_abs_difference"] else "-" for n in names]
+        for e in entries
+    ]
+    first = (
+        "## MLP gradients: medians\n\nMLP with tanh hidden layers and mean squared error, batch 64, "
+        "16 inputs, one output, float64. Median seconds per call (forward + backward for a gradient).\n\n"
+        + _table(header, medians)
+    )
+    second = (
+        "## MLP gradients: ratios to one NumPy forward pass\n\n"
+        + _table(header, ratios)
+        + "\n\nLargest absolute difference of each gradient from the hand-written backward's:\n\n"
+        + _table(header, differences)
+        + "\n\n![time against parameters](time_vs_params.png)\n\n![ratio against parameters](ratio_vs_params.png)"
+    )
+    return first + "\n\n" + second
+
+
+def _memory_section(results):
+    rows = [
+        (
+            e["config"],
+            e["memory"]["tape_nodes"],
+            f"{e['memory']['tape_bytes_held']:,}",
+            f"{e['memory']['tape_bytes_intermediate']:,}",
+            f"{e['memory']['handwritten_bytes']:,}",
+            f"{e['memory']['ratio']:.2f}",
+        )
+        for e in results["arrays"]
+    ]
+    return (
+        "## Memory held for the backward pass\n\n`tape.stats()`: `bytes_held` counts every array the "
+        "tape keeps for its backward pass, including the parameters and data it was given; "
+        "`bytes_intermediate` counts only the arrays it computed. The hand-written backward keeps "
+        "each hidden layer's output and the residual.\n\n"
+        + _table(
+            ["depth x width", "tape nodes", "tape bytes_held", "tape bytes_intermediate", "hand-written activations", "ratio"],
+            rows,
+        )
+    )
+
+
+def _fd_section(results):
+    rows = [
+        (
+            e["config"],
+            f"{e['params']:,}",
+            e["evaluations"],
+            _seconds(e["seconds"]),
+            _seconds(e["program_forward"]),
+            f"{100 * e['overhead']:+.1f}%",
+            f"{100 * e['overhead_vs_numpy']:+.1f}%",
+            f"{e['ratio']:,.0f}x",
+            f"{e['max_abs_difference']:.1e}",
+        )
+        for e in results["fd"]
+    ]
+    return (
+        "## Finite differences (fd-central)\n\n`dk.gradient(..., method='fd-central')` costs 2n+1 "
+        "evaluations of the program. Overhead: its time over 2n+1 times one forward pass of the same "
+        "program (the diffkit-op MLP on arrays), and over 2n+1 plain NumPy forward passes.\n\n"
+        + _table(
+            ["depth x width", "params", "evaluations", "median", "one forward", "overhead", "overhead vs NumPy forward", "ratio", "max abs diff"],
+            rows,
+        )
+    )
+
+
+def _symbolic_section(results):
+    rows = []
+    for e in results["symbolic"]:
+        for name, m in e["methods"].items():
+            rows.append(
+                (
+                    e["config"],
+                    e["params"],
+                    name,
+                    _seconds(m["trace"]),
+                    _seconds(m["derivation"]),
+                    _seconds(m["cse"]) if name == "symbolic-cse" else "-",
+                    _seconds(m["compile"]),
+                    _seconds(m["evaluation"]),
+                    _seconds(e["plain_diff"]),
+                    f"{m['forward_tree_size']:,}",
+                    f"{m['derivative_tree_size']:,}",
+                    f"{m['max_abs_difference']:.1e}",
+                )
+            )
+    return (
+        "## Symbolic differentiation\n\nScalar MLPs (tanh, MSE, 2 inputs, batch 2): SymPy's cache is "
+        "cleared before each method. Stages are timed separately; `plain diff` is SymPy's `diff` of "
+        "the traced expression by every parameter, timed directly.\n\n"
+        + _table(
+            ["depth x width", "params", "method", "trace", "derivation", "CSE", "compile", "evaluation", "plain diff", "forward tree", "derivative tree", "max abs diff"],
+            rows,
+        )
+        + "\n\n![symbolic stages](symbolic_stages.png)"
+    )
+
+
+def _scalar_section(results):
+    scalar = results["scalar"]
+    rows = [
+        (name, _seconds(t["median"]), f"{t['ratio']:.1f}x", f"{scalar['max_abs_difference_vs_tape'].get(name, 0.0):.1e}")
+        for name, t in scalar["timings"].items()
+    ]
+    layers = "-".join(map(str, scalar["layers"]))
+    return (
+        f"## Scalar program\n\nmicrograd's demo network ({layers}, relu, {scalar['params']} parameters) "
+        f"on {scalar['batch']} points, mean squared error, one Python float at a time. Ratio to the "
+        f"{PLAIN_PYTHON} of the same loop.\n\n" + _table(["", "median", "ratio", "max abs diff vs tape"], rows)
+    )
+
+
+def _method_section(results):
+    return (
+        "## How it is measured\n\n"
+        f"- Every candidate of a table is timed in the same rounds, one call of each in turn, and the "
+        f"median over rounds is reported; fast candidates are called several times per sample.\n"
+        f"- `{FORWARD}`: the loss in plain NumPy, the unit of the MLP ratios. `{HANDWRITTEN}`: forward "
+        f"and a backward pass written by hand in NumPy, the floor a NumPy tape can reach.\n"
+        f"- `{TAPE}`: the same network written with diffkit ops, recorded on a `Tape` and one "
+        f"`backward`. `{TAPE_API}` adds the public API's work: copying and checking the inputs, "
+        f"packing the gradient.\n"
+        "- Peers compute the same gradient the way their users would; jax-jit is compiled before timing.\n"
+        "- Regenerate: `diffkit bench` (about ten minutes), `diffkit bench --quick` (under a minute)."
+    )
+
+
+# --- plots ---------------------------------------------------------------------------------
+def _plot_arrays(results, directory):
+    entries = results["arrays"]
+    names = _method_order(entries)
+    for key, filename, label in (("median", "time_vs_params.png", "seconds per call"), ("ratio", "ratio_vs_params.png", "ratio to one NumPy forward")):
+        figure, axes = plt.subplots(figsize=(7, 4.5))
+        for name in names:
+            points = [(e["params"], e["timings"][name][key]) for e in entries if name in e["timings"]]
+            if points:
+                xs, ys = zip(*points)
+                axes.plot(xs, ys, marker="o", label=name)
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlabel("parameters")
+        axes.set_ylabel(label)
+        axes.set_title(f"MLP gradient: {label}")
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=8)
+        figure.tight_layout()
+        figure.savefig(Path(directory) / filename, dpi=100)
+        plt.close(figure)
+
+
+def _plot_symbolic(results, directory):
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    entries = results["symbolic"]
+    params = [e["params"] for e in entries]
+    axes.plot(params, [e["plain_diff"] for e in entries], marker="s", label="plain diff")
+    for name in ("symbolic", "symbolic-cse"):
+        for stage in ("derivation", "cse", "compile", "evaluation"):
+            if stage == "cse" and name == "symbolic":
+                continue
+            values = [max(e["methods"][name][stage], 1e-7) for e in entries]
+            axes.plot(params, values, marker="o", label=f"{name} {stage}")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("parameters")
+    axes.set_ylabel("seconds")
+    axes.set_title("symbolic methods: time per stage")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(Path(directory) / "symbolic_stages.png", dpi=100)
+    plt.close(figure)
+
+
+def render(results):
+    """The Markdown text of the report."""
+    title = "# diffkit bench: the cost of a gradient" + (" (quick run)" if results["quick"] else "")
+    parts = [
+        title,
+        "Reverse mode should cost a small constant times one forward pass whatever the number of "
+        "parameters. These tables set diffkit's tape beside a hand-written backward pass and the "
+        "libraries a user would otherwise pick, in one process, on one machine.",
+        _environment_section(results),
+        _peers_section(results),
+        _goals_section(results),
+        _array_tables(results),
+        _memory_section(results),
+        _fd_section(results),
+        _symbolic_section(results),
+        _scalar_section(results),
+        _method_section(results),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(results, directory):
+    """Write ``results.json``, ``index.md`` and the plots into ``directory``; return index.md's path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / RESULTS_FILE).write_text(json.dumps(results, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    _plot_arrays(results, directory)
+    _plot_symbolic(results, directory)
+    index = directory / "index.md"
+    index.write_text(render(results), encoding="utf-8")
+    return index

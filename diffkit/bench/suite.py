@@ -1,0 +1,296 @@
+"""Run every measurement of ``diffkit bench`` and return plain, JSON-ready results.
+
+Sections: array MLPs (NumPy forward, hand-written backward, diffkit's tape, peers),
+memory held for the backward pass, ``fd-central`` on the small MLPs, ``symbolic`` and
+``symbolic-cse`` on scalar MLPs, and the micrograd-style scalar program. Every gradient
+timed is also checked against a reference, so the report measures correct code.
+"""
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from sympy.core.cache import clear_cache
+
+import diffkit as dk
+from diffkit.methods.base import Problem
+from diffkit.methods.symbolic import trace_symbolic
+from diffkit.tape import Tape
+
+from . import environment, networks, peers
+from .timing import time_once, time_side_by_side
+
+FORWARD = "numpy forward"
+HANDWRITTEN = "hand-written backward"
+TAPE = "diffkit tape"
+TAPE_API = "dk.gradient(method='tape')"
+PLAIN_PYTHON = "plain-Python forward"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to measure: the full run, or ``quick`` (under a minute)."""
+
+    array_configs: tuple
+    fd_configs: tuple
+    symbolic_configs: tuple
+    repeats: int
+    fd_repeats: int
+    quick: bool
+
+    @classmethod
+    def full(cls):
+        configs = networks.ARRAY_CONFIGS
+        return cls(configs, configs[:2], ((1, 2), (2, 2), (2, 4), (3, 4), (4, 4)), 9, 3, False)
+
+    @classmethod
+    def quick_run(cls):
+        configs = networks.ARRAY_CONFIGS
+        return cls(configs[:2], configs[:1], ((1, 2), (2, 2)), 3, 1, True)
+
+
+def tape_value_and_grad(f, values, *rest):
+    """Record ``f(values, *rest)`` on a tape and run its backward pass: (value, grads, tape)."""
+    with Tape() as tape:
+        leaves = [tape.leaf(v) for v in values]
+        out = f(leaves, *rest)
+    grads = tape.backward(out, 1.0, leaves)
+    return out.value, grads, tape
+
+
+def max_abs_difference(grads, reference):
+    return float(max(np.max(np.abs(np.asarray(g, dtype=float) - np.asarray(r))) for g, r in zip(grads, reference)))
+
+
+def _summary(timings, unit_name):
+    unit = timings[unit_name].median
+    return {
+        name: {
+            "median": t.median,
+            "min": t.minimum,
+            "max": t.maximum,
+            "repeats": t.repeats,
+            "calls_per_sample": t.calls_per_sample,
+            "ratio": t.median / unit,
+        }
+        for name, t in timings.items()
+    }
+
+
+def _log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- array MLPs ------------------------------------------------------------------------------
+def run_array_config(config, loaded_peers, repeats):
+    params, X, Y = networks.make_problem(config)
+    reference_loss, reference, kept_bytes = networks.numpy_value_and_grad(params, X, Y)
+
+    value, tape_grads, tape = tape_value_and_grad(networks.dk_loss, params, X, Y)
+    stats = tape.stats()
+    del tape
+    api_grads = dk.gradient(networks.dk_loss, params, X, Y, method="tape").grad
+
+    candidates = {
+        FORWARD: lambda: networks.numpy_loss(params, X, Y),
+        HANDWRITTEN: lambda: networks.numpy_value_and_grad(params, X, Y),
+        TAPE: lambda: tape_value_and_grad(networks.dk_loss, params, X, Y),
+        TAPE_API: lambda: dk.gradient(networks.dk_loss, params, X, Y, method="tape"),
+    }
+    errors = {
+        HANDWRITTEN: 0.0,
+        TAPE: max_abs_difference(tape_grads, reference),
+        TAPE_API: max_abs_difference(api_grads, reference),
+    }
+    for name, (status, modules) in loaded_peers.items():
+        adapter = next(p for p in peers.PEERS if p.name == name).mlp
+        if status.available and adapter is not None:
+            run, grads_of = adapter(modules, params, X, Y)
+            errors[name] = max_abs_difference(grads_of(run()), reference)
+            candidates[name] = run
+    timings = time_side_by_side(candidates, repeats=repeats)
+    return {
+        "config": config.label,
+        "depth": config.depth,
+        "width": config.width,
+        "params": config.num_params,
+        "loss": float(reference_loss),
+        "tape_loss_difference": float(abs(value - reference_loss)),
+        "timings": _summary(timings, FORWARD),
+        "max_abs_difference": errors,
+        "memory": {
+            "tape_nodes": stats["nodes"],
+            "tape_bytes_held": stats["bytes_held"],
+            "tape_bytes_intermediate": stats["bytes_intermediate"],
+            "handwritten_bytes": int(kept_bytes),
+            "ratio": stats["bytes_intermediate"] / kept_bytes,
+        },
+    }
+
+
+# --- finite differences ----------------------------------------------------------------------
+def run_fd_config(config, repeats):
+    params, X, Y = networks.make_problem(config)
+    _, reference, _ = networks.numpy_value_and_grad(params, X, Y)
+    forwards = time_side_by_side(
+        {
+            "dk_loss on arrays": lambda: networks.dk_loss(params, X, Y),
+            FORWARD: lambda: networks.numpy_loss(params, X, Y),
+        },
+        repeats=max(repeats, 5),
+    )
+    seconds = []
+    result = None
+    for _ in range(repeats):
+        elapsed, result = time_once(lambda: dk.gradient(networks.dk_loss, params, X, Y, method="fd-central"))
+        seconds.append(elapsed)
+    evaluations = result.stats["evaluations"]
+    median = float(np.median(seconds))
+    program_forward = forwards["dk_loss on arrays"].median
+    numpy_forward = forwards[FORWARD].median
+    return {
+        "config": config.label,
+        "params": config.num_params,
+        "evaluations": evaluations,
+        "seconds": median,
+        "repeats": repeats,
+        "program_forward": program_forward,
+        "numpy_forward": numpy_forward,
+        "overhead": median / (evaluations * program_forward) - 1.0,
+        "overhead_vs_numpy": median / (evaluations * numpy_forward) - 1.0,
+        "ratio": median / numpy_forward,
+        "max_abs_difference": max_abs_difference(result.grad, reference),
+    }
+
+
+# --- symbolic methods ------------------------------------------------------------------------
+def run_symbolic_config(depth, width):
+    config, params, X, Y = networks.scalar_problem(depth, width)
+    _, reference, _ = networks.numpy_value_and_grad(params, X, Y)
+
+    clear_cache()
+    expression, symbols = trace_symbolic(Problem(networks.dk_loss, (params, X, Y), 0))
+    plain_diff_seconds, _ = time_once(lambda: [sympy.diff(expression, s) for s in symbols])
+
+    methods = {}
+    for name in ("symbolic", "symbolic-cse"):
+        clear_cache()
+        result = dk.gradient(networks.dk_loss, params, X, Y, method=name, measure_cse=False)
+        stats = result.stats
+        methods[name] = {
+            "trace": stats["trace_time"],
+            "derivation": stats["derivation_time"],
+            "cse": stats.get("cse_time", 0.0),
+            "compile": stats["compile_time"],
+            "evaluation": stats["evaluation_time"],
+            "forward_tree_size": stats["forward_tree_size"],
+            "derivative_tree_size": stats["derivative_tree_size"],
+            "derivative_cse_size": stats.get("derivative_cse_size"),
+            "max_abs_difference": max_abs_difference(result.grad, reference),
+        }
+    return {
+        "config": config.label,
+        "depth": depth,
+        "width": width,
+        "params": config.num_params,
+        "batch": config.batch,
+        "inputs": config.inputs,
+        "plain_diff": plain_diff_seconds,
+        "methods": methods,
+    }
+
+
+# --- the scalar program ----------------------------------------------------------------------
+def run_scalar_program(loaded_peers, repeats):
+    params, xs, ys = networks.scalar_program_problem()
+    value, tape_grads, _ = tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys)
+    reference = [float(g) for g in tape_grads]
+    candidates = {
+        PLAIN_PYTHON: lambda: networks.plain_scalar_loss(params, xs, ys),
+        TAPE: lambda: tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys),
+        TAPE_API: lambda: dk.gradient(networks.dk_scalar_loss, params, xs, ys, method="tape"),
+    }
+    errors = {TAPE: 0.0}
+    api = dk.gradient(networks.dk_scalar_loss, params, xs, ys, method="tape").grad
+    errors[TAPE_API] = max_abs_difference(api, reference)
+    for name, (status, modules) in loaded_peers.items():
+        adapter = next(p for p in peers.PEERS if p.name == name).scalar
+        if status.available and adapter is not None:
+            run, grads_of = adapter(modules, params, xs, ys)
+            errors[name] = max_abs_difference(grads_of(run()), reference)
+            candidates[name] = run
+    timings = time_side_by_side(candidates, repeats=repeats)
+    return {
+        "layers": list(networks.SCALAR_LAYERS),
+        "params": networks.scalar_program_size(),
+        "batch": networks.SCALAR_BATCH,
+        "loss": float(value),
+        "plain_loss_difference": abs(float(value) - networks.plain_scalar_loss(params, xs, ys)),
+        "timings": _summary(timings, PLAIN_PYTHON),
+        "max_abs_difference_vs_tape": errors,
+    }
+
+
+# --- the whole run ---------------------------------------------------------------------------
+def run(settings, peer_names=None, threads=1):
+    """Every section; ``peer_names`` limits the peers tried (default: all known)."""
+    started = time.time()
+    restore_xla = peers.limit_xla_threads(threads)
+    try:
+        loaded = _load_peers(peer_names)
+    finally:
+        restore_xla()
+    restore_threads = environment.apply_threads(threads)
+    try:
+        return _run_sections(settings, loaded, threads, started)
+    finally:
+        restore_threads()
+
+
+def _load_peers(peer_names):
+    chosen = [p for p in peers.PEERS if peer_names is None or p.name in peer_names]
+    unknown = set(peer_names or ()) - {p.name for p in peers.PEERS}
+    loaded = peers.peer_statuses(chosen)
+    for name in sorted(unknown):
+        loaded[name] = (peers.PeerStatus(name, False, reason="not a peer diffkit knows"), ())
+    for peer in peers.PEERS:
+        if peer.name not in loaded:
+            loaded[peer.name] = (peers.PeerStatus(peer.name, False, reason=peers.NOT_REQUESTED), ())
+    return loaded
+
+
+def _run_sections(settings, loaded, threads, started):
+    results = {
+        "quick": settings.quick,
+        "environment": environment.describe(threads),
+        "peers": [
+            {
+                "name": status.name,
+                "available": status.available,
+                "version": status.version,
+                "reason": status.reason,
+                "description": next((p.description for p in peers.PEERS if p.name == status.name), ""),
+            }
+            for status, _ in loaded.values()
+        ],
+    }
+    usable = {name: entry for name, entry in loaded.items() if entry[0].available}
+    results["arrays"] = []
+    for config in settings.array_configs:
+        _log(f"bench: MLP {config.label}")
+        results["arrays"].append(run_array_config(config, usable, settings.repeats))
+    results["fd"] = []
+    for config in settings.fd_configs:
+        _log(f"bench: fd-central on {config.label}")
+        results["fd"].append(run_fd_config(config, settings.fd_repeats))
+    results["symbolic"] = []
+    for depth, width in settings.symbolic_configs:
+        _log(f"bench: symbolic on {depth}x{width}")
+        results["symbolic"].append(run_symbolic_config(depth, width))
+    _log("bench: scalar program")
+    results["scalar"] = run_scalar_program(usable, settings.repeats)
+    results["environment"]["blas_after"] = environment.blas_info()
+    results["seconds"] = time.time() - started
+    return results

@@ -1,0 +1,90 @@
+"""Side-by-side timing: every candidate of a comparison is timed in the same rounds.
+
+Timing one candidate after another lets a change in machine load (other processes on a
+shared machine) fall on one of them. Here each round calls every candidate once, in
+turn, and the median over rounds is reported: a slow moment spreads over all of them.
+A candidate faster than about a millisecond is called several times per sample (the
+count is chosen once, before the rounds), so the clock's resolution does not matter.
+"""
+
+import gc
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+
+MIN_SAMPLE_SECONDS = 2e-3
+
+
+@dataclass
+class Timing:
+    """Seconds per call of one candidate: median, spread and the samples behind them."""
+
+    name: str
+    median: float
+    minimum: float
+    maximum: float
+    samples: list = field(default_factory=list)
+    calls_per_sample: int = 1
+
+    @property
+    def repeats(self):
+        return len(self.samples)
+
+
+def calls_per_sample(function, min_seconds=MIN_SAMPLE_SECONDS):
+    """How many calls make one sample last at least ``min_seconds``."""
+    start = time.perf_counter()
+    function()
+    elapsed = time.perf_counter() - start
+    if elapsed >= min_seconds:
+        return 1
+    return min(10_000, max(1, math.ceil(min_seconds / max(elapsed, 1e-7))))
+
+
+def _sample(function, number):
+    start = time.perf_counter()
+    for _ in range(number):
+        function()
+    return (time.perf_counter() - start) / number
+
+
+def time_side_by_side(candidates, repeats=7, warmup=1, min_seconds=MIN_SAMPLE_SECONDS):
+    """Time ``{name: zero-argument callable}`` in interleaved rounds; return ``{name: Timing}``.
+
+    Each candidate is called ``warmup`` times first (a JIT compiles, caches fill), then
+    ``repeats`` rounds take one sample of every candidate. The garbage collector is run
+    between samples and paused during them, as ``timeit`` does.
+    """
+    if repeats < 1:
+        raise ValueError("repeats must be at least 1")
+    for function in candidates.values():
+        for _ in range(warmup):
+            function()
+    numbers = {name: calls_per_sample(function, min_seconds) for name, function in candidates.items()}
+    samples = {name: [] for name in candidates}
+    gc_was_enabled = gc.isenabled()
+    try:
+        for _ in range(repeats):
+            for name, function in candidates.items():
+                gc.collect()
+                gc.disable()
+                try:
+                    samples[name].append(_sample(function, numbers[name]))
+                finally:
+                    if gc_was_enabled:
+                        gc.enable()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {
+        name: Timing(name, statistics.median(values), min(values), max(values), values, numbers[name])
+        for name, values in samples.items()
+    }
+
+
+def time_once(function):
+    """Wall-clock seconds of one call, and its result (for steps too slow to repeat)."""
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result

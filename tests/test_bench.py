@@ -1,0 +1,208 @@
+"""diffkit bench: the networks it times compute correct gradients, peers may be missing,
+the report has every section, the README section is generated from it.
+
+No test here times anything: the figures are the report's business.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from diffkit.bench import networks, peers, readme, report, suite, targets
+from diffkit.bench.timing import time_side_by_side
+from diffkit.cli import main
+from diffkit.errors import InputError
+
+
+def test_configurations_have_the_parameter_counts_of_the_issue():
+    assert [c.label for c in networks.ARRAY_CONFIGS] == ["2x16", "4x64", "4x256", "8x512"]
+    # 16 inputs, `depth` tanh layers of `width`, one output: counted by hand.
+    assert [c.num_params for c in networks.ARRAY_CONFIGS] == [561, 13_633, 201_985, 1_847_809]
+    assert networks.scalar_program_size() == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1 == 337
+
+
+def test_handwritten_backward_agrees_with_central_differences():
+    config = networks.Config(2, 3, batch=5, inputs=4)
+    params, X, Y = networks.make_problem(config, seed=3)
+    _, grads, _ = networks.numpy_value_and_grad(params, X, Y)
+    h = 1e-6
+    for p, g in zip(params, grads):
+        flat, flat_g = p.reshape(-1), np.asarray(g).reshape(-1)
+        for i in range(flat.size):
+            saved = flat[i]
+            flat[i] = saved + h
+            up = networks.numpy_loss(params, X, Y)
+            flat[i] = saved - h
+            down = networks.numpy_loss(params, X, Y)
+            flat[i] = saved
+            assert flat_g[i] == pytest.approx((up - down) / (2 * h), abs=1e-8)
+
+
+@pytest.mark.parametrize("config", networks.ARRAY_CONFIGS, ids=lambda c: c.label)
+def test_tape_gradients_equal_the_handwritten_backward(config):
+    params, X, Y = networks.make_problem(config)
+    loss, reference, _ = networks.numpy_value_and_grad(params, X, Y)
+    value, grads, _ = suite.tape_value_and_grad(networks.dk_loss, params, X, Y)
+    assert value == pytest.approx(loss, abs=1e-12)
+    for g, r in zip(grads, reference):
+        assert g.shape == r.shape
+        np.testing.assert_allclose(g, r, rtol=0, atol=1e-12)
+
+
+def test_scalar_program_tape_gradient_agrees_with_central_differences():
+    params, xs, ys = networks.scalar_program_problem()
+    value, grads, _ = suite.tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys)
+    assert value == pytest.approx(networks.plain_scalar_loss(params, xs, ys), abs=1e-12)
+    h = 1e-6
+    for i in range(0, len(params), 7):
+        up, down = list(params), list(params)
+        up[i] += h
+        down[i] -= h
+        numeric = (networks.plain_scalar_loss(up, xs, ys) - networks.plain_scalar_loss(down, xs, ys)) / (2 * h)
+        assert float(grads[i]) == pytest.approx(numeric, abs=1e-6)
+
+
+def test_tape_holds_the_activations_a_handwritten_backward_keeps():
+    config = networks.ARRAY_CONFIGS[0]  # 2x16, batch 64
+    params, X, Y = networks.make_problem(config)
+    _, _, kept = networks.numpy_value_and_grad(params, X, Y)
+    _, _, tape = suite.tape_value_and_grad(networks.dk_loss, params, X, Y)
+    stats = tape.stats()
+    # Hand-written: two hidden outputs (64x16) and the residual (64x1), 8 bytes each.
+    assert kept == 8 * (2 * 64 * 16 + 64)
+    # The tape keeps the same, plus the squared residual that `mean`'s rule reads.
+    assert stats["bytes_intermediate"] == kept + 8 * 64
+    # ... and references X and the weight matrices its matmul rules read (not biases, not Y).
+    weights = sum(p.nbytes for p in params[0::2])
+    assert stats["bytes_held"] == stats["bytes_intermediate"] + X.nbytes + weights
+    assert stats["nodes"] == 2 * 3 + 2 + 3  # (matmul, add, tanh) x 2, matmul, add, subtract, multiply, mean
+
+
+def test_a_peer_that_cannot_be_imported_is_missing_not_an_error():
+    ghost = peers.Peer("ghost", ("diffkit_no_such_module_for_bench",), "ghost", "a peer that is not installed")
+    status, modules = peers.load(ghost)
+    assert not status.available and modules == ()
+    assert status.reason.startswith("ModuleNotFoundError")
+
+
+def _hide_modules(monkeypatch, hidden):
+    real_import = peers.importlib.import_module
+
+    def import_module(name, *args, **kwargs):
+        if name.split(".")[0] in hidden:
+            raise ImportError(f"No module named '{name}' (hidden by the test)")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(peers.importlib, "import_module", import_module)
+
+
+def test_a_hidden_peer_is_reported_missing(monkeypatch):
+    _hide_modules(monkeypatch, {"torch"})
+    torch_peer = next(p for p in peers.PEERS if p.name == "torch")
+    status, _ = peers.load(torch_peer)
+    assert not status.available
+    assert "hidden by the test" in status.reason
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    """One `diffkit bench --quick` run with torch, jax and autograd hidden."""
+    out = tmp_path_factory.mktemp("bench")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        _hide_modules(monkeypatch, {"torch", "jax", "autograd"})
+        assert main(["bench", "--quick", "--out", str(out)]) == 0
+    finally:
+        monkeypatch.undo()
+    return out
+
+
+@pytest.mark.slow
+def test_quick_run_writes_every_section(quick_report):
+    text = (quick_report / "index.md").read_text(encoding="utf-8")
+    for heading in report.SECTIONS:
+        assert heading in text
+    for name in ("torch", "jax", "jax-jit", "autograd"):
+        assert f"| {name} | **missing** (ImportError: No module named" in text
+    for image in ("time_vs_params.png", "ratio_vs_params.png", "symbolic_stages.png"):
+        assert (quick_report / image).stat().st_size > 1000
+        assert f"]({image})" in text
+    results = json.loads((quick_report / "results.json").read_text(encoding="utf-8"))
+    assert [e["config"] for e in results["arrays"]] == ["2x16", "4x64"]
+    for entry in results["arrays"]:
+        assert entry["max_abs_difference"][suite.TAPE] <= 1e-12
+        assert set(entry["timings"]) == {suite.FORWARD, suite.HANDWRITTEN, suite.TAPE, suite.TAPE_API}
+    assert results["fd"][0]["evaluations"] == 2 * 561 + 1
+    assert {m for e in results["symbolic"] for m in e["methods"]} == {"symbolic", "symbolic-cse"}
+    assert set(results["scalar"]["timings"]) >= {suite.PLAIN_PYTHON, suite.TAPE}
+    assert "not measured" in text  # 4x256 and 8x512 are not part of a quick run
+
+
+@pytest.mark.slow
+def test_readme_section_is_generated_from_the_report(quick_report, tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text(f"# x\n\n{readme.START}\nold text\n{readme.END}\n\nafter\n", encoding="utf-8")
+    assert main(["bench", "--update-readme", "--out", str(quick_report), "--readme", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert "old text" not in text and text.endswith(f"{readme.END}\n\nafter\n")
+    results = report.load_results(quick_report)
+    ratio = results["arrays"][0]["timings"][suite.TAPE]["ratio"]
+    assert f"| 2x16 | 561 | " in text and f"{ratio:.1f}x" in text
+
+
+def test_readme_without_markers_is_refused(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text("# no markers here\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bench:start"):
+        readme.update_readme(path, {})
+
+
+def test_bench_without_results_names_the_command_to_run(tmp_path, capsys):
+    assert main(["bench", "--report-only", "--out", str(tmp_path / "empty")]) == 2
+    assert "run `diffkit bench --out" in capsys.readouterr().err
+
+
+def test_side_by_side_timing_interleaves_the_candidates():
+    calls = []
+    timings = time_side_by_side(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3, warmup=1, min_seconds=0.0
+    )
+    assert set(timings) == {"a", "b"} and all(t.repeats == 3 for t in timings.values())
+    # warm-up, one calibration call each, then rounds of one sample per candidate
+    assert calls == ["a", "b", "a", "b"] + ["a", "b"] * 3
+
+
+def _fake_results(tape_small, tape_large, hand_large, scalar_tape, micrograd):
+    def entry(label, tape, hand):
+        return {
+            "config": label,
+            "timings": {suite.TAPE: {"ratio": tape}, suite.HANDWRITTEN: {"ratio": hand}},
+            "memory": {"ratio": 1.0},
+        }
+
+    return {
+        "arrays": [entry("2x16", tape_small, 2.0), entry("4x256", tape_large, hand_large), entry("8x512", tape_large, hand_large)],
+        "scalar": {
+            "timings": {
+                suite.TAPE: {"median": scalar_tape, "ratio": scalar_tape},
+                "micrograd": {"median": micrograd, "ratio": micrograd},
+            }
+        },
+        "fd": [{"config": "2x16", "overhead": 0.1}],
+        "symbolic": [],
+    }
+
+
+def test_goals_are_judged_from_the_ratios():
+    goals = {g["goal"]: g["met"] for g in targets.evaluate(_fake_results(4.9, 5.0, 4.0, 20.0, 30.0))}
+    assert goals["2x16: tape <= 5x one forward pass"] is True
+    assert goals["4x256: tape ratio <= 1.25 x the hand-written backward's ratio"] is True  # 5.0 / 4.0 = 1.25
+    assert goals["scalar program: tape no slower than micrograd (aim: 2x faster)"] is True
+    assert goals["fd-central: at most 20% overhead on its 2n+1 forward passes"] is True
+    assert goals["symbolic-cse derivation (diff + CSE) no slower than SymPy's plain diff"] is None
+    assert goals["tape faster than torch at every MLP size"] is None
+    goals = {g["goal"]: g["met"] for g in targets.evaluate(_fake_results(5.1, 5.1, 4.0, 31.0, 30.0))}
+    assert goals["2x16: tape <= 5x one forward pass"] is False
+    assert goals["8x512: tape ratio <= 1.25 x the hand-written backward's ratio"] is False
+    assert goals["scalar program: tape no slower than micrograd (aim: 2x faster)"] is False
