@@ -187,6 +187,8 @@ class BoxedValue:
         return getattr(_ops(), op_name)(*inputs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in _METADATA_FUNCTIONS and args == (self,) and not kwargs:
+            return _METADATA_FUNCTIONS[func.__name__](self)
         op_name = _FUNCTION_TO_OP.get(func.__name__)
         if op_name is None:
             self._refuse_numpy(f"numpy.{func.__name__}")
@@ -221,6 +223,21 @@ _UFUNC_TO_OP = {
     "matmul": "matmul",
     "sign": "sign",
 }
+
+def _shape(value):
+    return tuple(value.shape)
+
+
+def _ndim(value):
+    return value.ndim
+
+
+def _size(value):
+    return value.size
+
+
+# np.shape(x), np.ndim(x), np.size(x) read no numbers, so they work on every value.
+_METADATA_FUNCTIONS = {"shape": _shape, "ndim": _ndim, "size": _size}
 
 _FUNCTION_TO_OP = {
     "sum": "sum",

@@ -63,6 +63,30 @@ def _too_large(stage, exc, tree_ops=None):
     )
 
 
+def dirac_delta_as_zero(x, order=0):
+    """SymPy's derivative of a step (heaviside, sign) is a DiracDelta; diffkit's is 0.
+
+    A piecewise-constant op sends no gradient back, at its jump too (the tape's rule
+    for sign and heaviside), so lambdify evaluates DiracDelta as 0 instead of failing
+    on a name NumPy does not have.
+    """
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
+_MODULES = [{"DiracDelta": dirac_delta_as_zero}, "numpy"]
+
+
+def _with_identifier_names(symbols, expressions):
+    """Rename symbols like ``W1[0,2]`` to Python identifiers, in one pass.
+
+    lambdify renames each argument that is not an identifier by rewriting every
+    expression once per such argument, which costs (number of symbols) x (expression
+    size) and would make the compile time measure the renaming, not the method.
+    """
+    renamed = {symbol: sympy.Symbol(f"_dk_arg{i}", **symbol.assumptions0) for i, symbol in enumerate(symbols)}
+    return list(renamed.values()), [sympy.sympify(e).xreplace(renamed) for e in expressions]
+
+
 def compile_expressions(symbols, expressions, use_cse):
     """``sympy.lambdify`` the expressions into one NumPy function of the symbols.
 
@@ -71,7 +95,8 @@ def compile_expressions(symbols, expressions, use_cse):
     become :class:`ExpressionTooLargeError`.
     """
     try:
-        return sympy.lambdify(symbols, expressions, modules="numpy", cse=use_cse, docstring_limit=0)
+        safe_symbols, expressions = _with_identifier_names(symbols, expressions)
+        return sympy.lambdify(safe_symbols, expressions, modules=_MODULES, cse=use_cse, docstring_limit=0)
     except _TOO_LARGE as exc:
         raise _too_large("compile (lambdify)", exc, tree_size(expressions)) from None
 
@@ -115,7 +140,8 @@ class SymbolicMethod(Method):
         compiled = compile_expressions(symbols, [expression, *derivatives], self.use_cse)
         stats["compile_time"] = time.perf_counter() - start
 
-        point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
+        # NumPy scalars, not Python floats: 0.0 ** -1.0 in a branch not taken is inf, not an exception.
+        point = [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -1,0 +1,143 @@
+"""One convention at kinks in every method: the mean of the one-sided derivatives.
+
+relu'(0) = 1/2, abs'(0) = 0, leaky_relu'(0) = (1 + alpha)/2, elu'(0) = (1 + alpha)/2,
+and a tie in maximum / minimum sends half the gradient to each side (documented in
+diffkit/ops/elementwise.py and the README). Expected values are those one-sided means,
+worked out here by hand.
+"""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from conftest import EXACT_METHODS
+
+
+def relu(x):
+    return dk.relu(x)
+
+
+def maximum_with_zero(x):
+    return dk.maximum(x, 0.0)
+
+
+def zero_with_maximum(x):
+    return dk.maximum(0.0, x)
+
+
+def half_x_plus_abs(x):
+    return (x + abs(x)) / 2.0
+
+
+def numpy_maximum(x):
+    return np.maximum(x, 0.0)
+
+
+def x_times_step(x):
+    return x * dk.heaviside(x)
+
+
+def absolute(x):
+    return dk.abs(x)
+
+
+def leaky(x):
+    return dk.leaky_relu(x, alpha=0.1)
+
+
+def steep_leaky(x):
+    return dk.leaky_relu(x, alpha=3.0)  # slope 3 on the left: a min, not a max
+
+
+def elu(x):
+    return dk.elu(x, alpha=2.0)
+
+
+def minimum_with_zero(x):
+    return dk.minimum(x, 0.0)
+
+
+KINKS = [
+    (relu, 0.5),  # (0 + 1) / 2
+    (maximum_with_zero, 0.5),
+    (zero_with_maximum, 0.5),
+    (half_x_plus_abs, 0.5),  # (1 + 0) / 2
+    (numpy_maximum, 0.5),
+    (x_times_step, 0.5),  # step(0) + 0 * step'(0)
+    (absolute, 0.0),  # (-1 + 1) / 2
+    (leaky, 0.55),  # (0.1 + 1) / 2
+    (steep_leaky, 2.0),  # (3 + 1) / 2
+    (elu, 1.5),  # (2 e^0 + 1) / 2
+    (minimum_with_zero, 0.5),
+]
+
+
+@pytest.mark.parametrize("program, expected", KINKS, ids=[k[0].__name__ for k in KINKS])
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_derivative_at_the_kink(program, expected, method):
+    assert dk.grad(program, method=method)(0.0) == expected
+
+
+@pytest.mark.parametrize("program, expected", KINKS, ids=[k[0].__name__ for k in KINKS])
+def test_central_differences_see_the_same_mean(program, expected):
+    # A symmetric difference quotient across the kink is exactly the one-sided mean
+    # (up to the curvature of elu's left branch, of order h).
+    assert dk.grad(program, method="fd-central")(0.0) == pytest.approx(expected, abs=1e-5)
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_relu_written_three_ways_agrees_everywhere(method):
+    x = np.array([-1.5, -0.0, 0.0, 0.7, 2.0])
+    grads = [dk.grad(lambda v, p=p: dk.sum(p(v)), method=method)(x) for p in (relu, maximum_with_zero, half_x_plus_abs)]
+    for grad in grads:
+        np.testing.assert_array_equal(grad, [0.0, 0.5, 0.5, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_ties_split_the_gradient(method):
+    def maximum(a, b):
+        return 4.0 * dk.maximum(a, b)
+
+    def minimum(a, b):
+        return 4.0 * dk.minimum(a, b)
+
+    assert dk.grad(maximum, argnums=(0, 1), method=method)(1.0, 1.0) == (2.0, 2.0)
+    assert dk.grad(minimum, argnums=(0, 1), method=method)(-3.0, -3.0) == (2.0, 2.0)
+    assert dk.grad(maximum, argnums=(0, 1), method=method)(1.0, 2.0) == (0.0, 4.0)
+    assert dk.grad(minimum, argnums=(0, 1), method=method)(1.0, 2.0) == (4.0, 0.0)
+
+
+def test_the_convention_is_documented_in_the_op_table():
+    from diffkit.ops import elementwise
+
+    doc = elementwise.__doc__
+    assert "mean of the left and right derivatives" in doc and "relu'(0) = 1/2" in doc
+
+
+# --- where, and the branch not taken ---------------------------------------------------------
+def linear_then_root(x):
+    return dk.where(x < 1, x, dk.sqrt(x))
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS + ("fd-central", "fd-richardson"))
+def test_where_at_zero_is_one_not_nan(method):
+    # The sqrt branch is not taken at x = 0; its 0 * inf must not poison the gradient.
+    with np.errstate(invalid="ignore"):  # finite differences evaluate sqrt(-h) in the untaken branch
+        grad = dk.grad(linear_then_root, method=method)(0.0)
+    assert grad == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_where_routes_each_entry_to_its_branch(method):
+    x = np.array([0.0, 0.5, 4.0, 9.0])
+    grad = dk.grad(lambda v: dk.sum(linear_then_root(v)), method=method)(x)
+    np.testing.assert_allclose(grad, [1.0, 1.0, 0.25, 1.0 / 6.0], rtol=1e-15)  # 1, 1, 1/(2 sqrt x)
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_where_with_a_log_branch_not_taken(method):
+    def safe_log(x):
+        return dk.where(x > 0, dk.log(x), 0.0)
+
+    assert dk.grad(safe_log, method=method)(0.0) == 0.0
+    assert dk.grad(safe_log, method=method)(2.0) == 0.5
