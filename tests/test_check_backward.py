@@ -54,6 +54,14 @@ def test_random_upstream_is_seeded_and_stated():
     assert "standard normal, seed 4" in first.settings[0]
 
 
+def test_random_mode_on_a_module():
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.3]])
+    assert dk.check_backward(FullyConnected(W8, B8), x, mode="random").verdict == "passed random check"
+    report = dk.check_backward(FullyConnected(W8, B8, bug="relu-mask"), x, mode="random")
+    assert not report and any(d.verdict == WRONG for d in report.directional)
+    assert "W[1,1]" in report.wrong_entries
+
+
 def test_missing_relu_mask_in_backward():
     report = dk.check_backward(FullyConnected(W8, B8, bug="relu-mask"), X8, upstream=UP8)
     assert not report

@@ -18,6 +18,8 @@ def random_directions(leaf, count, rng):
     """``count`` unit vectors shaped like ``leaf`` (empty for an empty leaf)."""
     if leaf.size == 0:
         return []
+    if leaf.size == 1:
+        count = 1  # every unit direction of a single number is +1 or -1
     directions = []
     for _ in range(count):
         v = rng.standard_normal(leaf.shape)

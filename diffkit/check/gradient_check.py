@@ -306,7 +306,11 @@ def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differen
     if FINITE_DIFFERENCES in used or full:
         steps = ", ".join(f"{d}: eps**(1/3) = {np.finfo(d).eps ** (1 / 3):.2e}" for d in dtypes)
         lines.append(f"central step h = {STEP_RULE}, in each argument's own dtype ({steps})")
-        lines.append(f"finite-difference evaluations: {finite_differences.evaluations}")
+        if finite_differences.steps:
+            lines.append(
+                f"steps used: {min(finite_differences.steps):.3g} .. {max(finite_differences.steps):.3g}; "
+                f"finite-difference evaluations: {finite_differences.evaluations}"
+            )
     lines += [f"bands {bands_for(d, rtol).describe()}" for d in dtypes]
     if atol is not None:
         lines.append(f"atol = {float(atol):.3g}: an entry whose absolute error is at most atol counts as correct")

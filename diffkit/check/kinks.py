@@ -47,6 +47,7 @@ class FiniteDifferences:
         self.evaluations = 0
         self.value = self.evaluate()
         self._shifted = {}  # (leaf, entry) -> (h, f(x + h), f(x - h))
+        self.steps = []  # every central step taken, for the report
 
     def evaluate(self):
         self.evaluations += 1
@@ -78,6 +79,7 @@ class FiniteDifferences:
         plus = self.shifted(leaf_index, entry, h)
         minus = self.shifted(leaf_index, entry, -h)
         self._shifted[(leaf_index, entry)] = (h, plus, minus)
+        self.steps.append(h)
         return (plus - minus) / (2 * h)
 
     def gradient(self):
@@ -139,6 +141,7 @@ class FiniteDifferences:
             minus = self.evaluate()
         finally:
             leaf[...] = original
+        self.steps.append(h)
         level = max(abs(plus), abs(minus), abs(self.value))
         noise = NOISE_FACTOR * self.eps(leaf_index) * level / h
         return (plus - minus) / (2 * h), h, noise
