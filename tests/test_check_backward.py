@@ -55,7 +55,7 @@ def test_random_upstream_is_seeded_and_stated():
 
 
 def test_random_mode_on_a_module():
-    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.3]])
+    x = np.array([[1.0, 2.0], [-1.0, 0.7], [0.3, 0.3]])
     assert dk.check_backward(FullyConnected(W8, B8), x, mode="random").verdict == "passed random check"
     report = dk.check_backward(FullyConnected(W8, B8, bug="relu-mask"), x, mode="random")
     assert not report and any(d.verdict == WRONG for d in report.directional)
@@ -77,7 +77,7 @@ def test_transposed_square_weight_gradient():
 
 
 def test_bias_gradient_not_summed_over_a_batch():
-    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, 0.3], [2.0, -1.0]])
+    x = np.array([[1.0, 2.0], [-1.0, 0.7], [0.3, 0.3], [2.0, -1.0]])
     report = dk.check_backward(FullyConnected(W8, B8, bug="bias"), x)
     assert not report and report.argument("b").verdict == WRONG
     assert report.argument("b").findings[0].startswith("grad for b has shape (4, 2); b has shape (1, 2)")
