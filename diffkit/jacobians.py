@@ -98,7 +98,8 @@ class _Perturber:
 
     def value(self):
         self.evaluations += 1
-        return np.asarray(program_output(self.problem.call(self.leaves), self.problem), dtype=float)
+        # A copy: the output may be a view of the leaves (reshape, broadcast_to) that the next shift changes.
+        return np.array(program_output(self.problem.call(self.leaves), self.problem), dtype=float)
 
     def shifted(self, leaf_index, entry, h):
         view = self.views[leaf_index]

@@ -28,19 +28,23 @@ def unit_tangents(problem, flat_index):
     return tangents
 
 
-def forward_pass(problem, tangents):
-    """Run the program on dual leaves; return (output value, output tangent, ops applied)."""
+def forward_pass(problem, tangents, check_output=None):
+    """Run the program on dual leaves; return (output value, output tangent).
+
+    ``check_output`` validates the raw output first (e.g. ``scalar_output`` for a gradient).
+    """
     with ForwardTrace() as trace:
         out = problem.call([trace.dual(leaf, t) for leaf, t in zip(problem.leaves, tangents)])
+    if check_output is not None:
+        out = check_output(out)
     value = primal_of(out, trace)
-    return out, value, tangent_of(out, trace, shape_of(value)), trace.operations
+    return value, tangent_of(out, trace, shape_of(value))
 
 
 def jacobian_columns(problem, check_output=None):
     """The Jacobian as an (outputs x inputs) array, one forward pass per column.
 
-    Returns (value, matrix, number of passes). ``check_output`` validates the raw output
-    of the first pass (e.g. ``scalar_output`` for a gradient).
+    Returns (value, matrix, number of passes); ``check_output`` validates the first output.
     """
     n = problem.size
     columns = []
@@ -48,9 +52,7 @@ def jacobian_columns(problem, check_output=None):
     passes = 0
     for index in range(max(n, 1)):
         tangents = unit_tangents(problem, index) if n else [np.zeros(leaf.shape) for leaf in problem.leaves]
-        out, value, tangent, _ = forward_pass(problem, tangents)
-        if check_output is not None and passes == 0:
-            check_output(out)
+        value, tangent = forward_pass(problem, tangents, check_output if passes == 0 else None)
         passes += 1
         columns.append(np.asarray(tangent, dtype=float).reshape(-1))
     value = np.asarray(value, dtype=float)
@@ -64,7 +66,8 @@ class ForwardModeMethod(Method):
 
     def gradient(self, problem):
         name = getattr(problem.f, "__name__", "the program")
-        value, matrix, passes = jacobian_columns(problem, check_output=functools.partial(scalar_output, program_name=name))
+        check = functools.partial(scalar_output, program_name=name)
+        value, matrix, passes = jacobian_columns(problem, check_output=check)
         flat = matrix.reshape(-1)
         grads, offset = [], 0
         for leaf in problem.leaves:
