@@ -54,8 +54,11 @@ class Primitive:
         for arg in args:
             if isinstance(arg, BoxedValue) and (top is None or arg._level > top._level):
                 top = arg
-        if top is None:
-            return self.evaluate_numeric(args, params)
+        if top is None:  # plain numbers and arrays: evaluate_numeric, inlined (the commonest call)
+            try:
+                return self.numpy(*args, **params)
+            except ValueError as exc:
+                raise self.shape_error(args, exc) from None
         return top._process(self, args, params)
 
     def evaluate_numeric(self, args, params):

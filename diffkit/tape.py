@@ -268,23 +268,39 @@ class Tape:
         return Traced(value, self, len(self.nodes) - 1)
 
     def apply(self, primitive, args, params):
-        rule = _NODE_RULES.get((primitive, len(args))) or _node_rule(primitive, len(args))
-        values = []
-        parents = []
-        traced = False
-        boxed = False
-        for arg in args:
+        """Apply ``primitive`` to ``args``; record a node when one of them is traced on this tape."""
+        count = len(args)
+        rule = _NODE_RULES.get((primitive, count)) or _node_rule(primitive, count)
+        if count == 1:
+            (arg,) = args
             if type(arg) is Traced and arg._tape is self:
-                values.append(arg.value)
-                parents.append(arg._node)
+                value = arg.value
+                values = (value,)
+                parents = (arg._node,)
                 traced = True
-                if isinstance(arg.value, BoxedValue):  # recording over symbolic or dual values
-                    boxed = True
+                boxed = isinstance(value, BoxedValue)  # recording over symbolic or dual values
             else:
-                values.append(arg)
-                parents.append(None)
-                if isinstance(arg, BoxedValue):
-                    boxed = True
+                values = args
+                parents = (None,)
+                traced = False
+                boxed = isinstance(arg, BoxedValue)
+        else:
+            values = []
+            parents = []
+            traced = False
+            boxed = False
+            for arg in args:
+                if type(arg) is Traced and arg._tape is self:
+                    values.append(arg.value)
+                    parents.append(arg._node)
+                    traced = True
+                    if isinstance(arg.value, BoxedValue):  # recording over symbolic or dual values
+                        boxed = True
+                else:
+                    values.append(arg)
+                    parents.append(None)
+                    if isinstance(arg, BoxedValue):
+                        boxed = True
         if boxed:  # a value of a deeper tape or another kind of box: let it dispatch
             out = primitive(*values, **params)
         elif rule.scalar_face is not None and _numpy_scalars(values):
@@ -301,7 +317,9 @@ class Tape:
         else:
             shapes = None
         keep = rule.keep_args
-        if len(values) == 2:
+        if count == 1:
+            kept = values if keep[0] else (None,)
+        elif count == 2:
             kept = (values[0] if keep[0] else None, values[1] if keep[1] else None)
         else:
             kept = tuple([value if k else None for value, k in zip(values, keep)])
