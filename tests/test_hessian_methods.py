@@ -1,0 +1,149 @@
+"""dk.hessian and dk.hvp: known Hessians, symmetry and agreement on random programs, errors."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from test_forward_programs import programs
+
+import diffkit as dk
+from diffkit.transforms import HESSIAN_METHODS, hessian_result
+
+AUTODIFF = ("forward-over-reverse", "reverse-over-reverse")
+
+
+def mean_squared_error(w, X, y):
+    return dk.mean((X @ w - y) ** 2)
+
+
+@pytest.mark.parametrize("method", sorted(HESSIAN_METHODS))
+def test_hessian_of_linear_least_squares_is_two_xtx_over_n(method):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(6, 3))
+    y = rng.normal(size=6)
+    w = rng.normal(size=3)
+    # d/dw mean((Xw - y)^2) = 2 X^T (Xw - y) / N, so the Hessian is 2 X^T X / N at every w.
+    expected = 2.0 * X.T @ X / 6
+    tolerance = 1e-6 if method == "fd-central" else 1e-12
+    np.testing.assert_allclose(dk.hessian(mean_squared_error, method=method)(w, X, y), expected, atol=tolerance)
+
+
+@pytest.mark.parametrize("method", sorted(HESSIAN_METHODS))
+def test_hessian_of_a_two_variable_function_written_by_hand(method):
+    def f(x, y):
+        return x * x * y + dk.sin(x) * y**3
+
+    x, y = 0.7, -1.3
+    # f_xx = 2y - sin(x) y^3, f_xy = 2x + 3 cos(x) y^2, f_yy = 6 sin(x) y
+    expected = (
+        (2 * y - math.sin(x) * y**3, 2 * x + 3 * math.cos(x) * y * y),
+        (2 * x + 3 * math.cos(x) * y * y, 6 * math.sin(x) * y),
+    )
+    result = dk.hessian(f, argnums=(0, 1), method=method)(x, y)
+    tolerance = 1e-6 if method == "fd-central" else 1e-13
+    for row, expected_row in zip(result, expected):
+        for entry, expected_entry in zip(row, expected_row):
+            assert isinstance(entry, float)
+            assert entry == pytest.approx(expected_entry, abs=tolerance)
+
+
+@settings(max_examples=100, deadline=None)
+@given(programs(max_steps=3))
+def test_hessians_are_symmetric_and_agree_with_symbolic(program):
+    symbolic = hessian_result(program.scalar, program.point, method="symbolic", measure_cse=False).matrix
+    np.testing.assert_array_equal(symbolic, symbolic.T)
+    scale = max(1.0, float(np.abs(symbolic).max()))
+    for method in AUTODIFF:
+        matrix = hessian_result(program.scalar, program.point, method=method).matrix
+        np.testing.assert_allclose(matrix, matrix.T, rtol=0, atol=1e-12 * scale, err_msg=method)
+        np.testing.assert_allclose(matrix, symbolic, rtol=0, atol=1e-9 * scale, err_msg=method)
+    differences = hessian_result(program.scalar, program.point, method="fd-central").matrix
+    np.testing.assert_array_equal(differences, differences.T)
+    np.testing.assert_allclose(differences, symbolic, rtol=0, atol=1e-4 * scale)
+
+
+@pytest.mark.parametrize("method", sorted(HESSIAN_METHODS))
+def test_hvp_is_the_hessian_times_v(method):
+    def f(x):
+        return dk.sum(dk.tanh(x) * x[::-1]) + dk.logsumexp(x * x)
+
+    x = np.array([0.3, -0.8, 1.1])
+    v = np.array([1.0, -2.0, 0.5])
+    expected = dk.hessian(f, method="symbolic")(x) @ v
+    tolerance = 1e-6 if method == "fd-central" else 1e-12
+    np.testing.assert_allclose(dk.hvp(f, v, x, method=method), expected, atol=tolerance)
+
+
+def test_hvp_with_containers_and_several_arguments():
+    def f(params, scale):
+        return dk.sum(params["w"] ** 2) * scale**2 + params["b"] * scale
+
+    params = {"w": np.array([1.0, 2.0]), "b": 0.5}
+    v = ({"w": np.array([1.0, 0.0]), "b": 1.0}, 2.0)
+    result = dk.hvp(f, v, params, 3.0, argnums=(0, 1))
+    # H: d2/dw2 = 2 s^2 I, d2/dw ds = 4 s w, d2/db ds = 1, d2/ds2 = 2 sum(w^2)
+    s, w = 3.0, params["w"]
+    hv_w = 2 * s * s * np.array([1.0, 0.0]) + 4 * s * w * 2.0
+    hv_b = 1.0 * 2.0
+    hv_s = 4 * s * w @ np.array([1.0, 0.0]) + 1.0 * 1.0 + 2 * np.sum(w * w) * 2.0
+    np.testing.assert_allclose(result[0]["w"], hv_w)
+    assert result[0]["b"] == pytest.approx(hv_b)
+    assert result[1] == pytest.approx(hv_s)
+
+
+def test_hessian_block_shapes_follow_the_arguments():
+    def f(W, b):
+        return dk.sum(dk.tanh(W @ np.ones(3) + b) ** 2)
+
+    blocks = dk.hessian(f, argnums=(0, 1))(np.ones((2, 3)) * 0.1, np.array([0.2, -0.4]))
+    assert blocks[0][0].shape == (2, 3, 2, 3)
+    assert blocks[0][1].shape == (2, 3, 2)
+    assert blocks[1][0].shape == (2, 2, 3)
+    assert blocks[1][1].shape == (2, 2)
+    np.testing.assert_allclose(blocks[0][1], np.transpose(blocks[1][0], (1, 2, 0)), atol=1e-15)
+
+
+def test_symbolic_hessian_reports_its_swell():
+    def two_layers(x):
+        return dk.sum(dk.tanh(dk.tanh(x) * x[::-1]))
+
+    stats = hessian_result(two_layers, np.array([0.1, 0.2, 0.3]), method="symbolic").stats
+    assert stats["hessian_tree_size"] > stats["hessian_dag_size"] >= stats["hessian_cse_size"] > 0
+    assert stats["hessian_tree_size"] > stats["gradient_tree_size"] > stats["forward_tree_size"]
+
+
+def test_costs_reported_per_method():
+    x = np.array([0.1, 0.2, 0.3, 0.4])
+    assert hessian_result(dk.sum, x, method="forward-over-reverse").stats["passes"] == 4
+    assert hessian_result(dk.sum, x, method="reverse-over-reverse").stats["outer_backward_passes"] == 4
+    # 2 evaluations per diagonal entry, 4 per pair above it, and f(x) once
+    assert hessian_result(dk.sum, x, method="fd-central").stats["evaluations"] == 1 + 2 * 4 + 4 * 6
+
+
+def test_hessian_needs_a_scalar_output():
+    for method in HESSIAN_METHODS:
+        with pytest.raises(dk.NonScalarOutputError, match=r"array of shape \(3,\).*use dk.jacobian"):
+            dk.hessian(dk.tanh, method=method)(np.ones(3))
+
+
+def test_unknown_second_order_method():
+    with pytest.raises(dk.UnknownMethodError, match="no second-derivative method named 'tape'.*forward-over-reverse"):
+        dk.hessian(dk.sum, method="tape")
+
+
+def test_hvp_direction_must_match_the_arguments():
+    with pytest.raises(dk.ShapeError, match=r"v for x has shape \(2,\), but x has shape \(3,\)"):
+        dk.hvp(lambda x: dk.sum(x * x), np.ones(2), np.ones(3))
+    with pytest.raises(dk.ShapeError, match="v must be shaped like the differentiated arguments"):
+        dk.hvp(lambda x, y: dk.sum(x * y), np.ones(3), np.ones(3), np.ones(3), argnums=(0, 1))
+
+
+def test_symbolic_hessian_refuses_a_data_dependent_branch():
+    def branchy(x):
+        return x * x if x > 0 else -x
+
+    with pytest.raises(dk.SymbolicControlFlowError):
+        dk.hessian(branchy, method="symbolic")(1.0)
+    assert dk.hessian(branchy)(1.0) == 2.0
+    assert dk.hessian(branchy, method="reverse-over-reverse")(1.0) == 2.0
