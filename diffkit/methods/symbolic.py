@@ -128,9 +128,10 @@ class SymbolicMethod(Method):
         stats["derivative_tree_size"] = tree_size(derivatives) if derivatives else 0
         stats["derivative_dag_size"] = dag_size(derivatives) if derivatives else 0
 
-        if measure_cse or self.use_cse:
+        if measure_cse:
             start = time.perf_counter()
             try:
+                stats["forward_cse_size"] = cse_size([expression])[0]
                 stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
             except _TOO_LARGE as exc:
                 raise _too_large("eliminate common subexpressions of", exc) from None
