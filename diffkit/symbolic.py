@@ -136,6 +136,21 @@ class SymbolicCondition(BoxedValue):
             "difference method, or write the branch as dk.where(condition, a, b)."
         )
 
+    def __array__(self, dtype=None, copy=None):
+        """A boolean mask (``x[x > 0]``): fine when SymPy can decide every entry."""
+        decided = np.empty(self.array.shape, dtype=bool)
+        for index, condition in np.ndenumerate(self.array):
+            if condition not in (sympy.true, sympy.false, True, False):
+                raise errors.SymbolicControlFlowError(
+                    f"the program selects entries with a condition on symbolic values at "
+                    f"{user_location() or 'an unknown line'}: the condition {condition} depends on "
+                    "the inputs, so the symbolic method cannot decide which entries to keep. "
+                    "Differentiate this program with 'tape' or a finite-difference method, or "
+                    "write the selection as dk.where(condition, x, 0.0)."
+                )
+            decided[index] = bool(condition)
+        return decided if dtype is None else decided.astype(dtype)
+
     def all(self):
         return SymbolicCondition(sympy.And(*self.array.reshape(-1)))
 

@@ -189,3 +189,18 @@ def test_leaf_names_follow_the_containers():
     result = dk.gradient(lambda p: dk.sum(p["W1"]) + dk.sum(p["b1"]), params, method="symbolic")
     names = {str(s) for s in result.expressions["symbols"]}
     assert "W1[0,2]" in names and "b1[1]" in names
+
+
+def test_boolean_mask_on_symbolic_values_is_refused_naming_the_line():
+    def keep_large(x):
+        return dk.sum(x[x > 1.0])
+
+    x = np.array([0.5, 2.0, 3.0])
+    with pytest.raises(dk.SymbolicControlFlowError, match=r"x\[x > 1.0\]"):
+        dk.gradient(keep_large, x, method="symbolic")
+    np.testing.assert_array_equal(dk.grad(keep_large)(x), [0.0, 1.0, 1.0])  # the tape follows the mask
+
+    def keep_by_data(x, c):
+        return dk.sum(x[c > 1.0])  # a mask on data is decided, so symbolic runs
+
+    np.testing.assert_array_equal(dk.grad(keep_by_data, method="symbolic")(x, x), [0.0, 1.0, 1.0])

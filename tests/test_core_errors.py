@@ -201,3 +201,23 @@ def test_item_assignment_on_a_traced_value():
     with pytest.raises(dk.InputError, match="dk.where"):
         dk.gradient(assigns, np.ones(2))
     assert active_tapes() == 0
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS)
+def test_nan_in_data_that_is_not_differentiated(method):
+    # Without the check, symbolic would report 0 here (the derivative of a constant NaN term).
+    def weighted(w, data):
+        return dk.sum(w * data["x"])
+
+    with pytest.raises(dk.InputError, match=r"data\.x\[1\] is nan .*not differentiated"):
+        dk.gradient(weighted, 1.0, {"x": np.array([1.0, np.nan])}, method=method)
+
+
+def test_infinity_in_data_is_allowed_as_a_mask():
+    def masked_softmax_sum(w, mask):
+        return dk.sum(dk.softmax(w + mask) * np.array([1.0, 2.0, 3.0]))
+
+    w, mask = np.array([0.2, -0.4, 1.0]), np.array([0.0, -np.inf, 0.0])
+    grads = [dk.grad(masked_softmax_sum, method=m)(w, mask) for m in ("tape", "fd-central")]
+    assert grads[0][1] == 0.0  # the masked entry gets no gradient
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-8)

@@ -58,6 +58,7 @@ class Problem:
                 self.leaf_names.append(path)
                 self.leaf_was_scalar.append(np.ndim(leaf) == 0)
         self._shorten_container_names()
+        _refuse_nan_in_data(self.args, self.argnums, names)
 
     @property
     def size(self):
@@ -205,6 +206,29 @@ def _to_float_array(leaf, name):
             "or the step that produced it."
         )
     return array
+
+
+def _refuse_nan_in_data(args, argnums, names):
+    """NaN in an argument that is not differentiated (data) also makes the result meaningless.
+
+    Infinity is allowed there: a constant -inf is a common mask (e.g. before a softmax).
+    SymPy would even hide the NaN, since the derivative of a constant NaN term is 0.
+    """
+    for index, arg in enumerate(args):
+        if index in argnums:
+            continue
+        leaves, treedef = flatten(arg)
+        for leaf, path in zip(leaves, leaf_paths(treedef, names[index] if index < len(names) else f"arg{index}")):
+            if isinstance(leaf, BoxedValue) or not isinstance(leaf, (float, np.floating, np.ndarray)):
+                continue
+            array = np.asarray(leaf)
+            if array.dtype.kind in "fc" and np.isnan(array).any():
+                bad = np.argwhere(np.isnan(array))[0]
+                where = f"{path}[{','.join(map(str, bad))}]" if array.ndim else path
+                raise errors.InputError(
+                    f"{where} is nan (in an argument that is not differentiated): every result "
+                    "computed from it would be NaN. Check the data or the step that produced it."
+                )
 
 
 def scalar_output(out, program_name="the program"):
