@@ -1,0 +1,33 @@
+"""``diffkit jacobian-report``: measure Jacobian and Hessian costs and swell, write the report."""
+
+from pathlib import Path
+
+from .. import errors
+
+COMMAND = "jacobian-report"
+HELP = "cost of forward vs reverse mode against n and m, Hessian accuracy and cost, symbolic-tape swell"
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="reports/jacobian", help="folder for index.md, PNGs and data.json")
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run, seconds)")
+    parser.add_argument(
+        "--from-data", action="store_true", help="rewrite the report from OUT/data.json without measuring"
+    )
+
+
+def run(args):
+    from ..jacobian_report import read_data, write_report
+    from ..jacobian_study import run_all
+
+    if args.from_data:
+        if not (Path(args.out) / "data.json").exists():
+            raise errors.InputError(
+                f"{args.out}/data.json does not exist; run `diffkit jacobian-report` without --from-data first"
+            )
+        data = read_data(args.out)
+    else:
+        data = run_all(quick=args.quick)
+    index = write_report(data, args.out)
+    print(f"wrote {index}")
+    return 0

@@ -1,0 +1,196 @@
+"""Measurements behind the Jacobian report: cost of each mode, second-derivative accuracy, swell.
+
+Every function returns plain rows (dicts of numbers and strings) so the report can be
+written, and rewritten, from a saved JSON file without running anything again.
+Times are the best of a few repeats (wall clock, ``time.perf_counter``).
+"""
+
+import time
+
+import mpmath
+import numpy as np
+import sympy
+
+from . import errors
+from .api import gradient
+from .jacobian_programs import hessian_programs, jacobian_programs, tanh_network
+from .methods import Problem
+from .methods.symbolic import trace_symbolic
+from .transforms import HESSIAN_METHODS, hessian_result, jacobian_result
+
+COST_METHODS = ("tape", "forward-mode", "fd-central")
+SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
+REFERENCE_DIGITS = 50
+
+
+def _best_time(run, repeats):
+    best = float("inf")
+    result = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def _passes(stats):
+    for key in ("backward_passes", "forward_passes", "evaluations"):
+        if key in stats:
+            return stats[key]
+    return None
+
+
+def jacobian_cost(sizes=(2, 8, 32, 128, 512, 1024), repeats=3, progress=print):
+    """Seconds and passes of each mode on R^n -> R^m programs; errors against the tape."""
+    rows = []
+    for regime, program in jacobian_programs(sizes):
+        n, m = program.settings["n"], program.settings["m"]
+        reference = None
+        for method in COST_METHODS:
+            seconds, result = _best_time(
+                lambda: jacobian_result(program.function, *program.args, method=method), repeats
+            )
+            if reference is None:
+                reference = result.matrix
+            error = float(np.max(np.abs(result.matrix - reference))) if reference.size else 0.0
+            rows.append(
+                {
+                    "regime": regime,
+                    "n": n,
+                    "m": m,
+                    "method": method,
+                    "seconds": seconds,
+                    "passes": _passes(result.stats),
+                    "max_abs_diff_vs_tape": error,
+                }
+            )
+        progress(f"jacobian {regime:7} n={n:<4} m={m:<4} done")
+    return rows
+
+
+def reference_hessian(program):
+    """The Hessian from SymPy's expression evaluated with mpmath at REFERENCE_DIGITS digits."""
+    problem = Problem(program.function, program.args, program.argnums)
+    expression, symbols = trace_symbolic(problem)
+    n = len(symbols)
+    entries = {(i, j): sympy.diff(expression, symbols[i], symbols[j]) for i in range(n) for j in range(i, n)}
+    evaluate = sympy.lambdify(symbols, list(entries.values()), modules="mpmath", docstring_limit=0)
+    point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
+    with mpmath.workdps(REFERENCE_DIGITS):
+        values = evaluate(*[mpmath.mpf(v) for v in point])
+        hessian = np.zeros((n, n))
+        for (i, j), value in zip(entries, values):
+            hessian[i, j] = hessian[j, i] = float(value)
+    return hessian
+
+
+def hessian_comparison(repeats=3, progress=print):
+    """Each second-order method on each Hessian program: error against 50 digits, cost, swell."""
+    rows = []
+    for program in hessian_programs():
+        reference = reference_hessian(program)
+        scale = max(1.0, float(np.max(np.abs(reference))))
+        for method in HESSIAN_METHODS:
+            seconds, result = _best_time(
+                lambda: hessian_result(program.function, *program.args, argnums=program.argnums, method=method),
+                repeats if method != "symbolic" else 1,
+            )
+            stats = result.stats
+            rows.append(
+                {
+                    "program": program.name,
+                    "n": int(reference.shape[0]),
+                    "method": method,
+                    "seconds": seconds,
+                    "max_rel_error": float(np.max(np.abs(result.matrix - reference))) / scale,
+                    "asymmetry": float(np.max(np.abs(result.matrix - result.matrix.T))),
+                    "passes": stats.get("passes", stats.get("outer_backward_passes", stats.get("evaluations"))),
+                    "forward_tree_size": stats.get("forward_tree_size"),
+                    "hessian_tree_size": stats.get("hessian_tree_size"),
+                    "hessian_dag_size": stats.get("hessian_dag_size"),
+                    "hessian_cse_size": stats.get("hessian_cse_size"),
+                }
+            )
+        progress(f"hessian {program.name} done")
+    return rows
+
+
+def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print):
+    """Derivative sizes of symbolic, symbolic-cse and symbolic-tape as a network deepens.
+
+    A method leaves the table once one depth takes longer than ``time_limit`` seconds.
+    """
+    rows = []
+    active = list(SWELL_METHODS)
+    for depth in depths:
+        program = tanh_network(depth)
+        for method in list(active):
+            start = time.perf_counter()
+            try:
+                result = gradient(program.function, *program.args, argnums=program.argnums, method=method)
+            except errors.ExpressionTooLargeError:
+                active.remove(method)
+                continue
+            seconds = time.perf_counter() - start
+            stats = result.stats
+            rows.append(
+                {
+                    "depth": depth,
+                    "params": program.num_params,
+                    "method": method,
+                    "seconds": seconds,
+                    "derivation_time": stats.get("derivation_time"),
+                    "forward_tree_size": stats.get("forward_tree_size"),
+                    "derivative_tree_size": stats.get("derivative_tree_size"),
+                    "derivative_dag_size": stats.get("derivative_dag_size"),
+                    "derivative_cse_size": stats.get("derivative_cse_size"),
+                }
+            )
+            if seconds > time_limit:
+                active.remove(method)
+        progress(f"swell depth={depth} done")
+        if not active:
+            break
+    return rows
+
+
+def symbolic_hessian_swell(depths=(1, 2, 3), progress=print):
+    """Sizes of the symbolic gradient and Hessian as the tanh chain deepens."""
+    rows = []
+    for depth in depths:
+        program = tanh_network(depth)
+        result = hessian_result(program.function, *program.args, argnums=program.argnums, method="symbolic")
+        stats = result.stats
+        rows.append(
+            {
+                "depth": depth,
+                "params": program.num_params,
+                "forward_tree_size": stats["forward_tree_size"],
+                "gradient_tree_size": stats["gradient_tree_size"],
+                "hessian_tree_size": stats["hessian_tree_size"],
+                "hessian_dag_size": stats["hessian_dag_size"],
+                "hessian_cse_size": stats["hessian_cse_size"],
+                "seconds": stats["seconds"],
+            }
+        )
+        progress(f"hessian swell depth={depth} done")
+    return rows
+
+
+def run_all(quick=False, progress=print):
+    """Every study; ``quick`` uses smaller sizes (for a smoke run)."""
+    if quick:
+        return {
+            "jacobian_cost": jacobian_cost(sizes=(2, 8, 32), repeats=1, progress=progress),
+            "hessian": hessian_comparison(repeats=1, progress=progress),
+            "swell": swell_comparison(depths=(1, 2), progress=progress),
+            "hessian_swell": symbolic_hessian_swell(depths=(1,), progress=progress),
+            "quick": True,
+        }
+    return {
+        "jacobian_cost": jacobian_cost(progress=progress),
+        "hessian": hessian_comparison(progress=progress),
+        "swell": swell_comparison(progress=progress),
+        "hessian_swell": symbolic_hessian_swell(progress=progress),
+        "quick": False,
+    }
