@@ -182,8 +182,11 @@ class BoxedValue:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         op_name = _UFUNC_TO_OP.get(ufunc.__name__)
-        if method != "__call__" or op_name is None or kwargs.get("out") is not None:
-            self._refuse_numpy(f"numpy.{ufunc.__name__}")
+        if method != "__call__" or op_name is None:
+            self._refuse_numpy(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
+        used = {key: value for key, value in kwargs.items() if not _is_unset(value)}
+        if used:  # out=, where=, dtype=...: the diffkit op has no such argument
+            self._refuse_arguments(f"numpy.{ufunc.__name__}", op_name, used)
         return getattr(_ops(), op_name)(*inputs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -192,7 +195,24 @@ class BoxedValue:
         op_name = _FUNCTION_TO_OP.get(func.__name__)
         if op_name is None:
             self._refuse_numpy(f"numpy.{func.__name__}")
-        return getattr(_ops(), op_name)(*args, **kwargs)
+        op = getattr(_ops(), op_name)
+        accepted = _keyword_names(op)
+        kwargs = {key: value for key, value in kwargs.items() if key in accepted or not _is_unset(value)}
+        unknown = {key: value for key, value in kwargs.items() if key not in accepted}
+        if unknown:
+            self._refuse_arguments(f"numpy.{func.__name__}", op_name, unknown)
+        return op(*args, **kwargs)
+
+    def _refuse_arguments(self, name, op_name, arguments):
+        listed = ", ".join(f"{key}={_short_repr(value)}" for key, value in arguments.items())
+        raise errors.NonDiffkitFunctionError(
+            f"{name} was called with {listed} on a {self.kind} value at "
+            f"{user_location() or 'an unknown line'}; diffkit's version of it, dk.{op_name}, "
+            "takes no such argument. Call dk." + op_name + " without it."
+        )
+
+    def __round__(self, ndigits=None):
+        self._refuse_conversion("round()")
 
     def _refuse_numpy(self, name):
         known = ", ".join(sorted(set(_UFUNC_TO_OP) | set(_FUNCTION_TO_OP)))
@@ -222,7 +242,26 @@ _UFUNC_TO_OP = {
     "minimum": "minimum",
     "matmul": "matmul",
     "sign": "sign",
+    "square": "square",
 }
+
+def _is_unset(value):
+    """NumPy passes ``out=None`` or ``out=(None,)`` for an argument the user left out."""
+    if isinstance(value, tuple):
+        return all(item is None for item in value)
+    return value is None
+
+
+def _short_repr(value, limit=40):
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _keyword_names(function):
+    import inspect
+
+    return set(inspect.signature(function).parameters)
+
 
 def _shape(value):
     return tuple(value.shape)

@@ -221,3 +221,28 @@ def test_infinity_in_data_is_allowed_as_a_mask():
     grads = [dk.grad(masked_softmax_sum, method=m)(w, mask) for m in ("tape", "fd-central")]
     assert grads[0][1] == 0.0  # the masked entry gets no gradient
     np.testing.assert_allclose(grads[0], grads[1], atol=1e-8)
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS)
+def test_numpy_calls_with_arguments_diffkit_lacks(method):
+    def mean_with_dtype(x):
+        return np.mean(x, dtype=np.float64)
+
+    def exp_into_buffer(x):
+        return np.sum(np.exp(x, out=np.empty(2)))
+
+    def ufunc_method(x):
+        return np.add.reduce(x)
+
+    x = np.array([0.5, -1.0])
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"numpy\.mean was called with dtype=.*dk\.mean"):
+        dk.gradient(mean_with_dtype, x, method=method)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"numpy\.exp was called with out=.*dk\.exp"):
+        dk.gradient(exp_into_buffer, x, method=method)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"numpy\.add\.reduce"):
+        dk.gradient(ufunc_method, x, method=method)
+    # Arguments NumPy fills in itself (out=None) are fine, and so is np.square.
+    grad = dk.grad(lambda v: np.sum(np.square(v), axis=None, out=None), method=method)(x)
+    np.testing.assert_allclose(grad, 2 * x, rtol=1e-14)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"round\(\)"):
+        dk.gradient(lambda v: round(v[0]) * v[1], x, method=method)
