@@ -6,10 +6,14 @@ from pathlib import Path
 import pytest
 import sympy
 
+import diffkit as dk
+
 from diffkit.cli import main
 from diffkit.harness import load_suite
 from diffkit.harness.database import ResultsDB
 
+# chain: reference, reference-check and every method; halving 3; net 3 depths x 5; sleeper, hog; 5 studies
+CASES = (2 + len(dk.methods())) + 3 + 15 + 2 + 5
 SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
 
@@ -27,7 +31,7 @@ def test_database_has_one_row_per_case(report_dir):
     with sqlite3.connect(report_dir / "results.sqlite") as connection:
         ids = [r[0] for r in connection.execute("SELECT case_id FROM cases")]
     assert sorted(ids) == sorted(case.id for case in suite.cases)
-    assert len(ids) == len(set(ids)) == 9 + 3 + 15 + 2 + 5
+    assert len(ids) == len(set(ids)) == CASES
 
 
 def test_time_and_memory_limits_are_recorded_and_the_rest_is_ok(report_dir):
@@ -85,7 +89,7 @@ def test_report_files_have_their_sections(report_dir):
         assert f"]({image})" in markdown and f'src="{image}"' in html
     assert "| sleeper | tape | timeout |" in markdown
     assert "| hog | tape | memory |" in markdown
-    assert "34 cases" in markdown
+    assert f"{CASES} cases" in markdown
 
 
 def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):

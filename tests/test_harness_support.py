@@ -30,10 +30,10 @@ def halving(x):
 
 
 def make_net(depth):
-    def net(W, b):
+    def net(w, b):
         h = np.array([0.5, -1.0])
         for _ in range(depth):
-            h = dk.tanh(h @ W + b)
+            h = dk.tanh(w * h + b)
         return dk.sum(h * h)
 
     return net
@@ -56,7 +56,7 @@ def get_program(name, **settings):
         return Program("halving", halving, (37.0,), 0, family="loop", control_flow="data-dependent")
     if name == "net":
         depth = settings["depth"]
-        W = np.array([[0.3, -0.2], [0.1, 0.4]]) * (1 + depth)
+        W = np.array([0.3, -0.2]) * (1 + depth)
         b = np.array([0.1, -0.1])
         return Program("net", make_net(depth), (W, b), (0, 1), family="network", depth=depth, settings=settings)
     if name == "sleeper":

@@ -107,6 +107,7 @@ SIZE_SERIES = (
     ("symbolic", "derivative_tree_size", "symbolic: derivative tree size"),
     ("symbolic", "derivative_dag_size", "symbolic: derivative DAG size"),
     ("symbolic", "derivative_cse_size", "symbolic: derivative size after CSE"),
+    ("symbolic-tape", "derivative_dag_size", "symbolic-tape: derivative DAG size"),
     ("tape", "nodes", "tape: nodes recorded"),
 )
 

@@ -23,6 +23,7 @@ from .reference import symbolic_reference, tape_reference
 
 REPEAT_BUDGET = 0.3  # seconds spent repeating a gradient to take its median
 MAX_REPEATS = 25
+RECOMPILE_LIMIT = 0.5  # seconds: a symbolic gradient is recompiled to time repeats only below this
 SIZE_KEYS = (
     "forward_tree_size",
     "forward_dag_size",
@@ -36,11 +37,17 @@ SIZE_KEYS = (
 
 
 def repeat_median(function, first_seconds=None, budget=REPEAT_BUDGET, max_repeats=MAX_REPEATS):
-    """Median wall time of ``function()``, repeated within a time budget (at least once)."""
+    """Median wall time of ``function()`` over repeats that fit a time budget.
+
+    Fast functions repeat until the budget is spent (at most ``max_repeats`` times);
+    slow ones run up to three times, as long as that stays within a second or the budget.
+    """
     times = [] if first_seconds is None else [first_seconds]
     spent = sum(times)
-    while len(times) < max_repeats and (len(times) < 3 or spent < budget):
-        if times and spent + times[-1] > max(budget, 3 * times[0]):
+    while len(times) < max_repeats:
+        last = times[-1] if times else 0.0
+        wanted = spent < budget or (len(times) < 3 and spent + last <= max(budget, 1.0))
+        if times and not wanted:
             break
         start = time.perf_counter()
         function()
@@ -128,8 +135,11 @@ def _measure_method(problem, method_name, options):
     row["method_warnings"] = stats.pop("warnings", [])
     if result.expressions is not None:
         row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))
-        evaluate = _compiled_evaluation(problem, result.expressions, use_cse=method_name.endswith("cse"))
-        row["gradient_seconds"], row["repeats"] = repeat_median(evaluate)
+        if stats.get("compile_time", 0.0) < RECOMPILE_LIMIT:
+            evaluate = _compiled_evaluation(problem, result.expressions, use_cse=getattr(method, "use_cse", True))
+            row["gradient_seconds"], row["repeats"] = repeat_median(evaluate)
+        else:  # compiling again just to repeat the evaluation would cost more than it tells
+            row["gradient_seconds"], row["repeats"] = stats.get("evaluation_time"), 1
     else:
         row["one_off_seconds"] = None  # nothing to prepare: every gradient costs the same
         row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first)

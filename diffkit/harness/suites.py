@@ -22,7 +22,11 @@ from ..methods import method_names
 from .cases import REFERENCE, REFERENCE_CHECK, Case, load_module, module_programs
 from .studies import FD_STEPS, TABLE1
 
-SYMBOLIC_METHODS = ("symbolic", "symbolic-cse", REFERENCE_CHECK)
+
+
+def on_ladder(method):
+    """Methods that build expressions can explode with size: they run on ladders."""
+    return method.startswith("symbolic") or method == REFERENCE_CHECK
 
 
 @dataclass
@@ -65,8 +69,8 @@ def program_cases(name, settings=None, methods=None, source="zoo", ladder="", ru
     """One case per method for one program; symbolic routes go on ``ladder`` if given."""
     cases = []
     for method in methods or all_methods():
-        on_ladder = f"{ladder}/{method}" if ladder and method in SYMBOLIC_METHODS else ""
-        cases.append(Case(name, method, dict(settings or {}), source=source, ladder=on_ladder, rung=rung))
+        rungs = f"{ladder}/{method}" if ladder and on_ladder(method) else ""
+        cases.append(Case(name, method, dict(settings or {}), source=source, ladder=rungs, rung=rung))
     return cases
 
 
@@ -143,15 +147,16 @@ def standard_suite():
     )
 
 
-SWELL_METHODS = ("symbolic", "symbolic-cse", "tape", REFERENCE)
+SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape", "tape", REFERENCE)
 
 
 def swell_suite():
+    methods = [m for m in SWELL_METHODS if m in all_methods()]
     cases = []
-    cases += sweep_cases("mlp", "depth", range(1, 16), dict(NETWORK_BASE, width=4), SWELL_METHODS)
-    cases += sweep_cases("logistic-map", "iterations", range(1, 31), None, SWELL_METHODS)
-    cases += sweep_cases("tanh-rnn", "steps", range(1, 21), None, SWELL_METHODS)
-    cases += sweep_cases("unrolled-gd", "steps", range(1, 16), None, SWELL_METHODS)
+    cases += sweep_cases("mlp", "depth", range(1, 16), dict(NETWORK_BASE, width=4), methods)
+    cases += sweep_cases("logistic-map", "iterations", range(1, 31), None, methods)
+    cases += sweep_cases("tanh-rnn", "steps", range(1, 21), None, methods)
+    cases += sweep_cases("unrolled-gd", "steps", range(1, 16), None, methods)
     cases += table1_cases(14)
     cases.append(fd_steps_case())
     return Suite("swell", "symbolic against tape as depth and iterations grow, until symbolic hits the time limit",
