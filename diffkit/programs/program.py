@@ -19,9 +19,16 @@ CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
 class Program:
     """A program written with diffkit ops, ready for any method.
 
-    ``expected`` holds the numbers the lecture notes print (``{"value": ..., "grad": ...}``
-    and anything else a notebook shows as "lecture says"); ``exact_grad``, when known, is
-    an independently derived derivative ``exact_grad(*args) -> grad``.
+    ``expected`` holds the numbers the lecture notes print: ``"value"``, ``"grad"`` (a dict
+    by argument name, possibly partial), ``"forward"`` (named intermediate values) and
+    ``"backward"`` (the gradient of the output at those intermediates), each to the
+    number of decimals in ``printed_decimals`` (exact when absent). ``exact_grad``, when
+    known, is an independently derived derivative ``exact_grad(*args) -> grad``, shaped
+    like the gradient every method returns.
+
+    A lecture function may take a keyword-only ``notes`` dict and store its named
+    intermediate values in it; :meth:`intermediates` and :meth:`compare_with_notes`
+    use that to show "lecture says / diffkit computes" node by node.
     """
 
     name: str
@@ -36,6 +43,9 @@ class Program:
     expected: dict = field(default_factory=dict)
     exact_grad: Optional[Callable] = None
     settings: dict = field(default_factory=dict)  # the builder parameters that made it
+    printed_decimals: dict = field(default_factory=dict)  # expected key -> decimals the notes print
+    model: Any = field(default=None, repr=False)  # networks: the model (predict, accuracy) behind the loss
+    data: Any = field(default=None, repr=False)  # networks: the whole dataset the batch was taken from
 
     def __post_init__(self):
         if self.control_flow not in CONTROL_FLOW:
@@ -64,6 +74,18 @@ class Program:
 
     def __call__(self, *args):
         return self.function(*(args or self.args))
+
+    def intermediates(self):
+        """Named intermediate values and the output's gradient at each (see :mod:`.notes`)."""
+        from .notes import intermediates
+
+        return intermediates(self)
+
+    def compare_with_notes(self, method="tape"):
+        """One row per number the notes print: printed, computed, and whether they agree."""
+        from .notes import compare_with_notes
+
+        return compare_with_notes(self, method=method)
 
     def gradient(self, method="tape", **options):
         """Differentiate at the example arguments with one method."""

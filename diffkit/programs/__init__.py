@@ -1,0 +1,51 @@
+"""The program zoo: the lectures' worked examples, network families and programs with loops.
+
+    import diffkit as dk
+
+    dk.program_names("loop")                       # ['logistic-map', 'tanh-rnn', ...]
+    program = dk.get_program("mlp", depth=3, width=8, activation="relu")
+    program.tags                                   # family, params, depth, control_flow, on_kink
+    program.gradient("symbolic")                   # any method
+    [p.name for p in dk.zoo("lecture")]            # every lecture program at its default
+
+Every builder is registered by name with its settings and defaults; register your own
+with ``@dk.register_program("name", family="user")``.
+"""
+
+from . import datasets, lectures, loops, networks  # noqa: F401  (registers the builders)
+from .datasets import Dataset, make_dataset
+from .networks import MLP
+from .notes import NoteCheck, compare_with_notes, intermediates, mismatches
+from .program import CONTROL_FLOW, Program
+from .registry import (
+    FAMILIES,
+    UnknownProgramError,
+    get_program,
+    program_names,
+    program_settings,
+    register_program,
+    zoo,
+)
+from .training import TrainingRun, accuracy, train
+
+__all__ = [
+    "CONTROL_FLOW",
+    "FAMILIES",
+    "MLP",
+    "Dataset",
+    "NoteCheck",
+    "Program",
+    "TrainingRun",
+    "UnknownProgramError",
+    "accuracy",
+    "compare_with_notes",
+    "get_program",
+    "intermediates",
+    "make_dataset",
+    "mismatches",
+    "program_names",
+    "program_settings",
+    "register_program",
+    "train",
+    "zoo",
+]
