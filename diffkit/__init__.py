@@ -30,5 +30,6 @@ from .methods import GradientResult, Problem, get_method
 from .ops import *  # noqa: F401,F403  (the op table's public functions)
 from .ops import OPS
 from .primitive import primitives
+from .programs import Program, get_program, program_names, register_program, zoo
 
 __version__ = "0.1.0"
