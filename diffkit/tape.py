@@ -378,7 +378,10 @@ class Tape:
                     else:
                         shape = shape_of(contribution)
                     if shape != shapes[position]:
-                        contribution = unbroadcast(contribution, shapes[position])
+                        if kind is ndarray:
+                            contribution = _unbroadcast_array(contribution, shapes[position])
+                        else:
+                            contribution = unbroadcast(contribution, shapes[position])
                 previous = cotangents[parent]
                 cotangents[parent] = contribution if previous is None else previous + contribution
         return [cotangents[leaf._node] for leaf in wrt]
@@ -411,6 +414,19 @@ class Tape:
             "bytes_held": int(sum(held.values())),
             "bytes_intermediate": int(sum(held[key] for key in computed)),
         }
+
+
+def _unbroadcast_array(g, shape):
+    """:func:`diffkit.ops.unbroadcast` for a plain array, with NumPy's own sum and reshape.
+
+    The same sums as the op (the "copy gate adds" rule), without dispatching two
+    primitives: a broadcast bias meets this once per layer in every backward pass.
+    """
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return np.reshape(g, shape)
 
 
 def _nbytes(value):

@@ -17,6 +17,10 @@ from .peers import NOT_REQUESTED  # noqa: E402
 from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API  # noqa: E402
 
 RESULTS_FILE = "results.json"
+_CLOCKS = {
+    "cpu": "CPU time of the benchmark process (time.process_time), all its threads",
+    "wall": "elapsed wall-clock time (time.perf_counter)",
+}
 SECTIONS = (
     "## Machine and libraries",
     "## Peers",
@@ -70,6 +74,7 @@ def _environment_section(results):
         ("python", env["python"]),
         *((name, version) for name, version in env["libraries"].items()),
         ("threads", f"{env['threads']} per library (NumPy's BLAS via threadpoolctl, torch, XLA)"),
+        ("clock", _CLOCKS.get(results.get("clock", "wall"))),
     ]
     for info in env.get("blas_after", env["blas"]):
         if "note" in info:
@@ -78,8 +83,16 @@ def _environment_section(results):
             rows.append(
                 (
                     info.get("user_api", "pool"),
-                    f"{info.get('internal_api')} {info.get('version') or ''} kernel "
-                    f"{info.get('architecture') or '-'}, {info.get('num_threads')} thread(s)",
+                    " ".join(
+                        part
+                        for part in (
+                            info.get("internal_api"),
+                            info.get("version"),
+                            f"kernel {info['architecture']}" if info.get("architecture") else None,
+                        )
+                        if part
+                    )
+                    + f", {info.get('num_threads')} thread(s)",
                 )
             )
     for key, value in env.get("blas_environment", {}).items():
@@ -183,12 +196,20 @@ def _fd_section(results):
     return (
         "## Finite differences (fd-central)\n\n`dk.gradient(..., method='fd-central')` costs 2n+1 "
         "evaluations of the program. Overhead: its time over 2n+1 times one forward pass of the same "
-        "program (the diffkit-op MLP on arrays), and over 2n+1 plain NumPy forward passes.\n\n"
+        "program (the diffkit-op MLP on arrays), and over 2n+1 plain NumPy forward passes. A "
+        "negative overhead means the forward passes inside fd-central's loop ran faster than one "
+        "forward pass timed on its own.\n\n"
         + _table(
             ["depth x width", "params", "evaluations", "median", "one forward", "overhead", "overhead vs NumPy forward", "ratio", "max abs diff"],
             rows,
         )
     )
+
+
+def _cse_cell(method, seconds):
+    if method != "symbolic-cse":
+        return "-"
+    return "in compile" if seconds is None else _seconds(seconds)
 
 
 def _symbolic_section(results):
@@ -202,7 +223,7 @@ def _symbolic_section(results):
                     name,
                     _seconds(m["trace"]),
                     _seconds(m["derivation"]),
-                    _seconds(m["cse"]) if name == "symbolic-cse" else "-",
+                    _cse_cell(name, m["cse"]),
                     _seconds(m["compile"]),
                     _seconds(m["evaluation"]),
                     _seconds(e["plain_diff"]),
@@ -214,7 +235,11 @@ def _symbolic_section(results):
     return (
         "## Symbolic differentiation\n\nScalar MLPs (tanh, MSE, 2 inputs, batch 2): SymPy's cache is "
         "cleared before each method. Stages are timed separately; `plain diff` is SymPy's `diff` of "
-        "the traced expression by every parameter, timed directly.\n\n"
+        "the traced expression by every parameter, timed directly. "
+        "`symbolic-cse` eliminates common subexpressions inside `lambdify` (its compile stage, "
+        "\"in compile\" below), so its derivation is the same `diff` calls as `symbolic`'s and as "
+        "`plain diff`: differences between those three columns are the machine's timing noise "
+        "(one run each, wall clock, shared cores).\n\n"
         + _table(
             ["depth x width", "params", "method", "trace", "derivation", "CSE", "compile", "evaluation", "plain diff", "forward tree", "derivative tree", "max abs diff"],
             rows,
@@ -241,14 +266,17 @@ def _method_section(results):
     return (
         "## How it is measured\n\n"
         f"- Every candidate of a table is timed in the same rounds, one call of each in turn, and the "
-        f"median over rounds is reported; fast candidates are called several times per sample.\n"
+        f"median over rounds is reported; fast candidates are called several times per sample. The "
+        f"clock is {_CLOCKS.get(results.get('clock', 'wall'))}; the garbage collector runs as in a "
+        f"user's program (collected before each sample). The symbolic stages are the methods' own "
+        f"wall-clock timings, and `plain diff` is timed on the same clock.\n"
         f"- `{FORWARD}`: the loss in plain NumPy, the unit of the MLP ratios. `{HANDWRITTEN}`: forward "
         f"and a backward pass written by hand in NumPy, the floor a NumPy tape can reach.\n"
         f"- `{TAPE}`: the same network written with diffkit ops, recorded on a `Tape` and one "
         f"`backward`. `{TAPE_API}` adds the public API's work: copying and checking the inputs, "
         f"packing the gradient.\n"
         "- Peers compute the same gradient the way their users would; jax-jit is compiled before timing.\n"
-        "- Regenerate: `diffkit bench` (about ten minutes), `diffkit bench --quick` (under a minute)."
+        "- Regenerate: `diffkit bench` (about five minutes), `diffkit bench --quick` (under a minute)."
     )
 
 
@@ -284,8 +312,10 @@ def _plot_symbolic(results, directory):
         for stage in ("derivation", "cse", "compile", "evaluation"):
             if stage == "cse" and name == "symbolic":
                 continue
-            values = [max(e["methods"][name][stage], 1e-7) for e in entries]
-            axes.plot(params, values, marker="o", label=f"{name} {stage}")
+            points = [(e["params"], e["methods"][name][stage]) for e in entries]
+            points = [(p, max(v, 1e-7)) for p, v in points if v is not None]
+            if points:
+                axes.plot(*zip(*points), marker="o", label=f"{name} {stage}")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("parameters")

@@ -84,7 +84,7 @@ def _log(message):
 
 
 # --- array MLPs ------------------------------------------------------------------------------
-def run_array_config(config, loaded_peers, repeats):
+def run_array_config(config, loaded_peers, repeats, clock="cpu"):
     params, X, Y = networks.make_problem(config)
     reference_loss, reference, kept_bytes = networks.numpy_value_and_grad(params, X, Y)
 
@@ -110,7 +110,7 @@ def run_array_config(config, loaded_peers, repeats):
             run, grads_of = adapter(modules, params, X, Y)
             errors[name] = max_abs_difference(grads_of(run()), reference)
             candidates[name] = run
-    timings = time_side_by_side(candidates, repeats=repeats)
+    timings = time_side_by_side(candidates, repeats=repeats, clock=clock)
     return {
         "config": config.label,
         "depth": config.depth,
@@ -131,7 +131,7 @@ def run_array_config(config, loaded_peers, repeats):
 
 
 # --- finite differences ----------------------------------------------------------------------
-def run_fd_config(config, repeats):
+def run_fd_config(config, repeats, clock="cpu"):
     params, X, Y = networks.make_problem(config)
     _, reference, _ = networks.numpy_value_and_grad(params, X, Y)
     forwards = time_side_by_side(
@@ -140,11 +140,14 @@ def run_fd_config(config, repeats):
             FORWARD: lambda: networks.numpy_loss(params, X, Y),
         },
         repeats=max(repeats, 5),
+        clock=clock,
     )
     seconds = []
     result = None
     for _ in range(repeats):
-        elapsed, result = time_once(lambda: dk.gradient(networks.dk_loss, params, X, Y, method="fd-central"))
+        elapsed, result = time_once(
+            lambda: dk.gradient(networks.dk_loss, params, X, Y, method="fd-central"), clock=clock
+        )
         seconds.append(elapsed)
     evaluations = result.stats["evaluations"]
     median = float(np.median(seconds))
@@ -172,7 +175,8 @@ def run_symbolic_config(depth, width):
 
     clear_cache()
     expression, symbols = trace_symbolic(Problem(networks.dk_loss, (params, X, Y), 0))
-    plain_diff_seconds, _ = time_once(lambda: [sympy.diff(expression, s) for s in symbols])
+    # wall clock, as the symbolic methods' own stage timings
+    plain_diff_seconds, _ = time_once(lambda: [sympy.diff(expression, s) for s in symbols], clock="wall")
 
     methods = {}
     for name in ("symbolic", "symbolic-cse"):
@@ -182,7 +186,7 @@ def run_symbolic_config(depth, width):
         methods[name] = {
             "trace": stats["trace_time"],
             "derivation": stats["derivation_time"],
-            "cse": stats.get("cse_time", 0.0),
+            "cse": stats.get("cse_time"),  # None: CSE ran inside lambdify (the compile stage)
             "compile": stats["compile_time"],
             "evaluation": stats["evaluation_time"],
             "forward_tree_size": stats["forward_tree_size"],
@@ -203,7 +207,7 @@ def run_symbolic_config(depth, width):
 
 
 # --- the scalar program ----------------------------------------------------------------------
-def run_scalar_program(loaded_peers, repeats):
+def run_scalar_program(loaded_peers, repeats, clock="cpu"):
     params, xs, ys = networks.scalar_program_problem()
     value, tape_grads, _ = tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys)
     reference = [float(g) for g in tape_grads]
@@ -221,7 +225,7 @@ def run_scalar_program(loaded_peers, repeats):
             run, grads_of = adapter(modules, params, xs, ys)
             errors[name] = max_abs_difference(grads_of(run()), reference)
             candidates[name] = run
-    timings = time_side_by_side(candidates, repeats=repeats)
+    timings = time_side_by_side(candidates, repeats=repeats, clock=clock)
     return {
         "layers": list(networks.SCALAR_LAYERS),
         "params": networks.scalar_program_size(),
@@ -234,7 +238,7 @@ def run_scalar_program(loaded_peers, repeats):
 
 
 # --- the whole run ---------------------------------------------------------------------------
-def run(settings, peer_names=None, threads=1):
+def run(settings, peer_names=None, threads=1, clock="cpu"):
     """Every section; ``peer_names`` limits the peers tried (default: all known)."""
     started = time.time()
     restore_xla = peers.limit_xla_threads(threads)
@@ -244,7 +248,7 @@ def run(settings, peer_names=None, threads=1):
         restore_xla()
     restore_threads = environment.apply_threads(threads)
     try:
-        return _run_sections(settings, loaded, threads, started)
+        return _run_sections(settings, loaded, threads, clock, started)
     finally:
         restore_threads()
 
@@ -261,9 +265,10 @@ def _load_peers(peer_names):
     return loaded
 
 
-def _run_sections(settings, loaded, threads, started):
+def _run_sections(settings, loaded, threads, clock, started):
     results = {
         "quick": settings.quick,
+        "clock": clock,
         "environment": environment.describe(threads),
         "peers": [
             {
@@ -280,17 +285,17 @@ def _run_sections(settings, loaded, threads, started):
     results["arrays"] = []
     for config in settings.array_configs:
         _log(f"bench: MLP {config.label}")
-        results["arrays"].append(run_array_config(config, usable, settings.repeats))
+        results["arrays"].append(run_array_config(config, usable, settings.repeats, clock))
     results["fd"] = []
     for config in settings.fd_configs:
         _log(f"bench: fd-central on {config.label}")
-        results["fd"].append(run_fd_config(config, settings.fd_repeats))
+        results["fd"].append(run_fd_config(config, settings.fd_repeats, clock))
     results["symbolic"] = []
     for depth, width in settings.symbolic_configs:
         _log(f"bench: symbolic on {depth}x{width}")
         results["symbolic"].append(run_symbolic_config(depth, width))
     _log("bench: scalar program")
-    results["scalar"] = run_scalar_program(usable, settings.repeats)
+    results["scalar"] = run_scalar_program(usable, settings.repeats, clock)
     results["environment"]["blas_after"] = environment.blas_info()
     results["seconds"] = time.time() - started
     return results

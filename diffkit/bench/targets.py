@@ -91,7 +91,7 @@ def evaluate(results):
         parts, met = [], True
         for e in results["symbolic"]:
             cse = e["methods"]["symbolic-cse"]
-            seconds = cse["derivation"] + cse["cse"]
+            seconds = cse["derivation"] + (cse["cse"] or 0.0)
             parts.append(f"{e['config']}: {seconds:.3g} s vs {e['plain_diff']:.3g} s")
             met = met and seconds <= e["plain_diff"]
         goals.append(_goal(goal, ", ".join(parts), met))
