@@ -12,6 +12,7 @@ All weights and data come from local seeded generators.
 
 import numpy as np
 
+from . import errors
 from . import ops as dk
 from .programs.program import Program
 
@@ -39,14 +40,17 @@ def vector_program(n, m, seed=0):
     )
 
 
-def jacobian_programs(sizes=(2, 8, 32, 128, 512, 1024), few=2):
-    """The Jacobian suite: n >> m (m = few), n = m, and n << m (n = few)."""
-    programs = []
+def jacobian_shapes(sizes=(2, 8, 32, 128, 512, 1024), few=2):
+    """(regime, n, m) of the Jacobian suite: n >> m (m = few), n << m (n = few), n = m."""
+    shapes = []
     for size in sizes:
-        programs.append(("n >> m", vector_program(size, few)))
-        programs.append(("n << m", vector_program(few, size)))
-        programs.append(("n = m", vector_program(size, size)))
-    return programs
+        shapes += [("n >> m", size, few), ("n << m", few, size), ("n = m", size, size)]
+    return shapes
+
+
+def jacobian_programs(sizes=(2, 8, 32, 128, 512, 1024), few=2):
+    """The Jacobian suite's programs, each with its regime."""
+    return [(regime, vector_program(n, m)) for regime, n, m in jacobian_shapes(sizes, few)]
 
 
 # --- scalar programs for second derivatives ----------------------------------------------------
@@ -132,3 +136,12 @@ def tanh_network(depth, width=2, seed=0):
         depth=depth,
         settings={"depth": depth, "width": width},
     )
+
+
+def hessian_program(name):
+    """One of :func:`hessian_programs` by name."""
+    for program in hessian_programs():
+        if program.name == name:
+            return program
+    names = ", ".join(p.name for p in hessian_programs())
+    raise errors.InputError(f"no Hessian program named {name!r}; the programs are: {names}")

@@ -285,6 +285,17 @@ def swell_section(data, folder):
     )
 
 
+def unfinished_section(data):
+    """Harness cases that hit a limit or failed (a symbolic derivation that exploded)."""
+    rows = data.get("not_finished") or []
+    if not rows:
+        return ""
+    table_rows = [[r["study"], r["settings"], r["status"], r["reason"][:120]] for r in rows]
+    return "\n".join(
+        ["## Cases that did not finish", "", _table(["study", "settings", "status", "reason"], table_rows), ""]
+    )
+
+
 def write_report(data, folder):
     """Write index.md, the PNGs and data.json into ``folder``; return the index path."""
     folder = Path(folder)
@@ -292,6 +303,8 @@ def write_report(data, folder):
     (folder / "data.json").write_text(json.dumps(data, indent=1))
     title = "# Forward mode, Jacobians and second derivatives"
     note = "_Quick run: small sizes only._\n" if data.get("quick") else ""
+    if data.get("harness"):
+        note += "_Each measurement ran as an isolated harness case (results.sqlite beside this page)._\n"
     body = "\n".join(
         [
             title,
@@ -302,6 +315,7 @@ def write_report(data, folder):
             jacobian_section(data, folder),
             hessian_section(data, folder),
             swell_section(data, folder),
+            unfinished_section(data),
         ]
     )
     index = folder / "index.md"

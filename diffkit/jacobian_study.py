@@ -13,7 +13,7 @@ import sympy
 
 from . import errors
 from .api import gradient
-from .jacobian_programs import hessian_programs, jacobian_programs, tanh_network
+from .jacobian_programs import hessian_program, hessian_programs, jacobian_shapes, tanh_network, vector_program
 from .methods import Problem
 from .methods.symbolic import trace_symbolic
 from .transforms import HESSIAN_METHODS, hessian_result, jacobian_result
@@ -40,30 +40,27 @@ def _passes(stats):
     return None
 
 
+def jacobian_cost_row(regime, n, m, method, repeats=3):
+    """Seconds and passes of one mode for the full Jacobian of ``vector_program(n, m)``."""
+    program = vector_program(n, m)
+    reference = jacobian_result(program.function, *program.args, method="tape").matrix
+    seconds, result = _best_time(lambda: jacobian_result(program.function, *program.args, method=method), repeats)
+    return {
+        "regime": regime,
+        "n": n,
+        "m": m,
+        "method": method,
+        "seconds": seconds,
+        "passes": _passes(result.stats),
+        "max_abs_diff_vs_tape": float(np.max(np.abs(result.matrix - reference))),
+    }
+
+
 def jacobian_cost(sizes=(2, 8, 32, 128, 512, 1024), repeats=3, progress=print):
-    """Seconds and passes of each mode on R^n -> R^m programs; errors against the tape."""
+    """Seconds and passes of each mode on R^n -> R^m programs; differences from the tape."""
     rows = []
-    for regime, program in jacobian_programs(sizes):
-        n, m = program.settings["n"], program.settings["m"]
-        reference = None
-        for method in COST_METHODS:
-            seconds, result = _best_time(
-                lambda: jacobian_result(program.function, *program.args, method=method), repeats
-            )
-            if reference is None:
-                reference = result.matrix
-            error = float(np.max(np.abs(result.matrix - reference))) if reference.size else 0.0
-            rows.append(
-                {
-                    "regime": regime,
-                    "n": n,
-                    "m": m,
-                    "method": method,
-                    "seconds": seconds,
-                    "passes": _passes(result.stats),
-                    "max_abs_diff_vs_tape": error,
-                }
-            )
+    for regime, n, m in jacobian_shapes(sizes):
+        rows.extend(jacobian_cost_row(regime, n, m, method, repeats) for method in COST_METHODS)
         progress(f"jacobian {regime:7} n={n:<4} m={m:<4} done")
     return rows
 
@@ -84,35 +81,59 @@ def reference_hessian(program):
     return hessian
 
 
+def hessian_row(program, method, repeats=3, reference=None):
+    """One second-order method on one Hessian program: error against 50 digits, cost, swell."""
+    if isinstance(program, str):
+        program = hessian_program(program)
+    reference = reference_hessian(program) if reference is None else reference
+    scale = max(1.0, float(np.max(np.abs(reference))))
+    seconds, result = _best_time(
+        lambda: hessian_result(program.function, *program.args, argnums=program.argnums, method=method),
+        repeats if method != "symbolic" else 1,
+    )
+    stats = result.stats
+    return {
+        "program": program.name,
+        "n": int(reference.shape[0]),
+        "method": method,
+        "seconds": seconds,
+        "max_rel_error": float(np.max(np.abs(result.matrix - reference))) / scale,
+        "asymmetry": float(np.max(np.abs(result.matrix - result.matrix.T))),
+        "passes": stats.get("passes", stats.get("outer_backward_passes", stats.get("evaluations"))),
+        "forward_tree_size": stats.get("forward_tree_size"),
+        "hessian_tree_size": stats.get("hessian_tree_size"),
+        "hessian_dag_size": stats.get("hessian_dag_size"),
+        "hessian_cse_size": stats.get("hessian_cse_size"),
+    }
+
+
 def hessian_comparison(repeats=3, progress=print):
-    """Each second-order method on each Hessian program: error against 50 digits, cost, swell."""
+    """Each second-order method on each Hessian program."""
     rows = []
     for program in hessian_programs():
         reference = reference_hessian(program)
-        scale = max(1.0, float(np.max(np.abs(reference))))
-        for method in HESSIAN_METHODS:
-            seconds, result = _best_time(
-                lambda: hessian_result(program.function, *program.args, argnums=program.argnums, method=method),
-                repeats if method != "symbolic" else 1,
-            )
-            stats = result.stats
-            rows.append(
-                {
-                    "program": program.name,
-                    "n": int(reference.shape[0]),
-                    "method": method,
-                    "seconds": seconds,
-                    "max_rel_error": float(np.max(np.abs(result.matrix - reference))) / scale,
-                    "asymmetry": float(np.max(np.abs(result.matrix - result.matrix.T))),
-                    "passes": stats.get("passes", stats.get("outer_backward_passes", stats.get("evaluations"))),
-                    "forward_tree_size": stats.get("forward_tree_size"),
-                    "hessian_tree_size": stats.get("hessian_tree_size"),
-                    "hessian_dag_size": stats.get("hessian_dag_size"),
-                    "hessian_cse_size": stats.get("hessian_cse_size"),
-                }
-            )
+        rows.extend(hessian_row(program, method, repeats, reference) for method in HESSIAN_METHODS)
         progress(f"hessian {program.name} done")
     return rows
+
+
+def swell_row(depth, method):
+    """Derivative sizes and time of one symbolic method on ``tanh_network(depth)``."""
+    program = tanh_network(depth)
+    start = time.perf_counter()
+    result = gradient(program.function, *program.args, argnums=program.argnums, method=method)
+    stats = result.stats
+    return {
+        "depth": depth,
+        "params": program.num_params,
+        "method": method,
+        "seconds": time.perf_counter() - start,
+        "derivation_time": stats.get("derivation_time"),
+        "forward_tree_size": stats.get("forward_tree_size"),
+        "derivative_tree_size": stats.get("derivative_tree_size"),
+        "derivative_dag_size": stats.get("derivative_dag_size"),
+        "derivative_cse_size": stats.get("derivative_cse_size"),
+    }
 
 
 def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print):
@@ -123,30 +144,14 @@ def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print)
     rows = []
     active = list(SWELL_METHODS)
     for depth in depths:
-        program = tanh_network(depth)
         for method in list(active):
-            start = time.perf_counter()
             try:
-                result = gradient(program.function, *program.args, argnums=program.argnums, method=method)
+                row = swell_row(depth, method)
             except errors.ExpressionTooLargeError:
                 active.remove(method)
                 continue
-            seconds = time.perf_counter() - start
-            stats = result.stats
-            rows.append(
-                {
-                    "depth": depth,
-                    "params": program.num_params,
-                    "method": method,
-                    "seconds": seconds,
-                    "derivation_time": stats.get("derivation_time"),
-                    "forward_tree_size": stats.get("forward_tree_size"),
-                    "derivative_tree_size": stats.get("derivative_tree_size"),
-                    "derivative_dag_size": stats.get("derivative_dag_size"),
-                    "derivative_cse_size": stats.get("derivative_cse_size"),
-                }
-            )
-            if seconds > time_limit:
+            rows.append(row)
+            if row["seconds"] > time_limit:
                 active.remove(method)
         progress(f"swell depth={depth} done")
         if not active:
@@ -154,25 +159,27 @@ def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print)
     return rows
 
 
+def hessian_swell_row(depth):
+    """Sizes of the symbolic gradient and Hessian of ``tanh_network(depth)``."""
+    program = tanh_network(depth)
+    stats = hessian_result(program.function, *program.args, argnums=program.argnums, method="symbolic").stats
+    return {
+        "depth": depth,
+        "params": program.num_params,
+        "forward_tree_size": stats["forward_tree_size"],
+        "gradient_tree_size": stats["gradient_tree_size"],
+        "hessian_tree_size": stats["hessian_tree_size"],
+        "hessian_dag_size": stats["hessian_dag_size"],
+        "hessian_cse_size": stats["hessian_cse_size"],
+        "seconds": stats["seconds"],
+    }
+
+
 def symbolic_hessian_swell(depths=(1, 2, 3), progress=print):
     """Sizes of the symbolic gradient and Hessian as the tanh chain deepens."""
     rows = []
     for depth in depths:
-        program = tanh_network(depth)
-        result = hessian_result(program.function, *program.args, argnums=program.argnums, method="symbolic")
-        stats = result.stats
-        rows.append(
-            {
-                "depth": depth,
-                "params": program.num_params,
-                "forward_tree_size": stats["forward_tree_size"],
-                "gradient_tree_size": stats["gradient_tree_size"],
-                "hessian_tree_size": stats["hessian_tree_size"],
-                "hessian_dag_size": stats["hessian_dag_size"],
-                "hessian_cse_size": stats["hessian_cse_size"],
-                "seconds": stats["seconds"],
-            }
-        )
+        rows.append(hessian_swell_row(depth))
         progress(f"hessian swell depth={depth} done")
     return rows
 

@@ -14,6 +14,25 @@ def add_arguments(parser):
     parser.add_argument(
         "--from-data", action="store_true", help="rewrite the report from OUT/data.json without measuring"
     )
+    parser.add_argument(
+        "--harness",
+        action="store_true",
+        help="run each measurement as an isolated harness case (time and memory limits, results in "
+        "OUT/results.sqlite) instead of in this process",
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="harness workers (default: the harness's)")
+    parser.add_argument("--resume", action="store_true", help="with --harness: keep finished cases, run the rest")
+
+
+def _measure_with_harness(args):
+    from ..harness import run_suite
+    from ..jacobian_suite import data_from_rows, suite
+
+    db = run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume)
+    data = data_from_rows(db.rows())
+    data["quick"] = args.quick
+    data["harness"] = True
+    return data
 
 
 def run(args):
@@ -26,6 +45,8 @@ def run(args):
                 f"{args.out}/data.json does not exist; run `diffkit jacobian-report` without --from-data first"
             )
         data = read_data(args.out)
+    elif args.harness:
+        data = _measure_with_harness(args)
     else:
         data = run_all(quick=args.quick)
     index = write_report(data, args.out)

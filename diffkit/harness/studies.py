@@ -107,6 +107,13 @@ def fd_steps_data(n=4, x0=0.2, points=81):
     }
 
 
+def _jacobian_studies():
+    """The Jacobian suite's studies (diffkit.jacobian_suite), run by the same workers."""
+    from ..jacobian_suite import STUDIES as jacobian_studies
+
+    return jacobian_studies
+
+
 def run_study(case, report_partial=None):
     """Run a study case in this process; return its row fields."""
     row = {"family": "study", "depth": case.settings.get("n", 0), "params": 1, "control_flow": "fixed-loop"}
@@ -115,6 +122,10 @@ def run_study(case, report_partial=None):
             row["data"] = table1_row(int(case.settings["n"]), report_partial)
         elif case.program == FD_STEPS:
             row["data"] = fd_steps_data(**case.settings)
+        elif case.program in _jacobian_studies():
+            from ..jacobian_suite import run_jacobian_study
+
+            row["data"] = run_jacobian_study(case.program, case.settings)
         else:
             raise errors.InputError(f"no study named {case.program!r}; the studies are {', '.join(STUDIES)}")
         row["status"] = "ok"

@@ -1,0 +1,129 @@
+"""The Jacobian report: its studies' numbers, the Markdown it writes, the harness route and the CLI."""
+
+import json
+
+import numpy as np
+import pytest
+
+from diffkit.cli import main
+from diffkit.harness.cases import Case
+from diffkit.harness.worker import execute
+from diffkit.jacobian_programs import hessian_program, least_squares, vector_program
+from diffkit.jacobian_report import unfinished_section, write_report
+from diffkit.jacobian_study import (
+    hessian_row,
+    hessian_swell_row,
+    jacobian_cost,
+    reference_hessian,
+    swell_row,
+)
+from diffkit.jacobian_suite import SWELL, data_from_rows
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    program = hessian_program("logistic map x4")
+    reference = reference_hessian(program)
+    return {
+        "jacobian_cost": jacobian_cost(sizes=(2, 16), repeats=1, progress=lambda message: None),
+        "hessian": [hessian_row(program, method, repeats=1, reference=reference) for method in
+                    ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central")],
+        "swell": [swell_row(depth, method) for depth in (1, 2) for method in ("symbolic", "symbolic-cse", "symbolic-tape")],
+        "hessian_swell": [hessian_swell_row(1)],
+        "quick": True,
+    }
+
+
+def test_vector_program_has_the_promised_shape():
+    program = vector_program(5, 3)
+    assert program.function(*program.args).shape == (3,)
+    assert program.num_params == 5
+
+
+def test_reference_hessian_of_least_squares_is_two_xtx_over_n():
+    program = least_squares(3)
+    w, X, y = program.args
+    np.testing.assert_allclose(reference_hessian(program), 2 * X.T @ X / X.shape[0], rtol=1e-15, atol=1e-15)
+
+
+def test_cost_rows_count_the_passes_of_each_mode(small_data):
+    rows = {(r["regime"], r["n"], r["m"], r["method"]): r for r in small_data["jacobian_cost"]}
+    assert rows["n >> m", 16, 2, "tape"]["passes"] == 2
+    assert rows["n >> m", 16, 2, "forward-mode"]["passes"] == 16
+    assert rows["n << m", 2, 16, "tape"]["passes"] == 16
+    assert rows["n << m", 2, 16, "forward-mode"]["passes"] == 2
+    assert rows["n = m", 16, 16, "fd-central"]["passes"] == 1 + 2 * 16
+    assert max(r["max_abs_diff_vs_tape"] for r in small_data["jacobian_cost"]) < 1e-8
+
+
+def test_hessian_rows_are_accurate_against_50_digits(small_data):
+    errors = {r["method"]: r["max_rel_error"] for r in small_data["hessian"]}
+    assert errors["forward-over-reverse"] < 1e-14
+    assert errors["reverse-over-reverse"] < 1e-14
+    assert errors["symbolic"] < 1e-14
+    assert 1e-12 < errors["fd-central"] < 1e-4  # second differences: about eps^(1/2) at best
+
+
+def test_symbolic_tape_derivative_dag_is_not_larger_than_symbolic(small_data):
+    at_depth_2 = {r["method"]: r for r in small_data["swell"] if r["depth"] == 2}
+    assert at_depth_2["symbolic-tape"]["derivative_dag_size"] <= at_depth_2["symbolic"]["derivative_dag_size"]
+    assert at_depth_2["symbolic"]["derivative_tree_size"] == at_depth_2["symbolic-cse"]["derivative_tree_size"]
+
+
+@pytest.fixture(scope="module")
+def report_folder(small_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("jacobian-report")
+    write_report(small_data, folder)
+    return folder
+
+
+def test_report_is_written_with_its_sections_and_plots(small_data, report_folder):
+    tmp_path = report_folder
+    text = (tmp_path / "index.md").read_text()
+    for heading in ("## Jacobians", "## Hessians", "### The symbolic Hessian's swell", "## Swell"):
+        assert heading in text
+    for figure in ("jacobian_cost.png", "hessian_accuracy_cost.png", "hessian_swell.png", "swell_symbolic_tape.png"):
+        assert (tmp_path / figure).stat().st_size > 1000
+        assert f"({figure})" in text
+    assert "n >> m, n = 16, m = 2:" in text
+    assert json.loads((tmp_path / "data.json").read_text())["jacobian_cost"] == small_data["jacobian_cost"]
+
+
+def test_from_data_rebuilds_the_page(report_folder, capsys):
+    original = (report_folder / "index.md").read_text()
+    (report_folder / "index.md").unlink()
+    assert main(["jacobian-report", "--from-data", "--out", str(report_folder)]) == 0
+    assert (report_folder / "index.md").read_text() == original
+
+
+def test_from_data_without_data_names_the_fix(tmp_path, capsys):
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path / "empty")]) == 2
+    assert "data.json does not exist; run `diffkit jacobian-report` without --from-data" in capsys.readouterr().err
+
+
+def test_harness_worker_runs_a_jacobian_study_case():
+    case = Case("jacobian-cost", "study", {"regime": "n >> m", "n": 4, "m": 2, "method": "forward-mode"}, kind="study")
+    row = execute(case)
+    assert row["status"] == "ok"
+    assert row["data"]["passes"] == 4
+
+
+def test_rows_from_the_database_become_report_data(small_data):
+    rows = [{"program": SWELL, "status": "ok", "data": r} for r in reversed(small_data["swell"])]
+    rows.append({"program": SWELL, "status": "timeout", "settings": {"depth": 9, "method": "symbolic"},
+                 "reason": "hit the 60 s limit", "data": None})
+    rows.append({"program": "table1", "status": "ok", "data": {"n": 1}})  # another suite's study: ignored
+    data = data_from_rows(rows)
+    assert [(r["depth"], r["method"]) for r in data["swell"]] == [
+        (d, m) for d in (1, 2) for m in ("symbolic", "symbolic-cse", "symbolic-tape")
+    ]
+    assert data["not_finished"][0]["status"] == "timeout"
+    text = unfinished_section(data)
+    assert "## Cases that did not finish" in text and "hit the 60 s limit" in text
+
+
+def test_unknown_hessian_program_is_an_input_error():
+    from diffkit import InputError
+
+    with pytest.raises(InputError, match="no Hessian program named 'nope'"):
+        hessian_program("nope")
