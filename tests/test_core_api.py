@@ -125,3 +125,21 @@ def test_packaging_metadata():
     # The README's test command and CI's are the same: install with the dev extra, run pytest.
     for text in ((ROOT / "README.md").read_text(), (ROOT / ".ci" / "run").read_text()):
         assert re.search(r'pip install (-q )?-e "\.\[dev\]" && python -m pytest -q', text)
+
+
+def test_expression_sizes_without_expanding_the_dag():
+    import sympy
+
+    from diffkit.expression_size import cse_size, dag_size, tree_size
+
+    x = sympy.Symbol("x")
+    expression = sympy.sin(x)
+    for _ in range(60):
+        expression = expression + sympy.sin(expression)  # the previous sum is used twice
+    # Written out as a tree the size doubles each step: T(n) = 2 T(n-1) + 2, T(0) = 1.
+    assert tree_size(expression) == 3 * 2**60 - 2
+    # Distinct nodes: n + 1 sines, and sums of 1, 2, ..., n operations (Add is n-ary).
+    assert dag_size(expression) == 61 + 60 * 61 // 2
+    # sin(x) computed once after CSE: sin, square (one power), cos, add.
+    shared = sympy.sin(x) ** 2 + sympy.cos(sympy.sin(x))
+    assert tree_size(shared) == 5 and cse_size([shared])[0] == 4
