@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import errors
 from .. import ops as dk
-from .loops import halve_until_small, halvings
+from .loops import halve_until_small, halvings, on_halving_boundary
 from .notes import record
 from .program import Program
 from .registry import register_program
@@ -571,5 +571,6 @@ def build_while_halving(x=37.0):
         ),
         depth=k,
         control_flow="data-dependent",
+        on_kink=on_halving_boundary(x, 5.0),
         exact_grad=lambda x: 2.0 ** -halvings(x, 5.0),
     )

@@ -201,6 +201,11 @@ def halvings(x, limit):
     return k
 
 
+def on_halving_boundary(x, limit):
+    """Whether x ends exactly on the limit: one more halving starts just above, so the result jumps."""
+    return abs(float(x)) / 2.0 ** halvings(x, limit) == limit
+
+
 @register_program("halving-loop", family="loop")
 def build_halving_loop(x=37.0):
     k = halvings(x, 5.0)
@@ -211,6 +216,7 @@ def build_halving_loop(x=37.0):
         description=f"while abs(x) > 5: x = x / 2; here {k} halvings, so d/dx = 2**-{k}",
         depth=k,
         control_flow="data-dependent",
+        on_kink=on_halving_boundary(x, 5.0),
         exact_grad=lambda x: 2.0 ** -halvings(x, 5.0),
     )
 

@@ -58,14 +58,15 @@ def train(program, steps=1000, lr=0.1, method="tape", params=None):
     losses = []
     for _ in range(steps):
         args[argnum] = unflatten(treedef, leaves)
-        result = gradient(program.function, *args, argnums=argnum, method=method)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            result = gradient(program.function, *args, argnums=argnum, method=method)
         losses.append(result.value)
         grads, _ = flatten(result.grad)
         leaves = [leaf - lr * np.asarray(g, dtype=float) for leaf, g in zip(leaves, grads)]
-        if not all(np.isfinite(leaf).all() for leaf in leaves):
+        if not (np.isfinite(result.value) and all(np.isfinite(leaf).all() for leaf in leaves)):
             raise errors.InputError(
-                f"gradient descent diverged after {len(losses)} steps (lr={lr}): the parameters are no "
-                "longer finite. Use a smaller learning rate."
+                f"gradient descent diverged after {len(losses)} steps (lr={lr}): the loss or the "
+                "parameters are no longer finite. Use a smaller learning rate."
             )
     trained = unflatten(treedef, leaves)
     args[argnum] = trained
