@@ -24,7 +24,7 @@ from .expression_size import cse_size, dag_size, tree_size
 from .forward import ForwardTrace, primal_of, tangent_of
 from .methods.base import scalar_output
 from .methods.symbolic import trace_symbolic
-from .methods.symbolic_tape import compile_and_evaluate, symbol_point
+from .methods.symbolic_tape import compile_and_evaluate, symbol_point, unit_seed
 from .ops import broadcast_to
 from .ops import sum as dk_sum
 from .ops.shapes import shape_of
@@ -69,14 +69,15 @@ def forward_over_reverse_hvp(problem, v):
         with Tape() as tape:
             leaves = [tape.leaf(dual) for dual in duals]
             out = scalar_output(problem.call(leaves), _name(problem))
-        cotangents = tape.backward(out, 1.0, leaves)
+        cotangents = tape.backward(out, unit_seed(out), leaves)
     value = primal_of(out.value if isinstance(out, Traced) else out, trace)
+    value = np.asarray(value).reshape(-1)[0]
     gradient = join_flat([None if c is None else primal_of(c, trace) for c in cotangents], problem)
     hv = join_flat(
         [None if c is None else tangent_of(c, trace, leaf.shape) for c, leaf in zip(cotangents, problem.leaves)],
         problem,
     )
-    return float(np.asarray(value).reshape(())), gradient, hv
+    return float(value), gradient, hv
 
 
 def forward_over_reverse_hessian(problem):
@@ -98,7 +99,7 @@ def _record_gradient(problem, outer):
     with Tape() as inner:
         inner_leaves = [inner.leaf(leaf) for leaf in outer_leaves]
         out = scalar_output(problem.call(inner_leaves), _name(problem))
-    gradient = inner.backward(out, 1.0, inner_leaves)
+    gradient = inner.backward(out, unit_seed(out), inner_leaves)
     return out, gradient, outer_leaves
 
 
@@ -116,7 +117,7 @@ def reverse_over_reverse_hvp(problem, v):
             if g is not None:
                 inner_product = inner_product + dk_sum(g * direction)
     hv = outer.backward(inner_product, 1.0, outer_leaves)
-    value = float(np.asarray(_untrace(out)).reshape(()))
+    value = float(np.asarray(_untrace(out)).reshape(-1)[0])
     return value, join_flat([None if g is None else _untrace(g) for g in gradient], problem), join_flat(hv, problem)
 
 
@@ -135,7 +136,7 @@ def reverse_over_reverse_hessian(problem):
             seed = np.zeros(leaf.shape)
             seed.reshape(-1)[entry] = 1.0
             rows.append(join_flat(outer.backward(g, seed if seed.ndim else 1.0, outer_leaves), problem))
-    value = float(np.asarray(_untrace(out)).reshape(()))
+    value = float(np.asarray(_untrace(out)).reshape(-1)[0])
     flat_gradient = join_flat([None if g is None else _untrace(g) for g in gradient], problem)
     hessian = np.array(rows).reshape(problem.size, problem.size)
     return value, flat_gradient, hessian, {"outer_backward_passes": len(rows), "outer_nodes": outer.stats()["nodes"]}

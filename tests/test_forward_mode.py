@@ -197,3 +197,43 @@ def test_second_derivative_by_nesting(outer, inner):
     x = 0.8
     expected = 6 * x * math.sin(x) + 6 * x * x * math.cos(x) - x**3 * math.sin(x)
     assert outer(first, x) == pytest.approx(expected, rel=1e-14)
+
+
+# --- the same errors for the same misuse ----------------------------------------------------------
+def _mismatched_shapes(x):
+    return dk.sum(x @ np.ones((4, 2)))
+
+
+def _vector_output(x):
+    return dk.tanh(x)
+
+
+def _none_output(x):
+    dk.sum(x)
+
+
+def _uses_math_exp(x):
+    return math.exp(x[0])
+
+
+MISUSES = {
+    "shape": (_mismatched_shapes, (np.ones(3),), {}, dk.ShapeError),
+    "vector output": (_vector_output, (np.ones(3),), {}, dk.NonScalarOutputError),
+    "no output": (_none_output, (np.ones(3),), {}, dk.NonScalarOutputError),
+    "math.exp": (_uses_math_exp, (np.ones(3),), {}, dk.NonDiffkitFunctionError),
+    "nan input": (_vector_output, (np.array([1.0, np.nan]),), {}, dk.InputError),
+    "argnums": (_vector_output, (np.ones(3),), {"argnums": 2}, dk.InputError),
+}
+
+
+@pytest.mark.parametrize("misuse", sorted(MISUSES))
+@pytest.mark.parametrize("method", ["forward-mode", "symbolic-tape"])
+def test_same_error_type_and_message_as_the_tape(method, misuse):
+    function, args, kwargs, error = MISUSES[misuse]
+    with pytest.raises(error) as tape_error:
+        dk.gradient(function, *args, method="tape", **kwargs)
+    with pytest.raises(error) as method_error:
+        dk.gradient(function, *args, method=method, **kwargs)
+    assert type(method_error.value) is type(tape_error.value)
+    kind = {"forward-mode": "dual", "symbolic-tape": "traced"}[method]
+    assert str(method_error.value).replace(f"a {kind} value", "a traced value") == str(tape_error.value)

@@ -42,6 +42,12 @@ def untraced(value):
     return value.value if isinstance(value, Traced) else value
 
 
+def unit_seed(out):
+    """The seed 1 shaped like a scalar output (which may be an array of size 1)."""
+    shape = tuple(out.shape) if hasattr(out, "shape") else ()
+    return np.ones(shape) if shape else 1.0
+
+
 def expressions_of(cotangent, shape):
     """A cotangent (symbolic, plain number or None) as an object array of ``shape``."""
     if cotangent is None:
@@ -90,14 +96,14 @@ class SymbolicTapeMethod(Method):
         tape, leaves, out, symbol_arrays = record_symbolic(problem)
         out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
         stats["trace_time"] = time.perf_counter() - start
-        expression = expressions_of(untraced(out), ()).reshape(())[()]
+        expression = to_object_array(untraced(out)).reshape(-1)[0]  # a size-1 array counts as a number
         stats["forward_tree_size"] = tree_size(expression)
         stats["forward_dag_size"] = dag_size(expression)
         stats["tape_nodes"] = tape.stats()["nodes"]
 
         start = time.perf_counter()
         try:
-            cotangents = tape.backward(out, 1.0, leaves)
+            cotangents = tape.backward(out, unit_seed(out), leaves)
         except _TOO_LARGE as exc:
             raise _too_large("differentiate", exc) from None
         derivatives = []
