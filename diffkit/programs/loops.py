@@ -182,8 +182,19 @@ def build_unrolled_gd(steps=2, seed=0):
 
 # --- halving until small (the lecture's while loop) -----------------------------------------------
 def halve_until_small(x):
-    """while abs(x) > 5: x = x / 2 (seed 004's loop)."""
+    """while abs(x) > 5: x = x / 2 (seed 004's loop, as the notes write it)."""
     while abs(x) > 5:
+        x = x / 2
+    return x
+
+
+def halve_until_within(x):
+    """The same loop with the test written as two comparisons instead of abs.
+
+    abs is not analytic, so the complex step refuses it even inside a condition; this
+    spelling lets every method that follows control flow run the loop.
+    """
+    while x > 5 or x < -5:
         x = x / 2
     return x
 
@@ -211,9 +222,9 @@ def build_halving_loop(x=37.0):
     k = halvings(x, 5.0)
     return Program(
         name="halving-loop",
-        function=halve_until_small,
+        function=halve_until_within,
         args=(float(x),),
-        description=f"while abs(x) > 5: x = x / 2; here {k} halvings, so d/dx = 2**-{k}",
+        description=f"while x > 5 or x < -5: x = x / 2; here {k} halvings, so d/dx = 2**-{k}",
         depth=k,
         control_flow="data-dependent",
         on_kink=on_halving_boundary(x, 5.0),
@@ -226,10 +237,12 @@ MAX_BABYLONIAN_STEPS = 200
 
 
 def babylonian_sqrt(a, tol):
-    """t = (t + a / t) / 2 from t = a until |t t - a| < tol."""
+    """t = (t + a / t) / 2 from t = a until |t t - a| < tol (abs spelt as two comparisons,
+    which the complex step can follow)."""
     t = a
     for _ in range(MAX_BABYLONIAN_STEPS):
-        if abs(t * t - a) < tol:
+        error = t * t - a
+        if -tol < error < tol:
             return t
         t = 0.5 * (t + a / t)
     raise errors.InputError(
