@@ -533,7 +533,7 @@ def cs231n_closed_form(w1, w2, b, X, y):
 
 
 @register_program("lecture-14-cs231n-network", family="lecture")
-def build_cs231n_network(n=4, seed=0):
+def build_cs231n_network(n=3, seed=0):
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.InputError(f"n (the number of examples) must be a positive integer; got {n!r}")
     rng = np.random.default_rng(seed)
