@@ -82,16 +82,15 @@ def _operator(primitive, reflected):
     keep_out = rule.keep_out
     broadcasting = rule.broadcasting
     scalar_types = _SCALAR_TYPES
+    float64 = np.float64
+    ndarray = np.ndarray
 
     def traced_operator(self, other):
         tape = self._tape
-        kind_other = type(other)
-        if kind_other is Traced:
-            if other._tape is not tape:
-                return primitive(other, self) if reflected else primitive(self, other)
+        if type(other) is Traced and other._tape is tape:
             value_other = other.value
             parent_other = other._node
-        elif isinstance(other, BoxedValue):
+        elif isinstance(other, BoxedValue):  # another tape's value, a symbol...: generic dispatch
             return primitive(other, self) if reflected else primitive(self, other)
         else:
             value_other = other
@@ -103,7 +102,7 @@ def _operator(primitive, reflected):
         kind_a = type(value_a)
         kind_b = type(value_b)
         scalars = kind_a in scalar_types and kind_b in scalar_types
-        if scalars and face is not None and (kind_a is np.float64 or kind_b is np.float64):
+        if scalars and face is not None and (kind_a is float64 or kind_b is float64):
             out = face(value_a, value_b)
         elif isinstance(value_a, BoxedValue) or isinstance(value_b, BoxedValue):
             out = primitive(value_a, value_b)
@@ -116,8 +115,8 @@ def _operator(primitive, reflected):
             shapes = None  # scalars in, a scalar out: every cotangent is a scalar, nothing to sum back
         else:
             shapes = (
-                value_a.shape if kind_a is np.ndarray else () if kind_a in scalar_types else shape_of(value_a),
-                value_b.shape if kind_b is np.ndarray else () if kind_b in scalar_types else shape_of(value_b),
+                value_a.shape if kind_a is ndarray else () if kind_a in scalar_types else shape_of(value_a),
+                value_b.shape if kind_b is ndarray else () if kind_b in scalar_types else shape_of(value_b),
             )
         nodes = tape.nodes
         nodes.append(
@@ -312,10 +311,16 @@ class Tape:
                 raise primitive.shape_error(values, exc) from None
         if not traced:
             return out
-        if rule.broadcasting:
-            shapes = tuple([_shape(value) for value in values])
-        else:
+        if not rule.broadcasting:
             shapes = None
+        elif count == 1:
+            kind = type(values[0])
+            if kind in _SCALAR_TYPES and type(out) in _SCALAR_TYPES:
+                shapes = None  # a scalar in, a scalar out: nothing to sum back
+            else:
+                shapes = (values[0].shape if kind is np.ndarray else _shape(values[0]),)
+        else:
+            shapes = tuple([_shape(value) for value in values])
         keep = rule.keep_args
         if count == 1:
             kept = values if keep[0] else (None,)
@@ -352,6 +357,43 @@ class Tape:
             _, parents, args, params, out, shapes, rule = node
             rules = rule.rules
             singular = rule.singular
+            if shapes is None and not singular and not params:
+                # The common case (scalars, same-shape arrays): no keywords, nothing to sum back.
+                # Unary and binary nodes are spelt out: a call with *args costs more.
+                count = len(parents)
+                if count == 2:
+                    parent_a, parent_b = parents
+                    value_a, value_b = args
+                    rule_a, rule_b = rules
+                    if parent_a is not None and rule_a is not None:
+                        contribution = rule_a(g, out, value_a, value_b)
+                        if contribution is not None:
+                            previous = cotangents[parent_a]
+                            cotangents[parent_a] = contribution if previous is None else previous + contribution
+                    if parent_b is not None and rule_b is not None:
+                        contribution = rule_b(g, out, value_a, value_b)
+                        if contribution is not None:
+                            previous = cotangents[parent_b]
+                            cotangents[parent_b] = contribution if previous is None else previous + contribution
+                    continue
+                if count == 1:
+                    parent = parents[0]
+                    vjp = rules[0]
+                    if vjp is not None:  # the one parent of a recorded unary node is traced
+                        contribution = vjp(g, out, args[0])
+                        if contribution is not None:
+                            previous = cotangents[parent]
+                            cotangents[parent] = contribution if previous is None else previous + contribution
+                    continue
+                for parent, vjp in zip(parents, rules):
+                    if parent is None or vjp is None:
+                        continue
+                    contribution = vjp(g, out, *args)
+                    if contribution is None:
+                        continue
+                    previous = cotangents[parent]
+                    cotangents[parent] = contribution if previous is None else previous + contribution
+                continue
             position = -1
             for parent in parents:
                 position += 1
