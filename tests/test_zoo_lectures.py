@@ -84,6 +84,8 @@ def test_example_7_reports_the_notes_slip_in_y():
     assert np.asarray(rows[0].printed).tolist() == [[13.0, 9.0, -2.0, -6.0], [5.0, 2.0, 17.0, 1.0]]
     assert np.asarray(rows[0].computed).tolist() == [[-1.0, -1.0, 2.0, 6.0], [5.0, 2.0, 11.0, 7.0]]
     assert "DIFFERS" in str(rows[0])
+    assert program.expected["printed_y"] == rows[0].printed
+    np.testing.assert_array_equal(program.expected["true_y"], rows[0].computed)
     assert "not x W" in program.description
 
 

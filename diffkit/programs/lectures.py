@@ -270,6 +270,7 @@ MATMUL_X = [[2.0, 1.0, -3.0], [-3.0, 4.0, 2.0]]
 MATMUL_W = [[3.0, 2.0, 1.0, -1.0], [2.0, 1.0, 3.0, 2.0], [3.0, 2.0, 1.0, -2.0]]
 MATMUL_UPSTREAM = np.array([[2.0, 3.0, -3.0, 9.0], [-8.0, 1.0, 4.0, 6.0]])
 PRINTED_Y = [[13.0, 9.0, -2.0, -6.0], [5.0, 2.0, 17.0, 1.0]]  # as printed in seed 002: not x W
+TRUE_Y = [[-1.0, -1.0, 2.0, 6.0], [5.0, 2.0, 11.0, 7.0]]  # x W, as the seeds README states it
 
 
 def matmul_layer(x, W, *, notes=None):
@@ -291,7 +292,12 @@ def build_matmul():
             "y = [[13, 9, -2, -6], [5, 2, 17, 1]], which is not x W: expected keeps that printed y, "
             "so compare_with_notes reports the slip"
         ),
-        expected={"forward": {"y": PRINTED_Y}, "backward": {"y": MATMUL_UPSTREAM.tolist()}},
+        expected={
+            "forward": {"y": PRINTED_Y},
+            "backward": {"y": MATMUL_UPSTREAM.tolist()},
+            "printed_y": PRINTED_Y,  # for a notebook: the notes' y beside the true product
+            "true_y": TRUE_Y,
+        },
         exact_grad=lambda x, W: (MATMUL_UPSTREAM @ np.asarray(W).T, np.asarray(x).T @ MATMUL_UPSTREAM),
     )
 

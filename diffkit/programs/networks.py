@@ -234,7 +234,8 @@ def build_mlp(depth=2, width=3, activation="tanh", loss="squared", dataset="ring
     batch = len(data) if batch is None else min(_check_size(batch, "batch", 1), len(data))
     sizes = (data.X.shape[1],) + (width,) * (depth - 1) + (output_size(loss, data),)
     model = MLP(sizes, activation, loss, float(reg))
-    hidden = f"{depth - 1} hidden {activation} layer(s) of {width}" if depth > 1 else "no hidden layer"
+    layers = "layer" if depth == 2 else "layers"
+    hidden = f"{depth - 1} hidden {activation} {layers} of {width}" if depth > 1 else "no hidden layer"
     description = f"MLP {'-'.join(map(str, sizes))} ({hidden}), {loss} loss, {batch} {dataset} examples"
     if reg:
         description += f", L2 {reg:g}"
