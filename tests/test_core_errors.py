@@ -246,3 +246,16 @@ def test_numpy_calls_with_arguments_diffkit_lacks(method):
     np.testing.assert_allclose(grad, 2 * x, rtol=1e-14)
     with pytest.raises(dk.NonDiffkitFunctionError, match=r"round\(\)"):
         dk.gradient(lambda v: round(v[0]) * v[1], x, method=method)
+
+
+def test_a_derivative_sympy_leaves_unevaluated_is_refused():
+    import sympy
+
+    from diffkit.methods.symbolic import _refuse_unevaluated
+
+    x = sympy.Symbol("x", real=True)
+    unevaluated = sympy.sign(sympy.log(x)).diff(x)  # SymPy's own sign of a maybe-complex value
+    assert unevaluated.atoms(sympy.Derivative)
+    with pytest.raises(dk.UnsupportedError, match=r"could not differentiate with respect to x.*'tape'"):
+        _refuse_unevaluated([sympy.Integer(1), unevaluated], [sympy.Symbol("y"), x])
+    _refuse_unevaluated([sympy.cos(x)], [x])  # an evaluated derivative passes

@@ -101,6 +101,21 @@ def compile_expressions(symbols, expressions, use_cse):
         raise _too_large("compile (lambdify)", exc, tree_size(expressions)) from None
 
 
+def _refuse_unevaluated(derivatives, symbols):
+    """SymPy returns ``Derivative(...)`` when it cannot differentiate; lambdify cannot print it."""
+    for derivative, symbol in zip(derivatives, symbols):
+        try:
+            left = derivative.atoms(sympy.Derivative) if isinstance(derivative, sympy.Basic) else ()
+        except _TOO_LARGE:
+            return  # too deep to search: compilation will say so
+        if left:
+            raise errors.UnsupportedError(
+                f"SymPy could not differentiate with respect to {symbol}: it left "
+                f"{str(next(iter(left)))[:120]} unevaluated. Use 'tape' or a finite-difference "
+                "method for this program."
+            )
+
+
 class SymbolicMethod(Method):
     """Differentiate the traced expression with SymPy, then evaluate it with lambdify."""
 
@@ -125,6 +140,7 @@ class SymbolicMethod(Method):
         except _TOO_LARGE as exc:
             raise _too_large("differentiate", exc, stats["forward_tree_size"]) from None
         stats["derivation_time"] = time.perf_counter() - start
+        _refuse_unevaluated(derivatives, symbols)
         stats["derivative_tree_size"] = tree_size(derivatives) if derivatives else 0
         stats["derivative_dag_size"] = dag_size(derivatives) if derivatives else 0
 

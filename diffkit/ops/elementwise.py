@@ -37,10 +37,16 @@ heaviside = Primitive(
     jvp=(no_gradient,),
 )
 
+def _sign_sympy(x):
+    # A Piecewise, not sympy.sign: SymPy leaves d/dx sign(f(x)) unevaluated when it cannot
+    # tell whether f is real (log x), while this differentiates to 0 like the tape's rule.
+    return sympy.Piecewise((1, x > 0), (-1, x < 0), (0, True))
+
+
 sign = Primitive(
     "sign",
     numpy=np.sign,
-    sympy=lift(sympy.sign),
+    sympy=lift(_sign_sympy),
     vjp=(no_gradient,),
     broadcasting=True,
     analytic=False,
