@@ -6,10 +6,15 @@ import sys
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _IGNORED_DIRS = (_PACKAGE_DIR,)
+# The zoo's programs are written with diffkit ops like a user's: their lines are the
+# ones an error should name.
+_PROGRAM_DIRS = (os.path.join(_PACKAGE_DIR, "programs") + os.sep,)
 
 
 def _is_library_file(filename):
     path = os.path.abspath(filename)
+    if path.startswith(_PROGRAM_DIRS):
+        return False
     if path.startswith(_IGNORED_DIRS):
         return True
     parts = path.split(os.sep)
