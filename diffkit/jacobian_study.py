@@ -13,10 +13,17 @@ import sympy
 
 from . import errors
 from .api import gradient
-from .jacobian_programs import hessian_program, hessian_programs, jacobian_shapes, tanh_network, vector_program
+from .jacobian_programs import (
+    hessian_program,
+    hessian_programs,
+    jacobian_shapes,
+    least_squares,
+    tanh_network,
+    vector_program,
+)
 from .methods import Problem
 from .methods.symbolic import trace_symbolic
-from .transforms import HESSIAN_METHODS, hessian_result, jacobian_result
+from .transforms import HESSIAN_METHODS, hessian_result, hvp, jacobian_result
 
 COST_METHODS = ("tape", "forward-mode", "fd-central")
 SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
@@ -117,6 +124,46 @@ def hessian_comparison(repeats=3, progress=print):
     return rows
 
 
+HVP_METHODS = ("forward-over-reverse", "reverse-over-reverse", "fd-central", "symbolic")
+SYMBOLIC_HVP_UP_TO = 8  # the symbolic route forms the whole Hessian: only small n
+
+
+def hvp_row(n, method, repeats=3):
+    """H v of least squares in n unknowns, against the exact 2 X^T X v / N; and the full Hessian's time."""
+    program = least_squares(n, rows=2 * n)
+    w, X, y = program.args
+    v = np.random.default_rng(n).normal(size=n)
+    exact = 2.0 * X.T @ (X @ v) / X.shape[0]
+    options = {"measure_cse": False} if method == "symbolic" else {}
+    seconds, product = _best_time(
+        lambda: hvp(program.function, v, *program.args, method=method, **options),
+        repeats if method != "symbolic" else 1,
+    )
+    row = {
+        "n": n,
+        "method": method,
+        "seconds": seconds,
+        "max_rel_error": float(np.max(np.abs(product - exact)) / max(1.0, np.max(np.abs(exact)))),
+    }
+    if method != "symbolic":
+        row["hessian_seconds"], _ = _best_time(
+            lambda: hessian_result(program.function, *program.args, method=method), 1
+        )
+    return row
+
+
+def hvp_comparison(sizes=(4, 8, 32, 128, 256), repeats=3, progress=print):
+    """Hessian-vector products against forming the Hessian, as n grows."""
+    rows = []
+    for n in sizes:
+        for method in HVP_METHODS:
+            if method == "symbolic" and n > SYMBOLIC_HVP_UP_TO:
+                continue
+            rows.append(hvp_row(n, method, repeats))
+        progress(f"hvp n={n} done")
+    return rows
+
+
 def swell_row(depth, method):
     """Derivative sizes and time of one symbolic method on ``tanh_network(depth)``."""
     program = tanh_network(depth)
@@ -190,6 +237,7 @@ def run_all(quick=False, progress=print):
         return {
             "jacobian_cost": jacobian_cost(sizes=(2, 8, 32), repeats=1, progress=progress),
             "hessian": hessian_comparison(repeats=1, progress=progress),
+            "hvp": hvp_comparison(sizes=(4, 8), repeats=1, progress=progress),
             "swell": swell_comparison(depths=(1, 2), progress=progress),
             "hessian_swell": symbolic_hessian_swell(depths=(1,), progress=progress),
             "quick": True,
@@ -197,6 +245,7 @@ def run_all(quick=False, progress=print):
     return {
         "jacobian_cost": jacobian_cost(progress=progress),
         "hessian": hessian_comparison(progress=progress),
+        "hvp": hvp_comparison(progress=progress),
         "swell": swell_comparison(progress=progress),
         "hessian_swell": symbolic_hessian_swell(progress=progress),
         "quick": False,

@@ -12,9 +12,12 @@ diffkit.jacobian_suite`` runs it too.
 from .jacobian_programs import hessian_programs, jacobian_shapes
 from .jacobian_study import (
     COST_METHODS,
+    HVP_METHODS,
     SWELL_METHODS,
+    SYMBOLIC_HVP_UP_TO,
     hessian_row,
     hessian_swell_row,
+    hvp_row,
     jacobian_cost_row,
     swell_row,
 )
@@ -24,7 +27,8 @@ JACOBIAN_COST = "jacobian-cost"
 HESSIAN_METHODS_STUDY = "hessian-methods"
 SWELL = "symbolic-tape-swell"
 HESSIAN_SWELL = "hessian-swell"
-STUDIES = (JACOBIAN_COST, HESSIAN_METHODS_STUDY, SWELL, HESSIAN_SWELL)
+HVP = "hvp-cost"
+STUDIES = (JACOBIAN_COST, HESSIAN_METHODS_STUDY, SWELL, HESSIAN_SWELL, HVP)
 NAME = "jacobian"
 
 
@@ -44,11 +48,16 @@ def _hessian_swell(settings):
     return hessian_swell_row(settings["depth"])
 
 
+def _hvp(settings):
+    return hvp_row(settings["n"], settings["method"])
+
+
 RUNNERS = {
     JACOBIAN_COST: _jacobian_cost,
     HESSIAN_METHODS_STUDY: _hessian_methods,
     SWELL: _swell,
     HESSIAN_SWELL: _hessian_swell,
+    HVP: _hvp,
 }
 
 
@@ -57,7 +66,13 @@ def run_jacobian_study(name, settings):
     return RUNNERS[name](settings)
 
 
-def cases(sizes=(2, 8, 32, 128, 512, 1024), swell_depths=range(1, 9), hessian_depths=range(1, 5)):
+def cases(
+    sizes=(2, 8, 32, 128, 512, 1024),
+    swell_depths=range(1, 9),
+    hessian_depths=range(1, 5),
+    hvp_sizes=(4, 8, 32, 128, 256),
+):
+    """One harness case per measurement; growing sizes of a symbolic method go on a ladder."""
     from .harness.cases import Case
 
     result = []
@@ -67,13 +82,20 @@ def cases(sizes=(2, 8, 32, 128, 512, 1024), swell_depths=range(1, 9), hessian_de
             result.append(Case(JACOBIAN_COST, "study", settings, kind="study"))
     for program in hessian_programs():
         for method in HESSIAN_METHODS:
-            result.append(Case(HESSIAN_METHODS_STUDY, "study", {"program": program.name, "method": method}, kind="study"))
+            settings = {"program": program.name, "method": method}
+            result.append(Case(HESSIAN_METHODS_STUDY, "study", settings, kind="study"))
     for method in SWELL_METHODS:
         for depth in swell_depths:
             settings = {"depth": depth, "method": method}
             result.append(Case(SWELL, "study", settings, kind="study", ladder=f"{SWELL}/{method}", rung=depth))
     for depth in hessian_depths:
         result.append(Case(HESSIAN_SWELL, "study", {"depth": depth}, kind="study", ladder=HESSIAN_SWELL, rung=depth))
+    for method in HVP_METHODS:
+        for rung, n in enumerate(hvp_sizes):
+            if method == "symbolic" and n > SYMBOLIC_HVP_UP_TO:
+                continue
+            settings = {"n": n, "method": method}
+            result.append(Case(HVP, "study", settings, kind="study", ladder=f"{HVP}/{method}", rung=rung))
     return result
 
 
@@ -82,7 +104,7 @@ def suite(quick=False):
     from .harness.suites import Suite
 
     if quick:
-        chosen = cases(sizes=(2, 8, 32), swell_depths=range(1, 3), hessian_depths=range(1, 2))
+        chosen = cases(sizes=(2, 8, 32), swell_depths=range(1, 3), hessian_depths=range(1, 2), hvp_sizes=(4, 8))
     else:
         chosen = cases()
     return Suite(NAME, "Jacobian cost against n and m, Hessian methods, symbolic-tape swell", chosen, timeout=60.0)
@@ -90,7 +112,13 @@ def suite(quick=False):
 
 def data_from_rows(rows):
     """The report's data (as :func:`diffkit.jacobian_study.run_all` returns it) from database rows."""
-    keys = {JACOBIAN_COST: "jacobian_cost", HESSIAN_METHODS_STUDY: "hessian", SWELL: "swell", HESSIAN_SWELL: "hessian_swell"}
+    keys = {
+        JACOBIAN_COST: "jacobian_cost",
+        HESSIAN_METHODS_STUDY: "hessian",
+        SWELL: "swell",
+        HESSIAN_SWELL: "hessian_swell",
+        HVP: "hvp",
+    }
     data = {key: [] for key in keys.values()}
     data["not_finished"] = []
     for row in rows:
@@ -107,6 +135,7 @@ def data_from_rows(rows):
     data["jacobian_cost"].sort(key=lambda r: (r["regime"], r["n"], r["m"], COST_METHODS.index(r["method"])))
     data["swell"].sort(key=lambda r: (r["depth"], SWELL_METHODS.index(r["method"])))
     data["hessian_swell"].sort(key=lambda r: r["depth"])
+    data["hvp"].sort(key=lambda r: (r["n"], HVP_METHODS.index(r["method"])))
     program_order = [program.name for program in hessian_programs()]
     methods = list(HESSIAN_METHODS)
     data["hessian"].sort(key=lambda r: (program_order.index(r["program"]), methods.index(r["method"])))

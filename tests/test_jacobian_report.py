@@ -11,8 +11,11 @@ from diffkit.harness.worker import execute
 from diffkit.jacobian_programs import hessian_program, least_squares, vector_program
 from diffkit.jacobian_report import unfinished_section, write_report
 from diffkit.jacobian_study import (
+    HVP_METHODS,
+    SWELL_METHODS,
     hessian_row,
     hessian_swell_row,
+    hvp_row,
     jacobian_cost,
     reference_hessian,
     swell_row,
@@ -28,8 +31,9 @@ def small_data():
         "jacobian_cost": jacobian_cost(sizes=(2, 16), repeats=1, progress=lambda message: None),
         "hessian": [hessian_row(program, method, repeats=1, reference=reference) for method in
                     ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central")],
-        "swell": [swell_row(depth, method) for depth in (1, 2) for method in ("symbolic", "symbolic-cse", "symbolic-tape")],
+        "swell": [swell_row(depth, method) for depth in (1, 2) for method in SWELL_METHODS],
         "hessian_swell": [hessian_swell_row(1)],
+        "hvp": [hvp_row(n, method, repeats=1) for n in (4, 8) for method in HVP_METHODS[:3]],
         "quick": True,
     }
 
@@ -64,6 +68,12 @@ def test_hessian_rows_are_accurate_against_50_digits(small_data):
     assert 1e-12 < errors["fd-central"] < 1e-4  # second differences: about eps^(1/2) at best
 
 
+def test_hvp_rows_meet_the_exact_product(small_data):
+    for row in small_data["hvp"]:
+        tolerance = 1e-6 if row["method"] == "fd-central" else 1e-14
+        assert row["max_rel_error"] < tolerance, row
+
+
 def test_symbolic_tape_derivative_dag_is_not_larger_than_symbolic(small_data):
     at_depth_2 = {r["method"]: r for r in small_data["swell"] if r["depth"] == 2}
     assert at_depth_2["symbolic-tape"]["derivative_dag_size"] <= at_depth_2["symbolic"]["derivative_dag_size"]
@@ -80,9 +90,10 @@ def report_folder(small_data, tmp_path_factory):
 def test_report_is_written_with_its_sections_and_plots(small_data, report_folder):
     tmp_path = report_folder
     text = (tmp_path / "index.md").read_text()
-    for heading in ("## Jacobians", "## Hessians", "### The symbolic Hessian's swell", "## Swell"):
+    for heading in ("## Jacobians", "## Hessians", "### The symbolic Hessian's swell", "### Hessian-vector", "## Swell"):
         assert heading in text
-    for figure in ("jacobian_cost.png", "hessian_accuracy_cost.png", "hessian_swell.png", "swell_symbolic_tape.png"):
+    figures = ("jacobian_cost.png", "hessian_accuracy_cost.png", "hessian_swell.png", "hvp_cost.png", "swell_symbolic_tape.png")
+    for figure in figures:
         assert (tmp_path / figure).stat().st_size > 1000
         assert f"({figure})" in text
     assert "n >> m, n = 16, m = 2:" in text
