@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diffkit as dk
+from diffkit.values import BoxedValue
 
 REAL_LINE = None
 EXP_DOMAIN = (-3.0, 3.0)
@@ -255,3 +256,34 @@ def test_random_programs_agree_across_methods(program):
     central = dk.gradient(program, *program.inputs, argnums=argnums, method="fd-central")
     for g, expected in zip(central.grad, tape.grad):
         np.testing.assert_allclose(g, expected, rtol=0, atol=1e-5 * scale, err_msg="fd-central vs tape")
+
+
+class OpRecorder(BoxedValue):
+    """A value that evaluates every op with NumPy and writes down the op's name."""
+
+    __slots__ = ("value", "names")
+    kind = "recording"
+
+    def __init__(self, value, names):
+        self.value, self.names = value, names
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    def _process(self, primitive, args, params):
+        self.names.add(primitive.name)
+        plain = [a.value if isinstance(a, OpRecorder) else a for a in args]
+        return OpRecorder(primitive.evaluate_numeric(plain, params), self.names)
+
+
+def test_the_steps_cover_every_smooth_primitive():
+    """Every analytic op of the table appears in some step (scatter_add only in backward passes)."""
+    probes = {(): np.array(0.4), (3,): np.array([0.1, -0.2, 0.3]), (2, 3): np.full((2, 3), 0.2)}
+    used = set()
+    for name in STEP_NAMES:
+        shapes = list(probes)
+        for operands in _operands_for(name, shapes):
+            Step(name, operands).apply([OpRecorder(probes[s], used) for s in shapes])
+    smooth = {name for name, primitive in dk.primitives().items() if primitive.analytic}
+    assert smooth - {"scatter_add"} <= used, smooth - used
