@@ -81,6 +81,7 @@ def forward_over_reverse_hvp(problem, v):
 
 
 def forward_over_reverse_hessian(problem):
+    """The Hessian column by column: one forward-over-reverse pass per unit direction."""
     columns = []
     value = gradient = None
     for index in range(problem.size):
@@ -104,12 +105,14 @@ def _record_gradient(problem, outer):
 
 
 def _untrace(value):
+    """The plain value inside nested traced values."""
     while isinstance(value, Traced):
         value = value.value
     return value
 
 
 def reverse_over_reverse_hvp(problem, v):
+    """(value, gradient, H v): one outer backward pass of <gradient, v> through the recorded backward pass."""
     with Tape() as outer:
         out, gradient, outer_leaves = _record_gradient(problem, outer)
         inner_product = 0.0

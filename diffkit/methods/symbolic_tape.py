@@ -18,14 +18,13 @@ import warnings
 import numpy as np
 import sympy
 
-from .. import errors
 from ..expression_size import cse_size, dag_size, tree_size
 from ..symbolic import SymbolicArray, symbol_array, to_object_array
 from ..tape import Tape, Traced
 from .base import GradientResult, Method, scalar_output
 from .registry import register
-
-_TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
+from .symbolic import _TOO_LARGE, _raised_inside_sympy, compile_expressions
+from .symbolic import _too_large as too_large
 
 
 def record_symbolic(problem):
@@ -33,7 +32,12 @@ def record_symbolic(problem):
     symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
     with Tape() as tape:
         leaves = [tape.leaf(SymbolicArray(array)) for array in symbol_arrays]
-        out = problem.call(leaves)
+        try:
+            out = problem.call(leaves)
+        except RecursionError as exc:
+            if not _raised_inside_sympy(exc):
+                raise  # the user's own recursion, not the expression's size
+            raise too_large("build", exc) from None
     return tape, leaves, out, symbol_arrays
 
 
@@ -56,33 +60,26 @@ def expressions_of(cotangent, shape):
 
 
 def compile_and_evaluate(symbols, expressions, point, use_cse, stats):
-    """lambdify ``expressions`` of ``symbols`` and evaluate them at ``point``; times both."""
+    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``."""
     start = time.perf_counter()
-    try:
-        compiled = sympy.lambdify(symbols, expressions, modules="numpy", cse=use_cse, docstring_limit=0)
-    except _TOO_LARGE as exc:
-        raise _too_large("compile (lambdify)", exc) from None
+    compiled = compile_expressions(symbols, expressions, use_cse)
     stats["compile_time"] = time.perf_counter() - start
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        values = compiled(*point)
+        try:
+            values = compiled(*point)
+        except _TOO_LARGE as exc:
+            raise too_large("evaluate", exc) from None
     stats["evaluation_time"] = time.perf_counter() - start
     if caught:
         stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return values
 
 
-def _too_large(stage, exc):
-    return errors.ExpressionTooLargeError(
-        f"the symbolic expression is too large for SymPy to {stage}: {type(exc).__name__}: "
-        f"{str(exc)[:200]}. Use 'tape' or a smaller program."
-    )
-
-
 def symbol_point(problem):
-    """The point as one float per symbol, in the flat order of the symbols."""
-    return [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
+    """The point as one NumPy float per symbol (so 0.0 ** -1.0 in a branch not taken is inf, not an error)."""
+    return [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
 
 
 class SymbolicTapeMethod(Method):
@@ -105,7 +102,7 @@ class SymbolicTapeMethod(Method):
         try:
             cotangents = tape.backward(out, unit_seed(out), leaves)
         except _TOO_LARGE as exc:
-            raise _too_large("differentiate", exc) from None
+            raise too_large("differentiate", exc) from None
         derivatives = []
         for cotangent, leaf in zip(cotangents, problem.leaves):
             derivatives.extend(expressions_of(cotangent, leaf.shape).reshape(-1))
@@ -114,7 +111,11 @@ class SymbolicTapeMethod(Method):
         stats["derivative_dag_size"] = dag_size(derivatives) if derivatives else 0
         if measure_cse:
             start = time.perf_counter()
-            stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
+            try:
+                stats["forward_cse_size"] = cse_size([expression])[0]
+                stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
+            except _TOO_LARGE as exc:
+                raise too_large("eliminate common subexpressions of", exc) from None
             stats["cse_time"] = time.perf_counter() - start
 
         symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
