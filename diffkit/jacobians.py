@@ -23,6 +23,8 @@ from .expression_size import dag_size
 from .methods.complex_step import ComplexStepValue
 from .methods.finite_differences import _steps
 from .methods.forward_mode import jacobian_columns
+from .methods.symbolic import _raised_inside_sympy
+from .methods.symbolic import _too_large as too_large
 from .methods.symbolic_tape import (
     compile_and_evaluate,
     expressions_of,
@@ -197,11 +199,16 @@ def _evaluate_entries(problem, symbols, outputs, entries, use_cse, stats):
 def symbolic_jacobian(problem, use_cse=False):
     stats = {}
     symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
-    out = program_output(problem.call([SymbolicArray(array) for array in symbol_arrays]), problem)
-    outputs = _symbolic_output(out)
-    symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-    start = time.perf_counter()
-    entries = [sympy.diff(expression, symbol) for expression in outputs.reshape(-1) for symbol in symbols]
+    try:
+        out = problem.call([SymbolicArray(array) for array in symbol_arrays])
+        outputs = _symbolic_output(program_output(out, problem))
+        symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
+        start = time.perf_counter()
+        entries = [sympy.diff(expression, symbol) for expression in outputs.reshape(-1) for symbol in symbols]
+    except RecursionError as exc:
+        if not _raised_inside_sympy(exc):
+            raise  # the user's own recursion, not the expression's size
+        raise too_large("build or differentiate", exc) from None
     stats["derivation_time"] = time.perf_counter() - start
     stats["derivatives"] = len(entries)
     stats["derivative_dag_size"] = _dag_size(entries)
