@@ -464,11 +464,15 @@ def _unbroadcast_array(g, shape):
     The same sums as the op (the "copy gate adds" rule), without dispatching two
     primitives: a broadcast bias meets this once per layer in every backward pass.
     """
-    extra = g.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
+    g_shape = g.shape
+    extra = len(g_shape) - len(shape)
+    axes = tuple(range(extra))
+    for i, n in enumerate(shape):
+        if n == 1 and g_shape[extra + i] != 1:
+            axes += (extra + i,)
     if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
-    return np.reshape(g, shape)
+        g = g.sum(axis=axes, keepdims=True)  # np.add.reduce, as np.sum does
+    return g.reshape(shape)
 
 
 def _nbytes(value):
