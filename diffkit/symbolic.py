@@ -6,6 +6,7 @@ SymPy can decide it (numbers) and raises :class:`SymbolicControlFlowError`, nami
 program line, when it depends on a symbol.
 """
 
+import contextlib
 import operator
 
 import numpy as np
@@ -15,6 +16,25 @@ from . import errors
 from .frames import user_location
 from .ops.sympy_faces import as_object_array
 from .values import BoxedValue
+
+
+_constant_digits = [None]  # digits of float constants; None: their own double precision
+
+
+@contextlib.contextmanager
+def float_constants_at(digits):
+    """Inside, float constants become ``digits``-digit SymPy Floats (same exact value).
+
+    Two double-precision Floats multiply at double precision in SymPy, so a
+    high-precision evaluation would round wherever SymPy meets two constants together;
+    at ``digits`` digits their product is exact.
+    """
+    previous = _constant_digits[0]
+    _constant_digits[0] = digits
+    try:
+        yield
+    finally:
+        _constant_digits[0] = previous
 
 
 def to_sympy_number(value):
@@ -29,6 +49,8 @@ def to_sympy_number(value):
         value = float(value)
         if value.is_integer():
             return sympy.Integer(int(value))
+        if _constant_digits[0]:
+            return sympy.Float(value, _constant_digits[0])
         return sympy.Float(value)
     raise errors.InputError(f"cannot use {value!r} ({type(value).__name__}) in a symbolic program")
 

@@ -88,3 +88,22 @@ def test_growth_fits_tell_exponential_from_linear():
     assert fit_growth([1, 2], [1, 2]) is None
     assert fit_slope([10, 100, 1000], [2e-3, 2e-2, 2e-1]) == pytest.approx(1.0)
     assert math.isclose(fit_slope([10, 100, 1000], [5.0, 5.0, 5.0]), 0.0, abs_tol=1e-12)
+
+
+def test_products_of_float_constants_keep_fifty_digits_in_both_routes():
+    # SymPy multiplies two double-precision Floats at double precision; X^T X w would then
+    # lose digits in either route unless constants are raised to 50 digits first.
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(5, 2)), rng.normal(size=5)
+
+    def normal_equations(w):
+        return dk.sum(X.T @ (X @ w - y))
+
+    w = np.array([0.3, -0.7])
+    problem = Problem(normal_equations, (w,), 0)
+    with mpmath.workdps(60):
+        m = [[mpmath.mpf(float(v)) for v in row] for row in X]
+        residual = [m[k][0] * mpmath.mpf(0.3) + m[k][1] * mpmath.mpf(-0.7) - mpmath.mpf(float(y[k])) for k in range(5)]
+        exact = sum(m[k][i] * residual[k] for i in range(2) for k in range(5))
+        for value, _ in (tape_reference(problem), symbolic_reference(problem)):
+            assert abs(mpmath.mpf(value) - exact) < mpmath.mpf(10) ** -45

@@ -1,12 +1,13 @@
 """The accuracy reference: the gradient at about 50 significant digits, by two routes.
 
 Route 1 ("reference") runs diffkit's own tape over leaves that hold 50-digit
-``sympy.Float`` numbers: every primitive's SymPy face evaluates them numerically at that
+``sympy.Float`` numbers (the program's float constants are raised to 50 digits too, with
+their exact values): every primitive's SymPy face evaluates them numerically at that
 precision, comparisons resolve, so programs with data-dependent loops work too.
-Route 2 ("reference-check") is independent of the tape: SymPy differentiates the traced
-expression (its float constants made exact rationals first, since SymPy would otherwise
-multiply them together at double precision) and mpmath evaluates the derivative at 50
-digits. It applies only where the
+Route 2 ("reference-check") is independent of the tape: the program is traced on
+symbols with its constants at 50 digits, SymPy differentiates the expression (its float
+constants made exact rationals first, since SymPy would otherwise multiply them
+together at their own precision) and mpmath evaluates the derivative at 50 digits. It applies only where the
 symbolic method does (no branch on an input); where both apply they must agree, and the
 report says to how many digits.
 
@@ -19,7 +20,7 @@ import sympy
 
 from ..methods.base import scalar_output
 from ..methods.symbolic import trace_symbolic
-from ..symbolic import SymbolicArray
+from ..symbolic import SymbolicArray, float_constants_at
 from ..tape import Tape
 
 DIGITS = 50
@@ -56,14 +57,15 @@ def _flat_texts(value, shape, digits=DIGITS):
 
 def tape_reference(problem, digits=DIGITS):
     """Route 1: the tape over 50-digit numbers. Returns (value text, flat gradient texts)."""
-    with Tape() as tape:
-        leaves = [tape.leaf(high_precision(leaf, digits)) for leaf in problem.leaves]
-        out = problem.call(leaves)
-    out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
-    value = out.value if hasattr(out, "value") else out
-    seed = SymbolicArray(np.full(np.shape(value.array if isinstance(value, SymbolicArray) else value),
-                                 sympy.Float(1, digits), dtype=object))
-    grads = tape.backward(out, seed, leaves)
+    with float_constants_at(digits):
+        with Tape() as tape:
+            leaves = [tape.leaf(high_precision(leaf, digits)) for leaf in problem.leaves]
+            out = problem.call(leaves)
+        out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
+        value = out.value if hasattr(out, "value") else out
+        seed = SymbolicArray(np.full(np.shape(value.array if isinstance(value, SymbolicArray) else value),
+                                     sympy.Float(1, digits), dtype=object))
+        grads = tape.backward(out, seed, leaves)
     flat = []
     for grad, leaf in zip(grads, problem.leaves):
         flat.extend(_flat_texts(grad, leaf.shape, digits))
@@ -83,7 +85,8 @@ def symbolic_reference(problem, digits=DIGITS):
 
     Raises SymbolicControlFlowError where the program branches on an input.
     """
-    expression, symbols = trace_symbolic(problem)
+    with float_constants_at(digits):
+        expression, symbols = trace_symbolic(problem)
     expression = exact_constants(expression)
     derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
     point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
