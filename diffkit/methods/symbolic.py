@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 
 from .. import errors
 from ..expression_size import cse_size, dag_size, tree_size
@@ -76,15 +77,30 @@ def dirac_delta_as_zero(x, order=0):
 _MODULES = [{"DiracDelta": dirac_delta_as_zero}, "numpy"]
 
 
-def _with_identifier_names(symbols, expressions):
-    """Rename symbols like ``W1[0,2]`` to Python identifiers, in one pass.
+class _RenamingPrinter(NumPyPrinter):
+    """NumPy code printer that writes each argument symbol under an identifier name.
 
-    lambdify renames each argument that is not an identifier by rewriting every
-    expression once per such argument, which costs (number of symbols) x (expression
-    size) and would make the compile time measure the renaming, not the method.
+    Symbols like ``W1[0,2]`` are not Python identifiers. Left to itself, lambdify
+    substitutes a dummy for each such argument, rewriting every expression once per
+    argument (and SymPy re-derives the assumptions of every rebuilt node), so the
+    compile time would measure that renaming rather than the method. Printing the
+    names differently costs nothing.
     """
-    renamed = {symbol: sympy.Symbol(f"_dk_arg{i}", **symbol.assumptions0) for i, symbol in enumerate(symbols)}
-    return list(renamed.values()), [sympy.sympify(e).xreplace(renamed) for e in expressions]
+
+    def __init__(self, names):
+        super().__init__(
+            {
+                "fully_qualified_modules": False,
+                "inline": True,
+                "allow_unknown_functions": True,
+                "user_functions": {name: name for name in _MODULES[0]},
+            }
+        )
+        self._names = names
+
+    def _print_Symbol(self, symbol):
+        name = self._names.get(symbol)
+        return name if name is not None else super()._print_Symbol(symbol)
 
 
 def compile_expressions(symbols, expressions, use_cse):
@@ -95,8 +111,11 @@ def compile_expressions(symbols, expressions, use_cse):
     become :class:`ExpressionTooLargeError`.
     """
     try:
-        safe_symbols, expressions = _with_identifier_names(symbols, expressions)
-        return sympy.lambdify(safe_symbols, expressions, modules=_MODULES, cse=use_cse, docstring_limit=0)
+        names = {symbol: f"_dk_arg{i}" for i, symbol in enumerate(symbols)}
+        arguments = [sympy.Symbol(name) for name in names.values()]
+        return sympy.lambdify(
+            arguments, expressions, modules=_MODULES, printer=_RenamingPrinter(names), cse=use_cse, docstring_limit=0
+        )
     except _TOO_LARGE as exc:
         raise _too_large("compile (lambdify)", exc, tree_size(expressions)) from None
 
