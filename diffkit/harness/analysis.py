@@ -12,6 +12,7 @@ from .metrics import fit_growth, fit_slope, reference_agreement
 from .studies import FD_STEPS, TABLE1
 
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
+STEP_NAMES = {"depth": "layer", "iterations": "iteration", "steps": "step"}
 FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
 STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
 
@@ -63,7 +64,10 @@ def _status_counts(rows, methods):
 def _accuracy(rows, methods):
     errors = {}
     programs = []
+    kinks = set()
     for row in rows:
+        if row.get("on_kink"):
+            kinks.add(_label(row))
         if row["method"] in (REFERENCE, REFERENCE_CHECK) or row.get("rel_error") is None:
             continue
         label = _label(row)
@@ -73,10 +77,12 @@ def _accuracy(rows, methods):
     shown = [m for m in methods if m not in (REFERENCE, REFERENCE_CHECK)]
     per_method = {}
     for method in shown:
-        values = [errors[(p, method)] for p in programs if (p, method) in errors]
+        values = [(errors[(p, method)], p) for p in programs if (p, method) in errors]
         if values:
-            per_method[method] = {"median": statistics.median(values), "worst": max(values), "count": len(values)}
-    return {"programs": programs, "methods": shown, "errors": errors, "per_method": per_method}
+            worst, worst_program = max(values)
+            per_method[method] = {"median": statistics.median(v for v, _ in values), "worst": worst,
+                                  "worst_program": worst_program, "count": len(values)}
+    return {"programs": programs, "methods": shown, "errors": errors, "per_method": per_method, "kinks": kinks}
 
 
 def _agreement_summary(agreement):
@@ -125,8 +131,9 @@ def _size_sweeps(rows):
             growth = fit_growth(x, y)
             series.append({
                 "label": label, "method": method, "column": column, "x": x, "y": y,
-                "growth_model": growth, "fit_y0": y[0],
-                "growth": growth.describe(label, sweep["parameter"]) if growth else None,
+                "growth_model": growth, "fit_x0": x[-1], "fit_y0": y[-1],
+                "growth": growth.describe(label, sweep["parameter"], STEP_NAMES.get(sweep["parameter"]))
+                if growth else None,
             })
         if not series:
             continue

@@ -66,9 +66,10 @@ class Growth:
     r2: float
     points: int
 
-    def describe(self, quantity, unit):
+    def describe(self, quantity, unit, step=None):
+        """``unit`` names the x axis (depth); ``step`` one step along it (layer)."""
         if self.kind == "exponential":
-            return f"{quantity} grows ×{self.rate:.2f} per {unit} (exponential)"
+            return f"{quantity} grows ×{self.rate:.2f} per {step or unit} (exponential)"
         shape = {0: "stays flat", 1: "grows linearly", 2: "grows quadratically"}.get(round(self.rate))
         if shape and abs(self.rate - round(self.rate)) < 0.25:
             return f"{quantity} {shape} (∝ {unit}^{self.rate:.2f})"
@@ -88,18 +89,25 @@ def _r2(y, fitted):
 
 
 def fit_growth(xs, ys):
-    """Fit y = a·b^x and y = a·x^k to positive data; the better fit (None if < 3 points)."""
+    """Fit y = a·b^x and y = a·x^k to positive data; the better fit (None if < 3 points).
+
+    With six points or more only the larger half (plus one) is fitted, so that small
+    sizes, where constant overheads dominate, do not decide the growth law.
+    """
     pairs = [(float(x), float(y)) for x, y in zip(xs, ys) if x is not None and y and y > 0 and x > 0]
     if len(pairs) < 3 or len({x for x, _ in pairs}) < 3:
         return None
+    pairs = sorted(pairs)
+    if len(pairs) >= 6:  # growth is about large sizes: fit the larger half
+        pairs = pairs[len(pairs) // 2 - 1:]
     x, y = (np.array(v) for v in zip(*pairs))
     log_y = np.log(y)
     slope_e, intercept_e = np.polyfit(x, log_y, 1)
     r2_e = _r2(log_y, slope_e * x + intercept_e)
     slope_p, intercept_p = np.polyfit(np.log(x), log_y, 1)
     r2_p = _r2(log_y, slope_p * np.log(x) + intercept_p)
-    # Prefer the power law unless the exponential fits clearly better and really grows.
-    if r2_e > r2_p + 0.01 and slope_e > np.log(1.15):
+    # Prefer the power law unless the exponential leaves clearly less unexplained and really grows.
+    if (1 - r2_e) < 0.5 * (1 - r2_p) and slope_e > np.log(1.15):
         return Growth("exponential", float(np.exp(slope_e)), r2_e, len(x))
     return Growth("power", float(slope_p), r2_p, len(x))
 

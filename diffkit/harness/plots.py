@@ -67,7 +67,7 @@ def expression_size(analysis, folder):
             ax.plot(series["x"], series["y"], "o-", color=colour, ms=4, label=series["label"])
             growth = series.get("growth_model")
             if growth is not None:
-                ax.plot(series["x"], growth.predict(series["x"], series["x"][0], series["fit_y0"]),
+                ax.plot(series["x"], growth.predict(series["x"], series["fit_x0"], series["fit_y0"]),
                         ":", color=colour, lw=1)
         for limit_x in sweep.get("limits", []):
             ax.axvline(limit_x, color="red", lw=0.8, ls="--")
@@ -99,7 +99,7 @@ def gradient_time(analysis, folder):
     ax.set_yscale("log")
     ax.set_xlabel("parameters differentiated")
     ax.set_ylabel("seconds per gradient (median)")
-    ax.set_title(f"Gradient time against size: {timing['title']}", fontsize=9)
+    ax.set_title(f"Gradient time against size:\n{timing['title']}", fontsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, folder, "gradient_time.png")
 

@@ -45,11 +45,19 @@ def _accuracy(analysis):
     ranked = sorted(shown.items(), key=lambda item: item[1]["median"])
     best, worst = ranked[0], ranked[-1]
     phrases = [f"{m} {_sci(v['median'])}" for m, v in ranked]
-    return (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
+    kinks = analysis["accuracy"]["kinks"]
+    worst_program = worst[1]["worst_program"]
+    where = f" on {worst_program}" + (", whose point sits on a kink" if worst_program in kinks else "")
+    text = (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
             f"{', '.join(phrases)}. {best[0]} was the most accurate and {worst[0]} the least "
-            f"(worst case {_sci(worst[1]['worst'])}). Methods that follow the program's derivative exactly "
-            "(tape, symbolic, complex step) sit at rounding level; finite differences lose digits to "
+            f"(worst case {_sci(worst[1]['worst'])}{where}). Methods that follow the program's derivative "
+            "exactly (tape, symbolic, complex step) sit at rounding level; finite differences lose digits to "
             "their step size, forward differences most.")
+    if kinks:
+        text += (f" {len(kinks)} program(s) sit on a kink (a ReLU input or max tie exactly at the point), where "
+                 "finite differences straddle the corner and cannot agree with the convention "
+                 "(derivative = mean of the one-sided ones) the other methods share.")
+    return text
 
 
 def _reference(analysis):
