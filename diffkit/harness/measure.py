@@ -98,17 +98,20 @@ def measure_gradient_case(case, report_partial=None):
     return row
 
 
-def measure_problem(problem, method_name, options=None):
-    """Measure one method on one problem (shared with ``dk.compare``)."""
+def measure_problem(problem, method_name, options=None, budget=REPEAT_BUDGET):
+    """Measure one method on one problem (shared with ``dk.compare``).
+
+    ``budget`` is the time spent repeating each timing to take its median.
+    """
     options = options or {}
     row = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        row["forward_seconds"], _ = repeat_median(lambda: problem.call(problem.leaves))
+        row["forward_seconds"], _ = repeat_median(lambda: problem.call(problem.leaves), budget=budget)
         if method_name in (REFERENCE, REFERENCE_CHECK):
             row.update(_measure_reference(problem, method_name))
         else:
-            row.update(_measure_method(problem, method_name, options))
+            row.update(_measure_method(problem, method_name, options, budget))
     messages = set(row.pop("method_warnings", []))
     messages.update(f"{w.category.__name__}: {w.message}" for w in caught)
     row["warnings"] = sorted(messages)
@@ -125,7 +128,7 @@ def _measure_reference(problem, method_name):
             "grad": [float(g) for g in grad], "gradient_seconds": seconds, "repeats": 1}
 
 
-def _measure_method(problem, method_name, options):
+def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
     method = get_method(method_name)
     start = time.perf_counter()
     result = method.run(problem, **options)
@@ -137,12 +140,13 @@ def _measure_method(problem, method_name, options):
         row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))
         if stats.get("compile_time", 0.0) < RECOMPILE_LIMIT:
             evaluate = _compiled_evaluation(problem, result.expressions, use_cse=getattr(method, "use_cse", True))
-            row["gradient_seconds"], row["repeats"] = repeat_median(evaluate)
+            row["gradient_seconds"], row["repeats"] = repeat_median(evaluate, budget=budget)
         else:  # compiling again just to repeat the evaluation would cost more than it tells
             row["gradient_seconds"], row["repeats"] = stats.get("evaluation_time"), 1
     else:
         row["one_off_seconds"] = None  # nothing to prepare: every gradient costs the same
-        row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first)
+        row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first,
+                                                                budget=budget)
     row["first_seconds"] = first
     row["stats"] = {k: _plain(v) for k, v in stats.items()}
     for key in SIZE_KEYS:

@@ -185,7 +185,25 @@ def prepare_worker():
     import diffkit  # noqa: F401
     from . import measure, studies  # noqa: F401
 
-    try:
-        import diffkit.programs  # noqa: F401
-    except ImportError:
-        pass
+    import diffkit.programs  # noqa: F401
+
+    warm_up()
+
+
+def warm_up():
+    """Run one tiny case of every method here, so the modules SymPy and NumPy import
+    lazily on first use (printers, lambdify, mpmath) are loaded once in the worker
+    instead of in every forked child."""
+    from ..methods import Problem, method_names
+    from .measure import measure_problem
+    from .cases import PSEUDO_METHODS
+
+    def tiny(x, y):
+        return x * y + x / y
+
+    problem = Problem(tiny, (0.5, 2.0), (0, 1))
+    for name in (*PSEUDO_METHODS, *method_names()):
+        try:
+            measure_problem(problem, name, budget=0.0)
+        except Exception:  # noqa: BLE001  (warming up is best effort)
+            pass
