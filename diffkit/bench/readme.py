@@ -21,7 +21,8 @@ def section(results, report_link="reports/bench/index.md"):
     names = [n for n in ARRAY_COLUMNS if any(n in e["timings"] for e in results["arrays"])]
     lines = [
         f"Gradient time over one plain NumPy forward pass (MLP, tanh, MSE, batch 64, float64), "
-        f"measured {env['date']} on {env['cpu']}, {env['threads']} thread(s) "
+        f"measured {env['date']} on {env['cpu']}, {env['threads']} thread(s) per library, "
+        f"{'CPU time' if results.get('clock') == 'cpu' else 'wall-clock time'} "
         f"([full report]({report_link})):",
         "",
         "| depth x width | params | " + " | ".join(names) + " |",
