@@ -1,0 +1,419 @@
+"""``dk.trace(f, *args)``: one evaluation of a program as a graph, with its backward pass.
+
+The graph is drawn the way the lecture notes draw it: a node per operation with its
+forward value, and after the backward pass the gradient at every node and on every
+edge. The backward pass here is the tape's algorithm done slowly and in the open: one
+loop over the nodes in reverse, each calling the op's vector-Jacobian product rule from
+diffkit's table, keeping the upstream gradient, the local gradient and what it sends
+downstream to each input ("upstream x local = downstream") so they can be shown.
+"""
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import errors
+from ..methods.base import Problem
+from ..ops import unbroadcast
+from ..ops.shapes import shape_of
+from ..primitive import get_primitive
+from .format import format_number, format_shape, format_value
+from .recorder import DEFAULT_MAX_NODES, RecordedLeaf, Recording, RecordedValue
+
+# How the notes write the arithmetic gates; any other op is shown by its name.
+OPERATOR_SYMBOLS = {
+    "add": "+",
+    "subtract": "-",
+    "multiply": "*",
+    "divide": "/",
+    "power": "**",
+    "matmul": "@",
+    "negative": "neg",
+}
+COMMUTATIVE = frozenset(("add", "multiply", "maximum", "minimum"))
+
+
+@dataclass
+class TraceNode:
+    """One node of the graph: an input, a constant array, or an operation.
+
+    ``value`` is the forward value; ``grad`` the gradient of the output with respect to
+    it (None for constants, data and nodes the output does not depend on).
+    """
+
+    index: int
+    kind: str  # "input" | "data" | "constant" | "op"
+    label: str
+    value: Any
+    grad: Any = None
+    op: str = ""
+    inputs: tuple = ()  # node indices feeding this op, in argument order
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    def __repr__(self):
+        grad = "" if self.grad is None else f", grad={format_value(self.grad)}"
+        return f"TraceNode({self.index}, {self.label!r}, value={format_value(self.value)}{grad})"
+
+
+@dataclass
+class TraceEdge:
+    """An input of an operation: ``source`` feeds argument ``position`` of ``target``.
+
+    ``grad`` is the gradient the target sends back along this edge (the downstream
+    gradient); where an input fans out, its node's gradient is the sum over its edges.
+    """
+
+    source: int
+    target: int
+    position: int
+    grad: Any = None
+
+
+@dataclass
+class BackwardStep:
+    """One node's turn in the backward pass: upstream x local = downstream, per input."""
+
+    node: TraceNode
+    upstream: Any
+    inputs: list = field(default_factory=list)  # TraceNode per input
+    local: list = field(default_factory=list)  # local gradient per input (None: a Jacobian, not shown)
+    downstream: list = field(default_factory=list)  # gradient sent to each input
+
+
+class Trace:
+    """The recorded graph of one evaluation of ``f`` at ``args``, after its backward pass.
+
+    ``nodes`` and ``edges`` list the graph; ``value`` is the output and ``grad`` the
+    gradient, shaped like the differentiated arguments. It shows itself as an SVG in
+    Jupyter; :meth:`save` writes a PNG or SVG file, :meth:`backward_steps` gives the
+    backward pass as a table.
+    """
+
+    def __init__(self, nodes, edges, steps, output, value, grad, name=""):
+        self.nodes = nodes
+        self.edges = edges
+        self._steps = steps
+        self.output = output
+        self.value = value
+        self.grad = grad
+        self.name = name
+
+    # --- looking at it -------------------------------------------------------------------
+    def node(self, label):
+        """The first node whose label is ``label`` (e.g. an argument's name)."""
+        for node in self.nodes:
+            if node.label == label:
+                return node
+        known = ", ".join(repr(n.label) for n in self.nodes)
+        raise errors.InputError(f"no node labelled {label!r} in this trace; its nodes are {known}")
+
+    @property
+    def operations(self):
+        return [node for node in self.nodes if node.kind == "op"]
+
+    def backward_steps(self):
+        """The backward pass as a table, one row per operation in the order it ran."""
+        from .steps import BackwardSteps
+
+        return BackwardSteps(self._steps)
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def __repr__(self):
+        return (
+            f"<Trace of {self.name or 'a program'}: {len(self.operations)} operations, "
+            f"{len(self.nodes) - len(self.operations)} inputs; value {format_value(self.value)}>"
+        )
+
+    def __str__(self):
+        lines = [repr(self)]
+        for node in self.nodes:
+            inputs = ", ".join(f"#{i}" for i in node.inputs)
+            source = f"{node.label}({inputs})" if node.kind == "op" else f"{node.label} [{node.kind}]"
+            grad = "" if node.grad is None else f"  grad {format_value(node.grad)}"
+            lines.append(f"  #{node.index:<3} {source:<28} value {format_value(node.value)}{grad}")
+        return "\n".join(lines)
+
+    # --- drawing -------------------------------------------------------------------------
+    def layout(self):
+        """Layered left-to-right positions: node index -> (x, y)."""
+        from .layout import layered_layout
+
+        return layered_layout(self)
+
+    def to_svg(self, backend="auto"):
+        """The drawing as SVG text (Graphviz when ``dot`` is installed, else matplotlib)."""
+        return self._render("svg", backend)
+
+    def to_png(self, backend="auto"):
+        """The drawing as PNG bytes."""
+        return self._render("png", backend)
+
+    def save(self, path, backend="auto"):
+        """Write the drawing to ``path``; its suffix (.png or .svg) picks the format."""
+        from pathlib import Path
+
+        path = Path(path)
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix not in ("png", "svg"):
+            raise errors.InputError(f"cannot save a trace as {path.name!r}: use a file name ending in .png or .svg")
+        data = self._render(suffix, backend)
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+        return path
+
+    def figure(self, ax=None):
+        """The drawing as a matplotlib figure (to show inline or to combine with plots)."""
+        from .draw_matplotlib import draw
+
+        return draw(self, ax=ax)
+
+    def _render(self, fmt, backend):
+        from .draw_graphviz import graphviz_available, render_graphviz
+        from .draw_matplotlib import render_matplotlib
+
+        if backend not in ("auto", "graphviz", "matplotlib"):
+            raise errors.InputError(f"unknown drawing backend {backend!r}: use 'auto', 'graphviz' or 'matplotlib'")
+        if backend == "graphviz" or (backend == "auto" and graphviz_available()):
+            data = render_graphviz(self, fmt, quiet=backend == "auto")
+            if data is not None:
+                return data
+        return render_matplotlib(self, fmt)
+
+    def _repr_svg_(self):
+        return self.to_svg()
+
+
+# --- recording and the backward pass ---------------------------------------------------------
+def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
+    """Run ``f(*args)`` once, recording every operation, then run the backward pass.
+
+    ``argnums`` picks the arguments to differentiate (default: all of them); the others
+    are data, drawn as inputs without a gradient. The output must be a single number,
+    unless ``seed`` gives the upstream gradient of an array output (as the notes do for
+    a single gate: ``dk.trace(relu, x, seed=upstream)``). Programs of more than
+    ``max_nodes`` operations are refused: a drawing of them would be unreadable.
+    """
+    if argnums is None:
+        if not args:
+            raise errors.InputError("dk.trace needs the arguments to evaluate the program at: dk.trace(f, x, y, ...)")
+        argnums = 0 if len(args) == 1 else tuple(range(len(args)))
+    problem = Problem(f, args, argnums)
+    recording = Recording(max_nodes=max_nodes)
+    leaves = [recording.leaf(name, _display_leaf(value, scalar)) for name, value, scalar in
+              zip(problem.leaf_names, problem.leaves, problem.leaf_was_scalar)]
+    call_args = problem.build_args(leaves)
+    names = _parameter_names(f, len(args))
+    for position, arg in enumerate(call_args):
+        if position not in problem.argnums and _is_numeric_data(arg):
+            call_args[position] = recording.leaf(names[position], arg, differentiated=False)
+    out = f(*call_args)
+    if not (isinstance(out, RecordedValue) and out._recording is recording):
+        raise errors.InputError(
+            f"{getattr(f, '__name__', 'the program')} returned a value that does not depend on its "
+            "differentiated arguments, so there is no graph to trace. Check argnums, and that the "
+            "program uses diffkit ops (dk.exp, dk.sum, ...) on its arguments."
+        )
+    seed = _seed_for(out.value, seed)
+    cotangents, sent, locals_ = _backward(recording, out._node, seed)
+    nodes, edges, steps, output_index = _build_graph(recording, cotangents, sent, locals_, out._node)
+    leaf_grads = [cotangents[leaf._node] for leaf in leaves]
+    grad = problem.pack([None if g is None else np.asarray(g, dtype=float) for g in leaf_grads])
+    value = out.value
+    if np.ndim(value) == 0:
+        value = float(value)
+    return Trace(nodes, edges, steps, nodes[output_index], value, grad, name=getattr(f, "__name__", ""))
+
+
+def _display_leaf(value, was_scalar):
+    return np.float64(value) if was_scalar else value
+
+
+def _is_numeric_data(arg):
+    if isinstance(arg, (bool, np.bool_)):
+        return False
+    if isinstance(arg, (int, float, np.number)):
+        return True
+    return isinstance(arg, np.ndarray) and arg.dtype.kind in "iuf"
+
+
+def _parameter_names(f, count):
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return (names + [f"arg{i}" for i in range(len(names), count)])[:count]
+
+
+def _seed_for(out_value, seed):
+    shape = shape_of(out_value)
+    if seed is None:
+        if int(np.prod(shape)) != 1:
+            raise errors.NonScalarOutputError(
+                f"the traced program returned an array of shape {tuple(shape)}; a backward pass needs "
+                "a single number. Reduce it (dk.sum, dk.mean), or pass seed=<upstream gradient of "
+                "that shape> to dk.trace."
+            )
+        return np.ones(shape) if shape else 1.0
+    seed_array = np.asarray(seed, dtype=float)
+    if seed_array.shape != tuple(shape):
+        raise errors.ShapeError(
+            f"seed has shape {seed_array.shape} but the program's output has shape {tuple(shape)}; "
+            "the upstream gradient must have the output's shape"
+        )
+    return seed_array if shape else float(seed_array)
+
+
+def _backward(recording, output_node, seed):
+    """Reverse loop over the recording: cotangent per node, and per op what it sent and its local gradient."""
+    nodes = recording.nodes
+    cotangents = [None] * len(nodes)
+    cotangents[output_node] = seed
+    sent = {}
+    locals_ = {}
+    for index in range(output_node, -1, -1):
+        node = nodes[index]
+        g = cotangents[index]
+        if g is None or isinstance(node, RecordedLeaf):
+            continue
+        sent[index] = [None] * len(node.parents)
+        locals_[index] = [None] * len(node.parents)
+        for position, parent in enumerate(node.parents):
+            if parent is None or not _receives_gradient(nodes[parent]):
+                continue
+            contribution = _vector_jacobian_product(node, position, g)
+            sent[index][position] = contribution
+            locals_[index][position] = _local_gradient(node, position)
+            if contribution is not None:
+                previous = cotangents[parent]
+                cotangents[parent] = contribution if previous is None else previous + contribution
+    return cotangents, sent, locals_
+
+
+def _receives_gradient(node):
+    return not isinstance(node, RecordedLeaf) or node.differentiated
+
+
+def _vector_jacobian_product(node, position, g):
+    """The op's rule from diffkit's table, with broadcasting summed back to the input's shape."""
+    rule = node.primitive.vjp_rule(position)
+    if rule is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contribution = rule(g, node.output, *node.inputs, **node.params)
+    if contribution is None:
+        return None
+    if node.primitive.singular:  # 0 * inf from a branch not taken is 0
+        contribution = np.where(np.asarray(g) == 0, 0.0, contribution) if not np.all(np.isfinite(contribution)) else contribution
+    shape = shape_of(node.inputs[position])
+    if node.primitive.broadcasting and shape_of(contribution) != tuple(shape):
+        contribution = unbroadcast(contribution, shape)
+    return contribution
+
+
+def _local_gradient(node, position):
+    """d output / d input for a scalar output or an elementwise op; None where it is a full Jacobian."""
+    out_shape = shape_of(node.output)
+    in_shape = shape_of(node.inputs[position])
+    scalar_out = int(np.prod(out_shape)) == 1
+    elementwise = node.primitive.broadcasting and node.primitive is not _MATMUL and tuple(in_shape) == tuple(out_shape)
+    if not (scalar_out or elementwise):
+        return None
+    ones = np.ones(out_shape) if out_shape else 1.0
+    local = _vector_jacobian_product(node, position, ones)
+    if local is None:
+        return np.zeros(in_shape) if in_shape else 0.0
+    return local
+
+
+_MATMUL = get_primitive("matmul")
+
+
+# --- from the recording to the drawable graph ----------------------------------------------
+def op_label(primitive, inputs, parents, params):
+    """``*``, ``+ 1``, ``exp``, ``sum axis=1``: the gate as the notes write it."""
+    symbol = OPERATOR_SYMBOLS.get(primitive.name, primitive.name)
+    constants = [(position, value) for position, (value, parent) in enumerate(zip(inputs, parents))
+                 if parent is None and np.ndim(value) == 0]
+    label = symbol
+    if len(constants) == 1 and len(inputs) == 2:
+        position, value = constants[0]
+        text = format_number(value)
+        if position == 1 or primitive.name in COMMUTATIVE:
+            label = f"{symbol} {text}"
+        else:  # a constant on the left of a non-commutative gate: 1/x, 3 - x, 2**x
+            label = f"{text}{symbol}x"
+    shown = {key: value for key, value in params.items() if value is not None and value is not False and key != "index"}
+    if "index" in params:
+        label += f"[{_index_text(params['index'])}]"
+    if shown:
+        label += " " + " ".join(f"{key}={value}" for key, value in shown.items())
+    return label
+
+
+def _index_text(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return ",".join(":" if isinstance(p, slice) and p == slice(None) else str(p) for p in parts)
+
+
+def _ancestors(recording, output_node):
+    """Indices of the nodes the output was computed from (itself included)."""
+    found = {output_node}
+    for index in range(output_node, -1, -1):
+        node = recording.nodes[index]
+        if index in found and not isinstance(node, RecordedLeaf):
+            found.update(parent for parent in node.parents if parent is not None)
+    return found
+
+
+def _build_graph(recording, cotangents, sent, locals_, output_node):
+    nodes = []
+    edges = []
+    where = {}  # recording index -> trace node index
+    feeds_output = _ancestors(recording, output_node)
+    for index, recorded in enumerate(recording.nodes):
+        if isinstance(recorded, RecordedLeaf):
+            kind = "input" if recorded.differentiated else "data"
+            where[index] = len(nodes)
+            nodes.append(TraceNode(len(nodes), kind, recorded.name, recorded.value, cotangents[index]))
+            continue
+        if index not in feeds_output:  # e.g. abs(x) in a loop's test: not part of the output's graph
+            continue
+        inputs = []
+        for position, (parent, value) in enumerate(zip(recorded.parents, recorded.inputs)):
+            if parent is not None:
+                inputs.append((position, where[parent]))
+            elif np.ndim(value) > 0:  # an array constant: drawn as a node of its own
+                constant = TraceNode(len(nodes), "constant", f"const {format_shape(value)}", value)
+                nodes.append(constant)
+                inputs.append((position, constant.index))
+        where[index] = len(nodes)
+        label = op_label(recorded.primitive, recorded.inputs, recorded.parents, recorded.params)
+        node = TraceNode(len(nodes), "op", label, recorded.output, cotangents[index], recorded.primitive.name,
+                         tuple(source for _, source in inputs))
+        nodes.append(node)
+        for position, source in inputs:
+            grads = sent.get(index)
+            edges.append(TraceEdge(source, node.index, position, None if grads is None else grads[position]))
+    steps = []
+    for index in sorted(sent, reverse=True):
+        recorded = recording.nodes[index]
+        node = nodes[where[index]]
+        step = BackwardStep(node, cotangents[index])
+        for position, parent in enumerate(recorded.parents):
+            if parent is None or not _receives_gradient(recording.nodes[parent]):
+                continue
+            step.inputs.append(nodes[where[parent]])
+            step.local.append(locals_[index][position])
+            step.downstream.append(sent[index][position])
+        steps.append(step)
+    return nodes, edges, steps, where[output_node]

@@ -1,0 +1,156 @@
+"""dk.trace: the recorded graph, its forward values and the gradient at every node and edge."""
+
+import math
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+
+
+def add_multiply(x, y, z):
+    return (x + y) * z
+
+
+def sigmoid_neuron(w0, x0, w1, x1, w2):
+    return dk.sigmoid(w0 * x0 + w1 * x1 + w2)
+
+
+def test_example_1_values_and_gradients_at_every_node():
+    trace = dk.trace(add_multiply, -2.0, 5.0, -4.0)
+    assert trace.value == -12.0
+    assert trace.grad == (-4.0, -4.0, 3.0)
+    labels = [node.label for node in trace.nodes]
+    assert labels == ["x", "y", "z", "+", "*"]
+    q = trace.node("+")
+    assert q.value == 3.0 and q.grad == -4.0
+    assert trace.output.label == "*" and trace.output.grad == 1.0
+    assert [node.grad for node in trace.nodes[:3]] == [-4.0, -4.0, 3.0]
+
+
+def test_edges_carry_the_gradient_sent_along_them():
+    trace = dk.trace(add_multiply, -2.0, 5.0, -4.0)
+    sent = {(trace.nodes[e.source].label, trace.nodes[e.target].label): e.grad for e in trace.edges}
+    assert sent == {("x", "+"): -4.0, ("y", "+"): -4.0, ("+", "*"): -4.0, ("z", "*"): 3.0}
+
+
+def test_fan_out_adds_the_gradients_of_both_paths():
+    # Example 5 of the notes: paths with gradients 4 and 2 meet at one input: 6.
+    def fan_out(x):
+        return 4.0 * x + 2.0 * x
+
+    trace = dk.trace(fan_out, 1.5)
+    x = trace.node("x")
+    into_x = sorted(edge.grad for edge in trace.edges if edge.source == x.index)
+    assert into_x == [2.0, 4.0]
+    assert x.grad == 6.0
+
+
+def test_scalar_constants_are_written_into_the_gate_label():
+    def gates(w, x, b):
+        return 1.0 / (1.0 + dk.exp(-1.0 * (w * x + b)))
+
+    trace = dk.trace(gates, 2.0, -1.0, 3.0)
+    labels = [node.label for node in trace.operations]
+    assert labels == ["*", "+", "* -1", "exp", "+ 1", "1/x"]
+    # Example 3: sigmoid(w x + b) at w=2, x=-1, b=3.
+    assert trace.value == pytest.approx(0.7310585786)
+    assert trace.grad[0] == pytest.approx(-0.19661193324)
+    assert trace.grad[1] == pytest.approx(0.39322386648)
+
+
+def test_gradients_agree_with_the_tape_method_on_arrays_and_broadcasting():
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(3, 2))
+    b = rng.normal(size=(2,))
+    X = rng.normal(size=(5, 3))
+
+    def layer(W, b, X):
+        return dk.sum(dk.tanh(X @ W + b) ** 2)
+
+    trace = dk.trace(layer, W, b, X, argnums=(0, 1))
+    tape = dk.gradient(layer, W, b, X, argnums=(0, 1), method="tape")
+    np.testing.assert_allclose(trace.grad[0], tape.grad[0], rtol=1e-12)
+    np.testing.assert_allclose(trace.grad[1], tape.grad[1], rtol=1e-12)
+    assert trace.node("b").grad.shape == (2,)  # the broadcast bias gets the batch sum back
+    data = trace.node("X")
+    assert data.kind == "data" and data.grad is None
+
+
+def test_relu_gate_with_an_upstream_gradient_example_6():
+    trace = dk.trace(dk.relu, np.array([1.0, -2.0, 3.0, -1.0]), seed=np.array([4.0, -1.0, 5.0, 9.0]))
+    np.testing.assert_array_equal(trace.grad, [4.0, 0.0, 5.0, 0.0])
+    step = trace.backward_steps()[0]
+    np.testing.assert_array_equal(step.local[0], [1.0, 0.0, 1.0, 0.0])
+
+
+def test_matrix_multiply_with_an_upstream_gradient_example_7():
+    x = np.array([[2.0, 1.0, -3.0], [-3.0, 4.0, 2.0]])
+    W = np.array([[3.0, 2.0, 1.0, -1.0], [2.0, 1.0, 3.0, 2.0], [3.0, 2.0, 1.0, -2.0]])
+    dy = np.array([[2.0, 3.0, -3.0, 9.0], [-8.0, 1.0, 4.0, 6.0]])
+
+    def product(x, W):
+        return x @ W
+
+    trace = dk.trace(product, x, W, seed=dy)
+    np.testing.assert_array_equal(trace.value, [[-1.0, -1.0, 2.0, 6.0], [5.0, 2.0, 11.0, 7.0]])
+    # dL/dx = dy W^T and dL/dW = x^T dy, entry by entry as the notes write them.
+    np.testing.assert_array_equal(trace.grad[0], [[0.0, 16.0, -9.0], [-24.0, 9.0, -30.0]])
+    np.testing.assert_array_equal(trace.grad[1][0], [28.0, 3.0, -18.0, 0.0])
+    step = trace.backward_steps()[0]
+    assert step.local == [None, None]  # a full Jacobian is not a "local gradient" number
+
+
+def test_loops_and_branches_trace_the_path_that_ran():
+    def halve(x):
+        while abs(x) > 5:
+            x = x / 2
+        return x
+
+    trace = dk.trace(halve, 37.0)
+    # The tests abs(x) > 5 ran too, but the output was not computed from them: not drawn.
+    assert [node.label for node in trace.operations] == ["/ 2", "/ 2", "/ 2"]
+    assert trace.grad == 0.125
+
+
+def test_large_graphs_are_refused_with_advice():
+    def long_loop(x):
+        for _ in range(400):
+            x = dk.sin(x)
+        return x
+
+    with pytest.raises(dk.UnsupportedError, match="smaller example"):
+        dk.trace(long_loop, 0.5)
+    assert dk.trace(long_loop, 0.5, max_nodes=500).grad == pytest.approx(
+        dk.grad(long_loop)(0.5), rel=1e-12
+    )
+
+
+def test_array_output_without_a_seed_is_refused():
+    with pytest.raises(dk.NonScalarOutputError, match="seed="):
+        dk.trace(dk.exp, np.array([1.0, 2.0]))
+    with pytest.raises(dk.ShapeError, match="output has shape"):
+        dk.trace(dk.exp, np.array([1.0, 2.0]), seed=np.ones(3))
+
+
+def test_output_independent_of_the_inputs_is_refused():
+    def constant(x):
+        return 3.0
+
+    with pytest.raises(dk.InputError, match="does not depend"):
+        dk.trace(constant, 1.0)
+
+
+def test_a_function_outside_diffkit_gets_the_usual_error():
+    def uses_math(x):
+        return math.exp(x)
+
+    with pytest.raises(dk.NonDiffkitFunctionError, match="dk.exp"):
+        dk.trace(uses_math, 1.0)
+
+
+def test_trace_of_the_sigmoid_neuron_matches_the_notes():
+    trace = dk.trace(sigmoid_neuron, 2.0, -1.0, -3.0, -2.0, -3.0)
+    assert trace.value == pytest.approx(0.7310585786)
+    assert np.round(trace.grad, 3).tolist() == [-0.197, 0.393, -0.393, -0.59, 0.197]
+    assert "5 inputs" in repr(trace) and "sigmoid" in str(trace)
