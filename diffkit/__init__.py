@@ -31,5 +31,6 @@ from .ops import *  # noqa: F401,F403  (the op table's public functions)
 from .ops import OPS
 from .primitive import primitives
 from .programs import Program, get_program, program_names, register_program, zoo
+from .views import Trace, symbolic_derivative, trace
 
 __version__ = "0.1.0"
