@@ -21,7 +21,8 @@ def test_report_on_a_local_dask_cluster(tmp_path, capsys):
     rows = {row["case_id"]: row for row in ResultsDB(tmp_path).rows()}
     # --methods keeps the reference and the studies; the sleeper still times out on the cluster
     assert {r["method"] for r in rows.values() if r["kind"] == "gradient"} == {"reference", "tape", "symbolic"}
-    assert rows["sleeper/tape"]["status"] == "timeout"
+    assert rows['sleeper{"size":1}/tape']["status"] == "timeout"
+    assert rows['sleeper{"size":2}/tape']["status"] == "skipped"
     assert rows["hog/tape"]["status"] == "memory"
     assert rows["chain/tape"]["grad"] == [-4.0, -4.0, 3.0]
     assert rows["chain/symbolic"]["grad"] == [-4.0, -4.0, 3.0]

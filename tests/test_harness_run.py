@@ -12,8 +12,8 @@ from diffkit.cli import main
 from diffkit.harness import load_suite
 from diffkit.harness.database import ResultsDB
 
-# chain: reference, reference-check and every method; halving 3; net 3 depths x 5; sleeper, hog; 5 studies
-CASES = (2 + len(dk.methods())) + 3 + 15 + 2 + 5
+# chain: reference, reference-check and every method; halving 3; net 3 depths x 5; sleeper x 2, hog; 5 studies
+CASES = (2 + len(dk.methods())) + 3 + 15 + 3 + 5
 SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
 
@@ -41,8 +41,10 @@ def test_time_and_memory_limits_are_recorded_and_the_rest_is_ok(report_dir):
     for case_id, status in statuses.items():
         assert status == EXPECTED_NOT_OK.get(case_id, "ok"), (case_id, status)
     rows = {row["case_id"]: row for row in ResultsDB(report_dir).rows()}
-    assert "time limit of 4 s" in rows["sleeper/tape"]["reason"]
-    assert rows["sleeper/tape"]["wall_seconds"] < 15
+    assert "time limit of 4 s" in rows['sleeper{"size":1}/tape']["reason"]
+    assert rows['sleeper{"size":1}/tape']["wall_seconds"] < 15
+    assert rows['sleeper{"size":2}/tape']["reason"] == (
+        'not run: sleeper{"size":1}/tape already ended with timeout')
     assert "MemoryError" in rows["hog/tape"]["reason"]
     assert "branches on a symbolic value" in rows["halving/symbolic"]["reason"]
 

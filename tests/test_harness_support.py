@@ -75,14 +75,17 @@ def suite():
     for case in sweep_cases("net", "depth", (1, 2, 3), methods=SMALL_METHODS):
         case.source = __file__
         cases.append(case)
-    cases += [Case("sleeper", "tape", source=__file__), Case("hog", "tape", source=__file__)]
+    # the sleeper sits on a ladder: once size 1 times out, size 2 is recorded as skipped
+    cases += [Case("sleeper", "tape", {"size": size}, source=__file__, ladder="sleeper", rung=size) for size in (1, 2)]
+    cases += [Case("hog", "tape", source=__file__)]
     cases += table1_cases(4) + [fd_steps_case()]
     return Suite("small", "a small suite for the harness tests", cases, timeout=TIMEOUT, memory_mb=MEMORY_MB)
 
 
 # What every case of the suite must end as; every case not listed must be "ok".
 EXPECTED_NOT_OK = {
-    "sleeper/tape": "timeout",
+    'sleeper{"size":1}/tape': "timeout",
+    'sleeper{"size":2}/tape': "skipped",
     "hog/tape": "memory",
     "halving/symbolic": "unsupported",
 }

@@ -78,10 +78,13 @@ def resolve_program(case):
     module = load_module(case.source)
     if hasattr(module, "get_program"):
         return module.get_program(case.program, **case.settings)
+    wanted = canonical_json(case.settings)
     for program in module_programs(module):
-        if program.name == case.program:
+        if program.name == case.program and canonical_json(program.settings) == wanted:
             return program
-    raise errors.InputError(f"suite module {case.source} has no program named {case.program!r}")
+    raise errors.InputError(
+        f"suite module {case.source} has no program named {case.program!r} with settings {wanted}"
+    )
 
 
 def module_programs(module):

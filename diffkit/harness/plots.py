@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
-DPI = 90
+DPI = 80
 MARKERS = "osD^v<>ph*"
 
 
@@ -27,30 +27,47 @@ def _save(fig, folder, name):
     return name
 
 
+ABBREVIATIONS = {"depth": "d", "width": "w", "iterations": "n", "steps": "T"}
+
+
+def short_label(label):
+    """``mlp(activation=tanh, dataset=ring, depth=2, ...)`` as ``mlp(d=2, w=3, tanh, squared)``."""
+    if "(" not in label:
+        return label
+    name, inside = label[:-1].split("(", 1)
+    settings = dict(part.split("=", 1) for part in inside.split(", "))
+    parts = [f"{short}={settings[key]}" for key, short in ABBREVIATIONS.items() if key in settings]
+    parts += [settings[key] for key in ("activation", "loss") if key in settings]
+    return f"{name}({', '.join(parts)})"
+
+
 def accuracy(analysis, folder):
     table = analysis["accuracy"]
     if not table["programs"]:
         return None
     programs, methods = table["programs"], table["methods"]
     style = _style(methods)
-    fig, ax = plt.subplots(figsize=(max(7, 0.42 * len(programs) + 3), 4.6))
+    fig, ax = plt.subplots(figsize=(8, max(3.5, 0.2 * len(programs) + 1.5)))
     offsets = np.linspace(-0.3, 0.3, len(methods)) if len(methods) > 1 else [0.0]
     for offset, method in zip(offsets, methods):
         xs, ys = [], []
         for i, program in enumerate(programs):
             error = table["errors"].get((program, method))
             if error is not None:
-                xs.append(i + offset)
-                ys.append(max(error, FLOOR))
+                ys.append(i + offset)
+                xs.append(max(error, FLOOR))
         colour, marker = style[method]
-        ax.scatter(xs, ys, label=method, color=colour, marker=marker, s=22)
-    ax.set_yscale("log")
-    ax.axhline(2.2e-16, color="grey", lw=0.8, ls=":")
-    ax.set_xticks(range(len(programs)))
-    ax.set_xticklabels(programs, rotation=60, ha="right", fontsize=7)
-    ax.set_ylabel("relative error of the gradient\n(vs 50-digit reference)")
-    ax.set_title(f"Accuracy by method and program (exact zero drawn at {FLOOR:g}; dotted: float64 epsilon)", fontsize=9)
-    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.scatter(xs, ys, label=method, color=colour, marker=marker, s=14)
+    ax.set_xscale("log")
+    ax.axvline(2.2e-16, color="grey", lw=0.8, ls=":")
+    ax.set_yticks(range(len(programs)))
+    ax.set_yticklabels([short_label(p) for p in programs], fontsize=6)
+    ax.set_ylim(len(programs) - 0.5, -0.5)
+    ax.grid(axis="y", lw=0.3, color="#ddd")
+    ax.set_xlabel("relative error of the gradient against the 50-digit reference")
+    ax.set_title(f"Accuracy by method and program (exact zero drawn at {FLOOR:g}; dotted: float64 epsilon)",
+                 fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, folder, "accuracy.png")
 
 
