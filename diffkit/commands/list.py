@@ -27,7 +27,11 @@ def _programs():
     for program in zoo():
         tags = program.tags
         print(f"  {program.name:<28} {tags['family']:<8} {tags['params']:>5} params  depth {tags['depth']:<3} "
-              f"{tags['control_flow']:<15} {program.description}")
+              f"{tags['control_flow']:<15} {_shorten(program.description)}")
+
+
+def _shorten(text, limit=90):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _methods():

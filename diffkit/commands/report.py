@@ -60,8 +60,13 @@ def run(args):
         suite.restrict(args.methods)
     out = Path(args.out or DEFAULT_OUT.format(suite=suite.name))
     started = time.perf_counter()
-    db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
-                   quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
+    try:
+        db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
+                       quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
+    except KeyboardInterrupt:
+        print(f"diffkit: the finished cases are kept in {out / 'results.sqlite'}; add --resume to the same "
+              "command to run only the rest", file=sys.stderr)
+        raise
     db.close()
     build_report(out)
     if not args.quiet:

@@ -138,6 +138,7 @@ def standard_suite():
     cases += sweep_cases("logistic-map", "iterations", (1, 2, 3, 4, 5, 6, 7, 8, 10, 12), symbolic_up_to=8)
     cases += sweep_cases("tanh-rnn", "steps", (1, 2, 3, 4, 6, 8), symbolic_up_to=3)
     cases += sweep_cases("unrolled-gd", "steps", (1, 2, 3, 4, 6, 8), symbolic_up_to=1)
+    cases += program_cases("linear-svm")
     for name in DATA_DEPENDENT:
         cases += program_cases(name)
     cases += table1_cases(8)
