@@ -68,7 +68,7 @@ def _cell(key, value):
     if key in ("rel_error", "abs_error"):
         return "0" if value == 0 else f"{value:.1e}"
     if key in ("gradient_seconds", "one_off_seconds"):
-        return f"{value * 1e6:.2g} µs" if value < 1e-3 else f"{value * 1e3:.2f} ms" if value < 1 else f"{value:.2f} s"
+        return f"{value * 1e6:.3g} µs" if value < 1e-3 else f"{value * 1e3:.2f} ms" if value < 1 else f"{value:.2f} s"
     if key == "ratio":
         return f"{value:.1f}×"
     return str(value)

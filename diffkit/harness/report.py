@@ -43,7 +43,7 @@ def seconds(value):
     if value is None:
         return "—"
     if value < 1e-3:
-        return f"{value * 1e6:.2g} µs"
+        return f"{value * 1e6:.3g} µs"
     if value < 1:
         return f"{value * 1e3:.1f} ms"
     return f"{value:.2f} s"
