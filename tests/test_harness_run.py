@@ -12,8 +12,9 @@ from diffkit.cli import main
 from diffkit.harness import load_suite
 from diffkit.harness.database import ResultsDB
 
-# chain: reference, reference-check and every method; halving 3; net 3 depths x 5; sleeper x 2, hog; 5 studies
-CASES = (2 + len(dk.methods())) + 3 + 15 + 3 + 5
+# chain: reference, reference-check and every method; halving 3; net 3 depths x 5; sleeper x 2, hog, noisy;
+# 5 studies
+CASES = (2 + len(dk.methods())) + 3 + 15 + 4 + 5
 SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
 
@@ -69,6 +70,14 @@ def test_rows_hold_gradients_errors_and_sizes(report_dir):
     for row in rows.values():
         if row["kind"] == "gradient" and row["status"] == "ok":
             assert row["forward_seconds"] > 0 and row["gradient_seconds"] > 0
+
+
+def test_numpy_warnings_are_captured_into_the_row(report_dir):
+    rows = {row["case_id"]: row for row in ResultsDB(report_dir).rows()}
+    noisy = rows["noisy/tape"]
+    assert noisy["status"] == "ok" and noisy["grad"] == [6.0]
+    assert noisy["warnings"] == ["RuntimeWarning: divide by zero encountered in log"]
+    assert "| noisy | tape | RuntimeWarning: divide by zero encountered in log |" in (report_dir / "index.md").read_text()
 
 
 def test_table1_row_for_n4_is_stored(report_dir):
