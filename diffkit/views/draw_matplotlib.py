@@ -25,7 +25,9 @@ ROW_INCHES = 1.25
 BOX_WIDTH = 1.35
 BOX_HEIGHT = 0.42
 DRAWN_ENTRIES = 3  # arrays with more entries are written by shape and norm
-EDGE_LABELS_UP_TO = 80  # nodes; above this, edge gradients would only clutter the picture
+EDGE_LABELS_UP_TO = 80
+PNG_DPI = 110
+MAX_PNG_PIXELS = 20000  # per side: a long chain is drawn at a lower resolution, not refused by Agg  # nodes; above this, edge gradients would only clutter the picture
 FILL = {"input": "#e8f0fe", "data": "#eeeeee", "constant": "#f5f5f5", "op": "#ffffff"}
 
 
@@ -86,6 +88,9 @@ def render_matplotlib(trace, fmt):
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "diffkit"}):
         figure = draw(trace)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=110 if fmt == "png" else None)
+        dpi = None
+        if fmt == "png":
+            dpi = min(PNG_DPI, MAX_PNG_PIXELS / max(figure.get_size_inches()))
+        figure.savefig(buffer, format=fmt, dpi=dpi)
     data = buffer.getvalue()
     return data.decode("utf-8") if fmt == "svg" else data

@@ -46,6 +46,7 @@ class Recording:
 
     nodes: list = field(default_factory=list)
     max_nodes: int = DEFAULT_MAX_NODES
+    operations: int = 0
 
     def leaf(self, name, value, differentiated=True):
         self.nodes.append(RecordedLeaf(name, value, differentiated))
@@ -62,7 +63,8 @@ class Recording:
                 parents.append(None)
                 inputs.append(arg)
         output = primitive.evaluate_numeric(inputs, params)
-        if len(self.nodes) >= self.max_nodes:
+        self.operations += 1
+        if self.operations > self.max_nodes:
             raise errors.UnsupportedError(
                 f"the traced program ran more than {self.max_nodes} operations; a graph that large "
                 "cannot be drawn readably. Trace a smaller example (fewer layers, fewer loop "
