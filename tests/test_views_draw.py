@@ -106,3 +106,14 @@ def test_unknown_file_type_and_backend_are_refused(tmp_path):
         trace.save(tmp_path / "graph.pdf")
     with pytest.raises(dk.InputError, match="backend"):
         trace.to_svg(backend="tikz")
+
+
+def test_a_failing_dot_falls_back_to_matplotlib_with_a_warning(monkeypatch, tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'dot: broken install' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    trace = dk.trace(dk.exp, 1.0)
+    with pytest.warns(RuntimeWarning, match="Graphviz failed"):
+        svg = trace.to_svg()
+    assert "Matplotlib" in svg and "exp" in svg

@@ -15,6 +15,7 @@ from .format import format_value
 DOT_TIMEOUT_SECONDS = 30
 VALUE_COLOUR = "#1a7f1a"
 GRAD_COLOUR = "#c00000"
+FILL = {"input": "#e8f0fe", "data": "#eeeeee", "constant": "#f5f5f5", "op": "#ffffff"}
 
 
 def graphviz_available():
@@ -31,7 +32,9 @@ def dot_source(trace):
         if node.grad is not None:
             rows.append(f'<FONT COLOR="{GRAD_COLOUR}">grad {escape(format_value(node.grad))}</FONT>')
         shape = "ellipse" if node.kind != "op" else "box"
-        lines.append(f"  n{node.index} [shape={shape}, label=<{'<BR/>'.join(rows)}>];")
+        width = 2 if node is trace.output else 1
+        lines.append(f'  n{node.index} [shape={shape}, style="rounded,filled", fillcolor="{FILL[node.kind]}", '
+                     f"penwidth={width}, label=<{'<BR/>'.join(rows)}>];")
     for edge in trace.edges:
         label = "" if edge.grad is None else f', label=<<FONT COLOR="{GRAD_COLOUR}">{escape(format_value(edge.grad))}</FONT>>'
         lines.append(f"  n{edge.source} -> n{edge.target} [{label.lstrip(', ')}];")
