@@ -154,3 +154,25 @@ def test_trace_of_the_sigmoid_neuron_matches_the_notes():
     assert trace.value == pytest.approx(0.7310585786)
     assert np.round(trace.grad, 3).tolist() == [-0.197, 0.393, -0.393, -0.59, 0.197]
     assert "5 inputs" in repr(trace) and "sigmoid" in str(trace)
+
+
+def _flat(tree):
+    if isinstance(tree, dict):
+        return [leaf for key in sorted(tree) for leaf in _flat(tree[key])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for item in tree for leaf in _flat(item)]
+    return [np.asarray(tree, dtype=float)]
+
+
+@pytest.mark.parametrize("program", dk.zoo(), ids=lambda program: program.name)
+def test_every_zoo_program_traces_to_the_tape_gradient(program):
+    trace = dk.trace(program.function, *program.args, argnums=program.argnums)
+    tape = program.gradient("tape")
+    assert trace.value == pytest.approx(tape.value, rel=1e-14)
+    for got, want in zip(_flat(trace.grad), _flat(tape.grad), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    # Every step obeys upstream x local = downstream where the local gradient is a number per entry.
+    for step in trace.backward_steps():
+        for local, down in zip(step.local, step.downstream):
+            if local is not None and down is not None and np.shape(local) == np.shape(step.upstream):
+                np.testing.assert_allclose(np.asarray(step.upstream) * local, down, rtol=1e-12, atol=1e-14)

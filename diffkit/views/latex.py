@@ -59,7 +59,7 @@ class SymbolicDerivative:
         if self.value_expression is not None:
             lines.append(self._equation(rf"\mathrm{{{_tex_name(name)}}}", self.value_expression))
         for entry, expression in self.derivatives.items():
-            left = rf"\frac{{\partial\, \mathrm{{{_tex_name(name)}}}}}{{\partial {_tex_name(entry)}}}"
+            left = rf"\frac{{\partial\, \mathrm{{{_tex_name(name)}}}}}{{\partial {_entry_tex(entry)}}}"
             lines.append(self._equation(left, expression))
         sizes = self.sizes
         caption = (
@@ -85,6 +85,14 @@ class SymbolicDerivative:
 
 def _tex_name(name):
     return name.replace("_", r"\_")
+
+
+def _entry_tex(entry):
+    """``w0`` as SymPy prints the symbol (w_{0}); ``W1[0,2]`` as W1_{[0,2]}."""
+    if entry.isidentifier():
+        return sympy.latex(sympy.Symbol(entry))
+    base, _, index = entry.partition("[")
+    return rf"\mathrm{{{_tex_name(base)}}}_{{[{index}}}"
 
 
 def symbolic_derivative(f, *args, argnums=0, method="symbolic"):
