@@ -50,9 +50,10 @@ def _accuracy(analysis):
     where = f" on {worst_program}" + (", whose point sits on a kink" if worst_program in kinks else "")
     text = (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
             f"{', '.join(phrases)}. {best[0]} was the most accurate and {worst[0]} the least "
-            f"(worst case {_sci(worst[1]['worst'])}{where}). Methods that follow the program's derivative "
-            "exactly (tape, symbolic, complex step) sit at rounding level; finite differences lose digits to "
-            "their step size, forward differences most.")
+            f"(worst case {_sci(worst[1]['worst'])}{where}).")
+    if any(m.startswith("fd-") and m != "fd-complex" for m in shown):
+        text += (" Methods that follow the program's derivative exactly (tape, symbolic, complex step) sit at "
+                 "rounding level; finite differences lose digits to their step size, forward differences most.")
     if kinks:
         text += (f" {len(kinks)} program(s) sit on a kink (a ReLU input or max tie exactly at the point), where "
                  "finite differences straddle the corner and cannot agree with the convention "
@@ -113,8 +114,9 @@ def _timing(analysis):
         if at_largest:
             text += (f" At {largest} parameters one gradient cost "
                      + ", ".join(f"{s['largest_ratio']:.0f} forward passes ({s['method']})" for s in at_largest) + ".")
-    text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
-             "small constant number of them whatever the size.")
+    if any(s["method"].startswith("fd-") for s in series):
+        text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
+                 "small constant number of them whatever the size.")
     return text
 
 
