@@ -7,13 +7,9 @@ report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS  # noqa: E402
-from .transforms import HESSIAN_METHODS  # noqa: E402
+from .figures import new_figure, palette
+from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
+from .transforms import HESSIAN_METHODS
 
 DPI = 90
 REGIMES = (("n >> m", "n", "m = 2: inputs grow"), ("n << m", "m", "n = 2: outputs grow"), ("n = m", "n", "n = m"))
@@ -38,8 +34,14 @@ def _table(header, rows):
 def _save(fig, folder, name):
     fig.tight_layout()
     fig.savefig(folder / name, dpi=DPI)
-    plt.close(fig)
     return name
+
+
+def _figure(alt, plot, data, folder, key):
+    """The Markdown image of ``plot``, or a note when none of its measurements finished."""
+    if not data.get(key):
+        return "_No measurement of this kind finished (see the cases that did not finish, below)._"
+    return f"![{alt}]({plot(data, folder)})"
 
 
 # --- Jacobian cost ------------------------------------------------------------------------------
@@ -48,7 +50,7 @@ def _cost_rows(data, regime):
 
 
 def jacobian_cost_plot(data, folder):
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
+    fig, axes = new_figure(1, 3, figsize=(13, 4.2), sharey=True)
     for ax, (regime, axis_key, title) in zip(axes, REGIMES):
         rows = _cost_rows(data, regime)
         for method in COST_METHODS:
@@ -96,7 +98,7 @@ def jacobian_section(data, folder):
         "Times are the best of the repeats; `passes` counts backward passes (tape), forward passes "
         "(forward-mode) or function evaluations (fd-central).",
         "",
-        f"![Jacobian cost]({jacobian_cost_plot(data, folder)})",
+        _figure("Jacobian cost", jacobian_cost_plot, data, folder, "jacobian_cost"),
         "",
         _winner_sentences(data),
         "",
@@ -121,7 +123,7 @@ def jacobian_section(data, folder):
 
 # --- Hessians ------------------------------------------------------------------------------------------
 def hessian_plot(data, folder):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(7, 4.5))
     for index, method in enumerate(HESSIAN_METHODS):
         rows = [row for row in data["hessian"] if row["method"] == method]
         ax.scatter(
@@ -141,7 +143,7 @@ def hessian_plot(data, folder):
 
 def hessian_swell_plot(data, folder):
     rows = data["hessian_swell"]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(7, 4.5))
     for key, label in (
         ("forward_tree_size", "forward expression (tree)"),
         ("gradient_tree_size", "gradient (tree)"),
@@ -188,7 +190,7 @@ def hessian_section(data, folder):
             "takes second-order central differences of function values (step eps^(1/4)). Errors are "
             "against the symbolic Hessian evaluated with mpmath at 50 digits, relative to the largest entry.",
             "",
-            f"![Hessian accuracy and cost]({hessian_plot(data, folder)})",
+            _figure("Hessian accuracy and cost", hessian_plot, data, folder, "hessian"),
             "",
             _table(header, rows),
             "",
@@ -197,7 +199,7 @@ def hessian_section(data, folder):
             "Sizes count operations (diffkit.expression_size): the tree is the expression written out, "
             "the DAG counts each distinct subexpression once, CSE is what evaluating it costs.",
             "",
-            f"![Symbolic Hessian swell]({hessian_swell_plot(data, folder)})",
+            _figure("Symbolic Hessian swell", hessian_swell_plot, data, folder, "hessian_swell"),
             "",
             _table(swell_header, swell_rows),
             "",
@@ -207,11 +209,11 @@ def hessian_section(data, folder):
 
 # --- Hessian-vector products ------------------------------------------------------------------------
 def hvp_plot(data, folder):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(7, 4.5))
     methods = [m for m in HVP_METHODS if any(r["method"] == m for r in data["hvp"])]
     for index, method in enumerate(methods):
         rows = sorted((r for r in data["hvp"] if r["method"] == method), key=lambda r: r["n"])
-        colour = plt.get_cmap("tab10").colors[index]
+        colour = palette()[index]
         ax.loglog([r["n"] for r in rows], [r["seconds"] for r in rows], "o-", color=colour, label=f"{method}: H v")
         full = [(r["n"], r["hessian_seconds"]) for r in rows if r.get("hessian_seconds") is not None]
         if full:
@@ -237,7 +239,7 @@ def hvp_section(data, folder):
             "`fd-central` takes 4n function values; `symbolic` forms the whole Hessian (small n only). "
             "Dotted lines: the full Hessian by the same method.",
             "",
-            f"![HVP cost]({hvp_plot(data, folder)})",
+            _figure("HVP cost", hvp_plot, data, folder, "hvp"),
             "",
             _table(header, rows),
             "",
@@ -247,7 +249,7 @@ def hvp_section(data, folder):
 
 # --- swell: symbolic, symbolic-cse, symbolic-tape --------------------------------------------------------
 def swell_plot(data, folder):
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axes = new_figure(1, 2, figsize=(12, 4.2))
     rows = data["swell"]
     for method, style in zip(SWELL_METHODS, ("-", ":", "--")):
         mine = [row for row in rows if row["method"] == method]
@@ -316,7 +318,7 @@ def swell_section(data, folder):
             "expressions as trees; where the tape's stays smaller, the method itself (differentiating "
             "an expression rather than accumulating adjoints) adds work.",
             "",
-            f"![Swell]({swell_plot(data, folder)})",
+            _figure("Swell", swell_plot, data, folder, "swell"),
             "",
             _swell_sentence(data),
             "",

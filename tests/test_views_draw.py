@@ -117,3 +117,17 @@ def test_a_failing_dot_falls_back_to_matplotlib_with_a_warning(monkeypatch, tmp_
     with pytest.warns(RuntimeWarning, match="Graphviz failed"):
         svg = trace.to_svg()
     assert "Matplotlib" in svg and "exp" in svg
+
+
+def test_importing_diffkit_and_its_reports_leaves_the_matplotlib_backend_alone(tmp_path):
+    """A notebook's inline backend survives ``import diffkit`` and every report module."""
+    import subprocess
+    import sys
+
+    script = (
+        "import matplotlib; matplotlib.use('svg'); "
+        "import diffkit, diffkit.harness.plots, diffkit.jacobian_report, diffkit.bench.report; "
+        "print(matplotlib.get_backend())"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "svg"

@@ -7,14 +7,10 @@ rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
-
-from . import targets  # noqa: E402
-from .peers import NOT_REQUESTED  # noqa: E402
-from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API  # noqa: E402
+from ..figures import new_figure
+from . import targets
+from .peers import NOT_REQUESTED
+from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API
 
 RESULTS_FILE = "results.json"
 _CLOCKS = {
@@ -285,7 +281,7 @@ def _plot_arrays(results, directory):
     entries = results["arrays"]
     names = _method_order(entries)
     for key, filename, label in (("median", "time_vs_params.png", "seconds per call"), ("ratio", "ratio_vs_params.png", "ratio to one NumPy forward")):
-        figure, axes = plt.subplots(figsize=(7, 4.5))
+        figure, axes = new_figure(figsize=(7, 4.5))
         for name in names:
             points = [(e["params"], e["timings"][name][key]) for e in entries if name in e["timings"]]
             if points:
@@ -300,11 +296,10 @@ def _plot_arrays(results, directory):
         axes.legend(fontsize=8)
         figure.tight_layout()
         figure.savefig(Path(directory) / filename, dpi=100)
-        plt.close(figure)
 
 
 def _plot_symbolic(results, directory):
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure, axes = new_figure(figsize=(7, 4.5))
     entries = results["symbolic"]
     params = [e["params"] for e in entries]
     axes.plot(params, [e["plain_diff"] for e in entries], marker="s", label="plain diff")
@@ -325,7 +320,6 @@ def _plot_symbolic(results, directory):
     axes.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(Path(directory) / "symbolic_stages.png", dpi=100)
-    plt.close(figure)
 
 
 def render(results):

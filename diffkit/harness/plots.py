@@ -1,14 +1,12 @@
-"""The report's figures, drawn with matplotlib's Agg backend from the analysed rows.
+"""The report's figures, drawn with matplotlib from the analysed rows.
 
 Each function takes the analysis (see :mod:`diffkit.harness.analysis`) and a folder,
 writes one PNG and returns its file name, or None when the data for it is missing.
 """
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from ..figures import new_figure, palette
 
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
 DPI = 80
@@ -16,14 +14,13 @@ MARKERS = "osD^v<>ph*"
 
 
 def _style(methods):
-    colours = plt.get_cmap("tab10").colors
+    colours = palette()
     return {m: (colours[i % 10], MARKERS[i % len(MARKERS)]) for i, m in enumerate(methods)}
 
 
 def _save(fig, folder, name):
     fig.tight_layout()
     fig.savefig(folder / name, dpi=DPI)
-    plt.close(fig)
     return name
 
 
@@ -47,7 +44,7 @@ def accuracy(analysis, folder):
         return None
     programs, methods = table["programs"], table["methods"]
     style = _style(methods)
-    fig, ax = plt.subplots(figsize=(8, max(3.5, 0.2 * len(programs) + 1.5)))
+    fig, ax = new_figure(figsize=(8, max(3.5, 0.2 * len(programs) + 1.5)))
     offsets = np.linspace(-0.3, 0.3, len(methods)) if len(methods) > 1 else [0.0]
     for offset, method in zip(offsets, methods):
         xs, ys = [], []
@@ -77,10 +74,10 @@ def expression_size(analysis, folder):
         return None
     columns = min(2, len(sweeps))
     rows = (len(sweeps) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(6.2 * columns, 3.6 * rows), squeeze=False)
+    fig, axes = new_figure(rows, columns, figsize=(6.2 * columns, 3.6 * rows), squeeze=False)
     for ax, sweep in zip(axes.flat, sweeps):
         for index, series in enumerate(sweep["series"]):
-            colour = plt.get_cmap("tab10").colors[index % 10]
+            colour = palette()[index % 10]
             ax.plot(series["x"], series["y"], "o-", color=colour, ms=4, label=series["label"])
             growth = series.get("growth_model")
             if growth is not None:
@@ -103,7 +100,7 @@ def gradient_time(analysis, folder):
     if not timing["series"]:
         return None
     style = _style([s["method"] for s in timing["series"]])
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = new_figure(figsize=(7.5, 4.8))
     for series in timing["series"]:
         colour, marker = style[series["method"]]
         slope = f" (slope {series['slope']:.2f})" if series["slope"] is not None else ""
@@ -125,7 +122,7 @@ def fd_steps(analysis, folder):
     data = analysis["fd_steps"]
     if not data:
         return None
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(7, 4.5))
     h = np.array(data["h"])
     ax.loglog(h, np.maximum(data["forward_error"], FLOOR), label="forward difference")
     ax.loglog(h, np.maximum(data["central_error"], FLOOR), label="central difference")
@@ -147,7 +144,7 @@ def table1_sizes(analysis, folder):
     rows = [r for r in analysis["table1"] if r.get("l_tree_size") is not None]
     if len(rows) < 2:
         return None
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = new_figure(figsize=(6.5, 4))
     for key, label in (("l_tree_size", "l(n) tree"), ("raw_tree_size", "raw derivative tree"),
                        ("raw_dag_size", "raw derivative DAG"), ("simplified_tree_size", "simplified derivative")):
         points = [(r["n"], r[key]) for r in rows if r.get(key)]

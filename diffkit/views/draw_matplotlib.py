@@ -25,9 +25,9 @@ ROW_INCHES = 1.25
 BOX_WIDTH = 1.35
 BOX_HEIGHT = 0.42
 DRAWN_ENTRIES = 3  # arrays with more entries are written by shape and norm
-EDGE_LABELS_UP_TO = 80
+EDGE_LABELS_UP_TO = 80  # nodes; above this, edge gradients would only clutter the picture
 PNG_DPI = 110
-MAX_PNG_PIXELS = 20000  # per side: a long chain is drawn at a lower resolution, not refused by Agg  # nodes; above this, edge gradients would only clutter the picture
+MAX_PNG_PIXELS = 20000  # per side: a long chain is drawn at a lower resolution, not refused by Agg
 FILL = {"input": "#e8f0fe", "data": "#eeeeee", "constant": "#f5f5f5", "op": "#ffffff"}
 
 

@@ -1,0 +1,25 @@
+"""Figures for written reports, made without pyplot.
+
+Reports are written from the command line and from notebooks alike. Choosing a backend
+at import (``matplotlib.use("Agg")``) would switch a notebook's inline backend off, so
+report figures are plain :class:`matplotlib.figure.Figure` objects, which draw to a file
+on their own and never touch pyplot's global state.
+"""
+
+import matplotlib
+from matplotlib.figure import Figure
+
+
+def new_figure(rows=1, columns=1, **options):
+    """A detached figure and its axes: ``Figure(figsize=...)`` then ``subplots(rows, columns)``.
+
+    ``figsize`` goes to the figure; every other option (``squeeze``, ``sharey``...) to
+    :meth:`Figure.subplots`.
+    """
+    figure = Figure(figsize=options.pop("figsize", None))
+    return figure, figure.subplots(rows, columns, **options)
+
+
+def palette(name="tab10"):
+    """The colours of a qualitative colormap, as a tuple."""
+    return matplotlib.colormaps[name].colors
