@@ -30,6 +30,7 @@ HESSIAN_SWELL = "hessian-swell"
 HVP = "hvp-cost"
 STUDIES = (JACOBIAN_COST, HESSIAN_METHODS_STUDY, SWELL, HESSIAN_SWELL, HVP)
 NAME = "jacobian"
+QUICK_NOTE = " (quick: small sizes)"
 
 
 def _jacobian_cost(settings):
@@ -103,11 +104,32 @@ def suite(quick=False):
     """The harness suite; ``quick`` keeps the sizes small (seconds)."""
     from .harness.suites import Suite
 
+    description = "Jacobian cost against n and m, Hessian methods, symbolic-tape swell"
     if quick:
         chosen = cases(sizes=(2, 8, 32), swell_depths=range(1, 3), hessian_depths=range(1, 2), hvp_sizes=(4, 8))
+        description += QUICK_NOTE
     else:
         chosen = cases()
-    return Suite(NAME, "Jacobian cost against n and m, Hessian methods, symbolic-tape swell", chosen, timeout=60.0)
+    return Suite(NAME, description, chosen, timeout=60.0)
+
+
+def write_report_from_database(folder):
+    """Write the Jacobian report into ``folder`` from its ``results.sqlite`` alone; return index.md.
+
+    This is the page ``diffkit report --suite jacobian`` (and ``--from`` on its folder)
+    writes, in place of the harness's generic one.
+    """
+    from .harness.database import ResultsDB
+    from .jacobian_report import write_report
+
+    db = ResultsDB(folder)
+    try:
+        data = data_from_rows(db.rows())
+        data["quick"] = db.meta().get("description", "").endswith(QUICK_NOTE)
+    finally:
+        db.close()
+    data["harness"] = True
+    return write_report(data, folder)
 
 
 def data_from_rows(rows):

@@ -11,6 +11,7 @@ from diffkit.harness.worker import execute
 from diffkit.jacobian_programs import hessian_program, least_squares, vector_program
 from diffkit.jacobian_report import unfinished_section, write_report
 from diffkit.jacobian_study import (
+    COST_METHODS,
     HVP_METHODS,
     SWELL_METHODS,
     hessian_row,
@@ -138,3 +139,35 @@ def test_unknown_hessian_program_is_an_input_error():
 
     with pytest.raises(InputError, match="no Hessian program named 'nope'"):
         hessian_program("nope")
+
+
+def test_report_suite_jacobian_writes_the_jacobian_page_from_its_database(tmp_path, monkeypatch, capsys):
+    """``diffkit report --suite jacobian`` runs the studies as harness cases and writes the
+    Jacobian report (not the generic harness page), and ``--from`` rebuilds it from the database."""
+    from diffkit import jacobian_suite
+    from diffkit.harness.suites import Suite
+
+    def small_suite(quick=False):
+        few = jacobian_suite.cases(sizes=(2,), swell_depths=range(1, 2), hessian_depths=range(1, 2), hvp_sizes=(4,))
+        few = [c for c in few if c.program != jacobian_suite.HESSIAN_METHODS_STUDY]
+        return Suite(jacobian_suite.NAME, "Jacobian studies" + jacobian_suite.QUICK_NOTE, few, timeout=60.0)
+
+    monkeypatch.setattr(jacobian_suite, "suite", small_suite)
+    out = tmp_path / "jacobian"
+    assert main(["report", "--suite", "jacobian", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "index.md")
+    page = (out / "index.md").read_text()
+    assert page.startswith("# Forward mode, Jacobians and second derivatives")
+    assert "_Quick run: small sizes only._" in page and "isolated harness case" in page
+    assert not (out / "index.html").exists()
+    data = json.loads((out / "data.json").read_text())
+    assert {(r["regime"], r["n"], r["m"], r["method"]) for r in data["jacobian_cost"]} == {
+        (regime, 2, 2, method) for regime in ("n >> m", "n << m", "n = m") for method in COST_METHODS
+    }
+    assert [r["depth"] for r in data["swell"]] == [1] * len(SWELL_METHODS)
+    assert data["hessian"] == [] and data["not_finished"] == []
+    assert "_No measurement of this kind finished" in page  # the Hessian methods study was left out
+
+    (out / "index.md").unlink()
+    assert main(["report", "--from", str(out)]) == 0
+    assert (out / "index.md").read_text() == page

@@ -24,15 +24,12 @@ def add_arguments(parser):
     parser.add_argument("--resume", action="store_true", help="with --harness: keep finished cases, run the rest")
 
 
-def _measure_with_harness(args):
+def _run_with_harness(args):
     from ..harness import run_suite
-    from ..jacobian_suite import data_from_rows, suite
+    from ..jacobian_suite import suite, write_report_from_database
 
-    db = run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume)
-    data = data_from_rows(db.rows())
-    data["quick"] = args.quick
-    data["harness"] = True
-    return data
+    run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume).close()
+    return write_report_from_database(args.out)
 
 
 def run(args):
@@ -44,11 +41,10 @@ def run(args):
             raise errors.InputError(
                 f"{args.out}/data.json does not exist; run `diffkit jacobian-report` without --from-data first"
             )
-        data = read_data(args.out)
+        index = write_report(read_data(args.out), args.out)
     elif args.harness:
-        data = _measure_with_harness(args)
+        index = _run_with_harness(args)
     else:
-        data = run_all(quick=args.quick)
-    index = write_report(data, args.out)
+        index = write_report(run_all(quick=args.quick), args.out)
     print(f"wrote {index}")
     return 0

@@ -13,7 +13,7 @@ DEFAULT_OUT = "reports/{suite}"
 
 def add_arguments(parser):
     parser.add_argument("--suite", default="standard", metavar="NAME",
-                        help="built-in suite (lectures, standard, swell; see 'diffkit list') or a user "
+                        help="built-in suite (lectures, standard, swell, jacobian; see 'diffkit list') or a user "
                              "suite as a Python module path or .py file (default: standard)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="output folder for results.sqlite, index.md, index.html and plots "
@@ -52,8 +52,7 @@ def run(args):
 
     _check(args)
     if args.from_dir:
-        paths = build_report(Path(args.from_dir))
-        print(paths[0].with_name("index.html"))
+        print(_front_page(build_report(Path(args.from_dir))))
         return 0
     suite = load_suite(args.suite)
     if args.methods:
@@ -68,8 +67,14 @@ def run(args):
               "command to run only the rest", file=sys.stderr)
         raise
     db.close()
-    build_report(out)
+    written = build_report(out)
     if not args.quiet:
         print(f"{len(suite.cases)} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    print(out / "index.html")
+    print(_front_page(written))
     return 0
+
+
+def _front_page(written):
+    """index.html when the report has one (the Jacobian suite's page is Markdown only)."""
+    html = [path for path in written if path.name == "index.html"]
+    return html[0] if html else written[0]

@@ -17,6 +17,8 @@ from .metrics import score
 from .plots import FIGURES, draw_all
 from .summary import summarise
 
+JACOBIAN_SUITE = "jacobian"  # its studies have their own page: diffkit.jacobian_report
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -59,10 +61,14 @@ def build_report(folder):
         )
     db = ResultsDB(folder)
     try:
-        rows = score(db)
         meta = db.meta()
+        rows = [] if meta.get("suite") == JACOBIAN_SUITE else score(db)
     finally:
         db.close()
+    if meta.get("suite") == JACOBIAN_SUITE:
+        from ..jacobian_suite import write_report_from_database
+
+        return [write_report_from_database(folder)]
     analysis = analyse(rows, meta)
     figures = dict.fromkeys((f.__name__ for f in FIGURES), None)
     figures.update(draw_all(analysis, folder))

@@ -5,7 +5,8 @@
   loop programs over iterations, and the two logistic-map studies (under 3 minutes on
   two cores);
 - ``swell``: symbolic against tape as depth or iterations grow, until symbolic hits
-  the time limit.
+  the time limit;
+- ``jacobian``: Jacobian cost against n and m, Hessian methods, symbolic-tape swell.
 
 A user's suite is a Python module (dotted path or ``.py`` file) defining ``PROGRAMS``
 or ``programs()`` (diffkit Program objects), and optionally ``METHODS``, ``TIMEOUT``
@@ -168,7 +169,15 @@ def swell_suite():
                  cases, timeout=30.0)
 
 
-BUILTIN = {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite}
+def jacobian_suite():
+    """Jacobian cost against n and m, Hessian methods and symbolic-tape swell (see
+    :mod:`diffkit.jacobian_suite`; ``diffkit jacobian-report --harness`` draws its report)."""
+    from .. import jacobian_suite as module
+
+    return module.suite()
+
+
+BUILTIN = {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite, "jacobian": jacobian_suite}
 DEFAULT = "standard"
 
 
