@@ -18,6 +18,7 @@ from .errors import (
     DiffkitError,
     ExpressionTooLargeError,
     InputError,
+    MissingArrayMethodError,
     NonAnalyticError,
     NonDiffkitFunctionError,
     NonScalarOutputError,

@@ -25,6 +25,10 @@ class NonDiffkitFunctionError(DiffkitError, TypeError):
     """A function outside diffkit (``math.exp``, ``float``) met a traced or symbolic value."""
 
 
+class MissingArrayMethodError(DiffkitError, AttributeError):
+    """A NumPy array method (``x.max()``, ``x.astype``) that diffkit's values do not have."""
+
+
 class UnknownMethodError(DiffkitError, KeyError):
     """A differentiation method name that is not registered."""
 

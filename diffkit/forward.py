@@ -20,7 +20,7 @@ from .frames import user_location
 from .ops import broadcast_to
 from .ops.shapes import shape_of
 from .tape import _active_levels  # one level counter shared by every recording context
-from .values import BoxedValue
+from .values import COMPARISONS, BoxedValue
 
 
 class Dual(BoxedValue):
@@ -52,32 +52,15 @@ class Dual(BoxedValue):
     def _compare(self, op_name, other):
         if isinstance(other, Dual) and other._trace is self._trace:
             other = other.primal
-        return _COMPARISONS[op_name](self.primal, other)
+        return COMPARISONS[op_name](self.primal, other)
 
     def __bool__(self):
-        return bool(self.primal)
+        return self._truth(self.primal)
 
     def __repr__(self):
         return f"Dual({self.primal!r}, tangent={self.tangent!r})"
 
 
-def _less(a, b):
-    return a < b
-
-
-def _less_equal(a, b):
-    return a <= b
-
-
-def _greater(a, b):
-    return a > b
-
-
-def _greater_equal(a, b):
-    return a >= b
-
-
-_COMPARISONS = {"lt": _less, "le": _less_equal, "gt": _greater, "ge": _greater_equal}
 
 
 class ForwardTrace:

@@ -67,6 +67,21 @@ def to_object_array(value):
     return as_object_array(_to_sympy_array(np.asarray(value)))
 
 
+def _indicator(condition):
+    if condition in (sympy.true, True):
+        return sympy.Integer(1)
+    if condition in (sympy.false, False):
+        return sympy.Integer(0)
+    return sympy.Piecewise((1, condition), (0, True))
+
+
+def _operand(primitive, position, value):
+    """An operand of ``primitive`` as SymPy objects; a condition used as a number is 0 or 1."""
+    if isinstance(value, SymbolicCondition) and not (primitive.name == "where" and position == 0):
+        return value.indicator()
+    return to_object_array(value)
+
+
 def symbol_array(name, shape):
     """Real SymPy symbols for an argument, named after it and each index (``W1[0,2]``)."""
     if shape == ():
@@ -93,7 +108,7 @@ class SymbolicArray(BoxedValue):
         return self.array.shape
 
     def _process(self, primitive, args, params):
-        arrays = [to_object_array(a) for a in args]
+        arrays = [_operand(primitive, position, a) for position, a in enumerate(args)]
         return SymbolicArray(primitive.evaluate_symbolic(arrays, params))
 
     def _compare(self, op_name, other):
@@ -121,7 +136,14 @@ class SymbolicArray(BoxedValue):
         return f"${sympy.latex(content)}$"
 
 
-_RELATIONS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_RELATIONS = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "eq": sympy.Eq,  # SymPy's ``==`` asks whether two expressions are the same tree
+    "ne": sympy.Ne,
+}
 
 
 class SymbolicCondition(BoxedValue):
@@ -139,6 +161,11 @@ class SymbolicCondition(BoxedValue):
         return self.array.shape
 
     _process = SymbolicArray._process
+    _compare = SymbolicArray._compare
+
+    def indicator(self):
+        """The condition as a number, 1 where it holds and 0 elsewhere (``x * (x > 0)``)."""
+        return np.frompyfunc(_indicator, 1, 1)(self.array)
 
     def __bool__(self):
         if self.array.size != 1:

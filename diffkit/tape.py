@@ -21,7 +21,7 @@ import numpy as np
 
 from .ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
 from .ops.shapes import shape_of
-from .values import BoxedValue
+from .values import COMPARISONS, BoxedValue
 
 _active_levels = []
 _UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))
@@ -56,10 +56,10 @@ class Traced(BoxedValue):
     def _compare(self, op_name, other):
         if isinstance(other, Traced) and other._tape is self._tape:
             other = other.value
-        return _COMPARISONS[op_name](self.value, other)
+        return COMPARISONS[op_name](self.value, other)
 
     def __bool__(self):
-        return bool(self.value)
+        return self._truth(self.value)
 
     def __repr__(self):
         return f"Traced({self.value!r})"
@@ -137,14 +137,6 @@ def _operator(primitive, reflected):
 
 
 _NO_PARAMS = {}
-
-
-_COMPARISONS = {
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-}
 
 
 # --- what a derivative rule reads ------------------------------------------------------------

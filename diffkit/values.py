@@ -7,8 +7,22 @@ all of them. Each subclass says how to apply a primitive (``_process``) and how 
 it sits (``_level``): an op on boxes of several levels goes to the deepest one.
 """
 
+import operator
+
+import numpy as np
+
 from . import errors
 from .frames import user_location, user_source_line
+
+COMPARISONS = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
+"""The comparison operators by name: what a numeric box applies to its plain values."""
 
 
 def _ops():
@@ -77,6 +91,20 @@ class BoxedValue:
 
     def mean(self, axis=None, keepdims=False):
         return _ops().mean(self, axis=axis, keepdims=keepdims)
+
+    def dot(self, other):
+        return _ops().matmul(self, other)
+
+    def __getattr__(self, name):
+        # Only reached for a missing attribute: a NumPy array method gets a message that
+        # names diffkit's way; anything else stays an ordinary AttributeError.
+        if name.startswith("_") or name not in _NDARRAY_METHODS:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        hint = _MISSING_METHOD_HINTS.get(name, "write it with diffkit ops (dk.sum, dk.where, dk.reshape, ...)")
+        raise errors.MissingArrayMethodError(
+            f"`.{name}` is a NumPy array method that a {self.kind} value does not have "
+            f"({user_location() or 'an unknown line'}); {hint}"
+        )
 
     # --- arithmetic -------------------------------------------------------------
     def __add__(self, other):
@@ -147,7 +175,24 @@ class BoxedValue:
     def __ge__(self, other):
         return self._compare("ge", other)
 
-    __hash__ = object.__hash__
+    def __eq__(self, other):  # elementwise, as in NumPy: a mask like ``x * (x != 0)`` must see values
+        return self._compare("eq", other)
+
+    def __ne__(self, other):
+        return self._compare("ne", other)
+
+    __hash__ = object.__hash__  # boxes are still usable as dictionary keys (by identity)
+
+    def _truth(self, value):
+        """``bool()`` of the plain value behind the box, refusing arrays as NumPy does, but clearly."""
+        size = getattr(value, "size", 1)
+        if size != 1:
+            raise errors.InputError(
+                f"the truth value of a {self.kind} array with {size} elements is ambiguous at "
+                f"{user_location() or 'an unknown line'}: reduce the condition, e.g. "
+                "`if (x > 0).all():` or `.any()`, or select elementwise with dk.where(condition, a, b)"
+            )
+        return bool(value)
 
     # --- conversions that would silently drop the derivative ---------------------
     def _refuse_conversion(self, what):
@@ -222,6 +267,15 @@ class BoxedValue:
             f"functions diffkit understands are: {known}."
         )
 
+
+_NDARRAY_METHODS = frozenset(name for name in dir(np.ndarray) if not name.startswith("_"))
+_MISSING_METHOD_HINTS = {
+    "max": "diffkit has no max reduction: use dk.maximum(a, b) elementwise, or dk.logsumexp for a smooth maximum",
+    "min": "diffkit has no min reduction: use dk.minimum(a, b) elementwise, or -dk.logsumexp(-x) for a smooth minimum",
+    "astype": "diffkit follows the dtype of the inputs: convert the arguments before calling the program",
+    "tolist": "a differentiated value cannot leave diffkit as plain numbers: keep it as an array",
+    "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
+}
 
 _UFUNC_TO_OP = {
     "add": "add",

@@ -204,3 +204,31 @@ def test_boolean_mask_on_symbolic_values_is_refused_naming_the_line():
         return dk.sum(x[c > 1.0])  # a mask on data is decided, so symbolic runs
 
     np.testing.assert_array_equal(dk.grad(keep_by_data, method="symbolic")(x, x), [0.0, 1.0, 1.0])
+
+
+# --- comparisons are elementwise, as in NumPy, and a comparison used as a number is a mask ---------
+COMPARING_METHODS = EXACT_METHODS + ("forward-mode", "symbolic-tape", "fd-complex")
+
+
+@pytest.mark.parametrize("method", COMPARING_METHODS)
+def test_equality_and_inequality_compare_values_elementwise(method):
+    x = np.array([0.0, 1.0, 2.0])
+
+    def drop_the_ones(x):
+        return dk.sum(x * (x != 1.0))  # d/dx = the mask [1, 0, 1]
+
+    def square_unless_one(x):
+        return dk.sum(dk.where(x == 1.0, 0.0, x * x))  # the branch taken: 0 at x = 1, else 2x
+
+    np.testing.assert_array_equal(dk.grad(drop_the_ones, method=method)(x), [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(dk.grad(square_unless_one, method=method)(x), [0.0, 0.0, 4.0])
+
+
+@pytest.mark.parametrize("method", COMPARING_METHODS + ("fd-central",))
+def test_a_comparison_used_as_a_number_is_a_mask(method):
+    def keep_above_half(x):
+        return dk.sum(x * x * (x > 0.5))
+
+    result = dk.gradient(keep_above_half, np.array([0.0, 1.0, 2.0]), method=method)
+    assert result.value == pytest.approx(5.0)
+    np.testing.assert_allclose(result.grad, [0.0, 2.0, 4.0], atol=1e-8)

@@ -188,7 +188,7 @@ def test_every_error_is_a_diffkit_error():
     for error in (
         dk.InputError, dk.NonScalarOutputError, dk.ShapeError, dk.NonDiffkitFunctionError,
         dk.UnknownMethodError, dk.UnsupportedError, dk.SymbolicControlFlowError, dk.NonAnalyticError,
-        dk.ExpressionTooLargeError,
+        dk.ExpressionTooLargeError, dk.MissingArrayMethodError,
     ):
         assert issubclass(error, dk.DiffkitError)
 
@@ -259,3 +259,28 @@ def test_a_derivative_sympy_leaves_unevaluated_is_refused():
     with pytest.raises(dk.UnsupportedError, match=r"could not differentiate with respect to x.*'tape'"):
         _refuse_unevaluated([sympy.Integer(1), unevaluated], [sympy.Symbol("y"), x])
     _refuse_unevaluated([sympy.cos(x)], [x])  # an evaluated derivative passes
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "fd-complex", "symbolic"))
+def test_truth_value_of_an_array_names_the_line_and_the_fix(method):
+    def branch_on_an_array(x):
+        if x:
+            return dk.sum(x)
+        return -dk.sum(x)
+
+    with pytest.raises(dk.InputError, match=r"truth value of a .*3 .*elements is ambiguous at .*`if x:`.*dk\.where"):
+        dk.grad(branch_on_an_array, method=method)(np.ones(3))
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+def test_a_numpy_array_method_diffkit_lacks_names_the_alternative(method):
+    with pytest.raises(dk.MissingArrayMethodError, match=r"`\.max` is a NumPy array method .*dk\.maximum"):
+        dk.grad(lambda x: x.max(), method=method)(np.ones(3))
+    assert issubclass(dk.MissingArrayMethodError, AttributeError)  # hasattr() stays False, not an error
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS)
+def test_dot_method_is_a_matrix_product(method):
+    w = np.array([1.0, 2.0, 3.0])
+    grad = dk.grad(lambda x: x.dot(w) ** 2, method=method)(np.array([1.0, 0.0, 1.0]))
+    np.testing.assert_allclose(grad, 2 * 4.0 * w, rtol=1e-12)  # d/dx (x.w)^2 = 2 (x.w) w, x.w = 4

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import errors
 from ..frames import user_location
-from ..values import BoxedValue
+from ..values import COMPARISONS, BoxedValue
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 
@@ -43,10 +43,10 @@ class ComplexStepValue(BoxedValue):
     def _compare(self, op_name, other):
         other = np.real(other.value) if isinstance(other, ComplexStepValue) else other
         real = np.real(self.value)
-        return {"lt": real < other, "le": real <= other, "gt": real > other, "ge": real >= other}[op_name]
+        return COMPARISONS[op_name](real, other)
 
     def __bool__(self):
-        return bool(np.real(self.value))
+        return self._truth(np.real(self.value))
 
     def __repr__(self):
         return f"ComplexStepValue({self.value!r})"
