@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from .harness.measure import SIZE_KEYS, classify, measure_problem
+from .harness.measure import classify, measure_problem
 from .harness.metrics import gradient_errors
 from .harness.reference import tape_reference
 from .methods import Problem, method_names

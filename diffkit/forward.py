@@ -61,8 +61,6 @@ class Dual(BoxedValue):
         return f"Dual({self.primal!r}, tangent={self.tangent!r})"
 
 
-
-
 class ForwardTrace:
     """Pushes tangents through primitives applied to its :class:`Dual` values; a context."""
 

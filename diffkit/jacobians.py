@@ -21,17 +21,10 @@ import sympy
 from . import errors
 from .expression_size import dag_size
 from .methods.complex_step import ComplexStepValue
-from .methods.finite_differences import _steps
+from .methods.finite_differences import central_difference, richardson_difference, step_sizes
 from .methods.forward_mode import jacobian_columns
-from .methods.symbolic import _raised_inside_sympy
-from .methods.symbolic import _too_large as too_large
-from .methods.symbolic_tape import (
-    compile_and_evaluate,
-    expressions_of,
-    record_symbolic,
-    symbol_point,
-    untraced,
-)
+from .methods.symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
+from .methods.symbolic_tape import expressions_of, record_symbolic, untraced
 from .methods.tape import record
 from .symbolic import SymbolicArray, symbol_array, to_object_array
 from .values import BoxedValue
@@ -118,19 +111,6 @@ class _Perturber:
                 yield leaf_index, entry, view[entry]
 
 
-def _central(perturber, leaf_index, entry, h):
-    return (perturber.shifted(leaf_index, entry, h) - perturber.shifted(leaf_index, entry, -h)) / (2 * h)
-
-
-def _richardson(perturber, leaf_index, entry, h, levels):
-    column = [_central(perturber, leaf_index, entry, h / 2**k) for k in range(levels)]
-    factor = 4.0
-    while len(column) > 1:
-        column = [(factor * fine - coarse) / (factor - 1) for coarse, fine in zip(column, column[1:])]
-        factor *= 4.0
-    return column[0]
-
-
 _FD_EXPONENTS = {"fd-forward": 1 / 2, "fd-central": 1 / 3, "fd-richardson": 1 / 7}
 
 
@@ -139,13 +119,13 @@ def finite_difference_jacobian(problem, scheme, step=None, levels=3):
     value = perturber.value()
     columns = []
     for leaf_index, entry, x in perturber.coordinates():
-        h = _steps(x, _FD_EXPONENTS[scheme], step)
+        h = step_sizes(x, _FD_EXPONENTS[scheme], step)
         if scheme == "fd-forward":
             column = (perturber.shifted(leaf_index, entry, h) - value) / h
         elif scheme == "fd-central":
-            column = _central(perturber, leaf_index, entry, h)
+            column = central_difference(perturber, leaf_index, entry, h)
         else:
-            column = _richardson(perturber, leaf_index, entry, h, levels)
+            column = richardson_difference(perturber, leaf_index, entry, h, levels)
         columns.append(np.asarray(column).reshape(-1))
     matrix = np.stack(columns, axis=1) if columns else np.zeros((value.size, 0))
     return value, matrix, {"evaluations": perturber.evaluations}
@@ -206,7 +186,7 @@ def symbolic_jacobian(problem, use_cse=False):
         start = time.perf_counter()
         entries = [sympy.diff(expression, symbol) for expression in outputs.reshape(-1) for symbol in symbols]
     except RecursionError as exc:
-        if not _raised_inside_sympy(exc):
+        if not raised_inside_sympy(exc):
             raise  # the user's own recursion, not the expression's size
         raise too_large("build or differentiate", exc) from None
     stats["derivation_time"] = time.perf_counter() - start

@@ -9,7 +9,7 @@ in :mod:`diffkit.ops`, and every method gains it.
 """
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 

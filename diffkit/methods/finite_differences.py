@@ -46,7 +46,8 @@ def _name(problem):
     return getattr(problem.f, "__name__", "the program")
 
 
-def _steps(x, exponent, step):
+def step_sizes(x, exponent, step):
+    """The step for one entry x: ``step`` if given, else eps**exponent scaled by |x|, rounded so x + h is exact."""
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if step is not None:
         h = float(step)
@@ -79,7 +80,7 @@ class FiniteDifferenceMethod(Method):
         used = []
         for leaf_index, entry in evaluator.coordinates():
             x = evaluator.views[leaf_index][entry]
-            h = _steps(x, self.exponent, step)
+            h = step_sizes(x, self.exponent, step)
             used.append(h)
             flat[leaf_index][entry] = self._derivative(evaluator, leaf_index, entry, h, value, levels)
         stats = {
@@ -94,17 +95,18 @@ class FiniteDifferenceMethod(Method):
         if self.scheme == "forward":
             return (evaluator.shifted(leaf_index, entry, h) - value) / h
         if self.scheme == "central":
-            return _central(evaluator, leaf_index, entry, h)
-        return _richardson(evaluator, leaf_index, entry, h, levels)
+            return central_difference(evaluator, leaf_index, entry, h)
+        return richardson_difference(evaluator, leaf_index, entry, h, levels)
 
 
-def _central(evaluator, leaf_index, entry, h):
+def central_difference(evaluator, leaf_index, entry, h):
+    """(f(x + h) - f(x - h)) / 2h along one entry; ``evaluator.shifted`` evaluates f with that entry moved."""
     return (evaluator.shifted(leaf_index, entry, h) - evaluator.shifted(leaf_index, entry, -h)) / (2 * h)
 
 
-def _richardson(evaluator, leaf_index, entry, h, levels):
+def richardson_difference(evaluator, leaf_index, entry, h, levels):
     """Central differences at h, h/2, h/4...; each column of the tableau cancels h**2k."""
-    column = [_central(evaluator, leaf_index, entry, h / 2**k) for k in range(levels)]
+    column = [central_difference(evaluator, leaf_index, entry, h / 2**k) for k in range(levels)]
     factor = 4.0
     while len(column) > 1:
         column = [(factor * fine - coarse) / (factor - 1) for coarse, fine in zip(column, column[1:])]

@@ -22,7 +22,7 @@ from ..symbolic import SymbolicArray, symbol_array
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 
-_TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
+TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
 
 
 def trace_symbolic(problem):
@@ -36,9 +36,9 @@ def trace_symbolic(problem):
     try:
         out = problem.call([SymbolicArray(array) for array in symbol_arrays])
     except RecursionError as exc:
-        if not _raised_inside_sympy(exc):
+        if not raised_inside_sympy(exc):
             raise  # the user's own recursion, not the expression's size
-        raise _too_large("build", exc) from None
+        raise too_large("build", exc) from None
     out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
     if isinstance(out, SymbolicArray):
         expression = out.expression()
@@ -48,7 +48,7 @@ def trace_symbolic(problem):
     return expression, symbols
 
 
-def _raised_inside_sympy(exc):
+def raised_inside_sympy(exc):
     """Whether the innermost frame of ``exc``'s traceback is SymPy's code."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
@@ -56,7 +56,7 @@ def _raised_inside_sympy(exc):
     return tb is not None and f"{os.sep}sympy{os.sep}" in tb.tb_frame.f_code.co_filename
 
 
-def _too_large(stage, exc, tree_ops=None):
+def too_large(stage, exc, tree_ops=None):
     size = f" ({tree_ops} operations as a tree)" if tree_ops is not None else ""
     return errors.ExpressionTooLargeError(
         f"the symbolic expression is too large for SymPy to {stage}{size}: {type(exc).__name__}: "
@@ -116,8 +116,8 @@ def compile_expressions(symbols, expressions, use_cse):
         return sympy.lambdify(
             arguments, expressions, modules=_MODULES, printer=_RenamingPrinter(names), cse=use_cse, docstring_limit=0
         )
-    except _TOO_LARGE as exc:
-        raise _too_large("compile (lambdify)", exc, tree_size(expressions)) from None
+    except TOO_LARGE as exc:
+        raise too_large("compile (lambdify)", exc, tree_size(expressions)) from None
 
 
 def _refuse_unevaluated(derivatives, symbols):
@@ -125,7 +125,7 @@ def _refuse_unevaluated(derivatives, symbols):
     for derivative, symbol in zip(derivatives, symbols):
         try:
             left = derivative.atoms(sympy.Derivative) if isinstance(derivative, sympy.Basic) else ()
-        except _TOO_LARGE:
+        except TOO_LARGE:
             return  # too deep to search: compilation will say so
         if left:
             raise errors.UnsupportedError(
@@ -133,6 +133,29 @@ def _refuse_unevaluated(derivatives, symbols):
                 f"{str(next(iter(left)))[:120]} unevaluated. Use 'tape' or a finite-difference "
                 "method for this program."
             )
+
+
+def compile_and_evaluate(symbols, expressions, point, use_cse, stats):
+    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``."""
+    start = time.perf_counter()
+    compiled = compile_expressions(symbols, expressions, use_cse)
+    stats["compile_time"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            values = compiled(*point)
+        except TOO_LARGE as exc:
+            raise too_large("evaluate", exc) from None
+    stats["evaluation_time"] = time.perf_counter() - start
+    if caught:
+        stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return values
+
+
+def symbol_point(problem):
+    """The point as one NumPy float per symbol (so 0.0 ** -1.0 in a branch not taken is inf, not an error)."""
+    return [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
 
 
 class SymbolicMethod(Method):
@@ -156,8 +179,8 @@ class SymbolicMethod(Method):
         start = time.perf_counter()
         try:
             derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
-        except _TOO_LARGE as exc:
-            raise _too_large("differentiate", exc, stats["forward_tree_size"]) from None
+        except TOO_LARGE as exc:
+            raise too_large("differentiate", exc, stats["forward_tree_size"]) from None
         stats["derivation_time"] = time.perf_counter() - start
         _refuse_unevaluated(derivatives, symbols)
         stats["derivative_tree_size"] = tree_size(derivatives) if derivatives else 0
@@ -168,26 +191,11 @@ class SymbolicMethod(Method):
             try:
                 stats["forward_cse_size"] = cse_size([expression])[0]
                 stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
-            except _TOO_LARGE as exc:
-                raise _too_large("eliminate common subexpressions of", exc) from None
+            except TOO_LARGE as exc:
+                raise too_large("eliminate common subexpressions of", exc) from None
             stats["cse_time"] = time.perf_counter() - start
 
-        start = time.perf_counter()
-        compiled = compile_expressions(symbols, [expression, *derivatives], self.use_cse)
-        stats["compile_time"] = time.perf_counter() - start
-
-        # NumPy scalars, not Python floats: 0.0 ** -1.0 in a branch not taken is inf, not an exception.
-        point = [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
-        start = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                values = compiled(*point)
-            except _TOO_LARGE as exc:
-                raise _too_large("evaluate", exc) from None
-        stats["evaluation_time"] = time.perf_counter() - start
-        if caught:
-            stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        values = compile_and_evaluate(symbols, [expression, *derivatives], symbol_point(problem), self.use_cse, stats)
 
         value = float(np.asarray(values[0], dtype=float))
         flat_grad = np.array([np.asarray(v, dtype=float) for v in values[1:]], dtype=float)

@@ -13,7 +13,6 @@ without it would be written out as the very tree it avoids.
 """
 
 import time
-import warnings
 
 import numpy as np
 import sympy
@@ -23,8 +22,7 @@ from ..symbolic import SymbolicArray, symbol_array, to_object_array
 from ..tape import Tape, Traced
 from .base import GradientResult, Method, scalar_output
 from .registry import register
-from .symbolic import _TOO_LARGE, _raised_inside_sympy, compile_expressions
-from .symbolic import _too_large as too_large
+from .symbolic import TOO_LARGE, compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
 
 
 def record_symbolic(problem):
@@ -35,7 +33,7 @@ def record_symbolic(problem):
         try:
             out = problem.call(leaves)
         except RecursionError as exc:
-            if not _raised_inside_sympy(exc):
+            if not raised_inside_sympy(exc):
                 raise  # the user's own recursion, not the expression's size
             raise too_large("build", exc) from None
     return tape, leaves, out, symbol_arrays
@@ -59,29 +57,6 @@ def expressions_of(cotangent, shape):
     return np.array(np.broadcast_to(to_object_array(cotangent), shape), dtype=object)
 
 
-def compile_and_evaluate(symbols, expressions, point, use_cse, stats):
-    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``."""
-    start = time.perf_counter()
-    compiled = compile_expressions(symbols, expressions, use_cse)
-    stats["compile_time"] = time.perf_counter() - start
-    start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            values = compiled(*point)
-        except _TOO_LARGE as exc:
-            raise too_large("evaluate", exc) from None
-    stats["evaluation_time"] = time.perf_counter() - start
-    if caught:
-        stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    return values
-
-
-def symbol_point(problem):
-    """The point as one NumPy float per symbol (so 0.0 ** -1.0 in a branch not taken is inf, not an error)."""
-    return [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
-
-
 class SymbolicTapeMethod(Method):
     name = "symbolic-tape"
     summary = "the tape's backward pass over SymPy values: a derivative DAG built by reverse accumulation"
@@ -101,7 +76,7 @@ class SymbolicTapeMethod(Method):
         start = time.perf_counter()
         try:
             cotangents = tape.backward(out, unit_seed(out), leaves)
-        except _TOO_LARGE as exc:
+        except TOO_LARGE as exc:
             raise too_large("differentiate", exc) from None
         derivatives = []
         for cotangent, leaf in zip(cotangents, problem.leaves):
@@ -114,7 +89,7 @@ class SymbolicTapeMethod(Method):
             try:
                 stats["forward_cse_size"] = cse_size([expression])[0]
                 stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
-            except _TOO_LARGE as exc:
+            except TOO_LARGE as exc:
                 raise too_large("eliminate common subexpressions of", exc) from None
             stats["cse_time"] = time.perf_counter() - start
 
