@@ -21,7 +21,13 @@ import sympy
 from . import errors
 from .expression_size import dag_size
 from .methods.complex_step import ComplexStepValue
-from .methods.finite_differences import central_difference, richardson_difference, step_sizes
+from .methods.finite_differences import (
+    central_difference,
+    checked_levels,
+    checked_step,
+    richardson_difference,
+    step_sizes,
+)
 from .methods.forward_mode import jacobian_columns
 from .methods.symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
 from .methods.symbolic_tape import expressions_of, record_symbolic, untraced
@@ -115,6 +121,7 @@ _FD_EXPONENTS = {"fd-forward": 1 / 2, "fd-central": 1 / 3, "fd-richardson": 1 / 
 
 
 def finite_difference_jacobian(problem, scheme, step=None, levels=3):
+    step, levels = checked_step(step), checked_levels(levels)
     perturber = _Perturber(problem)
     value = perturber.value()
     columns = []
@@ -132,6 +139,7 @@ def finite_difference_jacobian(problem, scheme, step=None, levels=3):
 
 
 def complex_step_jacobian(problem, step=None):
+    step = checked_step(step)
     base = [leaf.astype(np.complex128) for leaf in problem.leaves]
     columns = []
     evaluations = 0
@@ -140,7 +148,7 @@ def complex_step_jacobian(problem, step=None):
         flat = leaf.reshape(-1)
         for entry in range(flat.size):
             x = flat[entry].real
-            h = float(step) if step is not None else 1e-20 * max(abs(x), 1.0)
+            h = step if step is not None else 1e-20 * max(abs(x), 1.0)
             flat[entry] = complex(x, h)
             try:
                 out = _complex_output(problem, base)

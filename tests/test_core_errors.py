@@ -284,3 +284,20 @@ def test_dot_method_is_a_matrix_product(method):
     w = np.array([1.0, 2.0, 3.0])
     grad = dk.grad(lambda x: x.dot(w) ** 2, method=method)(np.array([1.0, 0.0, 1.0]))
     np.testing.assert_allclose(grad, 2 * 4.0 * w, rtol=1e-12)  # d/dx (x.w)^2 = 2 (x.w) w, x.w = 4
+
+
+@pytest.mark.parametrize("method", ("fd-forward", "fd-central", "fd-richardson", "fd-complex"))
+@pytest.mark.parametrize("step", (0.0, -1e-3, float("nan"), "small"))
+def test_a_step_that_is_not_a_positive_number_is_refused(method, step):
+    for transform in (dk.grad, dk.jacobian):
+        with pytest.raises(dk.InputError, match=r"step=.*: a step must be a positive finite number"):
+            transform(elementwise_square if transform is dk.jacobian else total, method=method, step=step)(
+                np.ones(2) if transform is dk.jacobian else 1.0
+            )
+
+
+@pytest.mark.parametrize("levels", (0, -1, 1.5, True))
+def test_richardson_levels_must_be_a_whole_number_of_halvings(levels):
+    with pytest.raises(dk.InputError, match=r"levels=.*at least 1"):
+        dk.grad(total, method="fd-richardson", levels=levels)(1.0)
+    assert dk.grad(elementwise_square, method="fd-richardson", levels=1)(3.0) == pytest.approx(6.0, rel=1e-8)

@@ -149,6 +149,23 @@ def test_a_function_outside_diffkit_gets_the_usual_error():
         dk.trace(uses_math, 1.0)
 
 
+def test_comparisons_are_elementwise_masks_as_under_the_tape():
+    x = np.array([1.0, 2.0])
+    trace = dk.trace(lambda x: dk.sum(x * x * (x != 1.0)), x)  # the mask keeps x = 2 only
+    assert trace.output.value == 4.0
+    np.testing.assert_array_equal(trace.grad, [0.0, 4.0])
+
+
+def test_truth_value_of_an_array_names_the_line_and_the_fix():
+    def branch_on_an_array(x):
+        if x:
+            return dk.sum(x)
+        return -dk.sum(x)
+
+    with pytest.raises(dk.InputError, match=r"2 elements is ambiguous at .*`if x:`.*dk\.where"):
+        dk.trace(branch_on_an_array, np.array([1.0, 2.0]))
+
+
 def test_trace_of_the_sigmoid_neuron_matches_the_notes():
     trace = dk.trace(sigmoid_neuron, 2.0, -1.0, -3.0, -2.0, -3.0)
     assert trace.value == pytest.approx(0.7310585786)

@@ -13,6 +13,7 @@ from .. import errors
 from ..frames import user_location
 from ..values import COMPARISONS, BoxedValue
 from .base import GradientResult, Method, scalar_output
+from .finite_differences import checked_step
 from .registry import register
 
 
@@ -58,6 +59,7 @@ class ComplexStepMethod(Method):
     options = {"step": "imaginary step h (default 1e-20 * max(|x|, 1))"}
 
     def gradient(self, problem, step=None):
+        step = checked_step(step)
         base = [leaf.astype(np.complex128) for leaf in problem.leaves]
         grads = [np.zeros(leaf.shape) for leaf in problem.leaves]
         evaluations = 0
@@ -66,7 +68,7 @@ class ComplexStepMethod(Method):
             flat = leaf.reshape(-1)
             for entry in range(flat.size):
                 x = flat[entry].real
-                h = float(step) if step is not None else 1e-20 * max(abs(x), 1.0)
+                h = step if step is not None else 1e-20 * max(abs(x), 1.0)
                 flat[entry] = complex(x, h)
                 try:
                     out = self._evaluate(problem, base)

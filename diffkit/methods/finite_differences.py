@@ -9,6 +9,7 @@ given instead.
 
 import numpy as np
 
+from .. import errors
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 
@@ -46,6 +47,31 @@ def _name(problem):
     return getattr(problem.f, "__name__", "the program")
 
 
+def checked_step(step):
+    """A user's ``step`` option as a positive float; None stays None (the method picks the step)."""
+    if step is None:
+        return None
+    try:
+        h = float(step)
+    except (TypeError, ValueError):
+        h = float("nan")
+    if not (np.isfinite(h) and h > 0):
+        raise errors.InputError(
+            f"step={step!r}: a step must be a positive finite number such as 1e-6; leave the option "
+            "out to let diffkit choose it from machine epsilon and |x|"
+        )
+    return h
+
+
+def checked_levels(levels):
+    """Richardson's ``levels`` option: a whole number, at least 1."""
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 1:
+        raise errors.InputError(
+            f"levels={levels!r}: Richardson extrapolation needs a whole number of halvings, at least 1 (default 3)"
+        )
+    return int(levels)
+
+
 def step_sizes(x, exponent, step):
     """The step for one entry x: ``step`` if given, else eps**exponent scaled by |x|, rounded so x + h is exact."""
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
@@ -73,6 +99,7 @@ class FiniteDifferenceMethod(Method):
             self.options = dict(self.options, levels="number of halvings of h to extrapolate over (default 3)")
 
     def gradient(self, problem, step=None, levels=3):
+        step, levels = checked_step(step), checked_levels(levels)
         evaluator = _Evaluator(problem)
         value = evaluator.value()
         grads = [np.zeros(leaf.shape, dtype=np.float64) for leaf in problem.leaves]

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from ..ops.shapes import shape_of
-from ..values import BoxedValue
+from ..values import COMPARISONS, BoxedValue
 
 DEFAULT_MAX_NODES = 300
 
@@ -101,29 +101,11 @@ class RecordedValue(BoxedValue):
     def _compare(self, op_name, other):
         if isinstance(other, RecordedValue):
             other = other.value
-        return _COMPARE[op_name](self.value, other)
+        return COMPARISONS[op_name](self.value, other)
 
     def __bool__(self):
-        return bool(self.value)
+        return self._truth(self.value)
 
     def __repr__(self):
         return f"RecordedValue({self.value!r})"
 
-
-def _less(a, b):
-    return a < b
-
-
-def _less_equal(a, b):
-    return a <= b
-
-
-def _greater(a, b):
-    return a > b
-
-
-def _greater_equal(a, b):
-    return a >= b
-
-
-_COMPARE = {"lt": _less, "le": _less_equal, "gt": _greater, "ge": _greater_equal}
