@@ -152,3 +152,26 @@ def test_a_step_of_an_expression_sends_no_gradient(method):
 
     assert dk.grad(signed, method=method)(0.5) == pytest.approx(-1.0, abs=1e-9)
     assert dk.grad(signed, method=method)(2.0) == pytest.approx(4.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS + ("forward-mode", "symbolic-tape", "fd-complex"))
+def test_a_zeroth_power_is_constant_also_at_zero(method):
+    # 1 + 2x + 3x^2 written with x**0: d/dx at 0 is 2, not 0 * 0**-1 = NaN.
+    def polynomial(x):
+        return sum(c * x**k for k, c in enumerate([1.0, 2.0, 3.0]))
+
+    assert dk.grad(polynomial, method=method)(0.0) == 2.0
+    assert dk.grad(polynomial, method=method)(1.0) == 8.0
+
+    def powers(x):  # exponents 0, 1, 2 in one array op
+        return dk.sum(x ** np.array([0.0, 1.0, 2.0]))
+
+    np.testing.assert_array_equal(dk.grad(powers, method=method)(np.zeros(3)), [0.0, 1.0, 0.0])
+
+
+def test_second_derivative_of_a_polynomial_at_zero():
+    def polynomial(x):
+        return sum(c * x**k for k, c in enumerate([1.0, 2.0, 3.0]))
+
+    for method in ("forward-over-reverse", "reverse-over-reverse", "symbolic"):
+        assert dk.hessian(polynomial, method=method)(0.0) == 6.0

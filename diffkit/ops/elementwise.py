@@ -83,7 +83,15 @@ def _divide_vjp_b(g, out, a, b):
 
 
 def _power_vjp_base(g, out, a, p):
-    return g * p * a ** (p - 1)
+    return g * _power_slope(a, p)
+
+
+def _power_slope(a, p):
+    """d(a**p)/da = p a**(p-1), and exactly 0 where p = 0: x**0 is constant, also at x = 0."""
+    if isinstance(p, (int, float)):  # the common case, a constant exponent
+        return 0.0 if p == 0 else p * a ** (p - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return where(p == 0, 0.0, p * a ** (p - 1))
 
 
 def _power_vjp_exponent(g, out, a, p):
