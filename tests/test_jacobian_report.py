@@ -171,3 +171,11 @@ def test_report_suite_jacobian_writes_the_jacobian_page_from_its_database(tmp_pa
     (out / "index.md").unlink()
     assert main(["report", "--from", str(out)]) == 0
     assert (out / "index.md").read_text() == page
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_harness_jobs_below_one_is_refused_before_running_anything(tmp_path, capsys, jobs):
+    out = tmp_path / "jacobian"
+    assert main(["jacobian-report", "--harness", "--jobs", jobs, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"diffkit: error: --jobs must be at least 1, got {jobs}\n"
+    assert not out.exists()

@@ -32,10 +32,16 @@ def _run_with_harness(args):
     return write_report_from_database(args.out)
 
 
+def _check(args):
+    if args.jobs is not None and args.jobs < 1:
+        raise errors.InputError(f"--jobs must be at least 1, got {args.jobs}")
+
+
 def run(args):
     from ..jacobian_report import read_data, write_report
     from ..jacobian_study import run_all
 
+    _check(args)
     if args.from_data:
         if not (Path(args.out) / "data.json").exists():
             raise errors.InputError(
