@@ -19,6 +19,34 @@ SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
 
 
+# A suite without sweeps or studies: a relu at its kink and a square, three cheap methods.
+TINY_SUITE = '''
+"""A kink and a square."""
+import diffkit as dk
+from diffkit import Program
+
+METHODS = ["tape", "fd-forward", "fd-central"]
+
+def kink(x):
+    return dk.relu(x)
+
+def square(x):
+    return x * x
+
+PROGRAMS = [Program("kink", kink, (0.0,), on_kink=True), Program("square", square, (3.0,))]
+'''
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    """The tiny suite's report, in a folder whose name has a dot."""
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "tiny.py").write_text(TINY_SUITE)
+    out = root / "run.v2"
+    assert main(["report", "--suite", str(root / "tiny.py"), "--out", str(out), "--jobs", "2", "--quiet"]) == 0
+    return out
+
+
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("small")
@@ -109,3 +137,13 @@ def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):
     (copy / "results.sqlite").write_bytes((report_dir / "results.sqlite").read_bytes())
     assert main(["report", "--from", str(copy), "--quiet"]) == 0
     assert (copy / "index.md").read_text() == (report_dir / "index.md").read_text()
+
+
+def test_out_with_a_dot_in_its_name_is_a_folder(tiny_dir):
+    assert tiny_dir.is_dir()
+    assert sorted(p.name for p in tiny_dir.iterdir() if not p.name.endswith(".png")) == [
+        "index.html", "index.md", "results.sqlite"]
+    rows = {row["case_id"]: row for row in ResultsDB(tiny_dir).rows()}
+    assert rows["square/tape"]["grad"] == [6.0]  # d(x*x)/dx at 3
+    assert rows["kink/tape"]["grad"] == [0.5]  # relu'(0): the mean of the one-sided slopes 0 and 1
+    assert len(rows) == 8  # 2 programs x (reference + 3 methods)

@@ -5,12 +5,20 @@ loses no finished row, and a resumed run asks :meth:`ResultsDB.done_ids` what to
 Scalar fields have their own columns (so the database can be queried directly); lists
 and dicts (the gradient, statistics, warnings, study data) are stored as JSON. The
 report reads everything back from here and nowhere else.
+
+The path given to :class:`ResultsDB` is always the report *folder* (a name with a dot,
+such as ``run.v2``, is a folder too); the file inside it is ``results.sqlite``. A folder
+that is a file or cannot be created, and a ``results.sqlite`` that is not a diffkit
+database, are :class:`~diffkit.errors.InputError`s naming the path and the fix, raised
+when the database is opened, before any case runs.
 """
 
 import json
 import sqlite3
 import time
 from pathlib import Path
+
+from .. import errors
 
 FILENAME = "results.sqlite"
 
@@ -60,15 +68,63 @@ JSON_COLUMNS = ("grad", "grad_text", "entries", "stats", "warnings", "data")
 SCHEMA = {**COLUMNS, **{name: "TEXT" for name in JSON_COLUMNS}}
 
 
-class ResultsDB:
-    """The SQLite file of a report folder."""
+def make_folder(folder):
+    """Create the report folder (and its parents) unless it exists; an InputError if it cannot be."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise errors.InputError(
+            f"the report folder {folder} is an existing file, not a folder: give --out a folder "
+            "(it is created if missing), or move the file away"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.InputError(
+            f"cannot create the report folder {folder} ({exc.strerror or exc}): give --out a folder "
+            "in a place you can write to"
+        ) from None
+    return folder
 
-    def __init__(self, path):
-        path = Path(path)
-        self.path = path / FILENAME if path.is_dir() or not path.suffix else path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+def _not_a_database(path, cause, create):
+    """The error for a results.sqlite that SQLite cannot read or that lacks diffkit's tables."""
+    fix = ("delete it (or give --out another folder) to start a new run there" if create else
+           f"delete it and rerun the suite with 'diffkit report --out {path.parent}', or pass --from the "
+           "folder of an earlier diffkit run")
+    return errors.InputError(f"{path} is not a diffkit results database ({cause}): {fix}")
+
+
+class ResultsDB:
+    """The SQLite file ``results.sqlite`` in a report folder.
+
+    ``create`` (for a run) makes the folder and the tables when missing; without it (to
+    rebuild a report) the file must already exist and hold diffkit's tables.
+    """
+
+    def __init__(self, folder, create=True):
+        folder = make_folder(folder) if create else Path(folder)
+        self.path = folder / FILENAME
+        if not create and not self.path.is_file():
+            raise errors.InputError(
+                f"{folder} has no {FILENAME}: run 'diffkit report --out {folder}' first, or pass "
+                "the folder of an earlier run to --from"
+            )
         self.connection = sqlite3.connect(self.path, timeout=30)
+        try:
+            self._prepare(create)
+        except sqlite3.OperationalError as exc:  # the file is fine, but cannot be used now
+            self.connection.close()
+            raise errors.InputError(f"cannot use {self.path} ({exc}): check that its folder is writable "
+                                    "and that no other diffkit run is writing to it") from None
+        except sqlite3.DatabaseError as exc:
+            self.connection.close()
+            raise _not_a_database(self.path, exc, create) from None
+
+    def _prepare(self, create):
         self.connection.row_factory = sqlite3.Row
+        tables = {r[0] for r in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if (tables or not create) and not {"cases", "meta"} <= tables:
+            raise sqlite3.DatabaseError("it has no 'cases' and 'meta' tables")
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
         columns = ", ".join(f'"{name}" {kind}' for name, kind in SCHEMA.items())

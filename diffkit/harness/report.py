@@ -10,9 +10,8 @@ from pathlib import Path
 
 import jinja2
 
-from .. import errors
 from .analysis import STATUSES, analyse
-from .database import FILENAME, ResultsDB
+from .database import ResultsDB
 from .metrics import score
 from .plots import FIGURES, draw_all
 from .summary import summarise
@@ -54,12 +53,7 @@ def seconds(value):
 def build_report(folder):
     """Write index.md, index.html and the plots into ``folder``; return their paths."""
     folder = Path(folder)
-    if not (folder / FILENAME).is_file():
-        raise errors.InputError(
-            f"{folder} has no {FILENAME}: run 'diffkit report --out {folder}' first, or pass "
-            "the folder of an earlier run to --from"
-        )
-    db = ResultsDB(folder)
+    db = ResultsDB(folder, create=False)
     try:
         meta = db.meta()
         rows = [] if meta.get("suite") == JACOBIAN_SUITE else score(db)
