@@ -7,6 +7,7 @@ report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from
 import json
 from pathlib import Path
 
+from .errors import InputError
 from .figures import new_figure, palette
 from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
 from .transforms import HESSIAN_METHODS
@@ -367,6 +368,66 @@ def write_report(data, folder):
     return index
 
 
+# The lists the page reads and, for each, the fields it reads from every row; "hvp" and
+# "not_finished" may be absent (older data files, in-process runs without failures).
+REQUIRED_ROWS = {
+    "jacobian_cost": ("regime", "n", "m", "method", "seconds", "passes"),
+    "hessian": ("program", "n", "method", "max_rel_error", "asymmetry", "seconds", "passes"),
+    "swell": ("depth", "params", "method", "forward_tree_size", "derivative_tree_size",
+              "derivative_dag_size", "derivative_cse_size", "seconds"),
+    "hessian_swell": ("depth", "params", "forward_tree_size", "gradient_tree_size", "hessian_tree_size",
+                      "hessian_dag_size", "hessian_cse_size", "seconds"),
+}
+OPTIONAL_ROWS = {
+    "hvp": ("n", "method", "seconds", "max_rel_error"),
+    "not_finished": ("study", "settings", "status", "reason"),
+}
+_JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def _json_type(value):
+    return _JSON_TYPES.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def _data_problem(data):
+    """What keeps ``data`` from being the report's data, or None."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {_json_type(data)}, not an object of studies"
+    for key, fields in {**REQUIRED_ROWS, **OPTIONAL_ROWS}.items():
+        if key not in data:
+            if key in REQUIRED_ROWS:
+                return f"it has no {key!r} list"
+            continue
+        rows = data[key]
+        if not isinstance(rows, list):
+            return f"its {key!r} is a JSON {_json_type(rows)}, not a list of rows"
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                return f"{key}[{index}] is a JSON {_json_type(row)}, not an object"
+            missing = [field for field in fields if field not in row]
+            if missing:
+                return f"{key}[{index}] has no {', '.join(map(repr, missing))}"
+    return None
+
+
 def read_data(folder):
+    """The report's data from ``folder/data.json``; an InputError naming the file when it is not that."""
     path = Path(folder) / "data.json"
-    return json.loads(path.read_text())
+    fix = "rerun `diffkit jacobian-report` without --from-data to measure again"
+    if (Path(folder) / "results.sqlite").exists():
+        fix += " (with --harness --resume to rebuild it from the finished cases in results.sqlite)"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path} ({exc.strerror or exc}); {fix}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a text file; {fix}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:  # JSONDecodeError: an empty, truncated or hand-broken file
+        what = "is empty" if not text.strip() else f"is not valid JSON ({exc})"
+        raise InputError(f"{path} {what}; {fix}") from None
+    problem = _data_problem(data)
+    if problem:
+        raise InputError(f"{path} is not the Jacobian report's data: {problem}; {fix}")
+    return data

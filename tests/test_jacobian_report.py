@@ -179,3 +179,59 @@ def test_harness_jobs_below_one_is_refused_before_running_anything(tmp_path, cap
     assert main(["jacobian-report", "--harness", "--jobs", jobs, "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"diffkit: error: --jobs must be at least 1, got {jobs}\n"
     assert not out.exists()
+
+
+REMEASURE = "rerun `diffkit jacobian-report` without --from-data to measure again"
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("", "is empty"),
+        ("\n", "is empty"),
+        ('{"jacobian_cost": [', "is not valid JSON (Expecting value: line 1 column 20 (char 19))"),
+        ("[]", "is not the Jacobian report's data: it holds a JSON array, not an object of studies"),
+        ("{}", "is not the Jacobian report's data: it has no 'jacobian_cost' list"),
+        ('{"jacobian_cost": {}, "hessian": [], "swell": [], "hessian_swell": []}',
+         "is not the Jacobian report's data: its 'jacobian_cost' is a JSON object, not a list of rows"),
+        ('{"jacobian_cost": [], "hessian": [], "swell": [], "hessian_swell": [], "hvp": [3]}',
+         "is not the Jacobian report's data: hvp[0] is a JSON number, not an object"),
+        ('{"jacobian_cost": [{"regime": "n = m", "n": 2, "m": 2, "method": "tape", "passes": 2}],'
+         ' "hessian": [], "swell": [], "hessian_swell": []}',
+         "is not the Jacobian report's data: jacobian_cost[0] has no 'seconds'"),
+    ],
+)
+def test_from_data_with_a_malformed_data_file_names_the_file_and_the_fix(tmp_path, capsys, content, problem):
+    (tmp_path / "data.json").write_text(content)
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"diffkit: error: {tmp_path / 'data.json'} {problem}; {REMEASURE}\n"
+    assert (tmp_path / "data.json").read_text() == content  # left as it was
+    assert not (tmp_path / "index.md").exists()
+
+
+def test_from_data_that_is_not_text_or_not_a_file(tmp_path, capsys):
+    (tmp_path / "data.json").write_bytes(b"\xff\xfe\x00")
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"diffkit: error: {tmp_path / 'data.json'} is not a text file; {REMEASURE}\n"
+    (tmp_path / "data.json").unlink()
+    (tmp_path / "data.json").mkdir()
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"diffkit: error: cannot read {tmp_path / 'data.json'} (Is a directory); {REMEASURE}\n"
+    )
+
+
+def test_from_data_beside_a_harness_database_also_names_the_resume_fix(tmp_path, capsys):
+    (tmp_path / "data.json").write_text("{")
+    (tmp_path / "results.sqlite").write_bytes(b"")
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"; {REMEASURE} (with --harness --resume to rebuild it from the finished cases in results.sqlite)\n"
+    )
+
+
+def test_from_data_with_empty_studies_writes_a_page_of_notes(tmp_path):
+    data = {"jacobian_cost": [], "hessian": [], "swell": [], "hessian_swell": []}
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 0
+    assert "_No measurement of this kind finished" in (tmp_path / "index.md").read_text()
