@@ -5,6 +5,7 @@ written, and rewritten, from a saved JSON file without running anything again.
 Times are the best of a few repeats (wall clock, ``time.perf_counter``).
 """
 
+import json
 import time
 
 import mpmath
@@ -28,6 +29,31 @@ from .transforms import HESSIAN_METHODS, hessian_result, hvp, jacobian_result
 COST_METHODS = ("tape", "forward-mode", "fd-central")
 SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
 REFERENCE_DIGITS = 50
+
+# The studies' names in the report's "not_finished" rows: the same as the harness suite's
+# (diffkit.jacobian_suite), so a page looks the same however it was measured.
+JACOBIAN_COST = "jacobian-cost"
+HESSIAN_METHODS_STUDY = "hessian-methods"
+SWELL = "symbolic-tape-swell"
+HESSIAN_SWELL = "hessian-swell"
+HVP = "hvp-cost"
+
+
+def _record_failure(not_finished, study, settings, exc, progress):
+    """Keep a measurement that raised as a "not_finished" row (status "error"), or re-raise.
+
+    ``not_finished`` is None when a study is called on its own: then the error propagates.
+    """
+    if not_finished is None:
+        raise exc
+    reason = f"{type(exc).__name__}: {exc}"
+    not_finished.append({
+        "study": study,
+        "settings": json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str),
+        "status": "error",
+        "reason": reason,
+    })
+    progress(f"{study} {settings} failed: {reason[:200]}")
 
 
 def _best_time(run, repeats):
@@ -63,11 +89,20 @@ def jacobian_cost_row(regime, n, m, method, repeats=3):
     }
 
 
-def jacobian_cost(sizes=(2, 8, 32, 128, 512, 1024), repeats=3, progress=print):
-    """Seconds and passes of each mode on R^n -> R^m programs; differences from the tape."""
+def jacobian_cost(sizes=(2, 8, 32, 128, 512, 1024), repeats=3, progress=print, not_finished=None):
+    """Seconds and passes of each mode on R^n -> R^m programs; differences from the tape.
+
+    With a ``not_finished`` list, a measurement that raises is recorded there and the
+    others go on (so for every study below).
+    """
     rows = []
     for regime, n, m in jacobian_shapes(sizes):
-        rows.extend(jacobian_cost_row(regime, n, m, method, repeats) for method in COST_METHODS)
+        for method in COST_METHODS:
+            try:
+                rows.append(jacobian_cost_row(regime, n, m, method, repeats))
+            except Exception as exc:
+                settings = {"regime": regime, "n": n, "m": m, "method": method}
+                _record_failure(not_finished, JACOBIAN_COST, settings, exc, progress)
         progress(f"jacobian {regime:7} n={n:<4} m={m:<4} done")
     return rows
 
@@ -114,12 +149,23 @@ def hessian_row(program, method, repeats=3, reference=None):
     }
 
 
-def hessian_comparison(repeats=3, progress=print):
+def hessian_comparison(repeats=3, progress=print, not_finished=None):
     """Each second-order method on each Hessian program."""
     rows = []
     for program in hessian_programs():
-        reference = reference_hessian(program)
-        rows.extend(hessian_row(program, method, repeats, reference) for method in HESSIAN_METHODS)
+        try:
+            reference = reference_hessian(program)
+        except Exception as exc:  # no error to measure against: every method of this program fails
+            for method in HESSIAN_METHODS:
+                settings = {"program": program.name, "method": method}
+                _record_failure(not_finished, HESSIAN_METHODS_STUDY, settings, exc, progress)
+            continue
+        for method in HESSIAN_METHODS:
+            try:
+                rows.append(hessian_row(program, method, repeats, reference))
+            except Exception as exc:
+                settings = {"program": program.name, "method": method}
+                _record_failure(not_finished, HESSIAN_METHODS_STUDY, settings, exc, progress)
         progress(f"hessian {program.name} done")
     return rows
 
@@ -152,14 +198,17 @@ def hvp_row(n, method, repeats=3):
     return row
 
 
-def hvp_comparison(sizes=(4, 8, 32, 128, 256), repeats=3, progress=print):
+def hvp_comparison(sizes=(4, 8, 32, 128, 256), repeats=3, progress=print, not_finished=None):
     """Hessian-vector products against forming the Hessian, as n grows."""
     rows = []
     for n in sizes:
         for method in HVP_METHODS:
             if method == "symbolic" and n > SYMBOLIC_HVP_UP_TO:
                 continue
-            rows.append(hvp_row(n, method, repeats))
+            try:
+                rows.append(hvp_row(n, method, repeats))
+            except Exception as exc:
+                _record_failure(not_finished, HVP, {"n": n, "method": method}, exc, progress)
         progress(f"hvp n={n} done")
     return rows
 
@@ -183,10 +232,11 @@ def swell_row(depth, method):
     }
 
 
-def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print):
+def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print, not_finished=None):
     """Derivative sizes of symbolic, symbolic-cse and symbolic-tape as a network deepens.
 
-    A method leaves the table once one depth takes longer than ``time_limit`` seconds.
+    A method leaves the table once one depth takes longer than ``time_limit`` seconds or
+    its expression grows too large for SymPy.
     """
     rows = []
     active = list(SWELL_METHODS)
@@ -196,6 +246,9 @@ def swell_comparison(depths=(1, 2, 3, 4, 5, 6), time_limit=20.0, progress=print)
                 row = swell_row(depth, method)
             except errors.ExpressionTooLargeError:
                 active.remove(method)
+                continue
+            except Exception as exc:
+                _record_failure(not_finished, SWELL, {"depth": depth, "method": method}, exc, progress)
                 continue
             rows.append(row)
             if row["seconds"] > time_limit:
@@ -222,31 +275,45 @@ def hessian_swell_row(depth):
     }
 
 
-def symbolic_hessian_swell(depths=(1, 2, 3), progress=print):
+def symbolic_hessian_swell(depths=(1, 2, 3), progress=print, not_finished=None):
     """Sizes of the symbolic gradient and Hessian as the tanh chain deepens."""
     rows = []
     for depth in depths:
-        rows.append(hessian_swell_row(depth))
+        try:
+            rows.append(hessian_swell_row(depth))
+        except Exception as exc:
+            _record_failure(not_finished, HESSIAN_SWELL, {"depth": depth}, exc, progress)
+            continue
         progress(f"hessian swell depth={depth} done")
     return rows
 
 
 def run_all(quick=False, progress=print):
-    """Every study; ``quick`` uses smaller sizes (for a smoke run)."""
+    """Every study; ``quick`` uses smaller sizes (for a smoke run).
+
+    A measurement that raises does not stop the run: it becomes a row of
+    ``data["not_finished"]`` (status "error" and the message), which the report lists
+    under "Cases that did not finish".
+    """
+    not_finished = []
+    common = {"progress": progress, "not_finished": not_finished}
     if quick:
-        return {
-            "jacobian_cost": jacobian_cost(sizes=(2, 8, 32), repeats=1, progress=progress),
-            "hessian": hessian_comparison(repeats=1, progress=progress),
-            "hvp": hvp_comparison(sizes=(4, 8), repeats=1, progress=progress),
-            "swell": swell_comparison(depths=(1, 2), progress=progress),
-            "hessian_swell": symbolic_hessian_swell(depths=(1,), progress=progress),
+        data = {
+            "jacobian_cost": jacobian_cost(sizes=(2, 8, 32), repeats=1, **common),
+            "hessian": hessian_comparison(repeats=1, **common),
+            "hvp": hvp_comparison(sizes=(4, 8), repeats=1, **common),
+            "swell": swell_comparison(depths=(1, 2), **common),
+            "hessian_swell": symbolic_hessian_swell(depths=(1,), **common),
             "quick": True,
         }
-    return {
-        "jacobian_cost": jacobian_cost(progress=progress),
-        "hessian": hessian_comparison(progress=progress),
-        "hvp": hvp_comparison(progress=progress),
-        "swell": swell_comparison(progress=progress),
-        "hessian_swell": symbolic_hessian_swell(progress=progress),
-        "quick": False,
-    }
+    else:
+        data = {
+            "jacobian_cost": jacobian_cost(**common),
+            "hessian": hessian_comparison(**common),
+            "hvp": hvp_comparison(**common),
+            "swell": swell_comparison(**common),
+            "hessian_swell": symbolic_hessian_swell(**common),
+            "quick": False,
+        }
+    data["not_finished"] = not_finished
+    return data

@@ -235,3 +235,90 @@ def test_from_data_with_empty_studies_writes_a_page_of_notes(tmp_path):
     (tmp_path / "data.json").write_text(json.dumps(data))
     assert main(["jacobian-report", "--from-data", "--out", str(tmp_path)]) == 0
     assert "_No measurement of this kind finished" in (tmp_path / "index.md").read_text()
+
+
+def test_in_process_run_records_a_failing_measurement_and_goes_on(tmp_path, monkeypatch, capsys):
+    """Without --harness every measurement runs in this process: one that raises becomes a
+    "not_finished" row (status "error", its message) and the others are still measured and written."""
+    from diffkit import jacobian_study
+
+    real_cost_row, real_hvp_row, real_swell_row = (
+        jacobian_study.jacobian_cost_row, jacobian_study.hvp_row, jacobian_study.swell_row
+    )
+
+    def cost_row(regime, n, m, method, repeats=3):
+        if (regime, n, method) == ("n = m", 8, "fd-central"):
+            raise ValueError("injected cost failure")
+        return real_cost_row(regime, n, m, method, repeats)
+
+    def hvp_row(n, method, repeats=3):
+        if method == "symbolic":
+            raise RuntimeError(f"injected hvp failure at n={n}")
+        return real_hvp_row(n, method, repeats)
+
+    def swell_row(depth, method):
+        if (depth, method) == (1, "symbolic-cse"):
+            raise KeyError("injected")
+        return real_swell_row(depth, method)
+
+    monkeypatch.setattr(jacobian_study, "jacobian_cost_row", cost_row)
+    monkeypatch.setattr(jacobian_study, "hvp_row", hvp_row)
+    monkeypatch.setattr(jacobian_study, "swell_row", swell_row)
+    monkeypatch.setattr(jacobian_study, "hessian_programs", lambda: [hessian_program("logistic map x4")])
+    out = tmp_path / "jacobian"
+    assert main(["jacobian-report", "--quick", "--out", str(out)]) == 0
+    assert "failed: ValueError: injected cost failure" in capsys.readouterr().out
+
+    data = json.loads((out / "data.json").read_text())
+    assert data["not_finished"] == [
+        {"study": "jacobian-cost", "settings": '{"m":8,"method":"fd-central","n":8,"regime":"n = m"}',
+         "status": "error", "reason": "ValueError: injected cost failure"},
+        {"study": "hvp-cost", "settings": '{"method":"symbolic","n":4}', "status": "error",
+         "reason": "RuntimeError: injected hvp failure at n=4"},
+        {"study": "hvp-cost", "settings": '{"method":"symbolic","n":8}', "status": "error",
+         "reason": "RuntimeError: injected hvp failure at n=8"},
+        {"study": "symbolic-tape-swell", "settings": '{"depth":1,"method":"symbolic-cse"}', "status": "error",
+         "reason": "KeyError: 'injected'"},
+    ]
+    # everything else was measured: 3 sizes x 3 regimes x 3 methods, less the one that failed
+    assert len(data["jacobian_cost"]) == 3 * 3 * 3 - 1
+    assert ("n = m", 8, "fd-central") not in {(r["regime"], r["n"], r["method"]) for r in data["jacobian_cost"]}
+    assert [r["method"] for r in data["hessian"]] == ["forward-over-reverse", "reverse-over-reverse", "symbolic",
+                                                      "fd-central"]
+    assert [(r["n"], r["method"]) for r in data["hvp"]] == [
+        (n, m) for n in (4, 8) for m in ("forward-over-reverse", "reverse-over-reverse", "fd-central")
+    ]
+    assert [(r["depth"], r["method"]) for r in data["swell"]] == [
+        (1, "symbolic"), (1, "symbolic-tape"), (2, "symbolic"), (2, "symbolic-cse"), (2, "symbolic-tape")
+    ]
+    page = (out / "index.md").read_text()
+    assert "## Cases that did not finish" in page
+    assert '| jacobian-cost | {"m":8,"method":"fd-central","n":8,"regime":"n = m"} | error | ' \
+           "ValueError: injected cost failure |" in page
+
+
+def test_a_failing_reference_hessian_records_every_method_of_that_program(monkeypatch):
+    from diffkit import jacobian_study
+
+    def no_reference(program):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(jacobian_study, "hessian_programs", lambda: [hessian_program("logistic map x4")])
+    monkeypatch.setattr(jacobian_study, "reference_hessian", no_reference)
+    not_finished = []
+    assert jacobian_study.hessian_comparison(repeats=1, progress=lambda message: None,
+                                             not_finished=not_finished) == []
+    assert [(r["settings"], r["status"], r["reason"]) for r in not_finished] == [
+        (f'{{"method":"{method}","program":"logistic map x4"}}', "error", "ZeroDivisionError: float division by zero")
+        for method in ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central")
+    ]
+    # called on its own (no list to record into), a study lets the error through
+    with pytest.raises(ZeroDivisionError, match="float division by zero"):
+        jacobian_study.hessian_comparison(repeats=1, progress=lambda message: None)
+
+
+def test_in_process_study_names_are_the_harness_suite_names():
+    from diffkit import jacobian_study, jacobian_suite
+
+    for name in ("JACOBIAN_COST", "HESSIAN_METHODS_STUDY", "SWELL", "HESSIAN_SWELL", "HVP"):
+        assert getattr(jacobian_study, name) == getattr(jacobian_suite, name)
