@@ -164,12 +164,13 @@ def parameters_read(function):
 class _NodeRule:
     """What the tape needs of one primitive applied to ``count`` positional arguments."""
 
-    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "singular", "scalar_face")
+    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "singular", "selects", "scalar_face")
 
     def __init__(self, primitive, count):
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
         self.broadcasting = primitive.broadcasting
         self.singular = primitive.singular
+        self.selects = primitive.name in ("where", "getitem")
         self.rules = tuple(primitive.vjp_rule(position) for position in range(count))
         self.keep_out, self.keep_args = _values_needed(primitive, count)
 
@@ -327,11 +328,24 @@ class Tape:
     def backward(self, output, seed, wrt):
         """Cotangents of the leaves ``wrt`` (Traced values) for ``output`` seeded with ``seed``.
 
-        A leaf the output does not depend on gets ``None``.
+        A leaf the output does not depend on gets ``None``. A NaN in the result is looked at
+        once more: when it came from a zero cotangent times an infinite derivative on a
+        branch not taken (``where(p > 0, p * log(p), 0)`` at p = 0, an overflowing ``exp``),
+        a second pass that keeps every zero cotangent of an elementwise op exactly zero, as
+        singular ops always do, removes it. The first pass pays nothing for this.
         """
+        cotangents, selected = self._backward(output, seed, wrt, strong_zero=False)
+        if selected and any(_has_nan(g) for g in cotangents):
+            cotangents, _ = self._backward(output, seed, wrt, strong_zero=True)
+        return cotangents
+
+    def _backward(self, output, seed, wrt, strong_zero):
+        """The backward pass; also says whether it met an op that selects entries (where,
+        indexing), the only way a forward inf or NaN can stay out of the output."""
+        selected = False
         nodes = self.nodes
         if not (isinstance(output, Traced) and output._tape is self):
-            return [None] * len(wrt)
+            return [None] * len(wrt), selected
         cotangents = [None] * len(nodes)
         cotangents[output._node] = seed
         keep = {leaf._node for leaf in wrt}
@@ -348,7 +362,7 @@ class Tape:
                 cotangents[index] = None  # free memory as soon as it is spent
             _, parents, args, params, out, shapes, rule = node
             rules = rule.rules
-            singular = rule.singular
+            singular = rule.singular or strong_zero and rule.broadcasting
             if shapes is None and not singular and not params:
                 # The common case (scalars, same-shape arrays): no keywords, nothing to sum back.
                 # Unary and binary nodes are spelt out: a call with *args costs more.
@@ -377,6 +391,7 @@ class Tape:
                             previous = cotangents[parent]
                             cotangents[parent] = contribution if previous is None else previous + contribution
                     continue
+                selected = selected or rule.selects
                 for parent, vjp in zip(parents, rules):
                     if parent is None or vjp is None:
                         continue
@@ -386,6 +401,7 @@ class Tape:
                     previous = cotangents[parent]
                     cotangents[parent] = contribution if previous is None else previous + contribution
                 continue
+            selected = selected or rule.selects
             position = -1
             for parent in parents:
                 position += 1
@@ -418,7 +434,7 @@ class Tape:
                             contribution = unbroadcast(contribution, shapes[position])
                 previous = cotangents[parent]
                 cotangents[parent] = contribution if previous is None else previous + contribution
-        return [cotangents[leaf._node] for leaf in wrt]
+        return [cotangents[leaf._node] for leaf in wrt], selected
 
     def stats(self):
         """Nodes recorded, and bytes of the values the backward pass holds on to.
@@ -473,6 +489,12 @@ def _nbytes(value):
     if isinstance(value, (float, np.floating)):
         return 8
     return 0
+
+
+def _has_nan(value):
+    if type(value) is np.ndarray:
+        return value.dtype.kind in "fc" and bool(np.isnan(value).any())
+    return type(value) in _SCALAR_TYPES and value != value
 
 
 def _strong_zero(g, contribution):

@@ -6,6 +6,8 @@ diffkit/ops/elementwise.py and the README). Expected values are those one-sided 
 worked out here by hand.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -175,3 +177,30 @@ def test_second_derivative_of_a_polynomial_at_zero():
 
     for method in ("forward-over-reverse", "reverse-over-reverse", "symbolic"):
         assert dk.hessian(polynomial, method=method)(0.0) == 6.0
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS + ("forward-mode",))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's log(0) and exp overflow, as in NumPy
+def test_an_infinite_value_on_a_branch_not_taken_sends_no_gradient(method):
+    # The entropy term p log p, defined as 0 at p = 0: d/dp = log p + 1 where p > 0, and 0 at 0.
+    def entropy(p):
+        return dk.sum(dk.where(p > 0, p * dk.log(p), 0.0))
+
+    np.testing.assert_allclose(dk.grad(entropy, method=method)(np.array([0.0, 0.5])), [0.0, 1.0 - math.log(2.0)])
+
+    def capped_exp(x):  # exp(1000) overflows to inf on the branch not taken
+        return dk.where(x < 100.0, dk.exp(x), 0.0)
+
+    assert dk.grad(capped_exp, method=method)(1000.0) == 0.0
+    assert dk.grad(capped_exp, method=method)(0.0) == 1.0
+
+    def last_entries(p):  # indexing leaves p[0] log p[0] = NaN out of the output
+        return dk.sum((p * dk.log(p))[1:])
+
+    np.testing.assert_allclose(dk.grad(last_entries, method=method)(np.array([0.0, 0.5])), [0.0, 1.0 - math.log(2.0)])
+
+
+def test_a_nan_the_program_really_computes_stays_a_nan():
+    with np.errstate(invalid="ignore"):
+        assert math.isnan(dk.grad(lambda x: dk.sqrt(x))(-1.0))
+        assert math.isnan(dk.grad(lambda x: dk.sum(dk.where(x > 0, x, dk.sqrt(x))))(np.array([-1.0, 1.0]))[0])
