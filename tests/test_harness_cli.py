@@ -54,7 +54,6 @@ def test_rebuilding_from_a_folder_without_results_says_what_to_run(tmp_path, cap
 # that an error came before any case ran.
 MARKED_SUITE = '''
 """One marked program."""
-import sqlite3
 from pathlib import Path
 from diffkit import Program
 
@@ -133,3 +132,23 @@ def test_a_run_into_a_folder_with_a_corrupt_database_stops_before_any_case(tmp_p
                   "delete it (or give --out another folder) to start a new run there")
     assert (out / "results.sqlite").read_text() == "garbage"
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (MARKED_SUITE.replace('METHODS = ["tape"]', 'METHODS = ["tape", "taep"]'),
+         "no differentiation method named taep (in METHODS of suite "),
+        (MARKED_SUITE.replace("def square(x):", "def square(x)"), "SyntaxError: expected ':' at line 8 of "),
+        (MARKED_SUITE.replace('PROGRAMS = [Program("square", square, (3.0,))]', "PROGRAMS = [square]"),
+         "must hold diffkit Program objects, but item 0 is the function square"),
+    ],
+    ids=["unknown-method", "syntax-error", "plain-function"],
+)
+def test_user_suite_mistakes_are_errors_before_anything_runs(text, message, tmp_path, capsys):
+    suite = tmp_path / "marked.py"
+    suite.write_text(text)
+    out = tmp_path / "out"
+    assert main(["report", "--suite", str(suite), "--out", str(out), "--quiet"]) == 2
+    _assert_error(capsys, message, str(suite))
+    assert not out.exists() and not (tmp_path / "ran").exists()

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 import diffkit as dk
-from diffkit.errors import UnknownMethodError
+from diffkit.errors import InputError, UnknownMethodError
 from diffkit.harness import load_suite
 from diffkit.harness.cases import Case, resolve_program
 from diffkit.harness.executor import _Ladders
@@ -77,3 +77,81 @@ def test_ladder_skips_larger_rungs_after_a_limit():
     ladders.finished({"ladder": "p/symbolic", "status": "timeout", "case_id": second.id})
     third, blocking = ladders.next("p/symbolic")
     assert third.rung == 2 and blocking["status"] == "timeout"
+
+
+def _suite_file(tmp_path, text, name="mine.py"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_plain_function_in_programs_says_how_to_make_a_program(tmp_path):
+    path = _suite_file(tmp_path, "def f(x):\n    return x * x\nPROGRAMS = [f]\n")
+    with pytest.raises(InputError) as caught:
+        load_suite(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"PROGRAMS of suite {path} must hold diffkit Program objects, but item 0 is "
+                              "the function f: ")
+    assert "wrap a function f as Program('f', f, args)" in message and "from diffkit import Program" in message
+
+
+def test_a_single_program_instead_of_a_list_is_named(tmp_path):
+    path = _suite_file(tmp_path, "import diffkit as dk\nPROGRAMS = dk.Program('sq', abs, (3.0,))\n")
+    with pytest.raises(InputError, match=r"PROGRAMS of suite .* must be a list of diffkit Program objects, "
+                                         r"got a Program \(Program\(name='sq'.*list them"):
+        load_suite(str(path))
+
+
+def test_a_syntax_error_in_a_suite_file_names_its_line_and_a_fixed_file_then_loads(tmp_path):
+    path = _suite_file(tmp_path, "from diffkit import Program\n\ndef square(x)\n    return x * x\n")
+    with pytest.raises(InputError) as caught:
+        load_suite(str(path))
+    assert str(caught.value) == (f"suite {path} could not be imported: SyntaxError: expected ':' at line 3 of "
+                                 f"{path} (def square(x)). Fix the suite and run again.")
+    path.write_text("from diffkit import Program\n\ndef square(x):\n    return x * x\n\n"
+                    "PROGRAMS = [Program('sq', square, (3.0,))]\n")
+    assert [c.program for c in load_suite(str(path)).cases][:1] == ["sq"]  # the broken import was not kept
+
+
+def test_an_exception_while_importing_a_suite_names_the_file_and_line(tmp_path):
+    path = _suite_file(tmp_path, "import math\nSCALE = 1 / 0\n")
+    with pytest.raises(InputError) as caught:
+        load_suite(str(path))
+    assert str(caught.value) == (f"suite {path} could not be imported: ZeroDivisionError: division by zero at "
+                                 f"line 2 of {path} (SCALE = 1 / 0). Fix the suite and run again.")
+
+
+def test_an_exception_in_programs_names_the_line(tmp_path):
+    path = _suite_file(tmp_path, "def programs():\n    return open('no-such-data.csv')\n")
+    with pytest.raises(InputError, match=r"programs\(\) of suite .* raised FileNotFoundError: .*no-such-data.csv"
+                                         r".* at line 2 of .*mine.py \(return open\('no-such-data.csv'\)\)"):
+        load_suite(str(path))
+
+
+def test_a_dotted_suite_module_that_fails_to_import_is_not_called_missing(tmp_path, monkeypatch):
+    _suite_file(tmp_path, "import numpy\nimport no_such_package_for_diffkit\n", name="needs_more.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(InputError) as caught:
+        load_suite("needs_more")
+    assert str(caught.value).startswith(
+        "suite needs_more could not be imported: ModuleNotFoundError: No module named "
+        f"'no_such_package_for_diffkit' at line 2 of {tmp_path / 'needs_more.py'}")
+
+
+def test_an_unknown_method_in_a_suites_methods_is_refused_like_methods_option(tmp_path):
+    path = _suite_file(tmp_path, "from diffkit import Program\nMETHODS = ['tape', 'taep']\n"
+                                 "PROGRAMS = [Program('sq', abs, (3.0,))]\n")
+    with pytest.raises(UnknownMethodError) as from_module:
+        load_suite(str(path))
+    with pytest.raises(UnknownMethodError) as from_option:
+        load_suite("lectures").restrict(["tape", "taep"])
+    assert str(from_option.value).startswith("no differentiation method named taep; the methods are: fd-forward, ")
+    assert str(from_module.value) == str(from_option.value).replace(
+        "taep;", f"taep (in METHODS of suite {path});")
+
+
+def test_methods_as_a_single_string_is_refused(tmp_path):
+    path = _suite_file(tmp_path, "METHODS = 'tape'\n")
+    with pytest.raises(InputError, match=r"METHODS of suite .* must be a list of method names, "
+                                         r"e.g. METHODS = \['tape'\]"):
+        load_suite(str(path))

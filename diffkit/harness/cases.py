@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import json
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,35 +89,125 @@ def resolve_program(case):
 
 
 def module_programs(module):
-    """The programs a user's suite module declares, as ``programs()`` or ``PROGRAMS``."""
+    """The programs a user's suite module declares, as ``programs()`` or ``PROGRAMS``.
+
+    Each must be a diffkit :class:`~diffkit.programs.Program`: a plain function has no
+    example arguments to differentiate at, so it is refused with the way to wrap it.
+    """
+    from ..programs import Program
+
+    label = module_label(module)
     if hasattr(module, "programs"):
-        return list(module.programs())
-    if hasattr(module, "PROGRAMS"):
-        return list(module.PROGRAMS)
-    raise errors.InputError(
-        f"suite module {module.__name__} declares no programs: define PROGRAMS (a list of "
-        "diffkit Program objects) or a function programs() returning one"
-    )
+        where = "programs()"
+        declared = call_user_code(module.programs, f"programs() of suite {label}", module)
+    elif hasattr(module, "PROGRAMS"):
+        where, declared = "PROGRAMS", module.PROGRAMS
+    else:
+        raise errors.InputError(
+            f"suite module {label} declares no programs: define PROGRAMS (a list of "
+            "diffkit Program objects) or a function programs() returning one"
+        )
+    try:
+        declared = list(declared)
+    except TypeError:
+        raise errors.InputError(
+            f"{where} of suite {label} must be a list of diffkit Program objects, got {_describe(declared)}: "
+            "list them, e.g. PROGRAMS = [program, ...]"
+        ) from None
+    for index, program in enumerate(declared):
+        if not isinstance(program, Program):
+            raise errors.InputError(
+                f"{where} of suite {label} must hold diffkit Program objects, but item {index} is "
+                f"{_describe(program)}: wrap a function f as Program('f', f, args), args being the example "
+                "arguments to differentiate at (from diffkit import Program), or build one with "
+                "diffkit.get_program(name, **settings) or a builder registered with @diffkit.register_program"
+            )
+    return declared
+
+
+def _describe(value):
+    """``the function f`` or ``a str ('abc')``: a value named for an error message."""
+    if callable(value) and hasattr(value, "__name__"):
+        return f"the function {value.__name__}" if not isinstance(value, type) else f"the class {value.__name__}"
+    text = repr(value)
+    return f"a {type(value).__name__} ({text if len(text) <= 60 else text[:59] + '…'})"
+
+
+USER_FILE_PREFIX = "diffkit_user_suite_"
+
+
+def module_label(module):
+    """The name a user knows the suite by: its file, or its dotted module path."""
+    if module.__name__.startswith(USER_FILE_PREFIX):
+        return getattr(module, "__file__", module.__name__)
+    return module.__name__
+
+
+def import_failure(exc, file=None):
+    """What went wrong in a user's code and where: the line of ``file`` (else the innermost
+    frame outside Python's import machinery) that raised, or a syntax error's line."""
+    if isinstance(exc, SyntaxError):
+        text = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
+        return f"SyntaxError: {exc.msg} at line {exc.lineno} of {exc.filename}{text}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
+    own = [f for f in frames if file and Path(f.filename) == Path(file)]
+    frame = (own or frames or [None])[-1]
+    where = f" at line {frame.lineno} of {frame.filename} ({frame.line})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def call_user_code(function, what, module):
+    """Call a function of a user's suite module; an exception in it becomes an InputError."""
+    try:
+        return function()
+    except errors.DiffkitError:
+        raise
+    except Exception as exc:
+        raise errors.InputError(
+            f"{what} raised {import_failure(exc, getattr(module, '__file__', None))}; fix the suite and run again"
+        ) from None
 
 
 def load_module(path):
-    """Import a suite module by dotted name (``mypkg.suite``) or by file (``suite.py``)."""
+    """Import a suite module by dotted name (``mypkg.suite``) or by file (``suite.py``).
+
+    An exception while importing it (a syntax error included) is an InputError naming
+    the file and the line.
+    """
     if path.endswith(".py") or "/" in path:
-        file = Path(path).resolve()
-        if not file.is_file():
-            raise errors.InputError(f"suite file {path} does not exist")
-        name = f"diffkit_user_suite_{abs(hash(str(file)))}"
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(name, file)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
+        return _load_file(path)
     try:
         return importlib.import_module(path)
     except ModuleNotFoundError as exc:
-        raise errors.InputError(
-            f"no suite named {path!r}: it is not a built-in suite and importing it as a module "
-            f"failed ({exc}). Run 'diffkit list' for the suites, or give a module path or .py file."
-        ) from None
+        if exc.name and (path == exc.name or path.startswith(exc.name + ".")):
+            raise errors.InputError(
+                f"no suite named {path!r}: it is not a built-in suite and importing it as a module "
+                f"failed ({exc}). Run 'diffkit list' for the suites, or give a module path or .py file."
+            ) from None
+        raise _import_error(path, exc) from None
+    except Exception as exc:
+        raise _import_error(path, exc) from None
+
+
+def _load_file(path):
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise errors.InputError(f"suite file {path} does not exist")
+    name = f"{USER_FILE_PREFIX}{abs(hash(str(file)))}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]  # a later load must not find the half-run module
+        raise _import_error(path, exc, file) from None
+    return module
+
+
+def _import_error(path, exc, file=None):
+    return errors.InputError(
+        f"suite {path} could not be imported: {import_failure(exc, file)}. Fix the suite and run again."
+    )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import errors
 from ..methods import method_names
-from .cases import REFERENCE, REFERENCE_CHECK, Case, load_module, module_programs
+from .cases import REFERENCE, REFERENCE_CHECK, Case, call_user_code, load_module, module_programs
 from .studies import FD_STEPS, TABLE1
 
 
@@ -51,12 +51,7 @@ class Suite:
 
     def restrict(self, methods):
         """Keep only the given methods (the reference always stays: errors need it)."""
-        unknown = set(methods) - set(method_names()) - {REFERENCE, REFERENCE_CHECK}
-        if unknown:
-            raise errors.UnknownMethodError(
-                f"no differentiation method named {', '.join(sorted(unknown))}; the methods are: "
-                f"{', '.join(method_names())}"
-            )
+        check_methods(methods)
         keep = set(methods) | {REFERENCE}
         self.cases = [c for c in self.cases if c.kind == "study" or c.method in keep]
         return self
@@ -64,6 +59,17 @@ class Suite:
 
 def all_methods():
     return [REFERENCE, REFERENCE_CHECK, *method_names()]
+
+
+def check_methods(methods, where=""):
+    """An UnknownMethodError naming every unknown method (``--methods`` or a suite's
+    METHODS), raised before any case runs rather than recorded as an error per case."""
+    unknown = set(methods) - set(all_methods())
+    if unknown:
+        raise errors.UnknownMethodError(
+            f"no differentiation method named {', '.join(sorted(unknown))}{where}; the methods are: "
+            f"{', '.join(method_names())}"
+        )
 
 
 def program_cases(name, settings=None, methods=None, source="zoo", ladder="", rung=0):
@@ -186,16 +192,23 @@ def suite_names():
 
 
 def load_suite(name=DEFAULT):
-    """A built-in suite by name, or a user's suite from a module path or .py file."""
+    """A built-in suite by name, or a user's suite from a module path or .py file.
+
+    A user suite's mistakes (a syntax error, an unknown method, a plain function in
+    PROGRAMS) are InputErrors raised here, before any case runs.
+    """
     if name in BUILTIN:
         return BUILTIN[name]()
     module = load_module(name)
     if hasattr(module, "suite"):
-        return module.suite()
+        suite = call_user_code(module.suite, f"suite() of suite {name}", module)
+        if not isinstance(suite, Suite):
+            raise errors.InputError(f"suite() of suite {name} must return a diffkit.harness.suites.Suite, "
+                                    f"got a {type(suite).__name__}")
+        check_methods({c.method for c in suite.cases if c.kind == "gradient"}, f" (in the cases of suite {name})")
+        return suite
+    methods = _module_methods(module, name)
     cases = []
-    methods = list(getattr(module, "METHODS", None) or all_methods())
-    if REFERENCE not in methods:
-        methods.insert(0, REFERENCE)
     for program in module_programs(module):
         cases.extend(program_cases(program.name, program.settings, methods, source=name))
     return Suite(
@@ -205,6 +218,19 @@ def load_suite(name=DEFAULT):
         timeout=float(getattr(module, "TIMEOUT", 20.0)),
         memory_mb=float(getattr(module, "MEMORY_MB", 2000.0)),
     )
+
+
+def _module_methods(module, name):
+    """The suite module's METHODS (default: every method), checked, with the reference first."""
+    methods = getattr(module, "METHODS", None) or all_methods()
+    if isinstance(methods, str):
+        raise errors.InputError(f"METHODS of suite {name} must be a list of method names, "
+                                f"e.g. METHODS = [{methods!r}]")
+    methods = list(methods)
+    check_methods(methods, f" (in METHODS of suite {name})")
+    if REFERENCE not in methods:
+        methods.insert(0, REFERENCE)
+    return methods
 
 
 def _suite_name(path):
