@@ -20,6 +20,7 @@ import time
 import numpy as np
 import sympy
 
+from . import errors
 from .expression_size import cse_size, dag_size, tree_size
 from .forward import ForwardTrace, primal_of, tangent_of
 from .methods.base import scalar_output
@@ -190,10 +191,38 @@ class _ValueEvaluator:
         return float(np.asarray(out).reshape(()))
 
 
+def checked_second_step(step):
+    """A user's ``step`` for second differences as a positive float; None stays None (diffkit picks it).
+
+    The differences divide by 4 h^2, so h must also be a size whose square neither
+    underflows to 0 nor overflows to infinity.
+    """
+    if step is None:
+        return None
+    try:
+        h = float(step)
+    except (TypeError, ValueError):
+        h = float("nan")
+    default = "leave the option out to let diffkit choose it (eps^(1/4) * max(|x|, 1))"
+    if not (np.isfinite(h) and h > 0):
+        raise errors.InputError(
+            f"step={step!r}: the step of second-order differences must be a positive finite number "
+            f"such as 1e-4; {default}"
+        )
+    with np.errstate(over="ignore", under="ignore"):
+        denominator = 4 * np.float64(h) * np.float64(h)
+    if not (np.isfinite(denominator) and denominator > 0):
+        raise errors.InputError(
+            f"step={step!r}: second-order differences divide by 4 step**2, which is "
+            f"{'infinite' if denominator > 0 else '0'} in floating point; give a step such as 1e-4 or {default}"
+        )
+    return h
+
+
 def _second_step(x, step):
     """h = eps**(1/4) * max(|x|, 1): balances the O(h^2) error against round-off / h^2."""
     if step is not None:
-        return float(step)
+        return float(step)  # checked by fd_hvp / fd_hessian
     return float(np.finfo(float).eps ** 0.25 * max(float(np.max(np.abs(x), initial=0.0)), 1.0))
 
 
@@ -206,6 +235,7 @@ def _mixed_difference(evaluator, u, w, h):
 
 def fd_hvp(problem, v, step=None):
     """H v by mixed second differences of f along v and each axis: 4n evaluations."""
+    step = checked_second_step(step)
     evaluator = _ValueEvaluator(problem)
     value = evaluator.at(np.zeros(problem.size))
     scale = float(np.max(np.abs(v), initial=0.0))
@@ -220,6 +250,7 @@ def fd_hvp(problem, v, step=None):
 
 def fd_hessian(problem, step=None):
     """Full Hessian: three-point second differences on the diagonal, four-point off it."""
+    step = checked_second_step(step)
     evaluator = _ValueEvaluator(problem)
     value = evaluator.at(np.zeros(problem.size))
     n = problem.size

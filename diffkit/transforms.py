@@ -21,6 +21,7 @@ from .containers import flatten, unflatten
 from .jacobians import JACOBIAN_BUILDERS
 from .methods import Problem, get_method, method_names
 from .second_order import (
+    checked_second_step,
     fd_hessian,
     fd_hvp,
     forward_over_reverse_hessian,
@@ -134,6 +135,8 @@ def _second_order_method(method, options):
             f"no second-derivative method named {method!r}; the methods are: {', '.join(HESSIAN_METHODS)}"
         )
     _check_options(method, options, HESSIAN_OPTIONS.get(method, ()))
+    if "step" in options:  # refused when dk.hessian / dk.hvp is called, not only once f is evaluated
+        checked_second_step(options["step"])
 
 
 def hessian_result(f, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):

@@ -1,6 +1,7 @@
 """dk.hessian and dk.hvp: known Hessians, symmetry and agreement on random programs, errors."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -147,3 +148,44 @@ def test_symbolic_hessian_refuses_a_data_dependent_branch():
         dk.hessian(branchy, method="symbolic")(1.0)
     assert dk.hessian(branchy)(1.0) == 2.0
     assert dk.hessian(branchy, method="reverse-over-reverse")(1.0) == 2.0
+
+
+def cubic_sum(x):
+    return dk.sum(x**3)
+
+
+STEP_FIX = r"leave the option out to let diffkit choose it \(eps\^\(1/4\) \* max\(\|x\|, 1\)\)"
+
+
+@pytest.mark.parametrize("step", [0, 0.0, -1e-4, float("nan"), float("inf"), "a", [1e-4, 1e-4]])
+def test_fd_central_step_must_be_a_positive_finite_number(step):
+    x = np.array([1.0, 2.0])
+    message = rf"step={re.escape(repr(step))}: the step of second-order differences must be a positive finite number"
+    with pytest.raises(dk.InputError, match=message + ".*" + STEP_FIX):
+        dk.hessian(cubic_sum, method="fd-central", step=step)(x)
+    with pytest.raises(dk.InputError, match=message):
+        hessian_result(cubic_sum, x, method="fd-central", step=step)
+    with pytest.raises(dk.InputError, match=message):
+        dk.hvp(cubic_sum, np.array([1.0, 0.0]), x, method="fd-central", step=step)
+
+
+@pytest.mark.parametrize("step, square", [(1e-200, "0"), (1e200, "infinite")])
+def test_fd_central_step_whose_square_is_not_a_usable_number(step, square):
+    message = (
+        rf"step={re.escape(repr(step))}: second-order differences divide by 4 step\*\*2, "
+        rf"which is {square} in floating point"
+    )
+    with pytest.raises(dk.InputError, match=message):
+        dk.hessian(cubic_sum, method="fd-central", step=step)(np.array([1.0, 2.0]))
+    with pytest.raises(dk.InputError, match=message):
+        dk.hvp(cubic_sum, np.array([1.0, 0.0]), np.array([1.0, 2.0]), method="fd-central", step=step)
+
+
+def test_fd_central_with_a_given_step():
+    # sum(x^3) has H = diag(6 x); second differences of a cubic have error h^2 * f'''' = 0, so
+    # a large step is as good as the default up to round-off.
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(dk.hessian(cubic_sum, method="fd-central", step=1e-2)(x), [[6.0, 0.0], [0.0, 12.0]],
+                               atol=1e-9)
+    np.testing.assert_allclose(dk.hvp(cubic_sum, np.array([1.0, -1.0]), x, method="fd-central", step=1e-2),
+                               [6.0, -12.0], atol=1e-9)
