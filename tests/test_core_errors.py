@@ -301,3 +301,27 @@ def test_richardson_levels_must_be_a_whole_number_of_halvings(levels):
     with pytest.raises(dk.InputError, match=r"levels=.*at least 1"):
         dk.grad(total, method="fd-richardson", levels=levels)(1.0)
     assert dk.grad(elementwise_square, method="fd-richardson", levels=1)(3.0) == pytest.approx(6.0, rel=1e-8)
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+@pytest.mark.parametrize(
+    "program, cause",
+    [
+        (lambda x: dk.sum(x, axis=3), "axis 3 is out of bounds for array of dimension 1"),
+        (lambda x: dk.sum(dk.softmax(x, axis=2)), "axis 2 is out of bounds"),
+        (lambda x: dk.logsumexp(x, axis=-2), "axis -2 is out of bounds"),
+        (lambda x: dk.mean(x, axis=(0, 5)), "axis 5 is out of bounds"),
+        (lambda x: x[5], "index 5 is out of bounds for axis 0 with size 3"),
+    ],
+)
+def test_an_axis_or_index_out_of_range_is_a_shape_error_under_every_method(method, program, cause):
+    with pytest.raises(dk.ShapeError, match=cause):
+        dk.grad(program, method=method)(np.ones(3))
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode", "fd-central"))
+def test_a_scalar_reduced_over_axis_0_or_minus_1_is_itself_as_in_numpy(method):
+    assert dk.grad(lambda x: dk.sum(x * x, axis=0), method=method)(2.0) == pytest.approx(4.0)
+    assert dk.grad(lambda x: dk.mean(x * x, axis=-1), method=method)(2.0) == pytest.approx(4.0)
+    with pytest.raises(dk.ShapeError, match="axis 1 is out of bounds"):
+        dk.grad(lambda x: dk.sum(x, axis=1), method=method)(2.0)

@@ -84,6 +84,9 @@ def _count(shape, axis):
 
 
 def _mean_numpy(x, axis=None, keepdims=False):
+    if axis is not None and np.ndim(x) == 0:  # axis 0 or -1 of a scalar, as np.sum allows
+        normalize_axes(axis, 0)
+        axis = None
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
@@ -185,11 +188,14 @@ def unbroadcast(g, shape):
 
 # --- indexing ------------------------------------------------------------------------
 def _getitem_numpy(x, index):
-    return x[index]
+    try:
+        return x[index]
+    except IndexError as exc:  # a ValueError becomes the ShapeError that names the program line
+        raise ValueError(str(exc)) from None
 
 
 def _getitem_sympy(x, index):
-    return as_object_array(x[index])
+    return as_object_array(_getitem_numpy(x, index))
 
 
 def _getitem_vjp(g, out, x, index):

@@ -2,6 +2,11 @@
 
 import numpy as np
 
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # NumPy < 1.25
+    from numpy import AxisError
+
 from ..values import BoxedValue
 
 
@@ -16,12 +21,21 @@ def ndim_of(value):
 
 
 def normalize_axes(axis, ndim):
-    """The reduced axes as a sorted tuple of non-negative integers."""
+    """The reduced axes as a sorted tuple of non-negative integers, checked as NumPy checks them.
+
+    An axis out of range raises NumPy's ``AxisError`` (a ValueError), which every method
+    turns into a :class:`~diffkit.errors.ShapeError` naming the op and the program line.
+    Like NumPy, a reduction of a scalar may name axis 0 or -1 (nothing is reduced).
+    """
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, (tuple, list)):
-        return tuple(sorted(a % ndim for a in axis))
-    return (axis % ndim,)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if ndim == 0 and all(a in (0, -1) for a in axes):
+        return ()
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise AxisError(a, ndim)
+    return tuple(sorted(a % ndim for a in axes))
 
 
 def keepdims_shape(shape, axis):

@@ -5,6 +5,8 @@ import functools
 import numpy as np
 import sympy
 
+from .shapes import normalize_axes
+
 
 def as_object_array(value):
     """Wrap a result (scalar expression or array) as a NumPy object array."""
@@ -34,12 +36,7 @@ def sum_along(array, axis=None, keepdims=False):
     """Sum an object array with one n-ary ``sympy.Add`` per output entry."""
     array = as_object_array(array)
     ndim = array.ndim
-    if axis is None:
-        axes = tuple(range(ndim))
-    elif isinstance(axis, (tuple, list)):
-        axes = tuple(a % ndim for a in axis)
-    else:
-        axes = (axis % ndim,)
+    axes = normalize_axes(axis, ndim)
     kept = [a for a in range(ndim) if a not in axes]
     moved = np.transpose(array, kept + list(axes))
     kept_shape = tuple(array.shape[a] for a in kept)
