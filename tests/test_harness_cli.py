@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from diffkit.cli import build_parser, main
+from diffkit.harness import load_suite, suite_names
 
 SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 OPTIONS = ("--suite", "--out", "--methods", "--jobs", "--resume", "--timeout", "--memory", "--quiet", "--from",
@@ -19,6 +20,17 @@ def test_report_help_documents_every_option(capsys):
     for option in OPTIONS:
         assert option in text
     assert "lectures, standard, swell" in text
+
+
+def test_report_help_gives_each_suites_own_time_limit(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["report", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "10 s for standard" in text  # the standard suite's limit, as 'diffkit list' shows it
+    for name in suite_names():
+        assert f"{load_suite(name).timeout:g} s for {name}" in text
+    assert "a user suite's TIMEOUT, else 20 s" in text
+    assert "2000 MB for every built-in suite" in text
 
 
 def test_list_shows_suites_and_methods(capsys):

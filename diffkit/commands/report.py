@@ -11,12 +11,31 @@ HELP = "run every method on a suite of programs and write a comparison report (M
 DEFAULT_OUT = "reports/{suite}"
 
 
+def _limits_help():
+    """The default time and memory limits for the help texts, read from the suites themselves."""
+    from ..harness.suites import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, builtin_limits
+
+    limits = builtin_limits()
+
+    def each(index, unit, fallback, setting):
+        values = {limit[index] for limit in limits.values()}
+        given = (f"{values.pop():g} {unit} for every built-in suite" if len(values) == 1 else
+                 ", ".join(f"{limit[index]:g} {unit} for {name}" for name, limit in limits.items()))
+        return f"{given}; a user suite's {setting}, else {fallback:g} {unit}"
+
+    return each(0, "s", DEFAULT_TIMEOUT, "TIMEOUT"), each(1, "MB", DEFAULT_MEMORY_MB, "MEMORY_MB")
+
+
 def add_arguments(parser):
+    from ..harness.suites import suite_names
+
+    timeouts, memories = _limits_help()
     parser.add_argument("--suite", default="standard", metavar="NAME",
-                        help="built-in suite (lectures, standard, swell, jacobian; see 'diffkit list') or a user "
+                        help=f"built-in suite ({', '.join(suite_names())}; see 'diffkit list') or a user "
                              "suite as a Python module path or .py file (default: standard)")
     parser.add_argument("--out", default=None, metavar="DIR",
-                        help="output folder for results.sqlite, index.md, index.html and plots "
+                        help="output folder for results.sqlite, index.md, index.html and plots, created "
+                             "if missing; always a folder, even with a dot in its name "
                              "(default: reports/<suite name>)")
     parser.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
                         help="run only these methods (the 50-digit reference always runs; default: all)")
@@ -26,10 +45,10 @@ def add_arguments(parser):
                         help="keep the rows already in the output folder's database and run only the "
                              "missing cases (after an interrupted run)")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
-                        help="wall-clock limit per case in seconds (default: the suite's, e.g. 15 for standard)")
+                        help=f"wall-clock limit per case in seconds (default: {timeouts})")
     parser.add_argument("--memory", type=float, default=None, metavar="MB",
                         help="memory a case may allocate, in MB, beyond the worker's baseline "
-                             "(default: the suite's, 2000)")
+                             f"(default: {memories})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the report's path")
     parser.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
                         help="rebuild the report in DIR from its results.sqlite alone, running nothing")

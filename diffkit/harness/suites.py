@@ -30,6 +30,10 @@ def on_ladder(method):
     return method.startswith("symbolic") or method == REFERENCE_CHECK
 
 
+DEFAULT_TIMEOUT = 20.0  # seconds per case, for a suite that does not set its own
+DEFAULT_MEMORY_MB = 2000.0
+
+
 @dataclass
 class Suite:
     """A named list of cases and the limits each case runs under."""
@@ -37,8 +41,8 @@ class Suite:
     name: str
     description: str
     cases: list = field(default_factory=list)
-    timeout: float = 20.0
-    memory_mb: float = 2000.0
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: float = DEFAULT_MEMORY_MB
 
     def __post_init__(self):
         seen = set()
@@ -191,6 +195,16 @@ def suite_names():
     return list(BUILTIN)
 
 
+def builtin_limits():
+    """``{name: (timeout, memory_mb)}`` of every built-in suite, read from the suites
+    themselves (building one costs milliseconds), so help texts cannot drift from them."""
+    limits = {}
+    for name, build in BUILTIN.items():
+        suite = build()
+        limits[name] = (suite.timeout, suite.memory_mb)
+    return limits
+
+
 def load_suite(name=DEFAULT):
     """A built-in suite by name, or a user's suite from a module path or .py file.
 
@@ -215,8 +229,8 @@ def load_suite(name=DEFAULT):
         getattr(module, "NAME", _suite_name(name)),
         (module.__doc__ or "a user suite").strip().splitlines()[0].rstrip("."),
         cases,
-        timeout=float(getattr(module, "TIMEOUT", 20.0)),
-        memory_mb=float(getattr(module, "MEMORY_MB", 2000.0)),
+        timeout=float(getattr(module, "TIMEOUT", DEFAULT_TIMEOUT)),
+        memory_mb=float(getattr(module, "MEMORY_MB", DEFAULT_MEMORY_MB)),
     )
 
 
