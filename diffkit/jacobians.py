@@ -28,6 +28,7 @@ from .methods.finite_differences import (
     richardson_difference,
     step_sizes,
 )
+from .methods.base import not_an_array
 from .methods.forward_mode import jacobian_columns
 from .methods.symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
 from .methods.symbolic_tape import expressions_of, record_symbolic, untraced
@@ -38,8 +39,8 @@ from .values import BoxedValue
 
 def program_output(out, problem):
     """Check that the program returned one array (any shape) and give it back."""
-    if out is None or isinstance(out, (tuple, list, dict)):
-        kind = "None" if out is None else f"a {type(out).__name__}"
+    kind = not_an_array(out)
+    if kind is not None:
         raise errors.InputError(
             f"{_name(problem)} returned {kind}, but a Jacobian needs one array (or number) as output. "
             "Combine several outputs with dk.stack or dk.concatenate."

@@ -325,3 +325,14 @@ def test_a_scalar_reduced_over_axis_0_or_minus_1_is_itself_as_in_numpy(method):
     assert dk.grad(lambda x: dk.mean(x * x, axis=-1), method=method)(2.0) == pytest.approx(4.0)
     with pytest.raises(dk.ShapeError, match="axis 1 is out of bounds"):
         dk.grad(lambda x: dk.sum(x, axis=1), method=method)(2.0)
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS + ("forward-mode", "symbolic-tape"))
+@pytest.mark.parametrize(
+    "program, kind",
+    [(lambda x: {"loss": x}, "a dict"), (lambda x: "loss", "a str"), (lambda x: [x, x], "a list"),
+     (lambda x: (x * x, x), "a tuple")],
+)
+def test_an_output_that_is_not_a_number_names_what_came_back(method, program, kind):
+    with pytest.raises(dk.NonScalarOutputError, match=f"returned {kind}, but a gradient needs a single number"):
+        dk.grad(program, method=method)(1.0)

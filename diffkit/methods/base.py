@@ -231,10 +231,26 @@ def _refuse_nan_in_data(args, argnums, names):
                 )
 
 
+def not_an_array(out):
+    """How to name ``out`` when it is not one number or array (None when it is one)."""
+    if out is None:
+        return "None"
+    if isinstance(out, BoxedValue):
+        return None
+    if isinstance(out, (tuple, list, dict, set, str, bytes)) or np.asarray(out).dtype.kind not in "biuf":
+        return f"a {type(out).__name__}"
+    return None
+
+
 def scalar_output(out, program_name="the program"):
     """The program's output as one number; a clear error when it is not one."""
-    if out is None:
-        raise errors.NonScalarOutputError(f"{program_name} returned None; it must return a number")
+    kind = not_an_array(out)
+    if kind is not None:
+        raise errors.NonScalarOutputError(
+            f"{program_name} returned {kind}, but a gradient needs a single number. Return one "
+            "number (dk.sum or dk.mean of an array, or one of several results; dk.stack combines "
+            "several into an array for dk.jacobian)."
+        )
     shape = out.shape if isinstance(out, BoxedValue) else np.shape(out)
     size = int(np.prod(shape)) if shape else 1
     if size != 1:
