@@ -8,6 +8,7 @@ it sits (``_level``): an op on boxes of several levels goes to the deepest one.
 """
 
 import operator
+import re
 
 import numpy as np
 
@@ -162,6 +163,24 @@ class BoxedValue:
             "or compute the new value with dk.where"
         )
 
+    def __floordiv__(self, other):
+        self._refuse_piecewise_constant("//")
+
+    __rfloordiv__ = __floordiv__
+
+    def __mod__(self, other):
+        self._refuse_piecewise_constant("%")
+
+    __rmod__ = __mod__
+    __divmod__ = __rdivmod__ = __mod__
+
+    def _refuse_piecewise_constant(self, operator_name):
+        raise errors.NonDiffkitFunctionError(
+            f"{operator_name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
+            "floor division and remainder are piecewise constant and diffkit has no op for them. Keep "
+            "such arithmetic on plain numbers (an index or a count), outside the differentiated values."
+        )
+
     # --- comparisons give plain (or symbolic) booleans, never gradients ----------
     def __lt__(self, other):
         return self._compare("lt", other)
@@ -198,8 +217,6 @@ class BoxedValue:
     def _refuse_conversion(self, what):
         line = user_source_line()
         suggestion = "the diffkit op (dk.exp, dk.log, dk.sqrt, dk.tanh, ...)"
-        import re
-
         match = re.search(r"\bmath\.(\w+)\s*\(", line)
         if match and hasattr(_ops(), match.group(1)):
             suggestion = f"dk.{match.group(1)}"
@@ -223,9 +240,19 @@ class BoxedValue:
 
     # --- NumPy interoperability ----------------------------------------------------
     def __array__(self, dtype=None, copy=None):
-        self._refuse_conversion("numpy.asarray() (or a NumPy function diffkit does not know)")
+        raise errors.NonDiffkitFunctionError(
+            f"a {self.kind} value was turned into a plain NumPy array at {user_location() or 'an unknown line'} "
+            "(np.array, np.asarray, or a NumPy function diffkit does not know), which drops its "
+            "derivative. Build an array of values with dk.stack([...]), and use the diffkit op "
+            "(dk.exp, dk.sum, dk.where, ...) for a NumPy function."
+        )
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        relation = _UFUNC_TO_COMPARISON.get(ufunc.__name__)
+        if relation is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
+            if inputs[0] is self:  # np.greater(x, 0) is x > 0; np.greater(0, x) is x < 0
+                return self._compare(relation, inputs[1])
+            return self._compare(_REVERSED_COMPARISON[relation], inputs[0])
         op_name = _UFUNC_TO_OP.get(ufunc.__name__)
         if method != "__call__" or op_name is None:
             self._refuse_numpy(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
@@ -260,11 +287,13 @@ class BoxedValue:
         self._refuse_conversion("round()")
 
     def _refuse_numpy(self, name):
+        hint = _FUNCTION_HINTS.get(name.removeprefix("numpy."))
         known = ", ".join(sorted(set(_UFUNC_TO_OP) | set(_FUNCTION_TO_OP)))
         raise errors.NonDiffkitFunctionError(
             f"{name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
-            f"diffkit cannot follow its derivative. Use a diffkit op (dk.*) instead; the NumPy "
-            f"functions diffkit understands are: {known}."
+            f"diffkit cannot follow its derivative. "
+            + (f"{hint[0].upper()}{hint[1:]}. The" if hint else "Use a diffkit op (dk.*) instead; the")
+            + f" NumPy functions diffkit understands are: {known}."
         )
 
 
@@ -275,6 +304,14 @@ _MISSING_METHOD_HINTS = {
     "astype": "diffkit follows the dtype of the inputs: convert the arguments before calling the program",
     "tolist": "a differentiated value cannot leave diffkit as plain numbers: keep it as an array",
     "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
+}
+
+_FUNCTION_HINTS = {
+    "max": _MISSING_METHOD_HINTS["max"],
+    "amax": _MISSING_METHOD_HINTS["max"],
+    "min": _MISSING_METHOD_HINTS["min"],
+    "amin": _MISSING_METHOD_HINTS["min"],
+    "heaviside": "use dk.heaviside(x), the step with value 1/2 at 0 (no second argument)",
 }
 
 _UFUNC_TO_OP = {
@@ -298,6 +335,10 @@ _UFUNC_TO_OP = {
     "sign": "sign",
     "square": "square",
 }
+_UFUNC_TO_COMPARISON = {
+    "less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge", "equal": "eq", "not_equal": "ne",
+}
+_REVERSED_COMPARISON = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 def _is_unset(value):
     """NumPy passes ``out=None`` or ``out=(None,)`` for an argument the user left out."""

@@ -336,3 +336,27 @@ def test_a_scalar_reduced_over_axis_0_or_minus_1_is_itself_as_in_numpy(method):
 def test_an_output_that_is_not_a_number_names_what_came_back(method, program, kind):
     with pytest.raises(dk.NonScalarOutputError, match=f"returned {kind}, but a gradient needs a single number"):
         dk.grad(program, method=method)(1.0)
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+@pytest.mark.parametrize(
+    "program, advice",
+    [
+        (lambda x: dk.sum(np.array([x[0], x[1]])), r"turned into a plain NumPy array .*dk\.stack\(\[\.\.\.\]\)"),
+        (lambda x: dk.sum(np.heaviside(x, 0.5) * x), r"numpy\.heaviside .*Use dk\.heaviside\(x\)"),
+        (lambda x: np.max(x), r"numpy\.max .*no max reduction: use dk\.maximum"),
+        (lambda x: dk.sum(x // 2), r"// was applied .*piecewise constant"),
+        (lambda x: dk.sum(2.0 % x), r"% was applied .*piecewise constant"),
+    ],
+)
+def test_numpy_and_python_operations_diffkit_lacks_name_the_alternative(method, program, advice):
+    with pytest.raises(dk.NonDiffkitFunctionError, match=advice):
+        dk.grad(program, method=method)(np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+def test_numpy_comparison_functions_compare_like_the_operators(method):
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.greater(x, 1.5)), method=method)(x), [0.0, 1.0])
+    np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.greater(1.5, x)), method=method)(x), [1.0, 0.0])
+    np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.not_equal(x, 1.0)), method=method)(x), [0.0, 1.0])
