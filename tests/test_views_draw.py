@@ -117,6 +117,8 @@ def test_a_failing_dot_falls_back_to_matplotlib_with_a_warning(monkeypatch, tmp_
     with pytest.warns(RuntimeWarning, match="Graphviz failed"):
         svg = trace.to_svg()
     assert "Matplotlib" in svg and "exp" in svg
+    with pytest.raises(dk.UnsupportedError, match=r"dot .*failed: .*dot: broken install.*backend='matplotlib'"):
+        trace.to_svg(backend="graphviz")  # asked for by name: an error that says what broke, not a fallback
 
 
 def test_importing_diffkit_and_its_reports_leaves_the_matplotlib_backend_alone(tmp_path):

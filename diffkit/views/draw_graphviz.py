@@ -50,13 +50,21 @@ def render_graphviz(trace, fmt, quiet=True):
             return None
         from .. import errors
 
-        raise errors.UnsupportedError("backend='graphviz' needs the Graphviz 'dot' program on PATH; install Graphviz or use backend='matplotlib'")
+        raise errors.UnsupportedError(
+            "backend='graphviz' needs the Graphviz 'dot' program on PATH; install Graphviz or use backend='matplotlib'"
+        )
     try:
         finished = subprocess.run([dot, f"-T{fmt}"], input=dot_source(trace).encode("utf-8"),
                                   capture_output=True, check=True, timeout=DOT_TIMEOUT_SECONDS)
     except (OSError, subprocess.SubprocessError) as exc:
         if not quiet:
-            raise
+            from .. import errors
+
+            detail = getattr(exc, "stderr", b"") or b""
+            raise errors.UnsupportedError(
+                f"Graphviz's dot ({dot}) failed: {exc} {detail.decode('utf-8', 'replace').strip()}".rstrip()
+                + "; repair the Graphviz install or draw with backend='matplotlib'"
+            ) from None
         warnings.warn(f"Graphviz failed ({exc}); drawing with matplotlib instead", RuntimeWarning, stacklevel=3)
         return None
     return finished.stdout.decode("utf-8") if fmt == "svg" else finished.stdout
