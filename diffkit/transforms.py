@@ -169,28 +169,75 @@ def hessian(f, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
     return hessian_of_f
 
 
+def _describe_structure(treedef):
+    if treedef.kind == "leaf":
+        return "a number or an array"
+    if treedef.kind == "dict":
+        return f"a dict with keys {sorted(treedef.keys, key=str)}"
+    if treedef.kind == "namedtuple":
+        return f"a {getattr(treedef.node_type, '__name__', 'namedtuple')}"
+    return f"a {treedef.kind} of {len(treedef.keys)}"
+
+
+def _direction_leaf(part, leaf, name):
+    """One leaf of ``v`` as a float array of ``leaf``'s shape; an InputError naming it otherwise."""
+    try:
+        array = np.asarray(part)
+    except errors.DiffkitError:  # a traced or symbolic value: its own error says why
+        raise
+    except Exception:  # a ragged list, an object NumPy cannot read
+        array = None
+    kind = array.dtype.kind if array is not None else "O"
+    if kind in "iu":
+        array = array.astype(np.float64)
+    elif kind == "c":
+        raise errors.InputError(f"v for {name} is complex; H v is taken along a real direction: give v real numbers")
+    elif kind != "f":
+        if isinstance(part, (str, bytes)) and len(part) <= 20:
+            given = repr(part)
+        elif isinstance(part, np.ndarray):
+            given = f"an array of dtype {part.dtype}"
+        else:
+            given = type(part).__name__
+        raise errors.InputError(
+            f"v for {name} is not a number or an array of real numbers (got {given}); "
+            f"give v numbers shaped like {name}"
+        )
+    if array.shape != leaf.shape:
+        raise errors.InputError(
+            f"v for {name} has shape {array.shape}, but {name} has shape {leaf.shape}; give v the shape of {name}"
+        )
+    if not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = f"{name}[{','.join(map(str, bad))}]" if array.ndim else name
+        value = array[tuple(bad)] if array.ndim else array[()]
+        raise errors.InputError(
+            f"v for {where} is {value}: H v along a NaN or infinite direction means nothing; give v finite numbers"
+        )
+    return array
+
+
 def _flat_direction(problem, v):
-    """``v``, shaped like the differentiated arguments, as one flat vector."""
+    """``v``, shaped like the differentiated arguments, as one flat vector (an InputError naming v if not)."""
     structure = v if not problem.single else (v,)
     if not isinstance(structure, tuple) or len(structure) != len(problem.treedefs):
-        raise errors.ShapeError(
-            f"v must be shaped like the differentiated arguments ({len(problem.treedefs)} of them "
-            f"for argnums={problem.argnums if not problem.single else problem.argnums[0]}); got {type(v).__name__}"
+        count = len(problem.treedefs)
+        given = f"a tuple of {len(structure)}" if isinstance(structure, tuple) else type(v).__name__
+        raise errors.InputError(
+            f"v must be shaped like the differentiated arguments: a tuple of {count}, one per argument "
+            f"of argnums={problem.argnums}; got {given}"
         )
     parts = []
     for item, treedef, name in zip(structure, problem.treedefs, problem.arg_names):
         leaves, given = flatten(item)
         if given != treedef:
-            raise errors.ShapeError(f"v for argument {name} has a different structure from {name} itself")
+            mine, theirs = _describe_structure(given), _describe_structure(treedef)
+            what = f"is {mine}, but {name} is {theirs}" if mine != theirs else f"has a different structure from {name}"
+            raise errors.InputError(f"v for argument {name} {what}; give v the structure of {name}")
         parts.extend(leaves)
-    flat = []
-    for part, leaf, name in zip(parts, problem.leaves, problem.leaf_names):
-        part = np.asarray(part, dtype=float)
-        if part.shape != leaf.shape:
-            raise errors.ShapeError(
-                f"v for {name} has shape {part.shape}, but {name} has shape {leaf.shape}; give v the shape of {name}"
-            )
-        flat.append(part)
+    flat = [
+        _direction_leaf(part, leaf, name) for part, leaf, name in zip(parts, problem.leaves, problem.leaf_names)
+    ]
     return join_flat(flat, problem)
 
 

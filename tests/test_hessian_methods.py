@@ -143,11 +143,57 @@ def test_unknown_second_order_method():
         dk.hessian(dk.sum, method="tape")
 
 
+def sum_of_squares(x):
+    return dk.sum(x * x)
+
+
 def test_hvp_direction_must_match_the_arguments():
-    with pytest.raises(dk.ShapeError, match=r"v for x has shape \(2,\), but x has shape \(3,\)"):
-        dk.hvp(lambda x: dk.sum(x * x), np.ones(2), np.ones(3))
-    with pytest.raises(dk.ShapeError, match="v must be shaped like the differentiated arguments"):
+    with pytest.raises(dk.InputError, match=r"^v for x has shape \(2,\), but x has shape \(3,\); "
+                                            r"give v the shape of x$"):
+        dk.hvp(sum_of_squares, np.ones(2), np.ones(3))
+    with pytest.raises(dk.InputError, match=r"^v for argument x is a list of 3, but x is a number or an array; "
+                                            r"give v the structure of x$"):
+        dk.hvp(sum_of_squares, [1.0, 2.0, 3.0], np.ones(3))
+    with pytest.raises(dk.InputError, match=r"^v must be shaped like the differentiated arguments: a tuple of 2, "
+                                            r"one per argument of argnums=\(0, 1\); got ndarray$"):
         dk.hvp(lambda x, y: dk.sum(x * y), np.ones(3), np.ones(3), np.ones(3), argnums=(0, 1))
+    with pytest.raises(dk.InputError, match=r"^v for argument p is a dict with keys \['b', 'w'\], but p is a dict "
+                                            r"with keys \['w'\]; give v the structure of p$"):
+        dk.hvp(lambda p: dk.sum(p["w"] ** 3), {"w": np.ones(2), "b": 1.0}, {"w": np.ones(2)})
+
+
+@pytest.mark.parametrize("method", sorted(HESSIAN_METHODS))
+@pytest.mark.parametrize(
+    "v, message",
+    [
+        (np.array([np.nan, 0.0, 0.0]), "v for x[0] is nan: H v along a NaN or infinite direction means nothing"),
+        (np.array([0.0, -np.inf, 0.0]), "v for x[1] is -inf: H v along a NaN or infinite direction means nothing"),
+        ("a", "v for x is not a number or an array of real numbers (got 'a'); give v numbers shaped like x"),
+        (None, "v for x is not a number or an array of real numbers (got NoneType); give v numbers shaped like x"),
+        (np.array(["a", "b", "c"]), "v for x is not a number or an array of real numbers (got an array of dtype <U1)"),
+        (np.array([True, False, True]),
+         "v for x is not a number or an array of real numbers (got an array of dtype bool)"),
+        (np.array([1j, 0, 0]), "v for x is complex; H v is taken along a real direction: give v real numbers"),
+    ],
+)
+def test_hvp_refuses_a_direction_that_is_not_finite_real_numbers(method, v, message):
+    with pytest.raises(dk.InputError) as info:
+        dk.hvp(sum_of_squares, v, np.array([0.5, 1.0, 2.0]), method=method)
+    assert str(info.value).startswith(message)
+
+
+def test_hvp_direction_in_a_container_is_named_by_its_entry():
+    def f(params, scale):
+        return dk.sum(params["w"] ** 2) * scale
+
+    with pytest.raises(dk.InputError, match=r"^v for w\[1\] is nan"):
+        dk.hvp(f, ({"w": np.array([1.0, np.nan])}, 1.0), {"w": np.ones(2)}, 2.0, argnums=(0, 1))
+    with pytest.raises(dk.InputError, match=r"^v for scale is inf"):
+        dk.hvp(f, ({"w": np.ones(2)}, np.inf), {"w": np.ones(2)}, 2.0, argnums=(0, 1))
+    # integers are numbers: H = diag(2 s, 2 s) on w, so H (1, 0) = (2 s, 0) and d2/dw ds = 2 w
+    result = dk.hvp(f, ({"w": np.array([1, 0])}, 0), {"w": np.ones(2)}, 2.0, argnums=(0, 1))
+    np.testing.assert_allclose(result[0]["w"], [4.0, 0.0])
+    assert result[1] == pytest.approx(2.0)
 
 
 def test_symbolic_hessian_refuses_a_data_dependent_branch():
