@@ -133,3 +133,22 @@ def test_importing_diffkit_and_its_reports_leaves_the_matplotlib_backend_alone(t
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "svg"
+
+
+def test_a_long_chain_is_folded_into_bands_that_stay_legible(tmp_path):
+    def chain(x):
+        for _ in range(100):
+            x = dk.tanh(x)
+        return x
+
+    trace = dk.trace(chain, 0.5)
+    positions = trace.layout()
+    xs = sorted({round(x, 6) for x, _ in positions.values()})
+    ys = sorted({round(y, 6) for _, y in positions.values()})
+    assert len(xs) == 20  # 101 layers (the input and 100 tanh) in bands of 20
+    assert len(ys) == 6
+    from PIL import Image
+
+    path = trace.save(tmp_path / "chain.png")
+    width, height = Image.open(path).size
+    assert width < 6000 and height < 6000 and width / height < 4

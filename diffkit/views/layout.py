@@ -6,9 +6,14 @@ consumer, so a bias used in the last layer, or ``1 - y`` computed from data, is 
 drawn far away at the start. Within a layer, nodes are ordered by the mean
 position of their neighbours (a few barycentre sweeps), which removes most crossings
 in the graphs of lecture examples without any optimisation library.
+
+A graph deeper than ``BAND_LAYERS`` layers (an unrolled loop) is folded into bands
+stacked top to bottom and read like lines of text, so a long chain stays legible
+instead of becoming one strip thousands of pixels wide.
 """
 
 SWEEPS = 4
+BAND_LAYERS = 20
 
 
 def layers_of(trace):
@@ -29,8 +34,8 @@ def layers_of(trace):
     return layer
 
 
-def layered_layout(trace, layer_gap=1.0, row_gap=1.0):
-    """Node index -> (x, y): x grows with the layer, rows centred on y = 0."""
+def layered_layout(trace, layer_gap=1.0, row_gap=1.0, band_layers=BAND_LAYERS):
+    """Node index -> (x, y): x grows with the layer, rows centred on y = 0 (in the first band)."""
     layer = layers_of(trace)
     columns = {}
     for node in trace.nodes:
@@ -51,7 +56,12 @@ def layered_layout(trace, layer_gap=1.0, row_gap=1.0):
             column.sort(key=lambda index: _barycentre(index, neighbours, row))
             for position, index in enumerate(column):
                 row[index] = position - (len(column) - 1) / 2
-    return {index: (layer[index] * layer_gap, -row[index] * row_gap) for index in row}
+    band_height = (max(len(column) for column in columns.values()) + 1.5) * row_gap
+    positions = {}
+    for index in row:
+        band, position = divmod(layer[index], band_layers)
+        positions[index] = (position * layer_gap, -row[index] * row_gap - band * band_height)
+    return positions
 
 
 def _barycentre(index, neighbours, row):
