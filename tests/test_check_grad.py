@@ -338,3 +338,80 @@ def test_finite_differences_alone_pinpoint_the_same_entry(point):
     by_fd = check(point, "one-entry", methods=("fd-central",))
     assert by_fd.methods == ["fd-central"] and by_fd.wrong_entries == ["w1[1,2]"]
     assert not any("disagrees" in n for a in check(point, None).arguments for n in a.notes)
+
+
+def batch_normalised_sum(x):
+    """Each column of x centred by its mean and divided by its standard deviation, then summed.
+
+    Every column of the normalised x sums to 0 whatever x is, so the gradient is exactly
+    0 everywhere; f itself is 0 up to rounding of terms of size 1.
+    """
+    centred = x - dk.mean(x, axis=0)
+    return dk.sum(centred / dk.sqrt(dk.mean(dk.square(centred), axis=0)))
+
+
+def centred_sum(x):
+    """sum(x - mean(x)) = 0 for every x: gradient exactly 0."""
+    return dk.sum(x - dk.mean(x))
+
+
+@pytest.fixture
+def batch():
+    x = np.random.default_rng(1).standard_normal((4, 2))
+    # the cancellation the check must see through: the tape's "0" carries rounding
+    assert np.any(dk.grad(batch_normalised_sum)(x) != 0)
+    return x
+
+
+def test_zero_gradient_of_a_batch_normalised_sum_is_correct(batch):
+    report = dk.check_grad(batch_normalised_sum, lambda x: np.zeros_like(x), batch)
+    assert report and report.verdict == CORRECT
+    assert report.wrong_entries == [] and report.argument("x").entries(KINK) == []
+    assert report.argument("x").notes == []  # no invented kink, no "please report"
+    assert "non-differentiable point" not in report.text().split("how this was judged")[0]
+    assert "rounding noise of f: measured from 16 evaluations" in report.text()
+
+
+def test_zero_gradient_of_a_centred_sum_is_correct(batch):
+    report = dk.check_grad(centred_sum, lambda x: np.zeros_like(x), batch)
+    assert report and report.verdict == CORRECT
+    assert not any("please report" in n for n in report.argument("x").notes)
+    assert report.argument("x").notes == []
+
+
+def test_zero_gradient_with_one_reference_or_in_random_mode(batch):
+    zeros = np.zeros_like(batch)
+    assert dk.check_grad(batch_normalised_sum, zeros, batch, methods=("tape",)).verdict == CORRECT
+    assert dk.check_grad(batch_normalised_sum, zeros, batch, methods=("fd-central",)).verdict == CORRECT
+    random = dk.check_grad(batch_normalised_sum, zeros, batch, mode="random")
+    assert random.verdict == RANDOM_PASS and all(d.verdict == CORRECT for d in random.directional)
+
+
+def test_wrong_gradient_of_a_function_that_cancels_is_still_wrong(batch):
+    # dividing by the std but forgetting that the mean and std depend on x: 1/std everywhere
+    forgot_statistics = dk.check_grad(batch_normalised_sum, lambda x: np.ones_like(x) / x.std(axis=0), batch)
+    assert not forgot_statistics and len(forgot_statistics.wrong_entries) == 8
+    # forgetting the mean's dependence on x in the centred sum: d/dx sum(x) = 1
+    assert dk.check_grad(centred_sum, lambda x: np.ones_like(x), batch).wrong_entries == [
+        "x[0,0]", "x[0,1]", "x[1,0]", "x[1,1]", "x[2,0]", "x[2,1]", "x[3,0]", "x[3,1]"
+    ]
+    for size in (1e-3, 1e-8, 1e-12):  # a small non-zero value in one entry is caught, far above rounding
+        planted = np.zeros_like(batch)
+        planted[2, 0] = size
+        report = dk.check_grad(batch_normalised_sum, planted, batch)
+        assert not report and report.wrong_entries == ["x[2,0]"]
+        assert report.argument("x").entries(KINK) == []
+
+
+def test_small_true_gradient_under_a_large_offset_stays_strict():
+    """f = 1e10 + sum(x**2) at x = (1e-3, 0.5): the gradient (2e-3, 1) is far below the
+    finite-difference noise of a 1e10 function, but the tape's own rounding is tiny, so a
+    gradient 0.5% off is still wrong."""
+
+    def offset_square(x):
+        return 1e10 + dk.sum(x * x)
+
+    x = np.array([1e-3, 0.5])
+    assert dk.check_grad(offset_square, np.array([2e-3, 1.0]), x)
+    assert dk.check_grad(offset_square, np.array([2.01e-3, 1.0]), x).wrong_entries == ["x[0]"]
+    assert dk.check_grad(offset_square, np.array([0.0, 1.0]), x).wrong_entries == ["x[0]"]

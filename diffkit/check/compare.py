@@ -24,6 +24,9 @@ TINY = 1e-30
 FLOAT64_CORRECT_BELOW = 1e-7
 FLOAT64_WRONG_ABOVE = 1e-5
 ROUNDING_FACTOR = 16  # rounding of a short chain of float operations, in units of eps
+# An entry whose reference is 0 to within finite-difference noise is 0 up to the reference's
+# own rounding: within this many measured standard deviations of that rounding, it is correct.
+ZERO_NOISE_FACTOR = 16
 
 
 def dtype_eps(dtype):

@@ -5,7 +5,9 @@ arguments' leaves (:mod:`.structure`), every reference method runs on the same
 :class:`~diffkit.methods.Problem`, and each entry is judged against the first
 reference (``tape`` by default) with the CS 231n bands (:mod:`.compare`). Other
 references cross-check the first; finite differences also supply one-sided
-derivatives, so a kink inside the step is recognised (:mod:`.kinks`).
+derivatives, so a kink inside the step is recognised (:mod:`.kinks`). Where the
+reference is 0 to within finite-difference noise (a gradient that cancels), an entry
+is also correct within the reference's own measured rounding noise.
 """
 
 import numpy as np
@@ -19,6 +21,7 @@ from .compare import (
     RANDOM_PASS,
     ROUNDING_FACTOR,
     WRONG,
+    ZERO_NOISE_FACTOR,
     bands_for,
     classify,
     dtype_eps,
@@ -26,7 +29,7 @@ from .compare import (
     worst,
 )
 from .directional import any_wrong, check_directions
-from .kinks import NOISE_FACTOR, STEP_RULE, FiniteDifferences
+from .kinks import MEASURED_FACTOR, NOISE_FACTOR, STEP_RULE, FiniteDifferences
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import align_gradient
 
@@ -100,6 +103,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
     references = {m: references[m] for m in used if m in references}
 
     arguments = []
+    zero_floors = {}  # argument -> atol given to its entries that are 0 to within finite-difference noise
     offset = 0
     entry_names = problem.entry_names()
     for index, leaf in enumerate(problem.leaves):
@@ -114,7 +118,9 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
         )
         arguments.append(argument)
         if full:
-            _judge_entries(argument, index, user_flat[index], references, used, finite_differences, rtol, atol)
+            floor = _judge_entries(argument, index, user_flat[index], references, used, finite_differences, rtol, atol)
+            if floor:  # measured and above 0: the settings say so
+                zero_floors[argument.name] = floor
         else:
             mine = [d.verdict for d in directional if d.argument == argument.name]
             argument.verdict_override = RANDOM_PASS if worst(mine) == CORRECT else worst(mine)
@@ -130,7 +136,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
         title=title,
         arguments=arguments,
         methods=used,
-        settings=_settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full),
+        settings=_settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors),
         pass_rule=_pass_rule(used[0]),
         findings=aligned.general_findings(),
         notes=notes,
@@ -178,11 +184,16 @@ def _exact_references(problem, methods):
 
 
 def _judge_entries(argument, index, yours, references, used, finite_differences, rtol, atol):
-    """Fill ``argument`` with every entry's errors and verdict."""
+    """Fill ``argument`` with every entry's errors and verdict.
+
+    Returns the absolute tolerance given to entries whose reference is 0 to within
+    finite-difference noise, when one of them needed it (else None).
+    """
     leaf = finite_differences.problem.leaves[index]
     argument.references = {m: references[m][index].reshape(-1) for m in used}
+    zero_floor = None
     if yours is None:
-        return
+        return zero_floor
     primary_name = used[0]
     primary = argument.references[primary_name]
     bands = bands_for(leaf.dtype, rtol)
@@ -196,6 +207,14 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
     for entry, verdict in enumerate(verdicts):
         if verdict == CORRECT:
             continue
+        if atol is None and primary_name != FINITE_DIFFERENCES:
+            if abs(primary[entry]) <= finite_differences.noise(index, entry):  # 0, as far as differences can tell
+                if zero_floor is None:
+                    zero_floor = ZERO_NOISE_FACTOR * finite_differences.reference_noise(primary_name)[index]
+                tolerances[primary_name][entry] = max(tolerances[primary_name][entry], zero_floor)
+                if argument.abs_errors[entry] <= zero_floor:
+                    verdicts[entry] = CORRECT
+                    continue
         threshold = bands.wrong_above * max(scale, abs(primary[entry]))
         one_sided = finite_differences.one_sided(index, entry, threshold)
         if not one_sided.is_kink:
@@ -209,7 +228,8 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
                 f"lies outside the one-sided derivatives {one_sided.left:.6g} .. {one_sided.right:.6g}"
             )
     argument.verdicts = verdicts
-    _cross_check(argument, index, used, bands, tolerances, finite_differences, scale)
+    _cross_check(argument, index, used, bands, tolerances, finite_differences, scale, atol)
+    return zero_floor
 
 
 def _tolerances(method, index, leaf, scale, finite_differences, atol):
@@ -220,26 +240,46 @@ def _tolerances(method, index, leaf, scale, finite_differences, atol):
     return np.full(leaf.size, ROUNDING_FACTOR * dtype_eps(leaf.dtype) * scale)
 
 
-def _cross_check(argument, index, used, bands, tolerances, finite_differences, scale):
-    """Note entries where another reference disagrees with the judging one, and whether a kink explains it."""
+def _cross_check(argument, index, used, bands, tolerances, finite_differences, scale, atol):
+    """Note entries where another reference disagrees with the judging one, and what explains it."""
     primary = argument.references[used[0]]
     for other in used[1:]:
         values = argument.references[other]
         gap = np.abs(values - primary)
         loose = np.maximum(tolerances[used[0]], tolerances[other])
         disagree = np.flatnonzero((relative_error(values, primary) > bands.wrong_above) & (gap > loose))
-        if disagree.size:
+        if atol is None and other != FINITE_DIFFERENCES:
+            disagree = [i for i in disagree if not _both_zero(index, int(i), used[0], other, primary, values, finite_differences)]
+        if len(disagree):
             listed = ", ".join(
                 f"{argument.entry_names[i]} ({used[0]} {primary[i]:.6g}, {other} {values[i]:.6g})" for i in disagree[:3]
             )
-            more = f" and {disagree.size - 3} more" if disagree.size > 3 else ""
+            more = f" and {len(disagree) - 3} more" if len(disagree) > 3 else ""
             threshold = bands.wrong_above * scale
             kinks = [finite_differences.one_sided(index, int(i), threshold).is_kink for i in disagree[:3]]
             if all(kinks):
                 cause = "one-sided differences show a kink within the finite-difference step there"
+            elif other == FINITE_DIFFERENCES and not any(
+                finite_differences.settles(index, int(i), primary[i]) for i in disagree[:3]
+            ):
+                cause = (
+                    "the central differences there change as the step shrinks (rounding noise or truncation "
+                    "error of finite differences), so they do not contradict " + used[0]
+                )
             else:
                 cause = "no kink found there: please report this as a problem in diffkit"
             argument.notes.append(f"{other} disagrees with {used[0]} at {listed}{more}: {cause}")
+
+
+def _both_zero(index, entry, primary_name, other, primary, values, finite_differences):
+    """Whether two exact references are both 0 at an entry, up to their measured rounding noise."""
+    noise = finite_differences.noise(index, entry)
+    if abs(primary[entry]) > noise or abs(values[entry]) > noise:
+        return False
+    floor = ZERO_NOISE_FACTOR * max(
+        finite_differences.reference_noise(primary_name)[index], finite_differences.reference_noise(other)[index]
+    )
+    return abs(values[entry] - primary[entry]) <= floor
 
 
 def _add_hints(argument, index, aligned, primary):
@@ -300,7 +340,7 @@ def _factor_hint(argument, yours, reference):
         )
 
 
-def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full):
+def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors):
     lines = [f"references: {', '.join(used)} (entries are judged against {used[0]}; the others cross-check it)"]
     dtypes = sorted({leaf.dtype.name for leaf in problem.leaves})
     if FINITE_DIFFERENCES in used or full:
@@ -311,14 +351,28 @@ def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differen
                 f"steps used: {min(finite_differences.steps):.3g} .. {max(finite_differences.steps):.3g}; "
                 f"finite-difference evaluations: {finite_differences.evaluations}"
             )
+    if finite_differences.noise_evaluations:
+        lines.append(
+            f"rounding noise of f: measured from {finite_differences.noise_evaluations + 1} evaluations on a line of "
+            f"exact points a few hundred ulps from x: {finite_differences.measured_noise():.2g} "
+            "(standard deviation; it sets the noise floor when f is small against its own terms)"
+        )
     lines += [f"bands {bands_for(d, rtol).describe()}" for d in dtypes]
     if atol is not None:
         lines.append(f"atol = {float(atol):.3g}: an entry whose absolute error is at most atol counts as correct")
     else:
         lines.append(
             f"atol (default): rounding level, {ROUNDING_FACTOR} * eps * max|gradient| of the argument against an "
-            f"exact reference, {NOISE_FACTOR} * eps * |f| / h against finite differences"
+            f"exact reference, {NOISE_FACTOR} * max(eps * |f|, {MEASURED_FACTOR} * measured noise of f) / h against "
+            "finite differences"
         )
+        for name, floor in zero_floors.items():
+            runs = finite_differences.reference_runs.get(used[0], 0)
+            lines.append(
+                f"atol for entries of {name} whose {used[0]} value is 0 to within finite-difference noise: "
+                f"{floor:.2g} = {ZERO_NOISE_FACTOR} * the rounding noise of {used[0]}'s gradient, measured from "
+                f"{runs} runs on the same line"
+            )
     if mode == "random":
         lines.append(f"mode: random ({directions} seeded unit direction(s) per argument, seed {seed})")
     else:
