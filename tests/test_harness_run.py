@@ -19,7 +19,7 @@ SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
 EXPECTED_N4 = "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"
 
 
-# A suite without sweeps or studies: a relu at its kink and a square, three cheap methods.
+# A suite without sweeps or studies: two programs at a relu's kink and a square, three cheap methods.
 TINY_SUITE = '''
 """A kink and a square."""
 import diffkit as dk
@@ -30,10 +30,15 @@ METHODS = ["tape", "fd-forward", "fd-central"]
 def kink(x):
     return dk.relu(x)
 
+def kink_plus_line(x):
+    return dk.relu(x) + x
+
 def square(x):
     return x * x
 
-PROGRAMS = [Program("kink", kink, (0.0,), on_kink=True), Program("square", square, (3.0,))]
+PROGRAMS = [Program("kink", kink, (0.0,), on_kink=True),
+            Program("kink-plus-line", kink_plus_line, (0.0,), on_kink=True),
+            Program("square", square, (3.0,))]
 '''
 
 
@@ -146,4 +151,49 @@ def test_out_with_a_dot_in_its_name_is_a_folder(tiny_dir):
     rows = {row["case_id"]: row for row in ResultsDB(tiny_dir).rows()}
     assert rows["square/tape"]["grad"] == [6.0]  # d(x*x)/dx at 3
     assert rows["kink/tape"]["grad"] == [0.5]  # relu'(0): the mean of the one-sided slopes 0 and 1
-    assert len(rows) == 8  # 2 programs x (reference + 3 methods)
+    assert len(rows) == 12  # 3 programs x (reference + 3 methods)
+
+
+def _bare_headings(markdown):
+    """Headings followed directly by another heading (a section with nothing in it)."""
+    lines = [line for line in markdown.splitlines() if line.strip()]
+    return [a for a, b in zip(lines, lines[1:] + ["## end"]) if a.startswith("## ") and b.startswith("## ")]
+
+
+def _empty_tables(markdown):
+    """Markdown tables with a header and no row."""
+    lines = markdown.splitlines() + [""]
+    return [lines[i] for i in range(len(lines) - 1)
+            if lines[i].startswith("|") and lines[i + 1].startswith("|---") and not lines[i + 2].startswith("|")]
+
+
+def test_sections_without_data_say_why_and_which_suite_has_it(tiny_dir):
+    markdown = (tiny_dir / "index.md").read_text()
+    html = (tiny_dir / "index.html").read_text()
+    assert _bare_headings(markdown) == [] and _empty_tables(markdown) == []
+    for table in html.split("<table>")[1:]:
+        assert "<td" in table.split("</table>")[0]  # every HTML table has a row
+    for sentence in (
+        "The `tiny` suite has no size sweeps (a program run at three or more depths or iterations); "
+        "`diffkit report --suite standard` (or `swell`) has them.",
+        "The `tiny` suite has no program run at several sizes, so gradient time is not fitted against the number "
+        "of parameters; `diffkit report --suite standard` (or `swell`) has such sweeps.",
+        "The `tiny` suite does not run the step-size study; `diffkit report --suite standard` (or `swell`) does.",
+        "The `tiny` suite does not run the Table 1 study; `diffkit report --suite standard` (or `swell`) does.",
+    ):
+        assert sentence in markdown
+        in_html = sentence
+        while "`" in in_html:
+            in_html = in_html.replace("`", "<code>", 1).replace("`", "</code>", 1)
+        assert in_html in html
+    runtime = markdown.split("## Runtime")[1].split("\n## ")[0]
+    assert "| kink | " in runtime  # the per-program runtime table is kept
+
+
+def test_summary_names_each_large_error(tiny_dir):
+    markdown = (tiny_dir / "index.md").read_text()
+    # relu'(0) is 0.5 by the convention every exact method shares; the forward difference sees
+    # (relu(h) - relu(0)) / h = 1: error 0.5 / 0.5 = 100%. With + x: 2 against 1.5, 0.5 / 1.5 = 33%.
+    # The central difference straddles the kink symmetrically and is exact; x*x at 3 is off by ~h.
+    assert ("**Largest errors.** Relative gradient errors above 1%: fd-forward 100% on kink (on a kink) and "
+            "33% on kink-plus-line (on a kink).") in markdown

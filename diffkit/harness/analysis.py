@@ -12,6 +12,7 @@ from .metrics import fit_growth, fit_slope, reference_agreement
 from .studies import FD_STEPS, TABLE1
 
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
+TIMING_PARAMETERS = ("width", "depth", "iterations", "steps")
 STEP_NAMES = {"depth": "layer", "iterations": "iteration", "steps": "step"}
 FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
 STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
@@ -93,7 +94,7 @@ def _agreement_summary(agreement):
     return {"programs": len(agreement), "min_digits": min(digits), "worst": worst}
 
 
-def _sweeps(rows, parameters):
+def find_sweeps(rows, parameters):
     """Groups of rows of one program and method where one numeric setting varies."""
     groups = defaultdict(list)
     for row in rows:
@@ -120,7 +121,7 @@ SIZE_SERIES = (
 
 def _size_sweeps(rows):
     result = []
-    for sweep in _sweeps(rows, SIZE_PARAMETERS):
+    for sweep in find_sweeps(rows, SIZE_PARAMETERS):
         series = []
         for method, column, label in SIZE_SERIES:
             points = sorted((r["settings"][sweep["parameter"]], r[column]) for r in sweep["rows"]
@@ -151,7 +152,7 @@ def _size_sweeps(rows):
 
 def _timing(rows, methods):
     """Gradient time against parameters, on the sweep with the widest range of sizes."""
-    sweeps = _sweeps([r for r in rows if r["status"] == "ok"], ("width", "depth", "iterations", "steps"))
+    sweeps = find_sweeps([r for r in rows if r["status"] == "ok"], TIMING_PARAMETERS)
     best = None
     for sweep in sweeps:
         sizes = [r["params"] for r in sweep["rows"] if r.get("params")]

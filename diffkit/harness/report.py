@@ -9,7 +9,9 @@ import datetime
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
+from .absent import absent_sections
 from .analysis import STATUSES, analyse
 from .database import ResultsDB
 from .metrics import score
@@ -50,6 +52,12 @@ def seconds(value):
     return f"{value:.2f} s"
 
 
+def code(text):
+    """Markdown's `inline code` as HTML <code>, the rest escaped: one sentence for both pages."""
+    parts = str(markupsafe.escape(text)).split("`")
+    return markupsafe.Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
 def build_report(folder):
     """Write index.md, index.html and the plots into ``folder``; return their paths."""
     folder = Path(folder)
@@ -64,6 +72,7 @@ def build_report(folder):
 
         return [write_report_from_database(folder)]
     analysis = analyse(rows, meta)
+    analysis["absent"] = absent_sections(rows, analysis)
     figures = dict.fromkeys((f.__name__ for f in FIGURES), None)
     figures.update(draw_all(analysis, folder))
     context = {
@@ -77,6 +86,7 @@ def build_report(folder):
     environment = _environment()
     environment.filters["sci"] = sci
     environment.filters["seconds"] = seconds
+    environment.filters["code"] = code
     written = []
     for name in ("index.md", "index.html"):
         text = environment.get_template(f"{name}.j2").render(**context)

@@ -4,11 +4,22 @@ Every sentence is built from the analysed rows (no sentence is written for data 
 is absent), so the summary of a rebuilt report matches its numbers.
 """
 
+import math
 from collections import Counter
+
+LARGE_ERROR = 1e-2  # a relative gradient error above this is named case by case
+NAMED_PER_METHOD = 3
 
 
 def _sci(x):
     return "0" if x == 0 else f"{x:.1e}"
+
+
+def _percent(x):
+    """A large relative error as a reader says it: 3.4%, 106%; 1.2e+03 beyond 1000%."""
+    if math.isnan(x) or x >= 10:
+        return _sci(x)
+    return f"{x * 100:.0f}%" if x >= 0.1 else f"{x * 100:.1f}%"
 
 
 def summarise(analysis):
@@ -16,6 +27,7 @@ def summarise(analysis):
     parts = [
         _overview(analysis),
         _accuracy(analysis),
+        _largest_errors(analysis),
         _reference(analysis),
         _swell(analysis),
         _symbolic_failures(analysis),
@@ -59,6 +71,27 @@ def _accuracy(analysis):
                  "finite differences straddle the corner and cannot agree with the convention "
                  "(derivative = mean of the one-sided ones) the other methods share.")
     return text
+
+
+def _largest_errors(analysis):
+    """Each method's cases with a relative error above LARGE_ERROR, worst first."""
+    accuracy = analysis["accuracy"]
+    phrases = []
+    for method in accuracy["methods"]:
+        large = [(error, program) for (program, m), error in accuracy["errors"].items()
+                 if m == method and not error <= LARGE_ERROR]  # NaN (a gradient of the wrong shape) too
+        if not large:
+            continue
+        large.sort(key=lambda item: (math.isnan(item[0]), item[0]), reverse=True)
+        named = [f"{_percent(error)} on {program}" + (" (on a kink)" if program in accuracy["kinks"] else "")
+                 for error, program in large[:NAMED_PER_METHOD]]
+        more = len(large) - NAMED_PER_METHOD
+        cases = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+        phrases.append(f"{method} {cases}" + (f", and {more} more" if more > 0 else ""))
+    if not phrases:
+        return None
+    return (f"**Largest errors.** Relative gradient errors above {LARGE_ERROR:.0%}: "
+            + "; ".join(phrases) + ".")
 
 
 def _reference(analysis):
