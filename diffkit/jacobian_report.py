@@ -66,26 +66,76 @@ def jacobian_cost_plot(data, folder):
     return _save(fig, folder, "jacobian_cost.png")
 
 
+METHOD_LABELS = {"tape": "reverse mode (tape)", "forward-mode": "forward mode", "fd-central": "fd-central"}
+PASS_LABELS = {"tape": "backward passes", "forward-mode": "forward passes", "fd-central": "evaluations"}
+ABOUT_AS_FAST = 1.1  # times within 10% of each other are "about as fast"
+
+
+def _label(method):
+    return METHOD_LABELS.get(method, method)
+
+
+def _ratio(slower, faster):
+    ratio = slower / faster if faster > 0 else float("inf")
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
+
+
+def _join(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _cost(row):
+    return f"{_format(row['seconds'])} s, {row['passes']} {PASS_LABELS.get(row['method'], 'passes')}"
+
+
+def _winner_sentence(regime, rows):
+    """Which measured method is fastest for one regime at its largest size, and by how much."""
+    ranked = sorted(rows, key=lambda row: row["seconds"])
+    fastest, others = ranked[0], ranked[1:]
+    n, m = fastest["n"], fastest["m"]
+    ties = [row for row in others if row["seconds"] <= ABOUT_AS_FAST * fastest["seconds"]]
+    slower = [row for row in others if row not in ties]
+    if not others:
+        return f"- {regime}, n = {n}, m = {m}: only {_label(fastest['method'])} was measured ({_cost(fastest)})."
+    if ties:
+        names = [_label(row["method"]) for row in (fastest, *ties)]
+        costs = "; ".join(f"{_label(row['method'])} {_cost(row)}" for row in (fastest, *ties))
+        sentence = f"{_join(names)} are the fastest, about as fast as each other ({costs})"
+    else:
+        sentence = f"{_label(fastest['method'])} is the fastest ({_cost(fastest)})"
+    if slower:
+        parts = [
+            f"{_label(row['method'])}{' takes' if index == 0 else ''} "
+            f"{_ratio(row['seconds'], fastest['seconds'])} as long ({_cost(row)})"
+            for index, row in enumerate(slower)
+        ]
+        sentence += "; " + _join(parts)
+    sentence += "."
+    by_method = {row["method"]: row for row in rows}
+    tape, forward = by_method.get("tape"), by_method.get("forward-mode")
+    if tape and forward and fastest["method"] not in ("tape", "forward-mode"):
+        sentence += " " + _mode_comparison(tape, forward)
+    return f"- {regime}, n = {n}, m = {m}: {sentence}"
+
+
+def _mode_comparison(tape, forward):
+    """Forward mode against reverse mode, when neither is the fastest method."""
+    if max(tape["seconds"], forward["seconds"]) <= ABOUT_AS_FAST * min(tape["seconds"], forward["seconds"]):
+        return "Forward and reverse mode are about as fast as each other."
+    if forward["seconds"] < tape["seconds"]:
+        return f"Forward mode is {_ratio(tape['seconds'], forward['seconds'])} faster than reverse mode."
+    return f"Reverse mode is {_ratio(forward['seconds'], tape['seconds'])} faster than forward mode."
+
+
 def _winner_sentences(data):
+    """One sentence per regime, from the data: the fastest method at the largest size, and the others' ratios."""
     sentences = []
     for regime, axis_key, _ in REGIMES:
         rows = _cost_rows(data, regime)
         if not rows:
             continue
         largest = max(row[axis_key] for row in rows)
-        at_largest = {row["method"]: row for row in rows if row[axis_key] == largest}
-        tape, forward = at_largest.get("tape"), at_largest.get("forward-mode")
-        if not (tape and forward):
-            continue
-        n, m = tape["n"], tape["m"]
-        if tape["seconds"] < forward["seconds"]:
-            faster, slower, ratio = "reverse mode (tape)", "forward mode", forward["seconds"] / tape["seconds"]
-        else:
-            faster, slower, ratio = "forward mode", "reverse mode (tape)", tape["seconds"] / forward["seconds"]
-        sentences.append(
-            f"- {regime}, n = {n}, m = {m}: {faster} is {ratio:.1f}x faster than {slower} "
-            f"({tape['passes']} backward passes against {forward['passes']} forward passes)."
-        )
+        sentences.append(_winner_sentence(regime, [row for row in rows if row[axis_key] == largest]))
     return "\n".join(sentences)
 
 

@@ -322,3 +322,60 @@ def test_in_process_study_names_are_the_harness_suite_names():
 
     for name in ("JACOBIAN_COST", "HESSIAN_METHODS_STUDY", "SWELL", "HESSIAN_SWELL", "HVP"):
         assert getattr(jacobian_study, name) == getattr(jacobian_suite, name)
+
+
+def cost_row(regime, n, m, method, seconds, passes):
+    return {"regime": regime, "n": n, "m": m, "method": method, "seconds": seconds, "passes": passes}
+
+
+def test_winner_sentences_name_the_fastest_measured_method_at_the_largest_size():
+    from diffkit.jacobian_report import _winner_sentences
+
+    rows = [
+        cost_row("n = m", 2, 2, "tape", 0.001, 2),  # a smaller size: not the one the sentence is about
+        cost_row("n = m", 1024, 1024, "tape", 0.138, 1024),
+        cost_row("n = m", 1024, 1024, "forward-mode", 0.137, 1024),
+        cost_row("n = m", 1024, 1024, "fd-central", 0.0966, 2049),
+        cost_row("n >> m", 1024, 2, "tape", 0.0002, 2),
+        cost_row("n >> m", 1024, 2, "forward-mode", 0.1, 1024),
+        cost_row("n >> m", 1024, 2, "fd-central", 0.05, 2049),
+    ]
+    assert _winner_sentences({"jacobian_cost": rows}).split("\n") == [
+        "- n >> m, n = 1024, m = 2: reverse mode (tape) is the fastest (2.00e-04 s, 2 backward passes); "
+        "fd-central takes 250x as long (0.05 s, 2049 evaluations) and forward mode 500x as long "
+        "(0.1 s, 1024 forward passes).",
+        # 0.137 / 0.0966 = 1.418 and 0.138 / 0.0966 = 1.429; 0.138 / 0.137 is within 10%
+        "- n = m, n = 1024, m = 1024: fd-central is the fastest (0.0966 s, 2049 evaluations); forward mode "
+        "takes 1.4x as long (0.137 s, 1024 forward passes) and reverse mode (tape) 1.4x as long "
+        "(0.138 s, 1024 backward passes). Forward and reverse mode are about as fast as each other.",
+    ]
+
+
+def test_winner_sentences_call_times_within_ten_percent_about_as_fast():
+    from diffkit.jacobian_report import _winner_sentences
+
+    rows = [
+        cost_row("n = m", 64, 64, "tape", 0.0105, 64),  # 5% slower than forward mode: a tie, not "1.0x faster"
+        cost_row("n = m", 64, 64, "forward-mode", 0.01, 64),
+        cost_row("n << m", 2, 64, "tape", 0.02, 64),
+        cost_row("n << m", 2, 64, "forward-mode", 0.00108, 2),  # 8% slower than fd-central
+        cost_row("n << m", 2, 64, "fd-central", 0.001, 5),
+    ]
+    text = _winner_sentences({"jacobian_cost": rows})
+    assert text.split("\n") == [
+        "- n << m, n = 2, m = 64: fd-central and forward mode are the fastest, about as fast as each other "
+        "(fd-central 0.001 s, 5 evaluations; forward mode 0.00108 s, 2 forward passes); reverse mode (tape) "
+        "takes 20x as long (0.02 s, 64 backward passes). Forward mode is 19x faster than reverse mode.",
+        "- n = m, n = 64, m = 64: forward mode and reverse mode (tape) are the fastest, about as fast as each "
+        "other (forward mode 0.01 s, 64 forward passes; reverse mode (tape) 0.0105 s, 64 backward passes).",
+    ]
+    assert "1.0x" not in text
+
+
+def test_winner_sentence_with_one_measured_method_claims_no_winner():
+    from diffkit.jacobian_report import _winner_sentences
+
+    rows = [cost_row("n >> m", 512, 2, "tape", 0.0003, 2)]
+    assert _winner_sentences({"jacobian_cost": rows}) == (
+        "- n >> m, n = 512, m = 2: only reverse mode (tape) was measured (3.00e-04 s, 2 backward passes)."
+    )
