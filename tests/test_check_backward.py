@@ -171,3 +171,38 @@ def test_bad_modules_and_upstreams_raise_diffkit_errors():
         dk.check_backward(object(), X8)
     with pytest.raises(dk.ShapeError, match=r"upstream has shape \(3,\) but forward returned shape \(1, 2\)"):
         dk.check_backward(FullyConnected(W8, B8), X8, upstream=np.ones(3))
+
+
+class ForgetsToReturn(FullyConnected):
+    """forward computes the output but does not return it."""
+
+    def forward(self, x):
+        super().forward(x)
+
+
+def test_forward_returning_none_names_the_missing_return():
+    with pytest.raises(dk.InputError) as caught:
+        dk.check_backward(ForgetsToReturn(W8, B8), X8)
+    assert str(caught.value) == (
+        "ForgetsToReturn.forward() returned None: return the layer's output (e.g. `return out` at the end of forward)"
+    )
+    with pytest.raises(dk.InputError, match=r"^ForgetsToReturn\.forward\(\) returned None"):
+        dk.check_backward(ForgetsToReturn(W8, B8), X8, upstream=UP8)
+
+    def pair_forward(x):
+        return None, x
+
+    with pytest.raises(dk.InputError) as caught:
+        dk.check_backward((pair_forward, lambda dout, cache: dout), X8)
+    assert str(caught.value) == (
+        "pair_forward returned (None, cache): return the layer's output as the first of (out, cache)"
+    )
+
+
+def test_the_class_instead_of_an_instance_names_the_fix():
+    with pytest.raises(dk.InputError) as caught:
+        dk.check_backward(FullyConnected, X8)
+    assert str(caught.value) == (
+        "check_backward got the class FullyConnected, not an instance: pass FullyConnected(...), a layer built "
+        "with its parameters"
+    )

@@ -30,6 +30,12 @@ class _Module:
     """A user's layer or op, seen through one interface: run forward, run backward."""
 
     def __init__(self, layer_or_op):
+        if isinstance(layer_or_op, type):
+            name = layer_or_op.__name__
+            raise errors.InputError(
+                f"check_backward got the class {name}, not an instance: pass {name}(...), a layer built "
+                "with its parameters"
+            )
         if isinstance(layer_or_op, tuple) and len(layer_or_op) == 2 and all(map(callable, layer_or_op)):
             self.forward_fn, self.backward_fn = layer_or_op
             self.params = {}
@@ -65,6 +71,15 @@ class _Module:
                     f"it returned a {type(out).__name__}"
                 )
             out, self._cache = out
+        if out is None:
+            if self.cached_style:
+                raise errors.InputError(
+                    f"{self.name} returned (None, cache): return the layer's output as the first of (out, cache)"
+                )
+            raise errors.InputError(
+                f"{self.name}.forward() returned None: return the layer's output (e.g. `return out` at the "
+                "end of forward)"
+            )
         return out
 
     def backward(self, upstream):
