@@ -136,6 +136,13 @@ def test_report_files_have_their_sections(report_dir):
     assert f"{CASES} cases" in markdown
 
 
+def test_html_report_escapes_what_the_rows_hold(report_dir):
+    html = (report_dir / "index.html").read_text()
+    # the halving loop's reason quotes its condition; the page's own tags stay tags
+    assert "`while dk.abs(x) &gt; 5:`" in html and "dk.abs(x) > 5" not in html
+    assert '<h2 id="failures">Failures</h2>' in html
+
+
 def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):
     copy = tmp_path / "copy"
     copy.mkdir()

@@ -26,7 +26,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def _environment():
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        # index.html.j2 ends in .j2: name it, or its values (failure reasons with "<lambda>") go in raw
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
