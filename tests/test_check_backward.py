@@ -206,3 +206,13 @@ def test_the_class_instead_of_an_instance_names_the_fix():
         "check_backward got the class FullyConnected, not an instance: pass FullyConnected(...), a layer built "
         "with its parameters"
     )
+
+
+def test_invalid_options_are_refused_before_forward_runs():
+    layer = ForgetsToReturn(W8, B8)  # its forward would raise its own error: options are checked first
+    with pytest.raises(dk.InputError, match=r"^seed must be a non-negative int .*; got 'abc'$"):
+        dk.check_backward(layer, X8, seed="abc")
+    with pytest.raises(dk.InputError, match=r"^rtol must be a positive number .*; got 'a'$"):
+        dk.check_backward(layer, X8, rtol="a")
+    with pytest.raises(dk.InputError, match=r"^atol must be a non-negative number .*; got -1$"):
+        dk.check_backward(layer, X8, atol=-1)

@@ -326,6 +326,49 @@ def test_bad_options_raise_diffkit_errors(point):
         check(point, None, rtol=-1)
 
 
+RTOL_RULE = (
+    "rtol must be a positive number (the relative error above which an entry is wrong, e.g. rtol=1e-4), "
+    "or None for the dtype's band; got "
+)
+ATOL_RULE = (
+    "atol must be a non-negative number (the absolute error at or below which an entry is correct, "
+    "e.g. atol=1e-8), or None for the reference's rounding level; got "
+)
+SEED_RULE = (
+    "seed must be a non-negative int (the seed of the random directions and upstream gradient, e.g. seed=0); got "
+)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"rtol": "a"}, RTOL_RULE + "'a'"),
+        ({"rtol": -1e-3}, RTOL_RULE + "-0.001"),
+        ({"rtol": 0.0}, RTOL_RULE + "0.0"),
+        ({"rtol": float("nan")}, RTOL_RULE + "nan"),
+        ({"atol": "a"}, ATOL_RULE + "'a'"),
+        ({"atol": -1e-8}, ATOL_RULE + "-1e-08"),
+        ({"atol": float("inf")}, ATOL_RULE + "inf"),
+        ({"seed": "abc"}, SEED_RULE + "'abc'"),
+        ({"seed": -1}, SEED_RULE + "-1"),
+        ({"seed": 1.5}, SEED_RULE + "1.5"),
+        ({"mode": "random", "seed": "abc"}, SEED_RULE + "'abc'"),
+        ({"shown": "5"}, "shown must be a non-negative int (how many of the worst entries to print per argument, "
+                         "e.g. shown=5); got '5'"),
+    ],
+)
+def test_invalid_tolerance_or_seed_is_an_input_error_naming_the_option(point, options, message):
+    with pytest.raises(dk.InputError) as caught:
+        check(point, None, **options)
+    assert str(caught.value) == message
+
+
+def test_valid_tolerances_and_seeds_of_any_numeric_type(point):
+    assert check(point, None, atol=0).verdict == CORRECT
+    assert check(point, None, rtol=np.float32(1e-3), atol=np.float64(1e-12))
+    assert check(point, None, mode="random", seed=np.int64(7)).verdict == RANDOM_PASS
+
+
 def test_gradients_keyed_by_argument_name(point):
     def as_dict(*args):
         return dict(zip(("w1", "w2", "b"), bce_network_grads(*args)))

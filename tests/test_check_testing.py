@@ -45,6 +45,8 @@ def test_options_are_passed_through():
     assert_grad_close(softplus_sum, half, X, rtol=0.6)
     with pytest.raises(AssertionError):
         assert_grad_close(softplus_sum, half, X, mode="random", seed=1)
+    with pytest.raises(dk.InputError, match=r"^rtol must be a positive number .*; got 'a'$"):
+        assert_grad_close(softplus_sum, half, X, rtol="a")  # a usage error, not a failed assertion
 
 
 class Square:

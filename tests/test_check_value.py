@@ -45,3 +45,11 @@ def test_value_of_the_lecture_graph():
 def test_non_function_is_an_input_error():
     with pytest.raises(dk.InputError, match="check_value needs the function"):
         dk.check_value(TRUE_Y, TRUE_Y, X7, W7)
+
+
+def test_invalid_tolerances_are_input_errors():
+    with pytest.raises(dk.InputError, match=r"^atol must be a non-negative number .*; got 'a'$"):
+        dk.check_value(matmul, TRUE_Y, X7, W7, atol="a")
+    with pytest.raises(dk.InputError, match=r"^rtol must be a positive number .*; got -1$"):
+        dk.check_value(matmul, TRUE_Y, X7, W7, rtol=-1)
+    assert dk.check_value(matmul, TRUE_Y, X7, W7, atol=0)

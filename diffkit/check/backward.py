@@ -21,6 +21,7 @@ import numpy as np
 from .. import errors
 from ..methods import Problem
 from ..ops import sum as dk_sum
+from .compare import validate_options
 from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, run_check
 from .report import DEFAULT_SHOWN
 from .structure import Finding, align_gradient
@@ -125,6 +126,7 @@ def check_backward(
     ``seed``) is the gradient fed to ``backward``. Entries are named by the forward's
     argument names and the parameter keys (``x[0,1]``, ``W[1,0]``).
     """
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
     module = _Module(layer_or_op)
     inputs = [_as_float_array(x, i) for i, x in enumerate(inputs)]
     if not inputs:

@@ -7,9 +7,12 @@ that wrong. For a less precise dtype both bands are multiplied by
 step grows, so float32 bands are about 8e-5 and 8e-3 (and float32 checks are weak).
 """
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import InputError
 
 CORRECT = "correct"
 SUSPICIOUS = "suspicious"
@@ -62,15 +65,44 @@ def bands_for(dtype, rtol=None):
     the default bands.
     """
     name = np.dtype(dtype).name if np.dtype(dtype).kind == "f" else "float64"
+    rtol = tolerance_option("rtol", rtol)
     if rtol is not None:
-        rtol = float(rtol)
-        if not rtol > 0:
-            from ..errors import InputError
-
-            raise InputError(f"rtol must be a positive number, got {rtol!r}")
         return Bands(rtol / 100, rtol, name)
     scale = dtype_scale(dtype)
     return Bands(FLOAT64_CORRECT_BELOW * scale, FLOAT64_WRONG_ABOVE * scale, name)
+
+
+TOLERANCES = {
+    "rtol": ("a positive number", "the relative error above which an entry is wrong, e.g. rtol=1e-4",
+             "the dtype's band"),
+    "atol": ("a non-negative number", "the absolute error at or below which an entry is correct, e.g. atol=1e-8",
+             "the reference's rounding level"),
+}
+
+
+def tolerance_option(name, value):
+    """``rtol`` or ``atol`` as a float (None stays None); an InputError naming the accepted values."""
+    if value is None:
+        return None
+    kind, meaning, default = TOLERANCES[name]
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else None
+    if number is None or not np.isfinite(number) or not (number > 0 if name == "rtol" else number >= 0):
+        raise InputError(f"{name} must be {kind} ({meaning}), or None for {default}; got {value!r}")
+    return number
+
+
+def _count_option(name, value, meaning):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InputError(f"{name} must be a non-negative int ({meaning}); got {value!r}")
+    return int(value)
+
+
+def validate_options(rtol=None, atol=None, seed=0, shown=0):
+    """Check the options every check takes, before any of the user's code runs."""
+    tolerance_option("rtol", rtol)
+    tolerance_option("atol", atol)
+    _count_option("seed", seed, "the seed of the random directions and upstream gradient, e.g. seed=0")
+    _count_option("shown", shown, "how many of the worst entries to print per argument, e.g. shown=5")
 
 
 def relative_error(a, b):

@@ -26,6 +26,8 @@ from .compare import (
     classify,
     dtype_eps,
     relative_error,
+    tolerance_option,
+    validate_options,
     worst,
 )
 from .directional import any_wrong, check_directions
@@ -67,6 +69,7 @@ def check_grad(
     ``directions`` seeded random directions per argument instead of every entry.
     ``bool(report)`` is the overall verdict.
     """
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
     problem = Problem(f, args, argnums)
     user_grad = grad_fn(*args) if callable(grad_fn) else grad_fn
     source = getattr(grad_fn, "__name__", "grad_fn") if callable(grad_fn) else "the gradient"
@@ -80,7 +83,9 @@ def check_grad(
 
 def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, directions, shown):
     """Judge an aligned user gradient against references; shared by check_grad and check_backward."""
-    methods = _validate(methods, mode, atol, directions)
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
+    rtol, atol = tolerance_option("rtol", rtol), tolerance_option("atol", atol)
+    methods = _validate(methods, mode, directions)
     leaf_count = len(problem.leaves)
     finite_differences = FiniteDifferences(problem)
     references, notes = _exact_references(problem, methods)
@@ -147,7 +152,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
     )
 
 
-def _validate(methods, mode, atol, directions):
+def _validate(methods, mode, directions):
     if isinstance(methods, str):
         methods = (methods,)
     methods = list(methods)
@@ -158,8 +163,6 @@ def _validate(methods, mode, atol, directions):
             get_method(name)  # UnknownMethodError lists the registered names
     if mode not in MODES:
         raise errors.InputError(f"mode must be 'full' (every entry) or 'random' (random directions), got {mode!r}")
-    if atol is not None and not float(atol) >= 0:
-        raise errors.InputError(f"atol must be a non-negative number, got {atol!r}")
     if not isinstance(directions, (int, np.integer)) or directions < 1:
         raise errors.InputError(f"directions must be a positive int, got {directions!r}")
     return methods

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import errors
 from ..values import BoxedValue
-from .compare import ROUNDING_FACTOR, bands_for, classify, dtype_eps, relative_error
+from .compare import ROUNDING_FACTOR, bands_for, classify, dtype_eps, relative_error, tolerance_option, validate_options
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import shape_message
 
@@ -25,6 +25,8 @@ def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DE
     """
     if not callable(f):
         raise errors.InputError(f"check_value needs the function that computes the value, got {type(f).__name__}")
+    validate_options(rtol=rtol, atol=atol, shown=shown)
+    atol = tolerance_option("atol", atol)
     function_name = getattr(f, "__name__", "f")
     actual, dtype = _evaluate(f, args, function_name)
     argument = ArgumentCheck(name=name, shape=tuple(actual.shape), dtype=dtype.name, entry_names=_names(name, actual))
