@@ -51,6 +51,13 @@ def test_unknown_dataset_is_an_input_error():
         make_dataset("moons")
 
 
+def test_a_bad_dataset_seed_is_an_input_error():
+    with pytest.raises(dk.InputError, match=r"^seed must be a non-negative integer .*; got -1$"):
+        make_dataset("ring", seed=-1)
+    with pytest.raises(dk.InputError, match=r"^seed must be a non-negative integer .*; got 'x'$"):
+        make_dataset("xor", n=4, seed="x")
+
+
 # --- losses, by hand -----------------------------------------------------------------------
 def test_squared_error_by_hand():
     assert float(squared_error(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))) == 2.5

@@ -101,11 +101,48 @@ def test_unknown_setting_lists_the_accepted_settings():
         ({"dataset": "regression", "loss": "bce"}, "needs class labels.*regression.*loss='squared'"),
         ({"depth": 0}, "depth must be an integer >= 1"),
         ({"width": 2.5}, "width must be an integer >= 1"),
+        ({"depth": -2}, r"^depth must be an integer >= 1; got -2$"),
+        ({"width": 0}, r"^width must be an integer >= 1; got 0$"),
+        ({"activation": None}, r"^no activation named None; the activations are: relu, leaky_relu, elu, sigmoid, tanh$"),
+        ({"seed": -1}, r"^seed must be a non-negative integer \(it seeds NumPy's random generator, e\.g\. seed=0\); got -1$"),
+        ({"seed": "abc"}, r"^seed must be a non-negative integer .*; got 'abc'$"),
+        ({"seed": 1.5}, r"^seed must be a non-negative integer .*; got 1\.5$"),
+        ({"reg": -0.1}, r"^reg \(the L2 penalty's weight\) must be a finite number >= 0; got -0\.1$"),
+        ({"reg": "a"}, r"^reg \(the L2 penalty's weight\) must be a finite number >= 0; got 'a'$"),
     ],
 )
 def test_bad_mlp_settings_name_the_cause(settings, message):
     with pytest.raises(dk.InputError, match=message):
         dk.get_program("mlp", **settings)
+
+
+@pytest.mark.parametrize(
+    "name, settings, message",
+    [
+        ("linear-svm", {"seed": -1}, r"^seed must be a non-negative integer .*; got -1$"),
+        ("linear-svm", {"reg": float("nan")}, r"^reg \(the L2 penalty's weight\) must be a finite number >= 0; got nan$"),
+        ("tanh-rnn", {"seed": -3}, r"^seed must be a non-negative integer .*; got -3$"),
+        ("unrolled-gd", {"seed": "0"}, r"^seed must be a non-negative integer .*; got '0'$"),
+        ("lecture-14-cs231n-network", {"seed": -1}, r"^seed must be a non-negative integer .*; got -1$"),
+        ("lecture-14-cs231n-network", {"n": True}, r"^n \(the number of examples\) must be a positive integer; got True$"),
+        ("logistic-map", {"x": "a"}, r"^x must be a finite number; got 'a'$"),
+        ("halving-loop", {"x": float("inf")}, r"^x must be a finite number; got inf$"),
+        ("lecture-16-while-halving", {"x": float("nan")}, r"^x must be a finite number; got nan$"),
+        ("babylonian-sqrt", {"a": "two"}, r"^a must be a finite number; got 'two'$"),
+        ("babylonian-sqrt", {"tol": None}, r"^tol must be a finite number; got None$"),
+        ("piecewise", {"x": None}, r"^x must be a finite number; got None$"),
+        ("lecture-11-softmax", {"shift": "a"}, r"^shift must be a finite number; got 'a'$"),
+    ],
+)
+def test_bad_seeds_and_numbers_in_every_builder_name_the_setting(name, settings, message):
+    with pytest.raises(dk.InputError, match=message):
+        dk.get_program(name, **settings)
+
+
+def test_valid_seeds_and_numbers_of_any_numeric_type_still_build():
+    assert dk.get_program("mlp", seed=np.int64(2), reg=0).settings["seed"] == 2
+    assert dk.get_program("logistic-map", x=np.float32(0.25)).args == (0.25,)
+    assert dk.get_program("halving-loop", x=40).gradient("tape").grad == 0.125  # 40 -> 20 -> 10 -> 5
 
 
 def test_bad_loop_settings_name_the_cause():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import errors
+from .program import check_seed
 
 
 @dataclass
@@ -86,6 +87,7 @@ def make_dataset(name, n=None, seed=0):
     """A dataset by name at its standard size (or ``n`` points; XOR always has 4)."""
     if name not in DATASETS:
         raise errors.InputError(f"no dataset named {name!r}; the datasets are: {', '.join(DATASETS)}")
+    seed = check_seed(seed)
     if n is None:
         return DATASETS[name](seed=seed)
     if not isinstance(n, (int, np.integer)) or n < 2:

@@ -14,7 +14,7 @@ from .. import errors
 from .. import ops as dk
 from .loops import halve_until_small, halvings, on_halving_boundary
 from .notes import record
-from .program import Program
+from .program import Program, check_real, check_seed
 from .registry import register_program
 
 
@@ -424,6 +424,7 @@ def _softmax_grad(z, shift):
 @register_program("lecture-11-softmax", family="lecture")
 def build_softmax(z=(1.0, 2.0), shift=100.0):
     z = _array(z, "z")
+    shift = check_real(shift, "shift")
     printed = _SOFTMAX_NOTES.get(tuple(z.tolist()))
     expected = {"value": printed[1], "forward": {"p": printed, "p_shifted": printed}} if printed else {}
     return Program(
@@ -549,9 +550,9 @@ def cs231n_closed_form(w1, w2, b, X, y):
 
 @register_program("lecture-14-cs231n-network", family="lecture")
 def build_cs231n_network(n=3, seed=0):
-    if not isinstance(n, (int, np.integer)) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.InputError(f"n (the number of examples) must be a positive integer; got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     X = rng.normal(size=(n, 2))
     y = (X[:, :1] * X[:, 1:] > 0).astype(float)  # a small XOR-like labelling of the points
     w1 = rng.normal(size=(2, 3))
@@ -575,6 +576,7 @@ def build_cs231n_network(n=3, seed=0):
 # --- example 16: the loop symbolic differentiation cannot follow --------------------------------------------
 @register_program("lecture-16-while-halving", family="lecture")
 def build_while_halving(x=37.0):
+    x = check_real(x, "x")
     k = halvings(x, 5.0)
     return Program(
         name="lecture-16-while-halving",

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from .. import ops as dk
-from .program import Program
+from .program import Program, check_real, check_seed
 from .registry import register_program
 
 
@@ -60,6 +60,7 @@ def logistic_derivative(x, iterations):
 @register_program("logistic-map", family="loop")
 def build_logistic_map(iterations=4, x=0.3):
     iterations = _check_count(iterations, "iterations")
+    x = check_real(x, "x")
 
     def logistic(x):
         return logistic_map(x, iterations)
@@ -89,7 +90,7 @@ def tanh_rnn_loss(params, inputs, target):
 def build_tanh_rnn(steps=3, hidden=2, seed=0):
     steps = _check_count(steps, "steps", 1)
     hidden = _check_count(hidden, "hidden", 1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     inputs = rng.normal(size=(steps, 2))
     scale = 1.0 / math.sqrt(hidden)
     params = {
@@ -149,7 +150,7 @@ def unrolled_gd_closed_form(lr, w0, X, y, X_val, y_val, steps):
 @register_program("unrolled-gd", family="loop")
 def build_unrolled_gd(steps=2, seed=0):
     steps = _check_count(steps, "steps")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     true_w = np.array([1.5, -2.0, 0.5])
 
     def sample(count):
@@ -219,6 +220,7 @@ def on_halving_boundary(x, limit):
 
 @register_program("halving-loop", family="loop")
 def build_halving_loop(x=37.0):
+    x = check_real(x, "x")
     k = halvings(x, 5.0)
     return Program(
         name="halving-loop",
@@ -253,6 +255,7 @@ def babylonian_sqrt(a, tol):
 
 @register_program("babylonian-sqrt", family="loop")
 def build_babylonian_sqrt(a=2.0, tol=1e-12):
+    a, tol = check_real(a, "a"), check_real(tol, "tol")
     if not a > 0:
         raise errors.InputError(f"a must be positive for the square root; got {a!r}")
     if not tol > 0:
@@ -296,6 +299,7 @@ def piecewise_derivative(x):
 
 @register_program("piecewise", family="loop")
 def build_piecewise(x=0.5):
+    x = check_real(x, "x")
     return Program(
         name="piecewise",
         function=piecewise,

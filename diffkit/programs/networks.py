@@ -14,7 +14,7 @@ import numpy as np
 from .. import errors
 from .. import ops as dk
 from .datasets import DATASETS, make_dataset
-from .program import Program
+from .program import Program, check_real, check_seed
 from .registry import register_program
 
 ACTIVATIONS = {
@@ -228,6 +228,8 @@ def build_mlp(depth=2, width=3, activation="tanh", loss="squared", dataset="ring
     width = _check_size(width, "width", 1)
     check_activation(activation)
     loss = canonical_loss(loss)
+    reg = check_real(reg, "reg (the L2 penalty's weight)", minimum=0)
+    seed = check_seed(seed)
     if dataset not in DATASETS:
         raise errors.InputError(f"no dataset named {dataset!r}; the datasets are: {', '.join(DATASETS)}")
     data = make_dataset(dataset, seed=seed)
@@ -245,6 +247,8 @@ def build_mlp(depth=2, width=3, activation="tanh", loss="squared", dataset="ring
 @register_program("linear-svm", family="network")
 def build_linear_svm(dataset="ring", batch=8, reg=0.001, seed=0):
     """Seed 002's five-node pipeline: scores s = x W + b, margins, hinge, L2 penalty, total."""
+    reg = check_real(reg, "reg (the L2 penalty's weight)", minimum=0)
+    seed = check_seed(seed)
     if dataset not in DATASETS:
         raise errors.InputError(f"no dataset named {dataset!r}; the datasets are: {', '.join(DATASETS)}")
     data = make_dataset(dataset, seed=seed)

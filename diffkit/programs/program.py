@@ -5,11 +5,14 @@ examples, network families and programs with loops all take this one shape, and 
 a user's own function.
 """
 
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import numpy as np
 
+from .. import errors
 from ..containers import flatten
 
 CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
@@ -92,3 +95,22 @@ class Program:
         from ..api import gradient
 
         return gradient(self.function, *self.args, argnums=self.argnums, method=method, **options)
+
+
+# --- builder settings ---------------------------------------------------------------------------
+def check_seed(seed):
+    """A builder's ``seed`` setting: a non-negative int, as NumPy's generators take."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise errors.InputError(
+            f"seed must be a non-negative integer (it seeds NumPy's random generator, e.g. seed=0); got {seed!r}"
+        )
+    return int(seed)
+
+
+def check_real(value, name, minimum=None):
+    """A builder's real-number setting as a float: finite, and at least ``minimum`` if given."""
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not real or not math.isfinite(value) or (minimum is not None and value < minimum):
+        bound = f" >= {minimum}" if minimum is not None else ""
+        raise errors.InputError(f"{name} must be a finite number{bound}; got {value!r}")
+    return float(value)
