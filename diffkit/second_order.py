@@ -24,8 +24,9 @@ from . import errors
 from .expression_size import cse_size, dag_size, tree_size
 from .forward import ForwardTrace, primal_of, tangent_of
 from .methods.base import scalar_output
-from .methods.symbolic import trace_symbolic
-from .methods.symbolic_tape import compile_and_evaluate, symbol_point, unit_seed
+from .methods.finite_differences import checked_step
+from .methods.symbolic import compile_and_evaluate, symbol_point, trace_symbolic
+from .methods.symbolic_tape import unit_seed
 from .ops import broadcast_to
 from .ops import sum as dk_sum
 from .ops.shapes import shape_of
@@ -197,18 +198,10 @@ def checked_second_step(step):
     The differences divide by 4 h^2, so h must also be a size whose square neither
     underflows to 0 nor overflows to infinity.
     """
-    if step is None:
-        return None
-    try:
-        h = float(step)
-    except (TypeError, ValueError):
-        h = float("nan")
     default = "leave the option out to let diffkit choose it (eps^(1/4) * max(|x|, 1))"
-    if not (np.isfinite(h) and h > 0):
-        raise errors.InputError(
-            f"step={step!r}: the step of second-order differences must be a positive finite number "
-            f"such as 1e-4; {default}"
-        )
+    h = checked_step(step, "the step of second-order differences", "1e-4", "(eps^(1/4) * max(|x|, 1))")
+    if h is None:
+        return None
     with np.errstate(over="ignore", under="ignore"):
         denominator = 4 * np.float64(h) * np.float64(h)
     if not (np.isfinite(denominator) and denominator > 0):

@@ -20,6 +20,7 @@ from . import errors
 from .containers import flatten, unflatten
 from .jacobians import JACOBIAN_BUILDERS
 from .methods import Problem, get_method, method_names
+from .methods.base import first_entry
 from .second_order import (
     checked_second_step,
     fd_hessian,
@@ -208,9 +209,7 @@ def _direction_leaf(part, leaf, name):
             f"v for {name} has shape {array.shape}, but {name} has shape {leaf.shape}; give v the shape of {name}"
         )
     if not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0]
-        where = f"{name}[{','.join(map(str, bad))}]" if array.ndim else name
-        value = array[tuple(bad)] if array.ndim else array[()]
+        where, value = first_entry(array, ~np.isfinite(array), name)
         raise errors.InputError(
             f"v for {where} is {value}: H v along a NaN or infinite direction means nothing; give v finite numbers"
         )

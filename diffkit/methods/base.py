@@ -178,6 +178,14 @@ def _argument_names(f, count):
     return names[:count] if len(names) >= count else names
 
 
+def first_entry(array, mask, name):
+    """The first entry of ``array`` where ``mask`` holds: its name (``W1[0,2]``) and its value."""
+    if not array.ndim:
+        return name, array[()]
+    bad = np.argwhere(mask)[0]
+    return f"{name}[{','.join(map(str, bad))}]", array[tuple(bad)]
+
+
 def _to_float_array(leaf, name):
     if isinstance(leaf, BoxedValue):
         raise errors.InputError(f"argument {name} is already a {leaf.kind} value; pass plain numbers or arrays")
@@ -198,9 +206,7 @@ def _to_float_array(leaf, name):
             "argument must hold real numbers. Exclude it from argnums or convert it to floats."
         )
     if not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0]
-        where = f"{name}[{','.join(map(str, bad))}]" if array.ndim else name
-        value = array[tuple(bad)] if array.ndim else array[()]
+        where, value = first_entry(array, ~np.isfinite(array), name)
         raise errors.InputError(
             f"{where} is {value}: a gradient at NaN or infinity means nothing. Check the data "
             "or the step that produced it."
@@ -223,8 +229,7 @@ def _refuse_nan_in_data(args, argnums, names):
                 continue
             array = np.asarray(leaf)
             if array.dtype.kind in "fc" and np.isnan(array).any():
-                bad = np.argwhere(np.isnan(array))[0]
-                where = f"{path}[{','.join(map(str, bad))}]" if array.ndim else path
+                where, _ = first_entry(array, np.isnan(array), path)
                 raise errors.InputError(
                     f"{where} is nan (in an argument that is not differentiated): every result "
                     "computed from it would be NaN. Check the data or the step that produced it."

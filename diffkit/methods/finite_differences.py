@@ -47,7 +47,7 @@ def _name(problem):
     return getattr(problem.f, "__name__", "the program")
 
 
-def checked_step(step):
+def checked_step(step, what="a step", example="1e-6", default_rule="from machine epsilon and |x|"):
     """A user's ``step`` option as a positive float; None stays None (the method picks the step)."""
     if step is None:
         return None
@@ -57,8 +57,8 @@ def checked_step(step):
         h = float("nan")
     if not (np.isfinite(h) and h > 0):
         raise errors.InputError(
-            f"step={step!r}: a step must be a positive finite number such as 1e-6; leave the option "
-            "out to let diffkit choose it from machine epsilon and |x|"
+            f"step={step!r}: {what} must be a positive finite number such as {example}; leave the "
+            f"option out to let diffkit choose it {default_rule}"
         )
     return h
 
