@@ -291,9 +291,8 @@ class BoxedValue:
         known = ", ".join(sorted(set(_UFUNC_TO_OP) | set(_FUNCTION_TO_OP)))
         raise errors.NonDiffkitFunctionError(
             f"{name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
-            f"diffkit cannot follow its derivative. "
-            + (f"{hint[0].upper()}{hint[1:]}. The" if hint else "Use a diffkit op (dk.*) instead; the")
-            + f" NumPy functions diffkit understands are: {known}."
+            f"diffkit cannot follow its derivative; {hint or 'use a diffkit op (dk.*) instead'}. "
+            f"The NumPy functions diffkit understands are: {known}."
         )
 
 
@@ -339,6 +338,7 @@ _UFUNC_TO_COMPARISON = {
     "less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge", "equal": "eq", "not_equal": "ne",
 }
 _REVERSED_COMPARISON = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
 
 def _is_unset(value):
     """NumPy passes ``out=None`` or ``out=(None,)`` for an argument the user left out."""
