@@ -7,6 +7,7 @@ all of them. Each subclass says how to apply a primitive (``_process``) and how 
 it sits (``_level``): an op on boxes of several levels goes to the deepest one.
 """
 
+import inspect
 import operator
 import re
 
@@ -96,11 +97,7 @@ class BoxedValue:
     def dot(self, other):
         return _ops().matmul(self, other)
 
-    def __getattr__(self, name):
-        # Only reached for a missing attribute: a NumPy array method gets a message that
-        # names diffkit's way; anything else stays an ordinary AttributeError.
-        if name.startswith("_") or name not in _NDARRAY_METHODS:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    def _refuse_array_method(self, name):
         hint = _MISSING_METHOD_HINTS.get(name, "write it with diffkit ops (dk.sum, dk.where, dk.reshape, ...)")
         raise errors.MissingArrayMethodError(
             f"`.{name}` is a NumPy array method that a {self.kind} value does not have "
@@ -296,7 +293,6 @@ class BoxedValue:
         )
 
 
-_NDARRAY_METHODS = frozenset(name for name in dir(np.ndarray) if not name.startswith("_"))
 _MISSING_METHOD_HINTS = {
     "max": "diffkit has no max reduction: use dk.maximum(a, b) elementwise, or dk.logsumexp for a smooth maximum",
     "min": "diffkit has no min reduction: use dk.minimum(a, b) elementwise, or -dk.logsumexp(-x) for a smooth minimum",
@@ -304,6 +300,26 @@ _MISSING_METHOD_HINTS = {
     "tolist": "a differentiated value cannot leave diffkit as plain numbers: keep it as an array",
     "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
 }
+
+
+
+def _missing_array_method(name):
+    def refuse(self, *args, **kwargs):
+        self._refuse_array_method(name)
+
+    refuse.__name__ = name
+    refuse.__doc__ = f"NumPy's ``ndarray.{name}``, which diffkit values do not have: raises MissingArrayMethodError."
+    return refuse
+
+
+# NumPy's array methods that diffkit values lack get a method that says so and names
+# diffkit's way. (Methods, not ``__getattr__``: a class with ``__getattr__`` makes every
+# attribute lookup on a traced value slower, and the tape looks attributes up constantly.)
+for _name in dir(np.ndarray):
+    if not _name.startswith("_") and inspect.ismethoddescriptor(getattr(np.ndarray, _name)):
+        if not hasattr(BoxedValue, _name):
+            setattr(BoxedValue, _name, _missing_array_method(_name))
+del _name
 
 _FUNCTION_HINTS = {
     "max": _MISSING_METHOD_HINTS["max"],
@@ -353,8 +369,6 @@ def _short_repr(value, limit=40):
 
 
 def _keyword_names(function):
-    import inspect
-
     return set(inspect.signature(function).parameters)
 
 
