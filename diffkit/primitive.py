@@ -40,6 +40,7 @@ class Primitive:
     broadcasting: bool = False  # elementwise with NumPy broadcasting: tape unbroadcasts
     analytic: bool = True  # False for abs, relu, max...: complex step refuses them
     singular: bool = False  # derivative may be infinite: a zero cotangent stays exactly zero
+    selects: bool = False  # keeps some entries of its input out of its output (where, indexing)
     variadic: bool = False
     doc: str = ""
     extra: dict = field(default_factory=dict)

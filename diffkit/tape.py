@@ -170,7 +170,7 @@ class _NodeRule:
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
         self.broadcasting = primitive.broadcasting
         self.singular = primitive.singular
-        self.selects = primitive.name in ("where", "getitem")
+        self.selects = primitive.selects
         self.rules = tuple(primitive.vjp_rule(position) for position in range(count))
         self.keep_out, self.keep_args = _values_needed(primitive, count)
 

@@ -222,7 +222,9 @@ def _getitem_jvp(t, out, x, index):
     return getitem(t, index=index)
 
 
-getitem = Primitive("getitem", _getitem_numpy, _getitem_sympy, (_getitem_vjp,), doc="x[index].", jvp=(_getitem_jvp,))
+getitem = Primitive(
+    "getitem", _getitem_numpy, _getitem_sympy, (_getitem_vjp,), selects=True, doc="x[index].", jvp=(_getitem_jvp,)
+)
 
 
 def _scatter_add_jvp(t, out, g, index, shape):

@@ -290,6 +290,7 @@ where = Primitive(
     lift(_where_sympy_scalar, 3),
     (None, _where_vjp_a, _where_vjp_b),
     broadcasting=True,
+    selects=True,
     doc="Select a where the condition holds, else b. Each branch gets gradient only where it is chosen.",
     jvp=(None, _where_vjp_a, _where_vjp_b),
 )
