@@ -11,9 +11,9 @@
 
 from . import errors
 from .api import grad, gradient, methods, value_and_grad
-from .transforms import hessian, hvp, jacobian
+from .methods.transforms import hessian, hvp, jacobian
 from .check import check_backward, check_grad, check_value
-from .compare import compare
+from .harness.compare import compare
 from .errors import (
     DiffkitError,
     ExpressionTooLargeError,
@@ -30,7 +30,7 @@ from .errors import (
 from .methods import GradientResult, Problem, get_method
 from .ops import *  # noqa: F401,F403  (the op table's public functions)
 from .ops import OPS
-from .primitive import primitives
+from .core.primitive import primitives
 from .programs import Program, get_program, program_names, register_program, zoo
 from .views import Trace, symbolic_derivative, trace
 

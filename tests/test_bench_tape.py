@@ -5,7 +5,7 @@ import pytest
 
 import diffkit as dk
 from diffkit.ops import elementwise
-from diffkit.tape import Tape, Traced, parameters_read
+from diffkit.engines.tape import Tape, Traced, parameters_read
 
 
 def _reads_locals(g, out, a, b):

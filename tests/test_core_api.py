@@ -104,11 +104,8 @@ def test_finite_difference_options():
 
 
 def test_core_source_parses_as_python_3_10():
-    sources = [ROOT / "diffkit" / name for name in (
-        "api.py", "containers.py", "errors.py", "expression_size.py", "frames.py", "primitive.py",
-        "symbolic.py", "tape.py", "values.py",
-    )]
-    sources += sorted((ROOT / "diffkit" / "ops").glob("*.py")) + sorted((ROOT / "diffkit" / "methods").glob("*.py"))
+    sources = sorted((ROOT / "diffkit").rglob("*.py"))
+    assert len(sources) > 50
     for path in sources:
         ast.parse(path.read_text(), filename=str(path), feature_version=(3, 10))
 
@@ -130,7 +127,7 @@ def test_packaging_metadata():
 def test_expression_sizes_without_expanding_the_dag():
     import sympy
 
-    from diffkit.expression_size import cse_size, dag_size, tree_size
+    from diffkit.engines.expression_size import cse_size, dag_size, tree_size
 
     x = sympy.Symbol("x")
     expression = sympy.sin(x)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.tape import active_tapes
+from diffkit.engines.tape import active_tapes
 from conftest import EXACT_METHODS, assert_same_structure
 
 

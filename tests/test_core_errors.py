@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.tape import active_tapes
+from diffkit.engines.tape import active_tapes
 
 ALL_CORE_METHODS = ("tape", "symbolic", "symbolic-cse", "fd-forward", "fd-central", "fd-richardson", "fd-complex")
 BOXED_METHODS = ("tape", "symbolic", "symbolic-cse", "fd-complex")  # values a plain function cannot read

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import diffkit as dk
-from diffkit.values import BoxedValue
+from diffkit.core.values import BoxedValue
 
 REAL_LINE = None
 EXP_DOMAIN = (-3.0, 3.0)

@@ -6,7 +6,7 @@ import sympy
 
 import diffkit as dk
 from diffkit.methods.symbolic import compile_expressions
-from diffkit.tape import Tape, active_tapes
+from diffkit.engines.tape import Tape, active_tapes
 from conftest import EXACT_METHODS
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.forward import Dual, ForwardTrace, jvp
-from diffkit.primitive import primitives
-from diffkit.tape import Tape
+from diffkit.engines.dual import Dual, ForwardTrace, jvp
+from diffkit.core.primitive import primitives
+from diffkit.engines.tape import Tape
 
 X = np.array([[0.7, -1.3, 0.4], [1.1, 0.2, -0.6]])
 Y = np.array([[0.5, 0.9, -1.4], [-0.3, 1.6, 0.8]])
@@ -150,7 +150,7 @@ def test_a_branch_follows_the_primal_value():
 
 
 def test_forward_trace_restores_its_level_after_an_exception():
-    from diffkit.tape import active_tapes
+    from diffkit.engines.tape import active_tapes
 
     before = active_tapes()
 

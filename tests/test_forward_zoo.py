@@ -6,7 +6,7 @@ from conftest import flat_leaves
 
 import diffkit as dk
 from diffkit.programs import zoo
-from diffkit.transforms import hessian_result
+from diffkit.methods.transforms import hessian_result
 
 PROGRAMS = zoo()
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from test_forward_programs import programs
 
 import diffkit as dk
-from diffkit.transforms import HESSIAN_METHODS, hessian_result
+from diffkit.methods.transforms import HESSIAN_METHODS, hessian_result
 
 AUTODIFF = ("forward-over-reverse", "reverse-over-reverse")
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from test_forward_programs import programs
 
 import diffkit as dk
-from diffkit.transforms import jacobian_methods, jacobian_result
+from diffkit.methods.transforms import jacobian_methods, jacobian_result
 
 EXACT = ("tape", "forward-mode", "fd-complex")
 SYMBOLIC = ("symbolic", "symbolic-cse", "symbolic-tape")

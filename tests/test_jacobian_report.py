@@ -8,9 +8,9 @@ import pytest
 from diffkit.cli import main
 from diffkit.harness.cases import Case
 from diffkit.harness.worker import execute
-from diffkit.jacobian_programs import hessian_program, least_squares, vector_program
-from diffkit.jacobian_report import unfinished_section, write_report
-from diffkit.jacobian_study import (
+from diffkit.studies.jacobian_programs import hessian_program, least_squares, vector_program
+from diffkit.studies.jacobian_report import unfinished_section, write_report
+from diffkit.studies.jacobian_study import (
     COST_METHODS,
     HVP_METHODS,
     SWELL_METHODS,
@@ -21,7 +21,7 @@ from diffkit.jacobian_study import (
     reference_hessian,
     swell_row,
 )
-from diffkit.jacobian_suite import SWELL, data_from_rows
+from diffkit.studies.jacobian_suite import SWELL, data_from_rows
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_unknown_hessian_program_is_an_input_error():
 def test_report_suite_jacobian_writes_the_jacobian_page_from_its_database(tmp_path, monkeypatch, capsys):
     """``diffkit report --suite jacobian`` runs the studies as harness cases and writes the
     Jacobian report (not the generic harness page), and ``--from`` rebuilds it from the database."""
-    from diffkit import jacobian_suite
+    from diffkit.studies import jacobian_suite
     from diffkit.harness.suites import Suite
 
     def small_suite(quick=False):
@@ -240,7 +240,7 @@ def test_from_data_with_empty_studies_writes_a_page_of_notes(tmp_path):
 def test_in_process_run_records_a_failing_measurement_and_goes_on(tmp_path, monkeypatch, capsys):
     """Without --harness every measurement runs in this process: one that raises becomes a
     "not_finished" row (status "error", its message) and the others are still measured and written."""
-    from diffkit import jacobian_study
+    from diffkit.studies import jacobian_study
 
     real_cost_row, real_hvp_row, real_swell_row = (
         jacobian_study.jacobian_cost_row, jacobian_study.hvp_row, jacobian_study.swell_row
@@ -298,7 +298,7 @@ def test_in_process_run_records_a_failing_measurement_and_goes_on(tmp_path, monk
 
 
 def test_a_failing_reference_hessian_records_every_method_of_that_program(monkeypatch):
-    from diffkit import jacobian_study
+    from diffkit.studies import jacobian_study
 
     def no_reference(program):
         raise ZeroDivisionError("float division by zero")
@@ -318,7 +318,7 @@ def test_a_failing_reference_hessian_records_every_method_of_that_program(monkey
 
 
 def test_in_process_study_names_are_the_harness_suite_names():
-    from diffkit import jacobian_study, jacobian_suite
+    from diffkit.studies import jacobian_study, jacobian_suite
 
     for name in ("JACOBIAN_COST", "HESSIAN_METHODS_STUDY", "SWELL", "HESSIAN_SWELL", "HVP"):
         assert getattr(jacobian_study, name) == getattr(jacobian_suite, name)
@@ -329,7 +329,7 @@ def cost_row(regime, n, m, method, seconds, passes):
 
 
 def test_winner_sentences_name_the_fastest_measured_method_at_the_largest_size():
-    from diffkit.jacobian_report import _winner_sentences
+    from diffkit.studies.jacobian_report import _winner_sentences
 
     rows = [
         cost_row("n = m", 2, 2, "tape", 0.001, 2),  # a smaller size: not the one the sentence is about
@@ -352,7 +352,7 @@ def test_winner_sentences_name_the_fastest_measured_method_at_the_largest_size()
 
 
 def test_winner_sentences_call_times_within_ten_percent_about_as_fast():
-    from diffkit.jacobian_report import _winner_sentences
+    from diffkit.studies.jacobian_report import _winner_sentences
 
     rows = [
         cost_row("n = m", 64, 64, "tape", 0.0105, 64),  # 5% slower than forward mode: a tie, not "1.0x faster"
@@ -373,7 +373,7 @@ def test_winner_sentences_call_times_within_ten_percent_about_as_fast():
 
 
 def test_winner_sentence_with_one_measured_method_claims_no_winner():
-    from diffkit.jacobian_report import _winner_sentences
+    from diffkit.studies.jacobian_report import _winner_sentences
 
     rows = [cost_row("n >> m", 512, 2, "tape", 0.0003, 2)]
     assert _winner_sentences({"jacobian_cost": rows}) == (

@@ -128,7 +128,7 @@ def test_importing_diffkit_and_its_reports_leaves_the_matplotlib_backend_alone(t
 
     script = (
         "import matplotlib; matplotlib.use('svg'); "
-        "import diffkit, diffkit.harness.plots, diffkit.jacobian_report, diffkit.bench.report; "
+        "import diffkit, diffkit.harness.plots, diffkit.studies.jacobian_report, diffkit.bench.report; "
         "print(matplotlib.get_backend())"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

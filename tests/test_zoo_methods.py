@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.containers import flatten
+from diffkit.core.containers import flatten
 
 ZOO = {program.name: program for program in dk.zoo()}
 NAMES = list(ZOO)

@@ -7,7 +7,7 @@ rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
 import json
 from pathlib import Path
 
-from ..figures import new_figure
+from ..report.figures import new_figure
 from . import targets
 from .peers import NOT_REQUESTED
 from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API

@@ -17,7 +17,7 @@ from sympy.core.cache import clear_cache
 import diffkit as dk
 from diffkit.methods.base import Problem
 from diffkit.methods.symbolic import trace_symbolic
-from diffkit.tape import Tape
+from diffkit.engines.tape import Tape
 
 from . import environment, networks, peers
 from .timing import time_once, time_side_by_side

@@ -13,7 +13,7 @@ is also correct within the reference's own measured rounding noise.
 import numpy as np
 
 from .. import errors
-from ..containers import flatten
+from ..core.containers import flatten
 from ..methods import Problem, get_method
 from .compare import (
     CORRECT,

@@ -30,7 +30,7 @@ from math import comb
 
 import numpy as np
 
-from ..containers import flatten
+from ..core.containers import flatten
 from ..methods import get_method
 from ..methods.base import scalar_output
 from .compare import dtype_eps

@@ -8,7 +8,7 @@ The lecture notes' matrix-multiply example prints y = x W with the wrong numbers
 import numpy as np
 
 from .. import errors
-from ..values import BoxedValue
+from ..core.values import BoxedValue
 from .compare import ROUNDING_FACTOR, bands_for, classify, dtype_eps, relative_error, tolerance_option, validate_options
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import shape_message

@@ -26,7 +26,7 @@ def add_arguments(parser):
 
 def _run_with_harness(args):
     from ..harness import run_suite
-    from ..jacobian_suite import suite, write_report_from_database
+    from ..studies.jacobian_suite import suite, write_report_from_database
 
     run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume).close()
     return write_report_from_database(args.out)
@@ -38,8 +38,8 @@ def _check(args):
 
 
 def run(args):
-    from ..jacobian_report import read_data, write_report
-    from ..jacobian_study import run_all
+    from ..studies.jacobian_report import read_data, write_report
+    from ..studies.jacobian_study import run_all
 
     _check(args)
     if args.from_data:

@@ -174,7 +174,7 @@ def _flat(problem, grad):
 
 
 def _leaves_of(pieces):
-    from ..containers import flatten
+    from ..core.containers import flatten
 
     out = []
     for piece in pieces:

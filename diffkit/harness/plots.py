@@ -6,7 +6,7 @@ writes one PNG and returns its file name, or None when the data for it is missin
 
 import numpy as np
 
-from ..figures import new_figure, palette
+from ..report.figures import new_figure, palette
 
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
 DPI = 80

@@ -20,8 +20,8 @@ import sympy
 
 from ..methods.base import scalar_output
 from ..methods.symbolic import trace_symbolic
-from ..symbolic import SymbolicArray, float_constants_at
-from ..tape import Tape
+from ..engines.symbolic import SymbolicArray, float_constants_at
+from ..engines.tape import Tape
 
 DIGITS = 50
 

@@ -18,7 +18,7 @@ from .metrics import score
 from .plots import FIGURES, draw_all
 from .summary import summarise
 
-JACOBIAN_SUITE = "jacobian"  # its studies have their own page: diffkit.jacobian_report
+JACOBIAN_SUITE = "jacobian"  # its studies have their own page: diffkit.studies.jacobian_report
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -69,7 +69,7 @@ def build_report(folder):
     finally:
         db.close()
     if meta.get("suite") == JACOBIAN_SUITE:
-        from ..jacobian_suite import write_report_from_database
+        from ..studies.jacobian_suite import write_report_from_database
 
         return [write_report_from_database(folder)]
     analysis = analyse(rows, meta)

@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from .. import errors
-from ..expression_size import dag_size, tree_size
+from ..engines.expression_size import dag_size, tree_size
 from ..methods import Problem, get_method
 from ..methods.symbolic import trace_symbolic
 from .measure import classify
@@ -108,8 +108,8 @@ def fd_steps_data(n=4, x0=0.2, points=81):
 
 
 def _jacobian_studies():
-    """The Jacobian suite's studies (diffkit.jacobian_suite), run by the same workers."""
-    from ..jacobian_suite import STUDIES as jacobian_studies
+    """The Jacobian suite's studies (diffkit.studies.jacobian_suite), run by the same workers."""
+    from ..studies.jacobian_suite import STUDIES as jacobian_studies
 
     return jacobian_studies
 
@@ -123,7 +123,7 @@ def run_study(case, report_partial=None):
         elif case.program == FD_STEPS:
             row["data"] = fd_steps_data(**case.settings)
         elif case.program in _jacobian_studies():
-            from ..jacobian_suite import run_jacobian_study
+            from ..studies.jacobian_suite import run_jacobian_study
 
             row["data"] = run_jacobian_study(case.program, case.settings)
         else:

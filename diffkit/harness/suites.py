@@ -181,8 +181,8 @@ def swell_suite():
 
 def jacobian_suite():
     """Jacobian cost against n and m, Hessian methods and symbolic-tape swell (see
-    :mod:`diffkit.jacobian_suite`; ``diffkit jacobian-report --harness`` draws its report)."""
-    from .. import jacobian_suite as module
+    :mod:`diffkit.studies.jacobian_suite`; ``diffkit jacobian-report --harness`` draws its report)."""
+    from ..studies import jacobian_suite as module
 
     return module.suite()
 

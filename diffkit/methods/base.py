@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..containers import flatten, leaf_paths, unflatten
-from ..frames import traceback_location
-from ..values import BoxedValue
+from ..core.containers import flatten, leaf_paths, unflatten
+from ..core.frames import traceback_location
+from ..core.values import BoxedValue
 
 
 @dataclass

@@ -10,8 +10,8 @@ look at the real part, which is the program's real value.
 import numpy as np
 
 from .. import errors
-from ..frames import user_location
-from ..values import COMPARISONS, BoxedValue
+from ..core.frames import user_location
+from ..core.values import COMPARISONS, BoxedValue
 from .base import GradientResult, Method, scalar_output
 from .finite_differences import checked_step
 from .registry import register

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from ..forward import ForwardTrace, primal_of, tangent_of
+from ..engines.dual import ForwardTrace, primal_of, tangent_of
 from ..ops.shapes import shape_of
 from .base import GradientResult, Method, scalar_output
 from .registry import register

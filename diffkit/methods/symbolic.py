@@ -5,7 +5,7 @@ builds its forward expression; SymPy differentiates that expression with respect
 each symbol; ``sympy.lambdify`` compiles value and gradient into one NumPy function,
 which is evaluated at the point. ``symbolic-cse`` compiles after common-subexpression
 elimination. Derivation, CSE, compilation and evaluation are timed separately, and the
-expressions' sizes are reported (see :mod:`diffkit.expression_size`).
+expressions' sizes are reported (see :mod:`diffkit.engines.expression_size`).
 """
 
 import os
@@ -17,8 +17,8 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 
 from .. import errors
-from ..expression_size import cse_size, dag_size, tree_size
-from ..symbolic import SymbolicArray, symbol_array
+from ..engines.expression_size import cse_size, dag_size, tree_size
+from ..engines.symbolic import SymbolicArray, symbol_array
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 

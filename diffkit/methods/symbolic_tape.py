@@ -5,7 +5,7 @@ holds a SymPy expression; the backward pass then applies the VJP rules to those
 expressions. The derivative is built by reverse accumulation: each adjoint is one
 expression that every later use shares, so the result is a DAG, where ``symbolic``
 asks SymPy to differentiate a tree. Set side by side (same size measures, see
-:mod:`diffkit.expression_size`), the two show how much of symbolic differentiation's
+:mod:`diffkit.engines.expression_size`), the two show how much of symbolic differentiation's
 swell comes from the method and how much from writing expressions out as trees.
 
 The derivative is compiled with common-subexpression elimination, since a DAG printed
@@ -17,9 +17,9 @@ import time
 import numpy as np
 import sympy
 
-from ..expression_size import cse_size, dag_size, tree_size
-from ..symbolic import SymbolicArray, symbol_array, to_object_array
-from ..tape import Tape, Traced
+from ..engines.expression_size import cse_size, dag_size, tree_size
+from ..engines.symbolic import SymbolicArray, symbol_array, to_object_array
+from ..engines.tape import Tape, Traced
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 from .symbolic import TOO_LARGE, compile_and_evaluate, raised_inside_sympy, symbol_point, too_large

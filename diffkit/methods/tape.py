@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..tape import Tape, Traced
+from ..engines.tape import Tape, Traced
 from .base import GradientResult, Method, scalar_output
 from .registry import register
 

@@ -3,7 +3,7 @@
 import numpy as np
 import sympy
 
-from ..primitive import Primitive
+from ..core.primitive import Primitive
 from .shapes import keepdims_shape, ndim_of, normalize_axes, shape_of
 from .sympy_faces import as_object_array, sum_along
 

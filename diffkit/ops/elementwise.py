@@ -12,7 +12,7 @@ import operator
 import numpy as np
 import sympy
 
-from ..primitive import Primitive
+from ..core.primitive import Primitive
 from .sympy_faces import elementwise as lift
 
 

@@ -7,7 +7,7 @@ try:
 except ImportError:  # NumPy < 1.25
     from numpy import AxisError
 
-from ..values import BoxedValue
+from ..core.values import BoxedValue
 
 
 def shape_of(value):

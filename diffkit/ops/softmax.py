@@ -3,7 +3,7 @@
 import numpy as np
 import sympy
 
-from ..primitive import Primitive
+from ..core.primitive import Primitive
 from .arrays import reshape, sum
 from .elementwise import exp
 from .shapes import keepdims_shape, shape_of

@@ -17,7 +17,7 @@ import numpy as np
 from .. import errors
 from ..api import gradient
 from ..methods.base import Problem, scalar_output
-from ..tape import Tape, Traced
+from ..engines.tape import Tape, Traced
 
 EXACT_RTOL = 1e-9  # a number the notes give exactly (an integer, or to all its digits)
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .. import errors
-from ..containers import flatten
+from ..core.containers import flatten
 
 CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
 

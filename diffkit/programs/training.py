@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import errors
 from ..api import gradient
-from ..containers import flatten, unflatten
+from ..core.containers import flatten, unflatten
 
 
 @dataclass

@@ -11,7 +11,7 @@ import sympy
 
 from .. import errors
 from ..api import gradient
-from ..expression_size import tree_size
+from ..engines.expression_size import tree_size
 from ..methods.base import Problem
 
 LARGEST_PRINTED = 400  # operations (tree size) above which an expression is shown by its size

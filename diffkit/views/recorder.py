@@ -3,7 +3,7 @@
 The tape keeps only the values its derivative rules read (``add`` keeps neither
 operand), which is right for speed but not for a picture: a drawing needs the value of
 every node. So a view records through the same door every method uses, the
-:class:`~diffkit.values.BoxedValue` protocol: each primitive applied to a
+:class:`~diffkit.core.values.BoxedValue` protocol: each primitive applied to a
 :class:`RecordedValue` appends one :class:`RecordedOp` holding its inputs, parameters and
 output in full. Nothing else is computed differently: the ops are diffkit's own table.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from ..ops.shapes import shape_of
-from ..values import COMPARISONS, BoxedValue
+from ..core.values import COMPARISONS, BoxedValue
 
 DEFAULT_MAX_NODES = 300
 

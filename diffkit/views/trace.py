@@ -18,7 +18,7 @@ from .. import errors
 from ..methods.base import Problem
 from ..ops import unbroadcast
 from ..ops.shapes import shape_of
-from ..primitive import get_primitive
+from ..core.primitive import get_primitive
 from .format import format_number, format_shape, format_value
 from .recorder import DEFAULT_MAX_NODES, RecordedLeaf, Recording, RecordedValue
 

@@ -4,7 +4,7 @@ import linecache
 import os
 import sys
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # diffkit/
 _IGNORED_DIRS = (_PACKAGE_DIR,)
 # The zoo's programs are written with diffkit ops like a user's: their lines are the
 # ones an error should name.

@@ -6,7 +6,7 @@ database the moment it finishes, and is skipped by a resumed run. A symbolic met
 that explodes costs one row marked ``timeout``, and the larger depths of its ladder
 are skipped. ``diffkit jacobian-report --harness`` runs this suite and writes the report
 from the database (:func:`data_from_rows`); ``diffkit report --suite
-diffkit.jacobian_suite`` runs it too.
+diffkit.studies.jacobian_suite`` runs it too.
 """
 
 from .jacobian_programs import hessian_programs, jacobian_shapes
@@ -21,7 +21,7 @@ from .jacobian_study import (
     jacobian_cost_row,
     swell_row,
 )
-from .transforms import HESSIAN_METHODS
+from ..methods.transforms import HESSIAN_METHODS
 
 JACOBIAN_COST = "jacobian-cost"
 HESSIAN_METHODS_STUDY = "hessian-methods"
@@ -74,7 +74,7 @@ def cases(
     hvp_sizes=(4, 8, 32, 128, 256),
 ):
     """One harness case per measurement; growing sizes of a symbolic method go on a ladder."""
-    from .harness.cases import Case
+    from ..harness.cases import Case
 
     result = []
     for regime, n, m in jacobian_shapes(sizes):
@@ -102,7 +102,7 @@ def cases(
 
 def suite(quick=False):
     """The harness suite; ``quick`` keeps the sizes small (seconds)."""
-    from .harness.suites import Suite
+    from ..harness.suites import Suite
 
     description = "Jacobian cost against n and m, Hessian methods, symbolic-tape swell"
     if quick:
@@ -119,7 +119,7 @@ def write_report_from_database(folder):
     This is the page ``diffkit report --suite jacobian`` (and ``--from`` on its folder)
     writes, in place of the harness's generic one.
     """
-    from .harness.database import ResultsDB
+    from ..harness.database import ResultsDB
     from .jacobian_report import write_report
 
     db = ResultsDB(folder)
@@ -133,7 +133,7 @@ def write_report_from_database(folder):
 
 
 def data_from_rows(rows):
-    """The report's data (as :func:`diffkit.jacobian_study.run_all` returns it) from database rows."""
+    """The report's data (as :func:`diffkit.studies.jacobian_study.run_all` returns it) from database rows."""
     keys = {
         JACOBIAN_COST: "jacobian_cost",
         HESSIAN_METHODS_STUDY: "hessian",

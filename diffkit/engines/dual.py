@@ -1,6 +1,6 @@
 """Forward mode: dual values that carry a tangent through every primitive.
 
-A :class:`ForwardTrace` is a context, like a :class:`~diffkit.tape.Tape`; while it is
+A :class:`ForwardTrace` is a context, like a :class:`~diffkit.engines.tape.Tape`; while it is
 open it takes the next nesting level, so a dual value created inside a tape (or a tape
 opened inside a forward trace) is processed in the right order by the primitive
 dispatch, which always hands an op to the deepest value. A :class:`Dual` holds a primal
@@ -15,12 +15,12 @@ A tangent of ``None`` is an exact zero: it is never materialised.
 
 import numpy as np
 
-from . import errors
-from .frames import user_location
-from .ops import broadcast_to
-from .ops.shapes import shape_of
+from .. import errors
+from ..core.frames import user_location
+from ..ops import broadcast_to
+from ..ops.shapes import shape_of
 from .tape import _active_levels  # one level counter shared by every recording context
-from .values import COMPARISONS, BoxedValue
+from ..core.values import COMPARISONS, BoxedValue
 
 
 class Dual(BoxedValue):

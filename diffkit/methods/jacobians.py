@@ -18,23 +18,23 @@ import time
 import numpy as np
 import sympy
 
-from . import errors
-from .expression_size import dag_size
-from .methods.complex_step import ComplexStepValue
-from .methods.finite_differences import (
+from .. import errors
+from ..engines.expression_size import dag_size
+from .complex_step import ComplexStepValue
+from .finite_differences import (
     central_difference,
     checked_levels,
     checked_step,
     richardson_difference,
     step_sizes,
 )
-from .methods.base import not_an_array
-from .methods.forward_mode import jacobian_columns
-from .methods.symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
-from .methods.symbolic_tape import expressions_of, record_symbolic, untraced
-from .methods.tape import record
-from .symbolic import SymbolicArray, symbol_array, to_object_array
-from .values import BoxedValue
+from .base import not_an_array
+from .forward_mode import jacobian_columns
+from .symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
+from .symbolic_tape import expressions_of, record_symbolic, untraced
+from .tape import record
+from ..engines.symbolic import SymbolicArray, symbol_array, to_object_array
+from ..core.values import BoxedValue
 
 
 def program_output(out, problem):

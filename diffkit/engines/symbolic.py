@@ -12,10 +12,10 @@ import operator
 import numpy as np
 import sympy
 
-from . import errors
-from .frames import user_location
-from .ops.sympy_faces import as_object_array
-from .values import BoxedValue
+from .. import errors
+from ..core.frames import user_location
+from ..ops.sympy_faces import as_object_array
+from ..core.values import BoxedValue
 
 
 _constant_digits = [None]  # digits of float constants; None: their own double precision

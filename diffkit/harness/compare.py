@@ -13,12 +13,12 @@ from pathlib import Path
 
 import jinja2
 
-from .harness.measure import classify, measure_problem
-from .harness.metrics import gradient_errors
-from .harness.reference import tape_reference
-from .methods import Problem, method_names
+from .measure import classify, measure_problem
+from .metrics import gradient_errors
+from .reference import tape_reference
+from ..methods import Problem, method_names
 
-_TEMPLATE = Path(__file__).resolve().parent / "templates" / "compare.html.j2"
+_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "compare.html.j2"
 COLUMNS = ("method", "status", "rel_error", "abs_error", "gradient_seconds", "ratio", "one_off_seconds", "size")
 
 
@@ -28,7 +28,7 @@ def compare(f, *args, argnums=0, methods=None):
     names = list(methods) if methods is not None else method_names()
     if isinstance(methods, str):
         names = [methods]
-    from .methods import get_method
+    from ..methods import get_method
 
     for name in names:
         get_method(name)  # an unknown name fails before any work is done

@@ -12,8 +12,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from . import errors
-from .api import gradient
+from .. import errors
+from ..api import gradient
 from .jacobian_programs import (
     hessian_program,
     hessian_programs,
@@ -22,16 +22,16 @@ from .jacobian_programs import (
     tanh_network,
     vector_program,
 )
-from .methods import Problem
-from .methods.symbolic import trace_symbolic
-from .transforms import HESSIAN_METHODS, hessian_result, hvp, jacobian_result
+from ..methods import Problem
+from ..methods.symbolic import trace_symbolic
+from ..methods.transforms import HESSIAN_METHODS, hessian_result, hvp, jacobian_result
 
 COST_METHODS = ("tape", "forward-mode", "fd-central")
 SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
 REFERENCE_DIGITS = 50
 
 # The studies' names in the report's "not_finished" rows: the same as the harness suite's
-# (diffkit.jacobian_suite), so a page looks the same however it was measured.
+# (diffkit.studies.jacobian_suite), so a page looks the same however it was measured.
 JACOBIAN_COST = "jacobian-cost"
 HESSIAN_METHODS_STUDY = "hessian-methods"
 SWELL = "symbolic-tape-swell"

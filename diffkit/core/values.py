@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import errors
+from .. import errors
 from .frames import user_location, user_source_line
 
 COMPARISONS = {
@@ -29,7 +29,7 @@ COMPARISONS = {
 
 def _ops():
     # The op table imports this module; look it up lazily to avoid a cycle.
-    from . import ops
+    from .. import ops
 
     return ops
 

@@ -11,7 +11,7 @@
   ``[f(x+hu+hw) - f(x+hu-hw) - f(x-hu+hw) + f(x-hu-hw)] / 4h^2 = u^T H w + O(h^2)``.
 
 Each builder works on the flattened inputs of a :class:`~diffkit.methods.base.Problem`
-and returns plain arrays and a dict of costs; :mod:`diffkit.transforms` shapes them
+and returns plain arrays and a dict of costs; :mod:`diffkit.methods.transforms` shapes them
 back like the arguments.
 """
 
@@ -20,17 +20,17 @@ import time
 import numpy as np
 import sympy
 
-from . import errors
-from .expression_size import cse_size, dag_size, tree_size
-from .forward import ForwardTrace, primal_of, tangent_of
-from .methods.base import scalar_output
-from .methods.finite_differences import checked_step
-from .methods.symbolic import compile_and_evaluate, symbol_point, trace_symbolic
-from .methods.symbolic_tape import unit_seed
-from .ops import broadcast_to
-from .ops import sum as dk_sum
-from .ops.shapes import shape_of
-from .tape import Tape, Traced
+from .. import errors
+from ..engines.expression_size import cse_size, dag_size, tree_size
+from ..engines.dual import ForwardTrace, primal_of, tangent_of
+from .base import scalar_output
+from .finite_differences import checked_step
+from .symbolic import compile_and_evaluate, symbol_point, trace_symbolic
+from .symbolic_tape import unit_seed
+from ..ops import broadcast_to
+from ..ops import sum as dk_sum
+from ..ops.shapes import shape_of
+from ..engines.tape import Tape, Traced
 
 
 def _name(problem):

@@ -19,9 +19,9 @@ import operator
 
 import numpy as np
 
-from .ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
-from .ops.shapes import shape_of
-from .values import COMPARISONS, BoxedValue
+from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
+from ..ops.shapes import shape_of
+from ..core.values import COMPARISONS, BoxedValue
 
 _active_levels = []
 _UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))

@@ -1,8 +1,8 @@
 """``dk.jacobian``, ``dk.hessian`` and ``dk.hvp``: derivatives beyond the gradient.
 
-``jacobian`` works with every registered method (see :mod:`diffkit.jacobians` for how
+``jacobian`` works with every registered method (see :mod:`diffkit.methods.jacobians` for how
 each builds it); ``hessian`` and ``hvp`` with the second-order methods of
-:mod:`diffkit.second_order`. Arguments are chosen with ``argnums`` as for
+:mod:`diffkit.methods.second_order`. Arguments are chosen with ``argnums`` as for
 ``dk.gradient``; results come back shaped like the arguments, the JAX way: the
 Jacobian of an output of shape ``S`` with respect to an argument of shape ``A`` has
 shape ``S + A``, a Hessian block ``A + B``; containers of parameters give containers
@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from . import errors
-from .containers import flatten, unflatten
+from .. import errors
+from ..core.containers import flatten, unflatten
 from .jacobians import JACOBIAN_BUILDERS
-from .methods import Problem, get_method, method_names
-from .methods.base import first_entry
+from . import Problem, get_method, method_names
+from .base import first_entry
 from .second_order import (
     checked_second_step,
     fd_hessian,

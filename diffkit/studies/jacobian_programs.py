@@ -12,9 +12,9 @@ All weights and data come from local seeded generators.
 
 import numpy as np
 
-from . import errors
-from . import ops as dk
-from .programs.program import Program
+from .. import errors
+from .. import ops as dk
+from ..programs.program import Program
 
 HIDDEN = 16
 

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import errors
+from .. import errors
 from .frames import user_location
 from .values import BoxedValue
 
@@ -110,7 +110,7 @@ def _unboxed_shape(value):
 
 def primitives():
     """The table: every declared primitive by name."""
-    from . import ops  # noqa: F401  (declares the table)
+    from .. import ops  # noqa: F401  (declares the table)
 
     return dict(_REGISTRY)
 

@@ -1,4 +1,4 @@
-"""The Jacobian report: Markdown and PNG plots from the rows of :mod:`diffkit.jacobian_study`.
+"""The Jacobian report: Markdown and PNG plots from the rows of :mod:`diffkit.studies.jacobian_study`.
 
 ``write_report(data, folder)`` writes ``index.md``, the figures and ``data.json``; the
 report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from-data``).
@@ -7,10 +7,10 @@ report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from
 import json
 from pathlib import Path
 
-from .errors import InputError
-from .figures import new_figure, palette
+from ..errors import InputError
+from ..report.figures import new_figure, palette
 from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
-from .transforms import HESSIAN_METHODS
+from ..methods.transforms import HESSIAN_METHODS
 
 DPI = 90
 REGIMES = (("n >> m", "n", "m = 2: inputs grow"), ("n << m", "m", "n = 2: outputs grow"), ("n = m", "n", "n = m"))
@@ -143,7 +143,7 @@ def jacobian_section(data, folder):
     parts = [
         "## Jacobians: the cost of each mode against n and m",
         "",
-        "Programs R^n -> R^m, `y = B tanh(A x)` with 16 hidden units (diffkit.jacobian_programs). "
+        "Programs R^n -> R^m, `y = B tanh(A x)` with 16 hidden units (diffkit.studies.jacobian_programs). "
         "Reverse mode builds the Jacobian row by row (one backward pass per output), forward mode "
         "and central differences column by column (one forward pass, or two evaluations, per input). "
         "Times are the best of the repeats; `passes` counts backward passes (tape), forward passes "
@@ -247,7 +247,7 @@ def hessian_section(data, folder):
             "",
             "### The symbolic Hessian's swell",
             "",
-            "Sizes count operations (diffkit.expression_size): the tree is the expression written out, "
+            "Sizes count operations (diffkit.engines.expression_size): the tree is the expression written out, "
             "the DAG counts each distinct subexpression once, CSE is what evaluating it costs.",
             "",
             _figure("Symbolic Hessian swell", hessian_swell_plot, data, folder, "hessian_swell"),
