@@ -11,9 +11,7 @@
 
 from . import errors
 from .api import grad, gradient, methods, value_and_grad
-from .methods.transforms import hessian, hvp, jacobian
-from .check import check_backward, check_grad, check_value
-from .harness.compare import compare
+from .core.primitive import primitives
 from .errors import (
     DiffkitError,
     ExpressionTooLargeError,
@@ -28,10 +26,40 @@ from .errors import (
     UnsupportedError,
 )
 from .methods import GradientResult, Problem, get_method
+from .methods.transforms import hessian, hvp, jacobian
 from .ops import *  # noqa: F401,F403  (the op table's public functions)
 from .ops import OPS
-from .core.primitive import primitives
-from .programs import Program, get_program, program_names, register_program, zoo
-from .views import Trace, symbolic_derivative, trace
 
 __version__ = "0.1.0"
+
+# Re-exports whose modules load matplotlib, jinja2 or the zoo: imported on first use
+# (PEP 562), so `import diffkit` stays light for a script that only differentiates.
+_LAZY = {
+    "check_backward": "check",
+    "check_grad": "check",
+    "check_value": "check",
+    "compare": "harness.compare",
+    "Program": "programs",
+    "get_program": "programs",
+    "program_names": "programs",
+    "register_program": "programs",
+    "zoo": "programs",
+    "Trace": "views",
+    "symbolic_derivative": "views",
+    "trace": "views",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'diffkit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

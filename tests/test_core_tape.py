@@ -5,7 +5,7 @@ import pytest
 import sympy
 
 import diffkit as dk
-from diffkit.methods.symbolic import compile_expressions
+from diffkit.engines.sympy_compile import compile_expressions
 from diffkit.engines.tape import Tape, active_tapes
 from conftest import EXACT_METHODS
 

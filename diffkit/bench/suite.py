@@ -15,8 +15,8 @@ import sympy
 from sympy.core.cache import clear_cache
 
 import diffkit as dk
-from diffkit.methods.base import Problem
-from diffkit.methods.symbolic import trace_symbolic
+from diffkit.core.problem import Problem
+from diffkit.engines.sympy_compile import trace_symbolic
 from diffkit.engines.tape import Tape
 
 from . import environment, networks, peers

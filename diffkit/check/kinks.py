@@ -32,7 +32,7 @@ import numpy as np
 
 from ..core.containers import flatten
 from ..methods import get_method
-from ..methods.base import scalar_output
+from ..core.problem import scalar_output
 from .compare import dtype_eps
 
 STEP_RULE = "eps**(1/3) * max(|x|, 1)"

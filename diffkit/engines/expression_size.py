@@ -8,7 +8,7 @@ of k terms counts as k - 1 operations, as ``sympy.count_ops`` counts them. All t
 walk the graph iteratively, so deep expressions do not hit the recursion limit.
 """
 
-import sympy
+from ..core.lazy import sympy
 
 
 def _weight(node):

@@ -10,7 +10,7 @@ import contextlib
 import operator
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..core.frames import user_location
@@ -136,13 +136,21 @@ class SymbolicArray(BoxedValue):
         return f"${sympy.latex(content)}$"
 
 
+def _equal(a, b):
+    return sympy.Eq(a, b)  # SymPy's ``==`` asks whether two expressions are the same tree
+
+
+def _not_equal(a, b):
+    return sympy.Ne(a, b)
+
+
 _RELATIONS = {
     "lt": operator.lt,
     "le": operator.le,
     "gt": operator.gt,
     "ge": operator.ge,
-    "eq": sympy.Eq,  # SymPy's ``==`` asks whether two expressions are the same tree
-    "ne": sympy.Ne,
+    "eq": _equal,
+    "ne": _not_equal,
 }
 
 

@@ -18,8 +18,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from ..methods.base import scalar_output
-from ..methods.symbolic import trace_symbolic
+from ..core.problem import scalar_output
+from ..engines.sympy_compile import trace_symbolic
 from ..engines.symbolic import SymbolicArray, float_constants_at
 from ..engines.tape import Tape
 

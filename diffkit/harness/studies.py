@@ -16,7 +16,7 @@ import sympy
 from .. import errors
 from ..engines.expression_size import dag_size, tree_size
 from ..methods import Problem, get_method
-from ..methods.symbolic import trace_symbolic
+from ..engines.sympy_compile import trace_symbolic
 from .measure import classify
 from .reference import tape_reference
 

@@ -7,7 +7,8 @@ from . import symbolic  # noqa: F401  isort: skip
 from . import tape  # noqa: F401  isort: skip
 from . import forward_mode  # noqa: F401  isort: skip
 from . import symbolic_tape  # noqa: F401  isort: skip
-from .base import GradientResult, Method, Problem
+from ..core.problem import Problem
+from .base import GradientResult, Method
 from .registry import get_method, method_names, register
 
 __all__ = ["GradientResult", "Method", "Problem", "get_method", "method_names", "register"]

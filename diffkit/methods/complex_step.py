@@ -12,7 +12,8 @@ import numpy as np
 from .. import errors
 from ..core.frames import user_location
 from ..core.values import COMPARISONS, BoxedValue
-from .base import GradientResult, Method, scalar_output
+from ..core.problem import scalar_output
+from .base import GradientResult, Method
 from .finite_differences import checked_step
 from .registry import register
 

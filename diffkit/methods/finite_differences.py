@@ -10,7 +10,8 @@ given instead.
 import numpy as np
 
 from .. import errors
-from .base import GradientResult, Method, scalar_output
+from ..core.problem import scalar_output
+from .base import GradientResult, Method
 from .registry import register
 
 

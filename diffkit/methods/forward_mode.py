@@ -11,7 +11,8 @@ import numpy as np
 
 from ..engines.dual import ForwardTrace, primal_of, tangent_of
 from ..ops.shapes import shape_of
-from .base import GradientResult, Method, scalar_output
+from ..core.problem import scalar_output
+from .base import GradientResult, Method
 from .registry import register
 
 

@@ -16,7 +16,7 @@ import functools
 import time
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..engines.expression_size import dag_size
@@ -28,10 +28,10 @@ from .finite_differences import (
     richardson_difference,
     step_sizes,
 )
-from .base import not_an_array
+from ..core.problem import not_an_array
 from .forward_mode import jacobian_columns
-from .symbolic import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
-from .symbolic_tape import expressions_of, record_symbolic, untraced
+from ..engines.sympy_compile import compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
+from ..engines.sympy_compile import expressions_of, record_symbolic, untraced
 from .tape import record
 from ..engines.symbolic import SymbolicArray, symbol_array, to_object_array
 from ..core.values import BoxedValue

@@ -18,15 +18,15 @@ back like the arguments.
 import time
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..engines.expression_size import cse_size, dag_size, tree_size
 from ..engines.dual import ForwardTrace, primal_of, tangent_of
-from .base import scalar_output
+from ..core.problem import scalar_output
 from .finite_differences import checked_step
-from .symbolic import compile_and_evaluate, symbol_point, trace_symbolic
-from .symbolic_tape import unit_seed
+from ..engines.sympy_compile import compile_and_evaluate, symbol_point, trace_symbolic
+from ..engines.sympy_compile import unit_seed
 from ..ops import broadcast_to
 from ..ops import sum as dk_sum
 from ..ops.shapes import shape_of

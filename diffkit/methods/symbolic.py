@@ -8,155 +8,22 @@ elimination. Derivation, CSE, compilation and evaluation are timed separately, a
 expressions' sizes are reported (see :mod:`diffkit.engines.expression_size`).
 """
 
-import os
 import time
-import warnings
 
 import numpy as np
-import sympy
-from sympy.printing.numpy import NumPyPrinter
 
-from .. import errors
+from ..core.lazy import sympy
 from ..engines.expression_size import cse_size, dag_size, tree_size
-from ..engines.symbolic import SymbolicArray, symbol_array
-from .base import GradientResult, Method, scalar_output
+from ..engines.sympy_compile import (
+    TOO_LARGE,
+    compile_and_evaluate,
+    refuse_unevaluated,
+    symbol_point,
+    too_large,
+    trace_symbolic,
+)
+from .base import GradientResult, Method
 from .registry import register
-
-TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
-
-
-def trace_symbolic(problem):
-    """Run the program on symbols; return (forward expression, flat list of symbols).
-
-    SymPy checks a new expression's arguments recursively, so a very deep program (a
-    long unrolled loop) can exhaust the recursion limit while it is being built: that
-    becomes :class:`ExpressionTooLargeError`, like a derivation that is too deep.
-    """
-    symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
-    try:
-        out = problem.call([SymbolicArray(array) for array in symbol_arrays])
-    except RecursionError as exc:
-        if not raised_inside_sympy(exc):
-            raise  # the user's own recursion, not the expression's size
-        raise too_large("build", exc) from None
-    out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
-    if isinstance(out, SymbolicArray):
-        expression = out.expression()
-    else:
-        expression = sympy.sympify(np.asarray(out).reshape(())[()])
-    symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-    return expression, symbols
-
-
-def raised_inside_sympy(exc):
-    """Whether the innermost frame of ``exc``'s traceback is SymPy's code."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and f"{os.sep}sympy{os.sep}" in tb.tb_frame.f_code.co_filename
-
-
-def too_large(stage, exc, tree_ops=None):
-    size = f" ({tree_ops} operations as a tree)" if tree_ops is not None else ""
-    return errors.ExpressionTooLargeError(
-        f"the symbolic expression is too large for SymPy to {stage}{size}: {type(exc).__name__}: "
-        f"{str(exc)[:200]}. Use 'tape' (reverse mode builds no expression), or a smaller program."
-    )
-
-
-def dirac_delta_as_zero(x, order=0):
-    """SymPy's derivative of a step (heaviside, sign) is a DiracDelta; diffkit's is 0.
-
-    A piecewise-constant op sends no gradient back, at its jump too (the tape's rule
-    for sign and heaviside), so lambdify evaluates DiracDelta as 0 instead of failing
-    on a name NumPy does not have.
-    """
-    return np.zeros_like(np.asarray(x, dtype=float))
-
-
-_MODULES = [{"DiracDelta": dirac_delta_as_zero}, "numpy"]
-
-
-class _RenamingPrinter(NumPyPrinter):
-    """NumPy code printer that writes each argument symbol under an identifier name.
-
-    Symbols like ``W1[0,2]`` are not Python identifiers. Left to itself, lambdify
-    substitutes a dummy for each such argument, rewriting every expression once per
-    argument (and SymPy re-derives the assumptions of every rebuilt node), so the
-    compile time would measure that renaming rather than the method. Printing the
-    names differently costs nothing.
-    """
-
-    def __init__(self, names):
-        super().__init__(
-            {
-                "fully_qualified_modules": False,
-                "inline": True,
-                "allow_unknown_functions": True,
-                "user_functions": {name: name for name in _MODULES[0]},
-            }
-        )
-        self._names = names
-
-    def _print_Symbol(self, symbol):
-        name = self._names.get(symbol)
-        return name if name is not None else super()._print_Symbol(symbol)
-
-
-def compile_expressions(symbols, expressions, use_cse):
-    """``sympy.lambdify`` the expressions into one NumPy function of the symbols.
-
-    A deep expression makes lambdify's printer recurse too deep, or prints source with
-    more nested parentheses than Python's parser accepts (a ``SyntaxError``): both
-    become :class:`ExpressionTooLargeError`.
-    """
-    try:
-        names = {symbol: f"_dk_arg{i}" for i, symbol in enumerate(symbols)}
-        arguments = [sympy.Symbol(name) for name in names.values()]
-        return sympy.lambdify(
-            arguments, expressions, modules=_MODULES, printer=_RenamingPrinter(names), cse=use_cse, docstring_limit=0
-        )
-    except TOO_LARGE as exc:
-        raise too_large("compile (lambdify)", exc, tree_size(expressions)) from None
-
-
-def _refuse_unevaluated(derivatives, symbols):
-    """SymPy returns ``Derivative(...)`` when it cannot differentiate; lambdify cannot print it."""
-    for derivative, symbol in zip(derivatives, symbols):
-        try:
-            left = derivative.atoms(sympy.Derivative) if isinstance(derivative, sympy.Basic) else ()
-        except TOO_LARGE:
-            return  # too deep to search: compilation will say so
-        if left:
-            raise errors.UnsupportedError(
-                f"SymPy could not differentiate with respect to {symbol}: it left "
-                f"{str(next(iter(left)))[:120]} unevaluated. Use 'tape' or a finite-difference "
-                "method for this program."
-            )
-
-
-def compile_and_evaluate(symbols, expressions, point, use_cse, stats):
-    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``."""
-    start = time.perf_counter()
-    compiled = compile_expressions(symbols, expressions, use_cse)
-    stats["compile_time"] = time.perf_counter() - start
-    start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            values = compiled(*point)
-        except TOO_LARGE as exc:
-            raise too_large("evaluate", exc) from None
-    stats["evaluation_time"] = time.perf_counter() - start
-    if caught:
-        stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    return values
-
-
-def symbol_point(problem):
-    """The point as one NumPy float per symbol (so 0.0 ** -1.0 in a branch not taken is inf, not an error)."""
-    return [np.float64(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
-
 
 class SymbolicMethod(Method):
     """Differentiate the traced expression with SymPy, then evaluate it with lambdify."""
@@ -182,7 +49,7 @@ class SymbolicMethod(Method):
         except TOO_LARGE as exc:
             raise too_large("differentiate", exc, stats["forward_tree_size"]) from None
         stats["derivation_time"] = time.perf_counter() - start
-        _refuse_unevaluated(derivatives, symbols)
+        refuse_unevaluated(derivatives, symbols)
         stats["derivative_tree_size"] = tree_size(derivatives) if derivatives else 0
         stats["derivative_dag_size"] = dag_size(derivatives) if derivatives else 0
 

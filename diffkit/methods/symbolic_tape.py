@@ -15,46 +15,22 @@ without it would be written out as the very tree it avoids.
 import time
 
 import numpy as np
-import sympy
 
 from ..engines.expression_size import cse_size, dag_size, tree_size
-from ..engines.symbolic import SymbolicArray, symbol_array, to_object_array
-from ..engines.tape import Tape, Traced
-from .base import GradientResult, Method, scalar_output
+from ..engines.symbolic import to_object_array
+from ..engines.sympy_compile import (
+    TOO_LARGE,
+    compile_and_evaluate,
+    expressions_of,
+    record_symbolic,
+    symbol_point,
+    too_large,
+    unit_seed,
+    untraced,
+)
+from ..core.problem import scalar_output
+from .base import GradientResult, Method
 from .registry import register
-from .symbolic import TOO_LARGE, compile_and_evaluate, raised_inside_sympy, symbol_point, too_large
-
-
-def record_symbolic(problem):
-    """Record the program on a tape over symbols; return (tape, traced leaves, output, symbol arrays)."""
-    symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
-    with Tape() as tape:
-        leaves = [tape.leaf(SymbolicArray(array)) for array in symbol_arrays]
-        try:
-            out = problem.call(leaves)
-        except RecursionError as exc:
-            if not raised_inside_sympy(exc):
-                raise  # the user's own recursion, not the expression's size
-            raise too_large("build", exc) from None
-    return tape, leaves, out, symbol_arrays
-
-
-def untraced(value):
-    """The value a tape output holds (a plain output of a constant program stays as is)."""
-    return value.value if isinstance(value, Traced) else value
-
-
-def unit_seed(out):
-    """The seed 1 shaped like a scalar output (which may be an array of size 1)."""
-    shape = tuple(out.shape) if hasattr(out, "shape") else ()
-    return np.ones(shape) if shape else 1.0
-
-
-def expressions_of(cotangent, shape):
-    """A cotangent (symbolic, plain number or None) as an object array of ``shape``."""
-    if cotangent is None:
-        return np.full(shape, sympy.S.Zero, dtype=object)
-    return np.array(np.broadcast_to(to_object_array(cotangent), shape), dtype=object)
 
 
 class SymbolicTapeMethod(Method):

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..engines.tape import Tape, Traced
-from .base import GradientResult, Method, scalar_output
+from ..core.problem import scalar_output
+from .base import GradientResult, Method
 from .registry import register
 
 

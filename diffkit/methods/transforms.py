@@ -20,7 +20,7 @@ from .. import errors
 from ..core.containers import flatten, unflatten
 from .jacobians import JACOBIAN_BUILDERS
 from . import Problem, get_method, method_names
-from .base import first_entry
+from ..core.problem import first_entry
 from .second_order import (
     checked_second_step,
     fd_hessian,

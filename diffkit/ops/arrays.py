@@ -1,7 +1,7 @@
 """Array primitives: matrix multiply, reductions, reshaping, indexing, stacking."""
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from ..core.primitive import Primitive
 from .shapes import keepdims_shape, ndim_of, normalize_axes, shape_of

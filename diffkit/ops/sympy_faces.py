@@ -3,7 +3,7 @@
 import functools
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .shapes import normalize_axes
 
@@ -18,17 +18,29 @@ def as_object_array(value):
 
 
 def elementwise(scalar_function, nin=1):
-    """Lift ``scalar_function`` of SymPy scalars to broadcasting object arrays."""
-    ufunc = np.frompyfunc(scalar_function, nin, 1)
+    """Lift ``scalar_function`` of SymPy scalars to broadcasting object arrays.
+
+    ``scalar_function`` may be the name of a SymPy function (``"exp"``): it is looked up
+    at the first call, so declaring the op table does not import SymPy.
+    """
+    resolved = []
+
+    def scalar():
+        if not resolved:
+            function = getattr(sympy, scalar_function) if isinstance(scalar_function, str) else scalar_function
+            resolved.append((function, np.frompyfunc(function, nin, 1)))
+        return resolved[0]
 
     def face(*arrays, **params):
+        function, ufunc = scalar()
         if params:
-            bound = np.frompyfunc(functools.partial(scalar_function, **params), nin, 1)
+            bound = np.frompyfunc(functools.partial(function, **params), nin, 1)
             return as_object_array(bound(*arrays))
         return as_object_array(ufunc(*arrays))
 
-    face.__name__ = f"sympy_{getattr(scalar_function, '__name__', 'op')}"
-    face.__doc__ = f"SymPy face: {scalar_function!r} applied to each element."
+    name = scalar_function if isinstance(scalar_function, str) else getattr(scalar_function, "__name__", "op")
+    face.__name__ = f"sympy_{name}"
+    face.__doc__ = f"SymPy face: {name} applied to each element."
     return face
 
 

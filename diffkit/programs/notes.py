@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import errors
 from ..api import gradient
-from ..methods.base import Problem, scalar_output
+from ..core.problem import Problem, scalar_output
 from ..engines.tape import Tape, Traced
 
 EXACT_RTOL = 1e-9  # a number the notes give exactly (an integer, or to all its digits)

@@ -23,7 +23,7 @@ from .jacobian_programs import (
     vector_program,
 )
 from ..methods import Problem
-from ..methods.symbolic import trace_symbolic
+from ..engines.sympy_compile import trace_symbolic
 from ..methods.transforms import HESSIAN_METHODS, hessian_result, hvp, jacobian_result
 
 COST_METHODS = ("tape", "forward-mode", "fd-central")

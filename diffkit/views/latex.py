@@ -12,7 +12,7 @@ import sympy
 from .. import errors
 from ..api import gradient
 from ..engines.expression_size import tree_size
-from ..methods.base import Problem
+from ..core.problem import Problem
 
 LARGEST_PRINTED = 400  # operations (tree size) above which an expression is shown by its size
 

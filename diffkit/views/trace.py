@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..methods.base import Problem
+from ..core.problem import Problem
 from ..ops import unbroadcast
 from ..ops.shapes import shape_of
 from ..core.primitive import get_primitive

@@ -1,0 +1,251 @@
+"""A program, the point to evaluate it at and the arguments to differentiate.
+
+A :class:`Problem` flattens the differentiated arguments into float arrays ("leaves")
+with names (``W1``, ``params.b[0]``), checks the point (NaN, dtypes, argnums), calls
+the program with new leaf values, and packs gradients back into the arguments'
+structure. Every method and engine reads a Problem; the output checks for a gradient
+(one number) live here too, so every method words them the same way.
+"""
+
+import inspect
+import re
+
+import numpy as np
+
+from .. import errors
+from .containers import flatten, leaf_paths, unflatten
+from .frames import traceback_location
+from .values import BoxedValue
+
+
+class Problem:
+    """A program, the point to evaluate it at, and which arguments to differentiate."""
+
+    def __init__(self, f, args, argnums=0):
+        if not callable(f):
+            raise errors.InputError(f"expected a function to differentiate, got {type(f).__name__}")
+        self.f = f
+        self.args = list(args)
+        self.argnums, self.single = _normalize_argnums(argnums, len(self.args), f)
+        names = _argument_names(f, len(self.args))
+        self.arg_names = [names[i] for i in self.argnums]
+        self.treedefs = []
+        self.leaves = []
+        self.leaf_names = []
+        self.leaf_was_scalar = []
+        for argnum, name in zip(self.argnums, self.arg_names):
+            leaves, treedef = flatten(self.args[argnum])
+            self.treedefs.append(treedef)
+            paths = leaf_paths(treedef, name)
+            for leaf, path in zip(leaves, paths):
+                self.leaves.append(_to_float_array(leaf, path))
+                self.leaf_names.append(path)
+                self.leaf_was_scalar.append(np.ndim(leaf) == 0)
+        self._shorten_container_names()
+        _refuse_nan_in_data(self.args, self.argnums, names)
+
+    @property
+    def size(self):
+        """Number of scalar inputs being differentiated."""
+        return int(sum(leaf.size for leaf in self.leaves))
+
+    def call(self, leaf_values):
+        """Run the program with the differentiated leaves replaced by ``leaf_values``.
+
+        On plain arrays (finite differences) NumPy itself raises a shape mismatch; it
+        becomes the same :class:`ShapeError`, naming the program line, that diffkit's
+        ops raise on traced or symbolic values.
+        """
+        try:
+            return self.f(*self.build_args(leaf_values))
+        except ValueError as exc:
+            if isinstance(exc, errors.DiffkitError) or not _NUMPY_SHAPE_MESSAGE.search(str(exc)):
+                raise
+            raise errors.ShapeError(
+                f"operands whose shapes do not fit together at "
+                f"{traceback_location(exc.__traceback__) or 'an unknown line'}: {exc}. Check the "
+                "shapes of the arrays (reshape, transpose or broadcast them explicitly)."
+            ) from None
+
+    def build_args(self, leaf_values):
+        args = list(self.args)
+        iterator = iter(leaf_values)
+        for argnum, treedef in zip(self.argnums, self.treedefs):
+            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
+            args[argnum] = unflatten(treedef, chunk)
+        return args
+
+    def pack(self, leaf_grads):
+        """Gradients per leaf, back in the structure of the arguments."""
+        iterator = iter(_present(g, leaf, scalar) for g, leaf, scalar in zip(leaf_grads, self.leaves, self.leaf_was_scalar))
+        packed = []
+        for treedef in self.treedefs:
+            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
+            packed.append(unflatten(treedef, chunk))
+        return packed[0] if self.single else tuple(packed)
+
+    def entry_names(self):
+        """A name for every scalar entry, in flat order: ``x``, ``W1[0,2]``..."""
+        names = []
+        for leaf, name in zip(self.leaves, self.leaf_names):
+            if leaf.ndim == 0:
+                names.append(name)
+            else:
+                names.extend(f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*leaf.shape))
+        return names
+
+    def _shorten_container_names(self):
+        # A dict argument `params` names its leaves `W1`, not `params.W1`, when unambiguous.
+        short = []
+        for name, arg_name in zip(self.leaf_names, self._leaf_arg_names()):
+            prefix = arg_name + "."
+            short.append(name[len(prefix):] if name.startswith(prefix) else name)
+        if len(set(short)) == len(short) and not set(short) & (set(self.arg_names) - set(self.leaf_names)):
+            self.leaf_names = short
+
+    def _leaf_arg_names(self):
+        for name, treedef in zip(self.arg_names, self.treedefs):
+            yield from [name] * treedef.num_leaves
+
+
+# How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking).
+_NUMPY_SHAPE_MESSAGE = re.compile(
+    r"could not be broadcast|core dimension|not aligned|cannot reshape|"
+    r"input array dimensions|must have the same shape"
+)
+
+
+def _present(grad, leaf, was_scalar):
+    if grad is None:
+        grad = np.zeros_like(leaf)
+    grad = np.asarray(grad)
+    if was_scalar:
+        return float(grad.reshape(())) if grad.dtype.kind != "c" else complex(grad.reshape(()))
+    grad = np.array(np.broadcast_to(grad, leaf.shape), dtype=np.result_type(leaf.dtype, grad.dtype))
+    return grad
+
+
+def _normalize_argnums(argnums, count, f):
+    single = isinstance(argnums, (int, np.integer))
+    nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) else None
+    if nums is None or not all(isinstance(n, (int, np.integer)) for n in nums):
+        raise errors.InputError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+    if not nums:
+        raise errors.InputError("argnums is empty: say which arguments to differentiate, e.g. argnums=0")
+    fixed = []
+    for n in nums:
+        if not -count <= n < count:
+            raise errors.InputError(
+                f"argnums={argnums!r} is out of range: {_function_name(f)} was called with {count} "
+                f"positional argument(s), so argnums must lie in 0..{count - 1}"
+            )
+        fixed.append(int(n) % count)
+    if len(set(fixed)) != len(fixed):
+        raise errors.InputError(f"argnums={argnums!r} names an argument twice")
+    return tuple(fixed), single
+
+
+def _function_name(f):
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _argument_names(f, count):
+    names = []
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    for parameter in parameters:
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            names.append(parameter.name)
+    names += [f"arg{i}" for i in range(len(names), count)]
+    return names[:count] if len(names) >= count else names
+
+
+def first_entry(array, mask, name):
+    """The first entry of ``array`` where ``mask`` holds: its name (``W1[0,2]``) and its value."""
+    if not array.ndim:
+        return name, array[()]
+    bad = np.argwhere(mask)[0]
+    return f"{name}[{','.join(map(str, bad))}]", array[tuple(bad)]
+
+
+def _to_float_array(leaf, name):
+    if isinstance(leaf, BoxedValue):
+        raise errors.InputError(f"argument {name} is already a {leaf.kind} value; pass plain numbers or arrays")
+    try:
+        array = np.asarray(leaf)
+    except Exception as exc:  # a ragged list, an object NumPy cannot read
+        raise errors.InputError(f"argument {name} is not a number or an array of numbers: {exc}") from None
+    kind = array.dtype.kind
+    if kind in "iu":
+        array = array.astype(np.float64)
+    elif kind == "f":
+        array = array.copy()
+    elif kind == "c":
+        raise errors.InputError(f"argument {name} is complex; diffkit differentiates real-valued inputs")
+    else:
+        raise errors.InputError(
+            f"argument {name} has dtype {array.dtype} ({type(leaf).__name__}); a differentiated "
+            "argument must hold real numbers. Exclude it from argnums or convert it to floats."
+        )
+    if not np.isfinite(array).all():
+        where, value = first_entry(array, ~np.isfinite(array), name)
+        raise errors.InputError(
+            f"{where} is {value}: a gradient at NaN or infinity means nothing. Check the data "
+            "or the step that produced it."
+        )
+    return array
+
+
+def _refuse_nan_in_data(args, argnums, names):
+    """NaN in an argument that is not differentiated (data) also makes the result meaningless.
+
+    Infinity is allowed there: a constant -inf is a common mask (e.g. before a softmax).
+    SymPy would even hide the NaN, since the derivative of a constant NaN term is 0.
+    """
+    for index, arg in enumerate(args):
+        if index in argnums:
+            continue
+        leaves, treedef = flatten(arg)
+        for leaf, path in zip(leaves, leaf_paths(treedef, names[index] if index < len(names) else f"arg{index}")):
+            if isinstance(leaf, BoxedValue) or not isinstance(leaf, (float, np.floating, np.ndarray)):
+                continue
+            array = np.asarray(leaf)
+            if array.dtype.kind in "fc" and np.isnan(array).any():
+                where, _ = first_entry(array, np.isnan(array), path)
+                raise errors.InputError(
+                    f"{where} is nan (in an argument that is not differentiated): every result "
+                    "computed from it would be NaN. Check the data or the step that produced it."
+                )
+
+
+def not_an_array(out):
+    """How to name ``out`` when it is not one number or array (None when it is one)."""
+    if out is None:
+        return "None"
+    if isinstance(out, BoxedValue):
+        return None
+    if isinstance(out, (tuple, list, dict, set, str, bytes)) or np.asarray(out).dtype.kind not in "biuf":
+        return f"a {type(out).__name__}"
+    return None
+
+
+def scalar_output(out, program_name="the program"):
+    """The program's output as one number; a clear error when it is not one."""
+    kind = not_an_array(out)
+    if kind is not None:
+        raise errors.NonScalarOutputError(
+            f"{program_name} returned {kind}, but a gradient needs a single number. Return one "
+            "number (dk.sum or dk.mean of an array, or one of several results; dk.stack combines "
+            "several into an array for dk.jacobian)."
+        )
+    shape = out.shape if isinstance(out, BoxedValue) else np.shape(out)
+    size = int(np.prod(shape)) if shape else 1
+    if size != 1:
+        raise errors.NonScalarOutputError(
+            f"{program_name} returned an array of shape {tuple(shape)}, but a gradient needs a "
+            "single number. Reduce it (dk.sum, dk.mean), pick one entry, or use dk.jacobian "
+            "for a vector output."
+        )
+    return out
