@@ -45,6 +45,11 @@ class Problem:
         _refuse_nan_in_data(self.args, self.argnums, names)
 
     @property
+    def name(self):
+        """The program's name, for messages."""
+        return getattr(self.f, "__name__", "the program")
+
+    @property
     def size(self):
         """Number of scalar inputs being differentiated."""
         return int(sum(leaf.size for leaf in self.leaves))
@@ -116,12 +121,24 @@ _NUMPY_SHAPE_MESSAGE = re.compile(
 
 
 def _present(grad, leaf, was_scalar):
+    if isinstance(grad, BoxedValue) or isinstance(leaf, BoxedValue):
+        return _boxed_present(grad, leaf)
     if grad is None:
         grad = np.zeros_like(leaf)
     grad = np.asarray(grad)
     if was_scalar:
         return float(grad.reshape(())) if grad.dtype.kind != "c" else complex(grad.reshape(()))
     grad = np.array(np.broadcast_to(grad, leaf.shape), dtype=np.result_type(leaf.dtype, grad.dtype))
+    return grad
+
+
+def _boxed_present(grad, leaf):
+    """A gradient inside a nested derivative: a diffkit value, broadcast to the leaf's shape."""
+    shape = tuple(leaf.shape)
+    if grad is None:
+        return np.zeros(shape) if shape else 0.0
+    if tuple(getattr(grad, "shape", np.shape(grad))) != shape:
+        return np.broadcast_to(grad, shape)  # a boxed value routes this to dk.broadcast_to
     return grad
 
 
@@ -172,7 +189,7 @@ def first_entry(array, mask, name):
 
 def _to_float_array(leaf, name):
     if isinstance(leaf, BoxedValue):
-        raise errors.InputError(f"argument {name} is already a {leaf.kind} value; pass plain numbers or arrays")
+        return leaf  # a derivative taken inside a program being differentiated (nesting)
     try:
         array = np.asarray(leaf)
     except Exception as exc:  # a ragged list, an object NumPy cannot read
@@ -247,5 +264,16 @@ def scalar_output(out, program_name="the program"):
             f"{program_name} returned an array of shape {tuple(shape)}, but a gradient needs a "
             "single number. Reduce it (dk.sum, dk.mean), pick one entry, or use dk.jacobian "
             "for a vector output."
+        )
+    return out
+
+
+def array_output(out, program_name="the program"):
+    """The program's output as one array (any shape); a clear error when it is not one."""
+    kind = not_an_array(out)
+    if kind is not None:
+        raise errors.InputError(
+            f"{program_name} returned {kind}, but a Jacobian needs one array (or number) as output. "
+            "Combine several outputs with dk.stack or dk.concatenate."
         )
     return out

@@ -19,7 +19,7 @@ from .. import errors
 from ..core.frames import user_location
 from ..ops import broadcast_to
 from ..ops.shapes import shape_of
-from .tape import _active_levels  # one level counter shared by every recording context
+from . import levels
 from ..core.values import COMPARISONS, BoxedValue
 
 
@@ -69,13 +69,12 @@ class ForwardTrace:
         self.operations = 0
 
     def __enter__(self):
-        self.level = len(_active_levels) + 1
-        _active_levels.append(self)
+        self.level = levels.enter(self)
         return self
 
     def __exit__(self, *exc_info):
         # Always restore: an exception in the user's program must not leave a level behind.
-        _active_levels.remove(self)
+        levels.leave(self)
         return False
 
     def dual(self, primal, tangent):

@@ -24,11 +24,12 @@ from .tape import Tape, Traced
 TOO_LARGE = (RecursionError, MemoryError, SyntaxError, OverflowError)
 
 
-def trace_symbolic(problem):
-    """Run the program on symbols; return (forward expression, flat list of symbols).
+def trace_outputs(problem, check_output):
+    """Run the program on symbols; return (its output as an object array, flat list of symbols).
 
-    SymPy checks a new expression's arguments recursively, so a very deep program (a
-    long unrolled loop) can exhaust the recursion limit while it is being built: that
+    ``check_output(raw)`` checks the raw output first (one number, or any array). SymPy
+    checks a new expression's arguments recursively, so a very deep program (a long
+    unrolled loop) can exhaust the recursion limit while it is being built: that
     becomes :class:`ExpressionTooLargeError`, like a derivation that is too deep.
     """
     symbol_arrays = [symbol_array(name, leaf.shape) for name, leaf in zip(problem.leaf_names, problem.leaves)]
@@ -38,13 +39,16 @@ def trace_symbolic(problem):
         if not raised_inside_sympy(exc):
             raise  # the user's own recursion, not the expression's size
         raise too_large("build", exc) from None
-    out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
-    if isinstance(out, SymbolicArray):
-        expression = out.expression()
-    else:
-        expression = sympy.sympify(np.asarray(out).reshape(())[()])
+    out = check_output(out)
+    outputs = out.array if isinstance(out, SymbolicArray) else to_object_array(out)
     symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-    return expression, symbols
+    return outputs, symbols
+
+
+def trace_symbolic(problem):
+    """Run a scalar program on symbols; return (forward expression, flat list of symbols)."""
+    outputs, symbols = trace_outputs(problem, lambda out: scalar_output(out, problem.name))
+    return sympy.sympify(outputs.reshape(-1)[0]), symbols
 
 
 def raised_inside_sympy(exc):
@@ -192,3 +196,19 @@ def expressions_of(cotangent, shape):
     if cotangent is None:
         return np.full(shape, sympy.S.Zero, dtype=object)
     return np.array(np.broadcast_to(to_object_array(cotangent), shape), dtype=object)
+
+
+def evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, scalar):
+    """Compile the outputs and their derivative entries (row-major, outputs x symbols), evaluate them
+    at the problem's point, and return (value, one block per leaf of shape output.shape + leaf.shape)."""
+    values = compile_and_evaluate(symbols, [*outputs.reshape(-1), *entries], symbol_point(problem), use_cse, stats)
+    numbers = np.array([np.asarray(v, dtype=float) for v in values], dtype=float).reshape(-1)
+    count = outputs.size
+    shape = () if scalar else outputs.shape  # a size-1 array counts as a number for a gradient
+    value = numbers[:count].reshape(shape)
+    matrix = numbers[count:].reshape(count, len(symbols))
+    blocks, offset = [], 0
+    for leaf in problem.leaves:
+        blocks.append(matrix[:, offset : offset + leaf.size].reshape(shape + leaf.shape))
+        offset += leaf.size
+    return (float(value) if scalar else value), blocks

@@ -22,8 +22,8 @@ import numpy as np
 from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
 from ..ops.shapes import shape_of
 from ..core.values import COMPARISONS, BoxedValue
+from . import levels
 
-_active_levels = []
 _UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))
 
 
@@ -245,13 +245,12 @@ class Tape:
         self.level = None
 
     def __enter__(self):
-        self.level = len(_active_levels) + 1
-        _active_levels.append(self)
+        self.level = levels.enter(self)
         return self
 
     def __exit__(self, *exc_info):
         # Always restore: an exception in the user's program must not leave us recording.
-        _active_levels.remove(self)
+        levels.leave(self)
         return False
 
     def leaf(self, value):
@@ -524,5 +523,5 @@ for _name, _primitive in _OPERATORS.items():
 
 
 def active_tapes():
-    """How many tapes are recording right now (0 outside a differentiation)."""
-    return len(_active_levels)
+    """How many recording contexts are open right now (0 outside a differentiation)."""
+    return levels.depth()

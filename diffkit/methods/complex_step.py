@@ -2,94 +2,78 @@
 
 There is no subtraction, so h can be tiny (1e-20) and the derivative is as accurate
 as the value. It needs every op to be analytic: the program runs on
-:class:`ComplexStepValue` boxes, which refuse abs, relu, max and other kinks with a
-clear error instead of returning a silently wrong derivative. Comparisons (``if x > 0``)
-look at the real part, which is the program's real value.
+:class:`~diffkit.engines.complex_step.ComplexStepValue` boxes, which refuse abs, relu,
+max and other kinks with a clear error.
 """
 
 import numpy as np
 
-from .. import errors
-from ..core.frames import user_location
-from ..core.values import COMPARISONS, BoxedValue
-from ..core.problem import scalar_output
-from .base import GradientResult, Method
+from ..engines.complex_step import ComplexStepValue
+from ..engines.perturb import Perturbation
+from .base import ColumnMethod, Traits
 from .finite_differences import checked_step
 from .registry import register
 
 
-class ComplexStepValue(BoxedValue):
-    """A real value carrying an imaginary perturbation through analytic ops."""
+class ComplexStepPushforward:
+    """One imaginary step per input entry; the real part of any evaluation is the value."""
 
-    __slots__ = ("value",)
-    kind = "complex-step"
-    _level = 0
+    def __init__(self, problem, output, step):
+        def read(raw):
+            out = output.check(raw, problem)
+            return np.asarray(out.value if isinstance(out, ComplexStepValue) else out, dtype=complex)
 
-    def __init__(self, value):
-        self.value = value
+        self.output = output
+        self.step = step
+        self.perturbation = Perturbation(problem, read, dtype=np.complex128, wrap=ComplexStepValue)
+        # The first column's evaluation also gives the value (no evaluation of its own).
+        first = next(((i, 0) for i, view in enumerate(self.perturbation.views) if view.size), None)
+        self._first = first
+        self._first_column = None
+        self._first_column = self.column(*first) if first else None
+        if first is None:
+            self._real = np.real(self.perturbation.evaluate())
+        self.value = float(self._real.reshape(())) if output.scalar else self._real.astype(float)
 
-    @property
-    def shape(self):
-        return np.shape(self.value)
+    def column(self, leaf_index, entry):
+        if (leaf_index, entry) == self._first and self._first_column is not None:
+            return self._first_column
+        x = self.perturbation.views[leaf_index][entry].real
+        h = self.step if self.step is not None else 1e-20 * max(abs(x), 1.0)
+        out = self.perturbation.shifted(leaf_index, entry, complex(0.0, h))
+        self._real = np.real(out)
+        return self._present(np.imag(out) / h)
 
-    def _process(self, primitive, args, params):
-        if not primitive.analytic:
-            raise errors.NonAnalyticError(
-                f"the complex-step method cannot differentiate dk.{primitive.name}, which is not "
-                f"analytic (at {user_location() or 'an unknown line'}). Use 'fd-central', "
-                "'fd-richardson' or 'tape' for programs with kinks."
-            )
-        values = [a.value if isinstance(a, ComplexStepValue) else a for a in args]
-        return ComplexStepValue(primitive.evaluate_numeric(values, params))
+    def along(self, direction):
+        size = max((float(np.max(np.abs(leaf), initial=0.0)) for leaf in self.perturbation.leaves), default=0.0)
+        h = self.step if self.step is not None else 1e-20 * max(size, 1.0)
+        tangent = [1j * np.asarray(d, dtype=float) for d in direction]
+        return self._present(np.imag(self.perturbation.along(tangent, h)) / h)
 
-    def _compare(self, op_name, other):
-        other = np.real(other.value) if isinstance(other, ComplexStepValue) else other
-        real = np.real(self.value)
-        return COMPARISONS[op_name](real, other)
+    def _present(self, derivative):
+        return float(derivative.reshape(())) if self.output.scalar else derivative
 
-    def __bool__(self):
-        return self._truth(np.real(self.value))
-
-    def __repr__(self):
-        return f"ComplexStepValue({self.value!r})"
+    def stats(self):
+        return {
+            "evaluations": self.perturbation.evaluations,
+            "step": "fixed" if self.step is not None else "1e-20 * max(|x|, 1)",
+        }
 
 
-class ComplexStepMethod(Method):
+class ComplexStepMethod(ColumnMethod):
     name = "fd-complex"
     summary = "complex step Im f(x + ih) / h: exact to rounding, analytic programs only"
     options = {"step": "imaginary step h (default 1e-20 * max(|x|, 1))"}
+    traits = Traits(
+        family="finite-differences",
+        exact=True,
+        builds_expressions=False,
+        builds_jacobian_by="columns",
+        analytic_only=True,
+    )
 
-    def gradient(self, problem, step=None):
-        step = checked_step(step)
-        base = [leaf.astype(np.complex128) for leaf in problem.leaves]
-        grads = [np.zeros(leaf.shape) for leaf in problem.leaves]
-        evaluations = 0
-        value = None
-        for leaf_index, leaf in enumerate(base):
-            flat = leaf.reshape(-1)
-            for entry in range(flat.size):
-                x = flat[entry].real
-                h = step if step is not None else 1e-20 * max(abs(x), 1.0)
-                flat[entry] = complex(x, h)
-                try:
-                    out = self._evaluate(problem, base)
-                finally:
-                    flat[entry] = complex(x, 0.0)
-                evaluations += 1
-                grads[leaf_index].reshape(-1)[entry] = np.imag(out) / h
-                value = float(np.real(out))
-        if value is None:  # nothing to differentiate: still report the value
-            value = float(np.real(self._evaluate(problem, base)))
-            evaluations += 1
-        stats = {"evaluations": evaluations, "step": "fixed" if step is not None else "1e-20 * max(|x|, 1)"}
-        return GradientResult(value=value, grad=problem.pack(grads), stats=stats)
-
-    def _evaluate(self, problem, leaves):
-        out = problem.call([ComplexStepValue(leaf) for leaf in leaves])
-        out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
-        if isinstance(out, ComplexStepValue):
-            out = out.value
-        return np.asarray(out).reshape(())[()]
+    def pushforward(self, problem, output, step=None):
+        return ComplexStepPushforward(problem, output, checked_step(step))
 
 
 register(ComplexStepMethod())

@@ -7,45 +7,14 @@ rounded so that ``x + h`` is exactly representable. A fixed absolute ``step`` ma
 given instead.
 """
 
+import functools
+
 import numpy as np
 
 from .. import errors
-from ..core.problem import scalar_output
-from .base import GradientResult, Method
+from ..engines.perturb import Perturbation
+from .base import ColumnMethod, Traits
 from .registry import register
-
-
-class _Evaluator:
-    """Evaluates the program on perturbed copies of the leaves and counts evaluations."""
-
-    def __init__(self, problem):
-        self.problem = problem
-        self.leaves = [leaf.copy() for leaf in problem.leaves]
-        self.views = [leaf.reshape(-1) for leaf in self.leaves]
-        self.count = 0
-
-    def coordinates(self):
-        for leaf_index, view in enumerate(self.views):
-            for entry in range(view.size):
-                yield leaf_index, entry
-
-    def value(self):
-        self.count += 1
-        out = scalar_output(self.problem.call(self.leaves), _name(self.problem))
-        return float(np.asarray(out).reshape(()))
-
-    def shifted(self, leaf_index, entry, h):
-        view = self.views[leaf_index]
-        original = view[entry]
-        view[entry] = original + h
-        try:
-            return self.value()
-        finally:
-            view[entry] = original
-
-
-def _name(problem):
-    return getattr(problem.f, "__name__", "the program")
 
 
 def checked_step(step, what="a step", example="1e-6", default_rule="from machine epsilon and |x|"):
@@ -84,12 +53,70 @@ def step_sizes(x, exponent, step):
     return float(exact) if exact != 0 else h
 
 
-class FiniteDifferenceMethod(Method):
+class DifferencePushforward:
+    """Difference quotients of one program along single entries (columns) or a direction."""
+
+    def __init__(self, problem, output, method, step, levels):
+        self.perturbation = Perturbation(problem, read_output=_numeric_reader(problem, output))
+        self.method = method
+        self.step = step
+        self.levels = levels
+        self.value = self.perturbation.evaluate()
+        self.steps = []
+
+    def column(self, leaf_index, entry):
+        x = self.perturbation.views[leaf_index][entry]
+        h = step_sizes(x, self.method.exponent, self.step)
+        self.steps.append(h)
+        shifted = functools.partial(self.perturbation.shifted, leaf_index, entry)
+        return self.method.difference(shifted, h, self.value, self.levels)
+
+    def along(self, direction):
+        """The derivative along ``direction``: the same rule with the step scaled to the point."""
+        scale = max((float(np.max(np.abs(d), initial=0.0)) for d in direction), default=0.0)
+        if scale == 0:
+            return np.zeros_like(self.value) if isinstance(self.value, np.ndarray) else 0.0
+        size = max((float(np.max(np.abs(leaf), initial=0.0)) for leaf in self.perturbation.leaves), default=0.0)
+        h = (self.step if self.step is not None else _EPS**self.method.exponent * max(size, 1.0)) / scale
+        self.steps.append(h)
+        moved = functools.partial(_moved_along, self.perturbation, direction)
+        return self.method.difference(moved, h, self.value, self.levels)
+
+    def stats(self):
+        return {
+            "evaluations": self.perturbation.evaluations,
+            "step": "fixed" if self.step is not None else f"eps**{self.method.exponent:.4g} * max(|x|, 1)",
+            "step_min": min(self.steps) if self.steps else None,
+            "step_max": max(self.steps) if self.steps else None,
+        }
+
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _moved_along(perturbation, direction, h):
+    return perturbation.along(direction, h)
+
+
+def _numeric_reader(problem, output):
+    """Checks a raw output and reads it as NumPy floats: a float for a gradient, else an array."""
+
+    def read(raw):
+        out = np.asarray(output.check(raw, problem), dtype=float)
+        return float(out.reshape(())) if output.scalar else out
+
+    return read
+
+
+class FiniteDifferenceMethod(ColumnMethod):
     """One finite-difference scheme; ``scheme`` is "forward", "central" or "richardson"."""
 
     options = {
         "step": "absolute step h for every entry (default: from machine epsilon and |x|)",
     }
+    traits = Traits(
+        family="finite-differences", exact=False, builds_expressions=False, builds_jacobian_by="columns"
+    )
 
     def __init__(self, name, scheme, exponent, summary):
         self.name = name
@@ -99,42 +126,26 @@ class FiniteDifferenceMethod(Method):
         if scheme == "richardson":
             self.options = dict(self.options, levels="number of halvings of h to extrapolate over (default 3)")
 
-    def gradient(self, problem, step=None, levels=3):
-        step, levels = checked_step(step), checked_levels(levels)
-        evaluator = _Evaluator(problem)
-        value = evaluator.value()
-        grads = [np.zeros(leaf.shape, dtype=np.float64) for leaf in problem.leaves]
-        flat = [g.reshape(-1) for g in grads]
-        used = []
-        for leaf_index, entry in evaluator.coordinates():
-            x = evaluator.views[leaf_index][entry]
-            h = step_sizes(x, self.exponent, step)
-            used.append(h)
-            flat[leaf_index][entry] = self._derivative(evaluator, leaf_index, entry, h, value, levels)
-        stats = {
-            "evaluations": evaluator.count,
-            "step": "fixed" if step is not None else f"eps**{self.exponent:.4g} * max(|x|, 1)",
-            "step_min": min(used) if used else None,
-            "step_max": max(used) if used else None,
-        }
-        return GradientResult(value=value, grad=problem.pack(grads), stats=stats)
+    def pushforward(self, problem, output, step=None, levels=3):
+        return DifferencePushforward(problem, output, self, checked_step(step), checked_levels(levels))
 
-    def _derivative(self, evaluator, leaf_index, entry, h, value, levels):
+    def difference(self, shifted, h, value, levels):
+        """The scheme's quotient; ``shifted(h)`` evaluates f with the input moved by h."""
         if self.scheme == "forward":
-            return (evaluator.shifted(leaf_index, entry, h) - value) / h
+            return (shifted(h) - value) / h
         if self.scheme == "central":
-            return central_difference(evaluator, leaf_index, entry, h)
-        return richardson_difference(evaluator, leaf_index, entry, h, levels)
+            return central_difference(shifted, h)
+        return richardson_difference(shifted, h, levels)
 
 
-def central_difference(evaluator, leaf_index, entry, h):
-    """(f(x + h) - f(x - h)) / 2h along one entry; ``evaluator.shifted`` evaluates f with that entry moved."""
-    return (evaluator.shifted(leaf_index, entry, h) - evaluator.shifted(leaf_index, entry, -h)) / (2 * h)
+def central_difference(shifted, h):
+    """(f(x + h) - f(x - h)) / 2h; ``shifted(h)`` evaluates f with the input moved by h."""
+    return (shifted(h) - shifted(-h)) / (2 * h)
 
 
-def richardson_difference(evaluator, leaf_index, entry, h, levels):
+def richardson_difference(shifted, h, levels):
     """Central differences at h, h/2, h/4...; each column of the tableau cancels h**2k."""
-    column = [central_difference(evaluator, leaf_index, entry, h / 2**k) for k in range(levels)]
+    column = [central_difference(shifted, h / 2**k) for k in range(levels)]
     factor = 4.0
     while len(column) > 1:
         column = [(factor * fine - coarse) / (factor - 1) for coarse, fine in zip(column, column[1:])]

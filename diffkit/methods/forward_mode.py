@@ -5,80 +5,59 @@ column of the Jacobian. A gradient of n inputs costs n passes, against the tape'
 backward pass; for a program with few inputs and many outputs the balance turns.
 """
 
-import functools
-
 import numpy as np
 
 from ..engines.dual import ForwardTrace, primal_of, tangent_of
 from ..ops.shapes import shape_of
-from ..core.problem import scalar_output
-from .base import GradientResult, Method
+from .base import ColumnMethod, Traits
 from .registry import register
 
 
-def unit_tangents(problem, flat_index):
-    """Tangents for every leaf: zeros, with a 1 at the ``flat_index``-th scalar input."""
-    tangents = []
-    offset = 0
-    for leaf in problem.leaves:
-        tangent = np.zeros(leaf.shape)
-        if offset <= flat_index < offset + leaf.size:
-            tangent.reshape(-1)[flat_index - offset] = 1.0
-        tangents.append(tangent)
-        offset += leaf.size
-    return tangents
+class DualPushforward:
+    """Forward passes of one program on dual leaves; the first one also gives the value."""
+
+    def __init__(self, problem, output):
+        self.problem = problem
+        self.output = output
+        self.passes = 0
+        # The first pass also gives the value: along the first input entry when there is one.
+        self._first = next((i for i, leaf in enumerate(problem.leaves) if leaf.size), None)
+        self.value, self._first_column = self._pass(self._unit(self._first, 0), check=True)
+
+    def _unit(self, leaf_index, entry):
+        tangents = [np.zeros(leaf.shape) for leaf in self.problem.leaves]
+        if leaf_index is not None:
+            tangents[leaf_index].reshape(-1)[entry] = 1.0
+        return tangents
+
+    def _pass(self, tangents, check=False):
+        self.passes += 1
+        with ForwardTrace() as trace:
+            out = self.problem.call([trace.dual(leaf, t) for leaf, t in zip(self.problem.leaves, tangents)])
+        if check:
+            out = self.output.check(out, self.problem)
+        value = primal_of(out, trace)
+        return value, tangent_of(out, trace, shape_of(value))
+
+    def column(self, leaf_index, entry):
+        if (leaf_index, entry) == (self._first, 0):
+            return self._first_column
+        return self._pass(self._unit(leaf_index, entry))[1]
+
+    def along(self, direction):
+        return self._pass(direction)[1]
+
+    def stats(self):
+        return {"passes": self.passes}
 
 
-def forward_pass(problem, tangents, check_output=None):
-    """Run the program on dual leaves; return (output value, output tangent).
-
-    ``check_output`` validates the raw output first (e.g. ``scalar_output`` for a gradient).
-    """
-    with ForwardTrace() as trace:
-        out = problem.call([trace.dual(leaf, t) for leaf, t in zip(problem.leaves, tangents)])
-    if check_output is not None:
-        out = check_output(out)
-    value = primal_of(out, trace)
-    return value, tangent_of(out, trace, shape_of(value))
-
-
-def jacobian_columns(problem, check_output=None):
-    """The Jacobian as an (outputs x inputs) array, one forward pass per column.
-
-    Returns (value, matrix, number of passes); ``check_output`` validates the first output.
-    """
-    n = problem.size
-    columns = []
-    value = None
-    passes = 0
-    for index in range(max(n, 1)):
-        tangents = unit_tangents(problem, index) if n else [np.zeros(leaf.shape) for leaf in problem.leaves]
-        value, tangent = forward_pass(problem, tangents, check_output if passes == 0 else None)
-        passes += 1
-        columns.append(np.asarray(tangent, dtype=float).reshape(-1))
-    value = np.asarray(value, dtype=float)
-    matrix = np.stack(columns, axis=1) if n else np.zeros((value.size, 0))
-    return value, matrix, passes
-
-
-class ForwardModeMethod(Method):
+class ForwardModeMethod(ColumnMethod):
     name = "forward-mode"
     summary = "forward-mode AD: dual numbers carry one tangent per pass, n passes for n inputs"
+    traits = Traits(family="autodiff", exact=True, builds_expressions=False, builds_jacobian_by="columns")
 
-    def gradient(self, problem):
-        name = getattr(problem.f, "__name__", "the program")
-        check = functools.partial(scalar_output, program_name=name)
-        value, matrix, passes = jacobian_columns(problem, check_output=check)
-        flat = matrix.reshape(-1)
-        grads, offset = [], 0
-        for leaf in problem.leaves:
-            grads.append(flat[offset : offset + leaf.size].reshape(leaf.shape))
-            offset += leaf.size
-        return GradientResult(
-            value=float(value.reshape(())),
-            grad=problem.pack(grads),
-            stats={"passes": passes},
-        )
+    def pushforward(self, problem, output):
+        return DualPushforward(problem, output)
 
 
 register(ForwardModeMethod())

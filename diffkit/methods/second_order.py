@@ -1,40 +1,43 @@
-"""Second derivatives: Hessian-vector products and Hessians, four ways.
+"""Second derivatives: Hessians and Hessian-vector products, each a method over a gradient.
 
-- ``forward-over-reverse``: the tape records the program on dual values, so its backward
-  pass runs on duals too; the gradient's tangent along ``v`` is ``H v``. One Hessian
-  column per pass.
-- ``reverse-over-reverse``: the tape's backward pass is itself recorded on an outer
-  tape; one outer backward pass of ``<grad, v>`` gives ``H v``.
+A second-order method is the Jacobian of a gradient. Two are compositions of the
+registered methods' own cores, nothing written twice:
+
+- ``forward-over-reverse``: ``forward-mode``'s columns of the ``tape``'s gradient (the
+  tape records on dual values, so its backward pass carries tangents); ``H v`` is one
+  forward pass along ``v``.
+- ``reverse-over-reverse``: the ``tape``'s rows of the ``tape``'s gradient (the inner
+  backward pass is itself recorded); ``H v`` is one outer backward pass seeded with ``v``.
+
+Two have their own formula, since their engines differentiate values, not programs:
+
 - ``symbolic``: SymPy differentiates the traced expression twice (the upper triangle;
   the Hessian is symmetric), which shows how second derivatives swell.
 - ``fd-central``: second-order central differences of function values,
-  ``[f(x+hu+hw) - f(x+hu-hw) - f(x-hu+hw) + f(x-hu-hw)] / 4h^2 = u^T H w + O(h^2)``.
+  ``[f(x+hu+hw) - f(x+hu-hw) - f(x-hu+hw) + f(x-hu-hw)] / 4h^2 = u^T H w + O(h^2)``,
+  through the one perturbation evaluator.
 
-Each builder works on the flattened inputs of a :class:`~diffkit.methods.base.Problem`
-and returns plain arrays and a dict of costs; :mod:`diffkit.methods.transforms` shapes them
-back like the arguments.
+Each works on the flattened inputs of a :class:`~diffkit.core.problem.Problem` and
+returns ``(value, H, stats)`` or the flat product ``H v``; :mod:`diffkit.methods.transforms`
+shapes them back like the arguments.
 """
 
 import time
 
 import numpy as np
-from ..core.lazy import sympy
 
 from .. import errors
+from ..core.lazy import sympy
+from ..core.problem import Problem, scalar_output
+from ..core.values import BoxedValue
+from ..engines.dual import Dual
 from ..engines.expression_size import cse_size, dag_size, tree_size
-from ..engines.dual import ForwardTrace, primal_of, tangent_of
-from ..core.problem import scalar_output
-from .finite_differences import checked_step
+from ..engines.perturb import Perturbation
 from ..engines.sympy_compile import compile_and_evaluate, symbol_point, trace_symbolic
-from ..engines.sympy_compile import unit_seed
-from ..ops import broadcast_to
-from ..ops import sum as dk_sum
-from ..ops.shapes import shape_of
-from ..engines.tape import Tape, Traced
-
-
-def _name(problem):
-    return getattr(problem.f, "__name__", "the program")
+from ..ops import concatenate, reshape
+from .base import ARRAY, SCALAR, full_cotangent
+from .finite_differences import checked_step
+from .registry import get_method
 
 
 def split_flat(problem, flat):
@@ -63,91 +66,64 @@ def _unit(problem, index):
     return flat
 
 
-# --- forward over reverse ------------------------------------------------------------------
-def forward_over_reverse_hvp(problem, v):
-    """(value, gradient, H v) from one tape recorded on dual values."""
-    with ForwardTrace() as trace:
-        duals = [trace.dual(leaf, t) for leaf, t in zip(problem.leaves, split_flat(problem, v))]
-        with Tape() as tape:
-            leaves = [tape.leaf(dual) for dual in duals]
-            out = scalar_output(problem.call(leaves), _name(problem))
-        cotangents = tape.backward(out, unit_seed(out), leaves)
-    value = primal_of(out.value if isinstance(out, Traced) else out, trace)
-    value = np.asarray(value).reshape(-1)[0]
-    gradient = join_flat([None if c is None else primal_of(c, trace) for c in cotangents], problem)
-    hv = join_flat(
-        [None if c is None else tangent_of(c, trace, leaf.shape) for c, leaf in zip(cotangents, problem.leaves)],
-        problem,
-    )
-    return float(value), gradient, hv
-
-
-def forward_over_reverse_hessian(problem):
-    """The Hessian column by column: one forward-over-reverse pass per unit direction."""
-    columns = []
-    value = gradient = None
-    for index in range(problem.size):
-        value, gradient, column = forward_over_reverse_hvp(problem, _unit(problem, index))
-        columns.append(column)
-    if value is None:
-        value, gradient, _ = forward_over_reverse_hvp(problem, np.zeros(0))
-    hessian = np.stack(columns, axis=1) if columns else np.zeros((0, 0))
-    return value, gradient, hessian, {"passes": len(columns)}
-
-
-# --- reverse over reverse ------------------------------------------------------------------
-def _record_gradient(problem, outer):
-    """Record the program and its backward pass on ``outer``; return (output, gradient leaves, outer leaves)."""
-    outer_leaves = [outer.leaf(leaf) for leaf in problem.leaves]
-    with Tape() as inner:
-        inner_leaves = [inner.leaf(leaf) for leaf in outer_leaves]
-        out = scalar_output(problem.call(inner_leaves), _name(problem))
-    gradient = inner.backward(out, unit_seed(out), inner_leaves)
-    return out, gradient, outer_leaves
-
-
-def _untrace(value):
-    """The plain value inside nested traced values."""
-    while isinstance(value, Traced):
-        value = value.value
+def _innermost(value):
+    """The plain number inside nested traced and dual values."""
+    while isinstance(value, BoxedValue):
+        value = value.primal if isinstance(value, Dual) else value.value
     return value
 
 
-def reverse_over_reverse_hvp(problem, v):
-    """(value, gradient, H v): one outer backward pass of <gradient, v> through the recorded backward pass."""
-    with Tape() as outer:
-        out, gradient, outer_leaves = _record_gradient(problem, outer)
-        inner_product = 0.0
-        for g, direction in zip(gradient, split_flat(problem, v)):
-            if g is not None:
-                inner_product = inner_product + dk_sum(g * direction)
-    hv = outer.backward(inner_product, 1.0, outer_leaves)
-    value = float(np.asarray(_untrace(out)).reshape(-1)[0])
-    return value, join_flat([None if g is None else _untrace(g) for g in gradient], problem), join_flat(hv, problem)
+class MethodOverGradient:
+    """The ``outer`` method's derivative of the ``inner`` method's gradient."""
 
+    options = ()
 
-def reverse_over_reverse_hessian(problem):
-    """Record the gradient once on an outer tape, then one outer backward pass per row."""
-    with Tape() as outer:
-        out, gradient, outer_leaves = _record_gradient(problem, outer)
-    rows = []
-    for g, leaf in zip(gradient, problem.leaves):
-        for entry in range(leaf.size):
-            if g is None:
-                rows.append(np.zeros(problem.size))
-                continue
-            if shape_of(g) != leaf.shape:
-                g = broadcast_to(g, leaf.shape)
-            seed = np.zeros(leaf.shape)
-            seed.reshape(-1)[entry] = 1.0
-            rows.append(join_flat(outer.backward(g, seed if seed.ndim else 1.0, outer_leaves), problem))
-    value = float(np.asarray(_untrace(out)).reshape(-1)[0])
-    flat_gradient = join_flat([None if g is None else _untrace(g) for g in gradient], problem)
-    hessian = np.array(rows).reshape(problem.size, problem.size)
-    return value, flat_gradient, hessian, {"outer_backward_passes": len(rows), "outer_nodes": outer.stats()["nodes"]}
+    def __init__(self, outer, inner):
+        self.outer = outer
+        self.inner = inner
+
+    def gradient_problem(self, problem, values):
+        """The flat gradient as a program of the leaves; ``values`` collects f's value."""
+        inner = get_method(self.inner)
+
+        def flat_gradient(*leaves):
+            found = inner.derivatives(Problem(problem.f, problem.build_args(leaves), problem.argnums), SCALAR)
+            values.append(found.value)
+            parts = [reshape(full_cotangent(block, leaf.shape), (-1,)) for block, leaf in zip(found.blocks, problem.leaves)]
+            return concatenate(parts) if len(parts) > 1 else parts[0]
+
+        flat_gradient.__name__ = problem.name
+        return Problem(flat_gradient, problem.leaves, argnums=tuple(range(len(problem.leaves))))
+
+    def hessian(self, problem):
+        values = []
+        found = get_method(self.outer).derivatives(self.gradient_problem(problem, values), ARRAY)
+        n = problem.size
+        matrix = np.concatenate([np.asarray(block, dtype=float).reshape(n, -1) for block in found.blocks], axis=1)
+        return float(_innermost(values[0])), matrix, found.stats
+
+    def hvp(self, problem, v):
+        outer = get_method(self.outer)
+        gradient_problem = self.gradient_problem(problem, [])
+        if outer.traits.builds_jacobian_by == "columns":
+            return np.asarray(outer.product(gradient_problem, ARRAY, split_flat(problem, v)), dtype=float).reshape(-1)
+        return join_flat(outer.product(gradient_problem, ARRAY, np.asarray(v, dtype=float)), problem)
 
 
 # --- symbolic -----------------------------------------------------------------------------------
+class SymbolicHessian:
+    """SymPy's Hessian of the traced expression; H v is that Hessian times v."""
+
+    options = ("measure_cse",)
+
+    def hessian(self, problem, measure_cse=True):
+        value, _, matrix, stats = symbolic_hessian(problem, measure_cse)
+        return value, matrix, stats
+
+    def hvp(self, problem, v, measure_cse=True):
+        return self.hessian(problem, measure_cse)[1] @ v
+
+
 def symbolic_hessian(problem, measure_cse=True):
     """SymPy's Hessian of the traced expression, with its swell measured."""
     stats = {}
@@ -178,18 +154,15 @@ def symbolic_hessian(problem, measure_cse=True):
 
 
 # --- second-order finite differences ---------------------------------------------------------------
-class _ValueEvaluator:
-    """f at the point shifted along flat directions; counts evaluations."""
+def _value_evaluator(problem):
+    """The perturbation evaluator reading f as one float; ``.at_flat(shift)`` evaluates f(x + shift)."""
 
-    def __init__(self, problem):
-        self.problem = problem
-        self.point = np.concatenate([leaf.reshape(-1) for leaf in problem.leaves]) if problem.leaves else np.zeros(0)
-        self.evaluations = 0
+    def read(raw):
+        return float(np.asarray(scalar_output(raw, problem.name), dtype=float).reshape(()))
 
-    def at(self, shift):
-        self.evaluations += 1
-        out = scalar_output(self.problem.call(split_flat(self.problem, self.point + shift)), _name(self.problem))
-        return float(np.asarray(out).reshape(()))
+    evaluator = Perturbation(problem, read)
+    evaluator.point = np.concatenate([leaf.reshape(-1) for leaf in problem.leaves]) if problem.leaves else np.zeros(0)
+    return evaluator
 
 
 def checked_second_step(step):
@@ -222,15 +195,15 @@ def _second_step(x, step):
 def _mixed_difference(evaluator, u, w, h):
     """u^T H w from four values (u and w unit-scale directions)."""
     return (
-        evaluator.at(h * (u + w)) - evaluator.at(h * (u - w)) - evaluator.at(h * (w - u)) + evaluator.at(-h * (u + w))
+        evaluator.at_flat(h * (u + w)) - evaluator.at_flat(h * (u - w)) - evaluator.at_flat(h * (w - u)) + evaluator.at_flat(-h * (u + w))
     ) / (4 * h * h)
 
 
 def fd_hvp(problem, v, step=None):
     """H v by mixed second differences of f along v and each axis: 4n evaluations."""
     step = checked_second_step(step)
-    evaluator = _ValueEvaluator(problem)
-    value = evaluator.at(np.zeros(problem.size))
+    evaluator = _value_evaluator(problem)
+    value = evaluator.at_flat(np.zeros(problem.size))
     scale = float(np.max(np.abs(v), initial=0.0))
     hv = np.zeros(problem.size)
     if scale > 0:
@@ -244,15 +217,37 @@ def fd_hvp(problem, v, step=None):
 def fd_hessian(problem, step=None):
     """Full Hessian: three-point second differences on the diagonal, four-point off it."""
     step = checked_second_step(step)
-    evaluator = _ValueEvaluator(problem)
-    value = evaluator.at(np.zeros(problem.size))
+    evaluator = _value_evaluator(problem)
+    value = evaluator.at_flat(np.zeros(problem.size))
     n = problem.size
     hessian = np.zeros((n, n))
     for i in range(n):
         h = _second_step(evaluator.point[i], step)
         e_i = _unit(problem, i)
-        hessian[i, i] = (evaluator.at(h * e_i) - 2 * value + evaluator.at(-h * e_i)) / (h * h)
+        hessian[i, i] = (evaluator.at_flat(h * e_i) - 2 * value + evaluator.at_flat(-h * e_i)) / (h * h)
         for j in range(i + 1, n):
             h_ij = _second_step(evaluator.point[[i, j]], step)
             hessian[i, j] = hessian[j, i] = _mixed_difference(evaluator, e_i, _unit(problem, j), h_ij)
     return value, None, hessian, {"evaluations": evaluator.evaluations}
+
+
+class SecondDifferences:
+    """Second-order central differences of f's values (4n evaluations for H v)."""
+
+    options = ("step",)
+
+    def hessian(self, problem, step=None):
+        value, _, matrix, stats = fd_hessian(problem, step)
+        return value, matrix, stats
+
+    def hvp(self, problem, v, step=None):
+        return fd_hvp(problem, v, step)[1]
+
+
+HESSIAN_METHODS = {
+    "forward-over-reverse": MethodOverGradient("forward-mode", "tape"),
+    "reverse-over-reverse": MethodOverGradient("tape", "tape"),
+    "symbolic": SymbolicHessian(),
+    "fd-central": SecondDifferences(),
+}
+"""The second-order methods by name; each has ``hessian(problem)``, ``hvp(problem, v)`` and ``options``."""

@@ -16,69 +16,58 @@ import time
 
 import numpy as np
 
-from ..engines.expression_size import cse_size, dag_size, tree_size
-from ..engines.symbolic import to_object_array
-from ..engines.sympy_compile import (
-    TOO_LARGE,
-    compile_and_evaluate,
-    expressions_of,
-    record_symbolic,
-    symbol_point,
-    too_large,
-    unit_seed,
-    untraced,
-)
-from ..core.problem import scalar_output
-from .base import GradientResult, Method
+from ..core.lazy import sympy
+from ..engines.symbolic import SymbolicArray, to_object_array
+from ..engines.sympy_compile import TOO_LARGE, evaluate_blocks, expressions_of, record_symbolic, too_large, untraced
+from ..ops.shapes import shape_of
+from .base import Derivatives, Method, Traits, unit_seed
 from .registry import register
+from .symbolic import MEASURE_CSE, expression_stats
+
+
+def _symbolic_seed(shape, flat_index):
+    """A one-hot cotangent of SymPy numbers (a SymPy 1 for a scalar output)."""
+    if not shape:
+        return sympy.S.One
+    seed = np.full(int(np.prod(shape, dtype=int)), sympy.S.Zero, dtype=object)
+    seed[flat_index] = sympy.S.One
+    return SymbolicArray(seed.reshape(shape))
 
 
 class SymbolicTapeMethod(Method):
     name = "symbolic-tape"
     summary = "the tape's backward pass over SymPy values: a derivative DAG built by reverse accumulation"
-    options = {"measure_cse": "also report the size after CSE (default True; CSE can be slow)"}
+    options = {"measure_cse": MEASURE_CSE}
+    traits = Traits(family="symbolic", exact=True, builds_expressions=True, builds_jacobian_by="rows")
 
-    def gradient(self, problem, measure_cse=True):
+    def derivatives(self, problem, output, measure_cse=True):
         stats = {}
         start = time.perf_counter()
         tape, leaves, out, symbol_arrays = record_symbolic(problem)
-        out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
+        out = output.check(out, problem)
         stats["trace_time"] = time.perf_counter() - start
-        expression = to_object_array(untraced(out)).reshape(-1)[0]  # a size-1 array counts as a number
-        stats["forward_tree_size"] = tree_size(expression)
-        stats["forward_dag_size"] = dag_size(expression)
+        outputs = to_object_array(untraced(out))
+        if output.scalar:
+            outputs = outputs.reshape(())  # a size-1 array counts as a number
+        forward = list(outputs.reshape(-1))
         stats["tape_nodes"] = tape.stats()["nodes"]
-
         start = time.perf_counter()
+        entries = []
         try:
-            cotangents = tape.backward(out, unit_seed(out), leaves)
+            for index in range(outputs.size):
+                seed = unit_seed(tuple(shape_of(out))) if output.scalar else _symbolic_seed(outputs.shape, index)
+                for cotangent, leaf in zip(tape.backward(out, seed, leaves), problem.leaves):
+                    entries.extend(expressions_of(cotangent, leaf.shape).reshape(-1))
         except TOO_LARGE as exc:
             raise too_large("differentiate", exc) from None
-        derivatives = []
-        for cotangent, leaf in zip(cotangents, problem.leaves):
-            derivatives.extend(expressions_of(cotangent, leaf.shape).reshape(-1))
+        # entries are grouped by output, then leaf, then entry: the row-major (outputs x symbols) order
         stats["derivation_time"] = time.perf_counter() - start
-        stats["derivative_tree_size"] = tree_size(derivatives) if derivatives else 0
-        stats["derivative_dag_size"] = dag_size(derivatives) if derivatives else 0
-        if measure_cse:
-            start = time.perf_counter()
-            try:
-                stats["forward_cse_size"] = cse_size([expression])[0]
-                stats["derivative_cse_size"] = cse_size(derivatives)[0] if derivatives else 0
-            except TOO_LARGE as exc:
-                raise too_large("eliminate common subexpressions of", exc) from None
-            stats["cse_time"] = time.perf_counter() - start
-
+        stats["backward_passes"] = outputs.size
+        expression_stats(stats, forward, entries, measure_cse)
         symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-        values = compile_and_evaluate(symbols, [expression, *derivatives], symbol_point(problem), True, stats)
-        value = float(np.asarray(values[0], dtype=float))
-        flat = np.array([np.asarray(v, dtype=float) for v in values[1:]], dtype=float)
-        grads, offset = [], 0
-        for leaf in problem.leaves:
-            grads.append(flat[offset : offset + leaf.size].reshape(leaf.shape))
-            offset += leaf.size
-        expressions = {"value": expression, "grad": derivatives, "symbols": symbols}
-        return GradientResult(value=value, grad=problem.pack(grads), stats=stats, expressions=expressions)
+        value, blocks = evaluate_blocks(problem, symbols, outputs, entries, True, stats, output.scalar)
+        expressions = {"value": forward[0] if output.scalar else forward, "grad": entries, "symbols": symbols}
+        return Derivatives(value, blocks, stats, expressions)
 
 
 register(SymbolicTapeMethod())

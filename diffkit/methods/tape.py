@@ -1,17 +1,8 @@
-"""Reverse mode over NumPy arrays: record the program on a tape, then one backward pass."""
-
-import numpy as np
+"""Reverse mode over NumPy arrays: record the program on a tape, then backward passes."""
 
 from ..engines.tape import Tape, Traced
-from ..core.problem import scalar_output
-from .base import GradientResult, Method
+from .base import RowMethod, Traits
 from .registry import register
-
-
-def _seed_like(value):
-    if isinstance(value, np.ndarray):
-        return np.ones_like(value)
-    return 1.0
 
 
 def record(problem):
@@ -22,20 +13,28 @@ def record(problem):
     return tape, leaves, out
 
 
-class TapeMethod(Method):
+class TapePullback:
+    """One recording of the program; each :meth:`back` is one backward pass over it."""
+
+    def __init__(self, problem, output):
+        self.tape, self.leaves, out = record(problem)
+        self.out = output.check(out, problem)
+        self.value = self.out.value if isinstance(self.out, Traced) and self.out._tape is self.tape else self.out
+
+    def back(self, seed):
+        return self.tape.backward(self.out, seed, self.leaves)
+
+    def stats(self, passes):
+        return dict(self.tape.stats(), backward_passes=passes)
+
+
+class TapeMethod(RowMethod):
     name = "tape"
     summary = "reverse mode: record each primitive on a tape, one backward pass"
+    traits = Traits(family="autodiff", exact=True, builds_expressions=False, builds_jacobian_by="rows")
 
-    def gradient(self, problem):
-        tape, leaves, out = record(problem)
-        out = scalar_output(out, getattr(problem.f, "__name__", "the program"))
-        value = out.value if isinstance(out, Traced) else out
-        grads = tape.backward(out, _seed_like(value), leaves)
-        return GradientResult(
-            value=float(np.asarray(value).reshape(())),
-            grad=problem.pack(grads),
-            stats=tape.stats(),
-        )
+    def pullback(self, problem, output):
+        return TapePullback(problem, output)
 
 
 register(TapeMethod())

@@ -1,7 +1,8 @@
 """``dk.jacobian``, ``dk.hessian`` and ``dk.hvp``: derivatives beyond the gradient.
 
-``jacobian`` works with every registered method (see :mod:`diffkit.methods.jacobians` for how
-each builds it); ``hessian`` and ``hvp`` with the second-order methods of
+``jacobian`` works with every registered method, through the method's one core (rows
+for reverse methods, columns for forward methods and finite differences, entries for
+SymPy); ``hessian`` and ``hvp`` with the second-order methods of
 :mod:`diffkit.methods.second_order`. Arguments are chosen with ``argnums`` as for
 ``dk.gradient``; results come back shaped like the arguments, the JAX way: the
 Jacobian of an output of shape ``S`` with respect to an argument of shape ``A`` has
@@ -18,38 +19,13 @@ import numpy as np
 
 from .. import errors
 from ..core.containers import flatten, unflatten
-from .jacobians import JACOBIAN_BUILDERS
-from . import Problem, get_method, method_names
-from ..core.problem import first_entry
-from .second_order import (
-    checked_second_step,
-    fd_hessian,
-    fd_hvp,
-    forward_over_reverse_hessian,
-    forward_over_reverse_hvp,
-    join_flat,
-    reverse_over_reverse_hessian,
-    reverse_over_reverse_hvp,
-    split_flat,
-    symbolic_hessian,
-)
+from ..core.problem import Problem, first_entry
+from .registry import get_method, method_names
+from .second_order import HESSIAN_METHODS, checked_second_step, join_flat, split_flat
 
 DEFAULT_JACOBIAN_METHOD = "tape"
 DEFAULT_HESSIAN_METHOD = "forward-over-reverse"
 
-HESSIAN_METHODS = {
-    "forward-over-reverse": forward_over_reverse_hessian,
-    "reverse-over-reverse": reverse_over_reverse_hessian,
-    "symbolic": symbolic_hessian,
-    "fd-central": fd_hessian,
-}
-HESSIAN_OPTIONS = {"symbolic": ("measure_cse",), "fd-central": ("step",)}
-JACOBIAN_OPTIONS = {
-    "fd-forward": ("step",),
-    "fd-central": ("step",),
-    "fd-richardson": ("step", "levels"),
-    "fd-complex": ("step",),
-}
 
 
 @dataclass
@@ -97,21 +73,14 @@ def _column_blocks(matrix, problem, row_shape):
 # --- Jacobians ------------------------------------------------------------------------
 def jacobian_result(f, *args, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
     """The Jacobian of ``f`` at ``args`` with one method, with its flat matrix and cost."""
-    get_method(method)  # an unknown name gets the registry's error listing every method
-    builder = JACOBIAN_BUILDERS.get(method)
-    if builder is None:
-        raise errors.UnsupportedError(
-            f"method {method!r} cannot build a Jacobian; the methods that can are: {', '.join(JACOBIAN_BUILDERS)}"
-        )
-    _check_options(method, options, JACOBIAN_OPTIONS.get(method, ()))
+    chosen = get_method(method)
     problem = Problem(f, args, argnums)
-    start = time.perf_counter()
-    value, matrix, stats = builder(problem, **options)
-    stats["seconds"] = time.perf_counter() - start
-    value = np.asarray(value, dtype=float)
-    matrix = np.asarray(matrix, dtype=float).reshape(value.size, problem.size)
-    result = _pack_per_leaf(problem, _column_blocks(matrix, problem, value.shape))
-    return DerivativeResult(_present(value), result, matrix, method, stats)
+    found = chosen.jacobian(problem, **options)
+    value = np.asarray(found.value, dtype=float)
+    blocks = [np.asarray(block, dtype=float).reshape(value.shape + leaf.shape) for block, leaf in zip(found.blocks, problem.leaves)]
+    matrix = np.concatenate([block.reshape(value.size, leaf.size) for block, leaf in zip(blocks, problem.leaves)], axis=1)
+    result = _pack_per_leaf(problem, [_present(block) for block in blocks])
+    return DerivativeResult(_present(value), result, matrix.reshape(value.size, problem.size), method, found.stats)
 
 
 def jacobian(f, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
@@ -135,7 +104,7 @@ def _second_order_method(method, options):
         raise errors.UnknownMethodError(
             f"no second-derivative method named {method!r}; the methods are: {', '.join(HESSIAN_METHODS)}"
         )
-    _check_options(method, options, HESSIAN_OPTIONS.get(method, ()))
+    _check_options(method, options, HESSIAN_METHODS[method].options)
     if "step" in options:  # refused when dk.hessian / dk.hvp is called, not only once f is evaluated
         checked_second_step(options["step"])
 
@@ -145,7 +114,7 @@ def hessian_result(f, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options
     _second_order_method(method, options)
     problem = Problem(f, args, argnums)
     start = time.perf_counter()
-    value, _, matrix, stats = HESSIAN_METHODS[method](problem, **options)
+    value, matrix, stats = HESSIAN_METHODS[method].hessian(problem, **options)
     stats["seconds"] = time.perf_counter() - start
     rows, offset = [], 0
     for leaf in problem.leaves:
@@ -240,12 +209,6 @@ def _flat_direction(problem, v):
     return join_flat(flat, problem)
 
 
-_HVP_METHODS = {
-    "forward-over-reverse": forward_over_reverse_hvp,
-    "reverse-over-reverse": reverse_over_reverse_hvp,
-}
-
-
 def hvp(f, v, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
     """The Hessian of a scalar ``f`` at ``args`` times ``v``, shaped like the arguments.
 
@@ -255,15 +218,10 @@ def hvp(f, v, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
     _second_order_method(method, options)
     problem = Problem(f, args, argnums)
     direction = _flat_direction(problem, v)
-    if method in _HVP_METHODS:
-        product = _HVP_METHODS[method](problem, direction)[2]
-    elif method == "fd-central":
-        product = fd_hvp(problem, direction, **options)[1]
-    else:
-        product = symbolic_hessian(problem, **options)[2] @ direction
+    product = HESSIAN_METHODS[method].hvp(problem, direction, **options)
     return _pack_per_leaf(problem, [_present(part) for part in split_flat(problem, product)])
 
 
 def jacobian_methods():
-    """Registered methods that can build a Jacobian."""
-    return [name for name in method_names() if name in JACOBIAN_BUILDERS]
+    """Registered methods that can build a Jacobian (every one: the Jacobian is each method's core)."""
+    return method_names()

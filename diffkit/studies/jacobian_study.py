@@ -67,7 +67,7 @@ def _best_time(run, repeats):
 
 
 def _passes(stats):
-    for key in ("backward_passes", "forward_passes", "evaluations"):
+    for key in ("backward_passes", "passes", "evaluations"):
         if key in stats:
             return stats[key]
     return None
@@ -141,7 +141,7 @@ def hessian_row(program, method, repeats=3, reference=None):
         "seconds": seconds,
         "max_rel_error": float(np.max(np.abs(result.matrix - reference))) / scale,
         "asymmetry": float(np.max(np.abs(result.matrix - result.matrix.T))),
-        "passes": stats.get("passes", stats.get("outer_backward_passes", stats.get("evaluations"))),
+        "passes": _passes(stats),
         "forward_tree_size": stats.get("forward_tree_size"),
         "hessian_tree_size": stats.get("hessian_tree_size"),
         "hessian_dag_size": stats.get("hessian_dag_size"),

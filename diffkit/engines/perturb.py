@@ -1,0 +1,67 @@
+"""The one evaluator that runs a program at its point with inputs moved.
+
+Every finite-difference user goes through it: the finite-difference and complex-step
+methods (gradients and Jacobians alike), the second-order differences of the Hessian
+methods and the gradient checker's one-sided differences. It keeps its own copy of the
+differentiated leaves, moves one entry (or all of them along a direction), evaluates,
+and puts the entry back, counting evaluations as it goes. Each output is copied before
+the next move: a program may return a view of its input (``x[::-1]``, ``x.T``), which
+the next move would change under the caller.
+"""
+
+import numpy as np
+
+
+class Perturbation:
+    """Evaluates ``problem``'s program at shifted points.
+
+    ``read_output(raw)`` checks the program's raw output and returns it as a NumPy
+    value (a float for a gradient, an array for a Jacobian); ``dtype`` is the dtype the
+    leaves are held in (their own by default, complex for the complex step).
+    """
+
+    def __init__(self, problem, read_output, dtype=None, wrap=None):
+        self.problem = problem
+        self.read_output = read_output
+        self.wrap = wrap
+        self.leaves = [leaf.astype(dtype) if dtype is not None else leaf.copy() for leaf in problem.leaves]
+        self.views = [leaf.reshape(-1) for leaf in self.leaves]
+        self.evaluations = 0
+
+    def coordinates(self):
+        """(leaf index, entry) of every scalar input, in flat order."""
+        for leaf_index, view in enumerate(self.views):
+            for entry in range(view.size):
+                yield leaf_index, entry
+
+    def evaluate(self, leaves=None):
+        """The program's output at the current leaves (or at ``leaves``), as a copy."""
+        self.evaluations += 1
+        leaves = self.leaves if leaves is None else leaves
+        if self.wrap is not None:
+            leaves = [self.wrap(leaf) for leaf in leaves]
+        out = self.read_output(self.problem.call(leaves))
+        return out.copy() if isinstance(out, np.ndarray) else out
+
+    def shifted(self, leaf_index, entry, h):
+        """The output with one entry moved by ``h`` (the entry is restored afterwards)."""
+        view = self.views[leaf_index]
+        original = view[entry]
+        view[entry] = original + view.dtype.type(h)
+        try:
+            return self.evaluate()
+        finally:
+            view[entry] = original
+
+    def along(self, direction, h):
+        """The output at the leaves moved by ``h`` times ``direction`` (one array per leaf)."""
+        moved = [leaf + h * np.asarray(d, dtype=leaf.dtype) for leaf, d in zip(self.leaves, direction)]
+        return self.evaluate(moved)
+
+    def at_flat(self, shift):
+        """The output at the leaves moved by ``shift``, one flat vector over every entry."""
+        moved, offset = [], 0
+        for leaf in self.leaves:
+            moved.append(leaf + np.asarray(shift[offset : offset + leaf.size], dtype=leaf.dtype).reshape(leaf.shape))
+            offset += leaf.size
+        return self.evaluate(moved)
