@@ -6,7 +6,7 @@ import platform
 import sys
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 import diffkit
 

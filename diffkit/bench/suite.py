@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
-from sympy.core.cache import clear_cache
+from ..core.lazy import sympy
 
 import diffkit as dk
 from diffkit.core.problem import Problem
@@ -173,14 +172,14 @@ def run_symbolic_config(depth, width):
     config, params, X, Y = networks.scalar_problem(depth, width)
     _, reference, _ = networks.numpy_value_and_grad(params, X, Y)
 
-    clear_cache()
+    sympy.core.cache.clear_cache()
     expression, symbols = trace_symbolic(Problem(networks.dk_loss, (params, X, Y), 0))
     # wall clock, as the symbolic methods' own stage timings
     plain_diff_seconds, _ = time_once(lambda: [sympy.diff(expression, s) for s in symbols], clock="wall")
 
     methods = {}
     for name in ("symbolic", "symbolic-cse"):
-        clear_cache()
+        sympy.core.cache.clear_cache()
         result = dk.gradient(networks.dk_loss, params, X, Y, method=name, measure_cse=False)
         stats = result.stats
         methods[name] = {

@@ -33,6 +33,7 @@ import numpy as np
 from ..core.containers import flatten
 from ..methods import get_method
 from ..core.problem import scalar_output
+from ..engines.perturb import Perturbation
 from .compare import dtype_eps
 
 STEP_RULE = "eps**(1/3) * max(|x|, 1)"
@@ -64,9 +65,9 @@ class FiniteDifferences:
 
     def __init__(self, problem):
         self.problem = problem
-        self.leaves = [leaf.copy() for leaf in problem.leaves]
-        self.views = [leaf.reshape(-1) for leaf in self.leaves]
-        self.evaluations = 0
+        self.perturbation = Perturbation(problem, read_output=self._read)
+        self.leaves = self.perturbation.leaves
+        self.views = self.perturbation.views
         self.value = self.evaluate()
         self._shifted = {}  # (leaf, entry) -> (h, f(x + h), f(x - h))
         self._values = {}  # (leaf, entry, signed step) -> f at x shifted by it
@@ -77,10 +78,15 @@ class FiniteDifferences:
         self._reference_noise = {}  # method -> per leaf, the standard deviation of its gradient's rounding noise
         self.reference_runs = {}  # method -> runs spent measuring it
 
+    @property
+    def evaluations(self):
+        return self.perturbation.evaluations
+
+    def _read(self, raw):
+        return float(np.asarray(scalar_output(raw, self.problem.name), dtype=np.float64).reshape(()))
+
     def evaluate(self):
-        self.evaluations += 1
-        out = scalar_output(self.problem.call(self.leaves), getattr(self.problem.f, "__name__", "the program"))
-        return float(np.asarray(out, dtype=np.float64).reshape(()))
+        return self.perturbation.evaluate()
 
     def eps(self, leaf_index):
         return dtype_eps(self.leaves[leaf_index].dtype)
@@ -101,13 +107,7 @@ class FiniteDifferences:
         return value
 
     def _shift_and_evaluate(self, leaf_index, entry, h):
-        view = self.views[leaf_index]
-        original = view[entry]
-        view[entry] = original + view.dtype.type(h)
-        try:
-            return self.evaluate()
-        finally:
-            view[entry] = original
+        return self.perturbation.shifted(leaf_index, entry, h)
 
     def central(self, leaf_index, entry):
         h = self.step(leaf_index, entry)

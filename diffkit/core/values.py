@@ -27,11 +27,20 @@ COMPARISONS = {
 """The comparison operators by name: what a numeric box applies to its plain values."""
 
 
-def _ops():
-    # The op table imports this module; look it up lazily to avoid a cycle.
-    from .. import ops
+_OP_TABLE = []  # the op table's namespace, bound by diffkit.ops when it is declared
 
-    return ops
+
+def bind_op_table(namespace):
+    """Called once by :mod:`diffkit.ops`: the functions boxed values route operators and NumPy calls to.
+
+    The op table sits above these core types (it is built from them), so it hands
+    itself down instead of being imported from here.
+    """
+    _OP_TABLE[:] = [namespace]
+
+
+def _ops():
+    return _OP_TABLE[0]
 
 
 class BoxedValue:

@@ -143,11 +143,16 @@ def refuse_unevaluated(derivatives, symbols):
             )
 
 
-def compile_and_evaluate(symbols, expressions, point, use_cse, stats):
-    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``."""
+def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None):
+    """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``.
+
+    ``keep``, a list, receives the compiled function, for callers that evaluate again.
+    """
     start = time.perf_counter()
     compiled = compile_expressions(symbols, expressions, use_cse)
     stats["compile_time"] = time.perf_counter() - start
+    if keep is not None:
+        keep.append(compiled)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -200,8 +205,12 @@ def expressions_of(cotangent, shape):
 
 def evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, scalar):
     """Compile the outputs and their derivative entries (row-major, outputs x symbols), evaluate them
-    at the problem's point, and return (value, one block per leaf of shape output.shape + leaf.shape)."""
-    values = compile_and_evaluate(symbols, [*outputs.reshape(-1), *entries], symbol_point(problem), use_cse, stats)
+    at the problem's point, and return (value, one block per leaf of shape output.shape + leaf.shape,
+    a function that evaluates the compiled code at the point again: the cost of one more gradient)."""
+    point = symbol_point(problem)
+    compiled = []
+    values = compile_and_evaluate(symbols, [*outputs.reshape(-1), *entries], point, use_cse, stats, keep=compiled)
+    evaluate_again = functools.partial(compiled[0], *point)
     numbers = np.array([np.asarray(v, dtype=float) for v in values], dtype=float).reshape(-1)
     count = outputs.size
     shape = () if scalar else outputs.shape  # a size-1 array counts as a number for a gradient
@@ -211,4 +220,4 @@ def evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, scalar):
     for leaf in problem.leaves:
         blocks.append(matrix[:, offset : offset + leaf.size].reshape(shape + leaf.shape))
         offset += leaf.size
-    return (float(value) if scalar else value), blocks
+    return (float(value) if scalar else value), blocks, evaluate_again

@@ -7,6 +7,7 @@ rebuilds the same report without running anything.
 import statistics
 from collections import Counter, defaultdict
 
+from ..methods import builds_expressions
 from .cases import REFERENCE, REFERENCE_CHECK
 from .metrics import fit_growth, fit_slope, reference_agreement
 from .studies import FD_STEPS, TABLE1
@@ -139,7 +140,7 @@ def _size_sweeps(rows):
         if not series:
             continue
         limits = sorted({r["settings"][sweep["parameter"]] for r in sweep["rows"]
-                         if r["method"].startswith("symbolic") and r["status"] in ("timeout", "memory", "too-large")})
+                         if builds_expressions(r["method"]) and r["status"] in ("timeout", "memory", "too-large")})
         fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
         result.append({
             "program": sweep["program"], "parameter": sweep["parameter"], "series": series,

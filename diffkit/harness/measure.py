@@ -14,7 +14,6 @@ import traceback
 import warnings
 
 import numpy as np
-import sympy
 
 from .. import errors
 from ..methods import Problem, get_method
@@ -23,7 +22,6 @@ from .reference import symbolic_reference, tape_reference
 
 REPEAT_BUDGET = 0.3  # seconds spent repeating a gradient to take its median
 MAX_REPEATS = 25
-RECOMPILE_LIMIT = 0.5  # seconds: a symbolic gradient is recompiled to time repeats only below this
 SIZE_KEYS = (
     "forward_tree_size",
     "forward_dag_size",
@@ -138,11 +136,10 @@ def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
     row["method_warnings"] = stats.pop("warnings", [])
     if result.expressions is not None:
         row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))
-        if stats.get("compile_time", 0.0) < RECOMPILE_LIMIT:
-            evaluate = _compiled_evaluation(problem, result.expressions, use_cse=getattr(method, "use_cse", True))
-            row["gradient_seconds"], row["repeats"] = repeat_median(evaluate, budget=budget)
-        else:  # compiling again just to repeat the evaluation would cost more than it tells
-            row["gradient_seconds"], row["repeats"] = stats.get("evaluation_time"), 1
+        # Once derived and compiled, a gradient costs one evaluation of the method's own compiled code.
+        row["gradient_seconds"], row["repeats"] = repeat_median(
+            result.expressions["evaluate"], stats.get("evaluation_time"), budget=budget
+        )
     else:
         row["one_off_seconds"] = None  # nothing to prepare: every gradient costs the same
         row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first,
@@ -153,16 +150,6 @@ def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
         if key in stats:
             row[key] = int(stats[key])
     return row
-
-
-def _compiled_evaluation(problem, expressions, use_cse):
-    """The evaluation a symbolic gradient costs once derived and compiled."""
-    compiled = sympy.lambdify(
-        expressions["symbols"], [expressions["value"], *expressions["grad"]],
-        modules="numpy", cse=use_cse, docstring_limit=0,
-    )
-    point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
-    return lambda: compiled(*point)
 
 
 def _flat(problem, grad):

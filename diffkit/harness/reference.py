@@ -16,7 +16,7 @@ Gradients are returned flat, as decimal strings, so they store losslessly in SQL
 
 import mpmath
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from ..core.problem import scalar_output
 from ..engines.sympy_compile import trace_symbolic

@@ -11,7 +11,7 @@ round-off error grows as h shrinks (the paper's figure on finite differences).
 import time
 
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..engines.expression_size import dag_size, tree_size

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import errors
-from ..methods import method_names
+from ..methods import builds_expressions, method_names
 from .cases import REFERENCE, REFERENCE_CHECK, Case, call_user_code, load_module, module_programs
 from .studies import FD_STEPS, TABLE1
 
@@ -27,7 +27,7 @@ from .studies import FD_STEPS, TABLE1
 
 def on_ladder(method):
     """Methods that build expressions can explode with size: they run on ladders."""
-    return method.startswith("symbolic") or method == REFERENCE_CHECK
+    return builds_expressions(method) or method == REFERENCE_CHECK
 
 
 DEFAULT_TIMEOUT = 20.0  # seconds per case, for a suite that does not set its own

@@ -7,6 +7,8 @@ is absent), so the summary of a rebuilt report matches its numbers.
 import math
 from collections import Counter
 
+from ..methods import builds_expressions, is_finite_difference
+
 LARGE_ERROR = 1e-2  # a relative gradient error above this is named case by case
 NAMED_PER_METHOD = 3
 
@@ -63,7 +65,7 @@ def _accuracy(analysis):
     text = (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
             f"{', '.join(phrases)}. {best[0]} was the most accurate and {worst[0]} the least "
             f"(worst case {_sci(worst[1]['worst'])}{where}).")
-    if any(m.startswith("fd-") and m != "fd-complex" for m in shown):
+    if any(is_finite_difference(m, approximate_only=True) for m in shown):
         text += (" Methods that follow the program's derivative exactly (tape, symbolic, complex step) sit at "
                  "rounding level; finite differences lose digits to their step size, forward differences most.")
     if kinks:
@@ -117,7 +119,7 @@ def _swell(analysis):
 
 
 def _symbolic_failures(analysis):
-    failures = [f for f in analysis["failures"] if f["method"].startswith("symbolic")]
+    failures = [f for f in analysis["failures"] if builds_expressions(f["method"])]
     if not failures:
         return None
     by_status = Counter(f["status"] for f in failures)
@@ -147,7 +149,7 @@ def _timing(analysis):
         if at_largest:
             text += (f" At {largest} parameters one gradient cost "
                      + ", ".join(f"{s['largest_ratio']:.0f} forward passes ({s['method']})" for s in at_largest) + ".")
-    if any(s["method"].startswith("fd-") for s in series):
+    if any(is_finite_difference(s["method"]) for s in series):
         text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
                  "small constant number of them whatever the size.")
     return text

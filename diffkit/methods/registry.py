@@ -25,3 +25,24 @@ def get_method(name):
 def method_names():
     """Names of every registered method, in registration order."""
     return list(_METHODS)
+
+
+def traits_of(name):
+    """The declared :class:`~diffkit.methods.base.Traits` of method ``name`` (None for a name
+    that is not a registered method, such as the harness's reference rows)."""
+    method = _METHODS.get(name)
+    return method.traits if method is not None else None
+
+
+def builds_expressions(name):
+    """Whether method ``name`` derives SymPy expressions (which can swell with size)."""
+    traits = traits_of(name)
+    return bool(traits and traits.builds_expressions)
+
+
+def is_finite_difference(name, approximate_only=False):
+    """Whether ``name`` is a finite-difference method (only those with a step's truncation error, if asked)."""
+    traits = traits_of(name)
+    if not traits or traits.family != "finite-differences":
+        return False
+    return not traits.exact if approximate_only else True

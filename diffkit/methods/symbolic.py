@@ -62,11 +62,12 @@ class SymbolicMethod(Method):
         stats["derivatives"] = len(entries)
         refuse_unevaluated(entries, symbols * len(forward))
         expression_stats(stats, forward, entries, measure_cse)
-        value, blocks = evaluate_blocks(problem, symbols, outputs, entries, self.use_cse, stats, output.scalar)
+        value, blocks, evaluate_again = evaluate_blocks(problem, symbols, outputs, entries, self.use_cse, stats, output.scalar)
         expressions = {
             "value": forward[0] if output.scalar else forward,
             "grad": entries,
             "symbols": symbols,
+            "evaluate": evaluate_again,
         }
         return Derivatives(value, blocks, stats, expressions)
 

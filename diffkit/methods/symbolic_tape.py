@@ -65,8 +65,13 @@ class SymbolicTapeMethod(Method):
         stats["backward_passes"] = outputs.size
         expression_stats(stats, forward, entries, measure_cse)
         symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-        value, blocks = evaluate_blocks(problem, symbols, outputs, entries, True, stats, output.scalar)
-        expressions = {"value": forward[0] if output.scalar else forward, "grad": entries, "symbols": symbols}
+        value, blocks, evaluate_again = evaluate_blocks(problem, symbols, outputs, entries, True, stats, output.scalar)
+        expressions = {
+            "value": forward[0] if output.scalar else forward,
+            "grad": entries,
+            "symbols": symbols,
+            "evaluate": evaluate_again,
+        }
         return Derivatives(value, blocks, stats, expressions)
 
 

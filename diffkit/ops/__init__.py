@@ -4,6 +4,9 @@ Elementwise ops are the primitives themselves (``dk.exp(x)``); ops with paramete
 (an axis, a shape, a slope) are small functions that pass those on as keywords.
 """
 
+import sys as _sys
+
+from ..core.values import bind_op_table as _bind_op_table
 from . import arrays as _arrays
 from . import softmax as _softmax
 from .arrays import matmul, unbroadcast
@@ -110,3 +113,5 @@ OPS = (
 ).split()
 
 __all__ = OPS + ["unbroadcast"]
+
+_bind_op_table(_sys.modules[__name__])

@@ -10,7 +10,7 @@ import time
 
 import mpmath
 import numpy as np
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..api import gradient

@@ -7,7 +7,7 @@ A derivative too large to read is shown by its size alone: that is the lesson of
 expression swell, and printing a megabyte of LaTeX would hide it.
 """
 
-import sympy
+from ..core.lazy import sympy
 
 from .. import errors
 from ..api import gradient
