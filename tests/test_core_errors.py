@@ -1,5 +1,6 @@
 """Every user mistake raises a DiffkitError subclass whose message names the cause."""
 
+import functools
 import math
 
 import numpy as np
@@ -303,7 +304,7 @@ def test_richardson_levels_must_be_a_whole_number_of_halvings(levels):
     assert dk.grad(elementwise_square, method="fd-richardson", levels=1)(3.0) == pytest.approx(6.0, rel=1e-8)
 
 
-@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+@pytest.mark.parametrize("method", ALL_CORE_METHODS + ("forward-mode", "symbolic-tape"))
 @pytest.mark.parametrize(
     "program, cause",
     [
@@ -312,6 +313,7 @@ def test_richardson_levels_must_be_a_whole_number_of_halvings(levels):
         (lambda x: dk.logsumexp(x, axis=-2), "axis -2 is out of bounds"),
         (lambda x: dk.mean(x, axis=(0, 5)), "axis 5 is out of bounds"),
         (lambda x: x[5], "index 5 is out of bounds for axis 0 with size 3"),
+        (lambda x: x[0, 1], "too many indices for array"),
     ],
 )
 def test_an_axis_or_index_out_of_range_is_a_shape_error_under_every_method(method, program, cause):
@@ -360,3 +362,34 @@ def test_numpy_comparison_functions_compare_like_the_operators(method):
     np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.greater(x, 1.5)), method=method)(x), [0.0, 1.0])
     np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.greater(1.5, x)), method=method)(x), [1.0, 0.0])
     np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.not_equal(x, 1.0)), method=method)(x), [0.0, 1.0])
+
+
+@pytest.mark.parametrize("method", ALL_CORE_METHODS + ("forward-mode", "symbolic-tape"))
+@pytest.mark.parametrize(
+    "program, args, takes",
+    [
+        (lambda x, y: x * y, (1.0,), "takes 2 positional arguments (x, y) but was called with 1"),
+        (lambda x: x * x, (1.0, 2.0), "takes 1 positional argument (x) but was called with 2"),
+        (lambda x, y=2.0: x * y, (1.0, 2.0, 3.0), "takes 1 to 2 positional arguments (x, y=...) but was called with 3"),
+    ],
+    ids=["too-few", "too-many", "too-many-with-a-default"],
+)
+def test_a_call_with_the_wrong_number_of_arguments_names_the_program_and_its_arity(method, program, args, takes):
+    with pytest.raises(dk.InputError) as info:
+        dk.grad(program, method=method)(*args)
+    assert str(info.value).startswith(f"<lambda> {takes}: ")
+    assert "Pass one value for each of its arguments" in str(info.value)
+
+
+def test_a_required_keyword_only_argument_is_named():
+    def scaled(x, *, scale):
+        return x * scale
+
+    with pytest.raises(dk.InputError, match="scaled has the required keyword-only argument.s. scale, which "
+                                            "diffkit cannot pass: give them defaults, or fix them with functools"):
+        dk.grad(scaled)(1.0)
+
+
+def test_star_args_and_partials_are_called_as_their_signatures_allow():
+    assert dk.grad(lambda *xs: xs[0] * xs[1], argnums=1)(3.0, 2.0) == pytest.approx(3.0)
+    assert dk.grad(functools.partial(lambda x, scale: x * scale, scale=3.0))(2.0) == pytest.approx(3.0)

@@ -1,6 +1,7 @@
 """dk.trace: the recorded graph, its forward values and the gradient at every node and edge."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -193,3 +194,23 @@ def test_every_zoo_program_traces_to_the_tape_gradient(program):
         for local, down in zip(step.local, step.downstream):
             if local is not None and down is not None and np.shape(local) == np.shape(step.upstream):
                 np.testing.assert_allclose(np.asarray(step.upstream) * local, down, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("max_nodes", ["ten", 0, -5, 2.5, True, None])
+def test_max_nodes_must_be_a_positive_whole_number(max_nodes):
+    with pytest.raises(dk.InputError, match=f"max_nodes must be a positive whole number of operations, got "
+                                            f"{re.escape(repr(max_nodes))}: e.g. dk.trace"):
+        dk.trace(add_multiply, -2.0, 5.0, -4.0, max_nodes=max_nodes)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    trace = dk.trace(add_multiply, -2.0, 5.0, -4.0)
+    missing = tmp_path / "figures" / "graph.svg"
+    with pytest.raises(dk.InputError, match=f"cannot save the trace to {re.escape(str(missing))}: the folder "
+                                            f"{re.escape(str(missing.parent))} does not exist; create it first"):
+        trace.save(missing)
+    assert not missing.parent.exists()
+    taken = tmp_path / "taken.svg"
+    taken.mkdir()
+    with pytest.raises(dk.InputError, match=r"cannot save the trace to .*taken.svg \(Is a directory\)"):
+        trace.save(taken, backend="matplotlib")

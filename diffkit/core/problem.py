@@ -26,6 +26,7 @@ class Problem:
             raise errors.InputError(f"expected a function to differentiate, got {type(f).__name__}")
         self.f = f
         self.args = list(args)
+        _check_arity(f, len(self.args))
         self.argnums, self.single = _normalize_argnums(argnums, len(self.args), f)
         names = _argument_names(f, len(self.args))
         self.arg_names = [names[i] for i in self.argnums]
@@ -57,13 +58,13 @@ class Problem:
     def call(self, leaf_values):
         """Run the program with the differentiated leaves replaced by ``leaf_values``.
 
-        On plain arrays (finite differences) NumPy itself raises a shape mismatch; it
-        becomes the same :class:`ShapeError`, naming the program line, that diffkit's
-        ops raise on traced or symbolic values.
+        On plain arrays (finite differences) NumPy itself raises a shape mismatch or an
+        index out of range; it becomes the same :class:`ShapeError`, naming the program
+        line, that diffkit's ops raise on traced or symbolic values.
         """
         try:
             return self.f(*self.build_args(leaf_values))
-        except ValueError as exc:
+        except (ValueError, IndexError) as exc:
             if isinstance(exc, errors.DiffkitError) or not _NUMPY_SHAPE_MESSAGE.search(str(exc)):
                 raise
             raise errors.ShapeError(
@@ -113,10 +114,12 @@ class Problem:
             yield from [name] * treedef.num_leaves
 
 
-# How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking).
+# How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking) or an
+# index that does not fit the array.
 _NUMPY_SHAPE_MESSAGE = re.compile(
     r"could not be broadcast|core dimension|not aligned|cannot reshape|"
-    r"input array dimensions|must have the same shape"
+    r"input array dimensions|must have the same shape|"
+    r"out of bounds for axis|too many indices|are valid indices"
 )
 
 
@@ -160,6 +163,44 @@ def _normalize_argnums(argnums, count, f):
     if len(set(fixed)) != len(fixed):
         raise errors.InputError(f"argnums={argnums!r} names an argument twice")
     return tuple(fixed), single
+
+
+def _check_arity(f, count):
+    """An InputError, before any method runs, when ``f`` cannot be called with ``count`` positional
+    arguments (a raw TypeError from deep inside a method would hide whose mistake it is)."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # a builtin or an object without a readable signature
+        return
+    keyword_only = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+    if keyword_only:
+        raise errors.InputError(
+            f"{_function_name(f)} has the required keyword-only argument(s) {', '.join(keyword_only)}, which "
+            "diffkit cannot pass: give them defaults, or fix them with functools.partial"
+        )
+    try:
+        signature.bind(*range(count))
+    except TypeError as exc:
+        raise errors.InputError(
+            f"{_function_name(f)} takes {_arity(signature)} but was called with {count}: {exc}. Pass one "
+            "value for each of its arguments (and mark the ones to differentiate with argnums), or fix "
+            "its others with functools.partial"
+        ) from None
+
+
+def _arity(signature):
+    """``2 positional arguments (x, y)``, ``1 to 3 ...``, ``at least 1 ...``: what a signature accepts."""
+    positional = [p for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = sum(1 for p in positional if p.default is p.empty)
+    if any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
+        count = f"at least {required}"
+    elif required == len(positional):
+        count = f"{required}"
+    else:
+        count = f"{required} to {len(positional)}"
+    names = ", ".join(p.name if p.default is p.empty else f"{p.name}=..." for p in positional)
+    plural = "" if count in ("1", "at least 1") else "s"
+    return f"{count} positional argument{plural}" + (f" ({names})" if names else "")
 
 
 def _function_name(f):

@@ -163,11 +163,21 @@ class Trace:
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in ("png", "svg"):
             raise errors.InputError(f"cannot save a trace as {path.name!r}: use a file name ending in .png or .svg")
+        folder = path.parent
+        if not folder.is_dir():
+            raise errors.InputError(
+                f"cannot save the trace to {path}: the folder {folder} does not exist; create it first "
+                f"(e.g. pathlib.Path({str(folder)!r}).mkdir(parents=True)) or save it elsewhere"
+            )
         data = self._render(suffix, backend)
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
+        try:
+            if isinstance(data, str):
+                path.write_text(data, encoding="utf-8")
+            else:
+                path.write_bytes(data)
+        except OSError as exc:
+            raise errors.InputError(f"cannot save the trace to {path} ({exc.strerror or exc}): give a file "
+                                    "name in a folder you can write to") from None
         return path
 
     def figure(self, ax=None):
@@ -202,6 +212,11 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
     a single gate: ``dk.trace(relu, x, seed=upstream)``). Programs of more than
     ``max_nodes`` operations are refused: a drawing of them would be unreadable.
     """
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
+        raise errors.InputError(
+            f"max_nodes must be a positive whole number of operations, got {max_nodes!r}: "
+            f"e.g. dk.trace(f, x, max_nodes=500) (the default is {DEFAULT_MAX_NODES})"
+        )
     if argnums is None:
         if not args:
             raise errors.InputError("dk.trace needs the arguments to evaluate the program at: dk.trace(f, x, y, ...)")
