@@ -5,6 +5,7 @@ No test here times anything: the figures are the report's business.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,3 +207,31 @@ def test_goals_are_judged_from_the_ratios():
     assert goals["2x16: tape <= 5x one forward pass"] is False
     assert goals["8x512: tape ratio <= 1.25 x the hand-written backward's ratio"] is False
     assert goals["scalar program: tape no slower than micrograd (aim: 2x faster)"] is False
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{broken", "is not valid JSON (Expecting property name enclosed in double quotes"),
+        ('{"arrays": []}', "does not hold diffkit bench results (it has no environment, peers, fd, symbolic, scalar)"),
+        ("[1, 2]", "does not hold diffkit bench results (it has no environment, peers, arrays"),
+    ],
+    ids=["not-json", "missing-keys", "a-list"],
+)
+def test_report_only_from_a_damaged_results_file_names_it(text, message, tmp_path, capsys):
+    (tmp_path / "results.json").write_text(text, encoding="utf-8")
+    assert main(["bench", "--report-only", "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"diffkit: error: {tmp_path / 'results.json'} {message}") and "Traceback" not in error
+    assert f"rerun `diffkit bench --out {tmp_path}` to measure again" in error
+    assert not (tmp_path / "index.md").exists()
+
+
+def test_update_readme_into_a_missing_folder_names_the_file(tmp_path, capsys):
+    readme_path = tmp_path / "missing" / "README.md"
+    committed = Path(__file__).resolve().parent.parent / "reports" / "bench"
+    assert main(["bench", "--update-readme", "--out", str(committed), "--readme", str(readme_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"diffkit: error: cannot read the README {readme_path} (No such file or directory): "
+                            "give --readme the Markdown file that holds the benchmark section")
+    assert "Traceback" not in error and not readme_path.parent.exists()

@@ -72,3 +72,59 @@ def test_command_line_by_module_name(tmp_path):
     )
     assert done.returncode == 1, done.stderr
     assert "gradient check of loss: WRONG" in done.stdout
+
+
+def _usage_error(capsys, *parts):
+    error = capsys.readouterr().err
+    assert error.startswith("diffkit: error: ") and "Traceback" not in error, error
+    assert len(error.strip().splitlines()) == 1, error
+    for part in parts:
+        assert part in error, error
+
+
+BROKEN = textwrap.dedent(
+    '''
+    import numpy as np
+    import diffkit as dk
+
+    EXAMPLE_ARGS = (np.array([1.0, 2.0]),)
+
+    def loss(x):
+        return dk.sum(x * x)
+
+    def grad_divides_by_zero(x):
+        return 1 / 0
+    '''
+)
+
+
+def test_a_module_that_raises_on_import_is_a_usage_error_naming_the_line(tmp_path, capsys):
+    path = write_module(tmp_path, "raises_on_import", BROKEN + 'raise RuntimeError("no data file")\n')
+    assert main(["check", f"{path}:loss", f"{path}:loss"]) == 2
+    _usage_error(capsys, f"importing {path} raised RuntimeError: no data file at line 12 of {path}",
+                 "fix the module and run again")
+
+
+def test_a_module_by_name_that_raises_on_import_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    write_module(tmp_path, "raises_by_name", "import missing_dependency_of_the_course\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["check", "raises_by_name:loss", "raises_by_name:loss"]) == 2
+    _usage_error(capsys, "importing raises_by_name raised ModuleNotFoundError: No module named "
+                         "'missing_dependency_of_the_course'")
+
+
+def test_example_args_that_raise_are_a_usage_error_naming_the_line(tmp_path, capsys):
+    text = BROKEN + "\ndef example_args():\n    return {}['points']\n"
+    path = write_module(tmp_path, "raising_example", text)
+    assert main(["check", f"{path}:loss", f"{path}:loss"]) == 2
+    _usage_error(capsys, f"example_args() of {path} raised KeyError: 'points' at line 14 of {path}",
+                 "fix it and run again")
+
+
+def test_a_gradient_function_that_raises_is_a_usage_error_naming_the_line(tmp_path, capsys):
+    path = write_module(tmp_path, "raising_grad", BROKEN)
+    assert main(["check", f"{path}:loss", f"{path}:grad_divides_by_zero"]) == 2
+    _usage_error(capsys, "your gradient function grad_divides_by_zero raised ZeroDivisionError: division by zero "
+                         "at raising_grad.py:11 in grad_divides_by_zero(): `return 1 / 0`",
+                 "fix grad_divides_by_zero so that it returns the gradient at the given arguments")

@@ -49,7 +49,13 @@ def section(results, report_link="reports/bench/index.md"):
 def update_readme(readme_path, results, report_link="reports/bench/index.md"):
     """Replace the text between the markers in ``readme_path``; raise if they are missing."""
     path = Path(readme_path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.InputError(
+            f"cannot read the README {path} ({getattr(exc, 'strerror', None) or exc}): give --readme the "
+            "Markdown file that holds the benchmark section"
+        ) from None
     start, end = text.find(START), text.find(END)
     if start < 0 or end < start:
         raise errors.InputError(
@@ -57,5 +63,9 @@ def update_readme(readme_path, results, report_link="reports/bench/index.md"):
             "where the generated figures should go"
         )
     new = text[: start + len(START)] + "\n" + section(results, report_link) + "\n" + text[end:]
-    path.write_text(new, encoding="utf-8")
+    try:
+        path.write_text(new, encoding="utf-8")
+    except OSError as exc:
+        raise errors.InputError(f"cannot write the README {path} ({exc.strerror or exc}): check that it is "
+                                "writable") from None
     return path

@@ -7,6 +7,7 @@ rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
 import json
 from pathlib import Path
 
+from .. import errors
 from ..report.figures import new_figure
 from . import targets
 from .peers import NOT_REQUESTED
@@ -31,8 +32,26 @@ SECTIONS = (
 )
 
 
+RESULT_KEYS = ("environment", "peers", "arrays", "fd", "symbolic", "scalar")
+
+
 def load_results(directory):
-    return json.loads((Path(directory) / RESULTS_FILE).read_text(encoding="utf-8"))
+    """The results a run stored in ``directory``; an InputError naming the file when they are
+    not the JSON ``diffkit bench`` writes."""
+    path = Path(directory) / RESULTS_FILE
+    rerun = f"rerun `diffkit bench --out {directory}` to measure again"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.InputError(f"cannot read {path} ({getattr(exc, 'strerror', None) or exc}): {rerun}") from None
+    except ValueError as exc:
+        raise errors.InputError(f"{path} is not valid JSON ({exc}): {rerun}") from None
+    missing = [key for key in RESULT_KEYS if key not in results] if isinstance(results, dict) else list(RESULT_KEYS)
+    if missing:
+        raise errors.InputError(
+            f"{path} does not hold diffkit bench results (it has no {', '.join(missing)}): {rerun}"
+        )
+    return results
 
 
 def _seconds(value):

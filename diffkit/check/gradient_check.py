@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import errors
 from ..core.containers import flatten
+from ..core.frames import traceback_location
 from ..methods import Problem, get_method
 from .compare import (
     CORRECT,
@@ -71,14 +72,29 @@ def check_grad(
     """
     validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
     problem = Problem(f, args, argnums)
-    user_grad = grad_fn(*args) if callable(grad_fn) else grad_fn
     source = getattr(grad_fn, "__name__", "grad_fn") if callable(grad_fn) else "the gradient"
+    user_grad = _call_user_gradient(grad_fn, args, source) if callable(grad_fn) else grad_fn
     aligned = align_gradient(problem, user_grad, source=source)
     title = f"gradient check of {getattr(f, '__name__', 'f')}"
     return run_check(
         problem, aligned, title, methods=methods, rtol=rtol, atol=atol, mode=mode, seed=seed,
         directions=directions, shown=shown,
     )
+
+
+def _call_user_gradient(grad_fn, args, name):
+    """``grad_fn(*args)``; an exception in it is an InputError naming the line that raised
+    (the user's code, chained, so a notebook still shows its traceback)."""
+    try:
+        return grad_fn(*args)
+    except errors.DiffkitError:
+        raise
+    except Exception as exc:
+        where = traceback_location(exc.__traceback__)
+        raise errors.InputError(
+            f"your gradient function {name} raised {type(exc).__name__}: {exc}" + (f" at {where}" if where else "")
+            + f"; fix {name} so that it returns the gradient at the given arguments, then check again"
+        ) from exc
 
 
 def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, directions, shown):

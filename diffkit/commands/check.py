@@ -16,6 +16,7 @@ import sys
 
 from ..check import check_grad
 from ..errors import InputError
+from ..harness.cases import call_user_code, import_failure
 
 COMMAND = "check"
 HELP = "check a hand-derived gradient: diffkit check MODULE:LOSS MODULE:GRAD (exit 1 when wrong)"
@@ -67,27 +68,44 @@ def load(spec):
 
 
 def _import(module_part):
+    """The module, by file or by name; an exception while importing it is an InputError that
+    names the line of the module that raised."""
     path = pathlib.Path(module_part)
     if module_part.endswith(".py"):
         if not path.is_file():
             raise InputError(f"no file {module_part}")
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
-        sys.modules.setdefault(path.stem, module)
-        spec.loader.exec_module(module)
+        added = sys.modules.setdefault(path.stem, module) is module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            if added:
+                del sys.modules[path.stem]  # a later load must not find the half-run module
+            raise _import_error(module_part, exc, path) from None
         return module
     if "" not in sys.path and str(pathlib.Path.cwd()) not in sys.path:
         sys.path.insert(0, str(pathlib.Path.cwd()))  # as `python -m` would: modules beside you import
     try:
         return importlib.import_module(module_part)
     except ModuleNotFoundError as exc:
-        raise InputError(f"cannot import {module_part!r}: {exc}; give a module name on sys.path or a .py file") from None
+        if exc.name and (module_part == exc.name or module_part.startswith(exc.name + ".")):
+            raise InputError(f"cannot import {module_part!r}: {exc}; give a module name on sys.path or a .py "
+                             "file") from None
+        raise _import_error(module_part, exc) from None
+    except Exception as exc:
+        raise _import_error(module_part, exc) from None
+
+
+def _import_error(module_part, exc, file=None):
+    return InputError(f"importing {module_part} raised {import_failure(exc, file)}; fix the module and run again")
 
 
 def example_arguments(module, spec):
     """The module's example arguments: ``example_args()`` or ``EXAMPLE_ARGS``."""
     if callable(getattr(module, "example_args", None)):
-        example = module.example_args()
+        example = call_user_code(module.example_args, f"example_args() of {spec.rpartition(':')[0]}", module,
+                                 "fix it and run again")
     elif hasattr(module, "EXAMPLE_ARGS"):
         example = module.EXAMPLE_ARGS
     else:

@@ -156,15 +156,16 @@ def import_failure(exc, file=None):
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def call_user_code(function, what, module):
-    """Call a function of a user's suite module; an exception in it becomes an InputError."""
+def call_user_code(function, what, module, fix="fix the suite and run again"):
+    """Call a function of a user's module; an exception in it becomes an InputError naming
+    ``what`` raised it, the line of ``module`` it came from, and the ``fix``."""
     try:
         return function()
     except errors.DiffkitError:
         raise
     except Exception as exc:
         raise errors.InputError(
-            f"{what} raised {import_failure(exc, getattr(module, '__file__', None))}; fix the suite and run again"
+            f"{what} raised {import_failure(exc, getattr(module, '__file__', None))}; {fix}"
         ) from None
 
 
