@@ -15,6 +15,7 @@ from .core.primitive import primitives
 from .errors import (
     DiffkitError,
     ExpressionTooLargeError,
+    FolderInUseError,
     InputError,
     MissingArrayMethodError,
     NonAnalyticError,

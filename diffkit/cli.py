@@ -7,9 +7,10 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from . import commands
-from .errors import DiffkitError
+from .errors import DiffkitError, UnreadableResultWarning
 
 
 def _command_modules():
@@ -39,13 +40,24 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return args.run(args) or 0
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            warnings.simplefilter("always", UnreadableResultWarning)
+            return args.run(args) or 0
     except DiffkitError as exc:
         print(f"diffkit: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("diffkit: interrupted", file=sys.stderr)
         return 130
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """diffkit's own warnings as one line each, without the source line Python would add."""
+    if issubclass(category, UnreadableResultWarning):
+        print(f"diffkit: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ class NonScalarOutputError(InputError):
     """A gradient was asked of a program whose output is not a single number."""
 
 
+class FolderInUseError(InputError):
+    """Another diffkit run is writing to the report folder given."""
+
+
 class ShapeError(DiffkitError, ValueError):
     """An op received operands whose shapes do not fit together."""
 
@@ -50,3 +54,7 @@ class NonAnalyticError(UnsupportedError):
 
 class ExpressionTooLargeError(DiffkitError):
     """A symbolic expression grew past what SymPy or lambdify can handle."""
+
+
+class UnreadableResultWarning(UserWarning):
+    """A row or value of a results database could not be read; the report is built without it."""

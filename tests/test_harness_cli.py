@@ -45,6 +45,9 @@ def test_list_shows_suites_and_methods(capsys):
         (["--jobs", "0"], "--jobs must be at least 1, got 0"),
         (["--timeout", "-1"], "--timeout must be a positive number of seconds, got -1"),
         (["--memory", "0"], "--memory must be a positive number of megabytes, got 0"),
+        (["--timeout", "nan"], "--timeout must be a positive number of seconds, got nan: a limit must be finite"),
+        (["--timeout", "inf"], "--timeout must be a positive number of seconds, got inf: a limit must be finite"),
+        (["--memory", "nan"], "--memory must be a positive number of megabytes, got nan: a limit must be finite"),
         (["--suite", "no_such_suite_module"], "no suite named 'no_such_suite_module'"),
         (["--suite", "missing/suite.py"], "suite file missing/suite.py does not exist"),
         (["--suite", SUPPORT, "--methods", "tape", "taep"], "no differentiation method named taep"),
@@ -154,13 +157,19 @@ def test_a_run_into_a_folder_with_a_corrupt_database_stops_before_any_case(tmp_p
         (MARKED_SUITE.replace("def square(x):", "def square(x)"), "SyntaxError: expected ':' at line 8 of "),
         (MARKED_SUITE.replace('PROGRAMS = [Program("square", square, (3.0,))]', "PROGRAMS = [square]"),
          "must hold diffkit Program objects, but item 0 is the function square"),
+        (MARKED_SUITE.replace('METHODS = ["tape"]', 'METHODS = ["tape"]\nTIMEOUT = "fast"'),
+         "TIMEOUT of suite {suite} must be a positive number of seconds, got 'fast' (a str): write it as a number"),
+        (MARKED_SUITE.replace('METHODS = ["tape"]', 'METHODS = ["tape"]\nMEMORY_MB = float("nan")'),
+         "MEMORY_MB of suite {suite} must be a positive number of megabytes, got nan: a limit must be finite"),
+        (MARKED_SUITE.replace('METHODS = ["tape"]', 'METHODS = ["tape"]\nNAME = "../../../x"'),
+         "the suite name '../../../x' (NAME of suite {suite}) is not a plain name"),
     ],
-    ids=["unknown-method", "syntax-error", "plain-function"],
+    ids=["unknown-method", "syntax-error", "plain-function", "timeout-text", "memory-nan", "name-a-path"],
 )
 def test_user_suite_mistakes_are_errors_before_anything_runs(text, message, tmp_path, capsys):
     suite = tmp_path / "marked.py"
     suite.write_text(text)
     out = tmp_path / "out"
     assert main(["report", "--suite", str(suite), "--out", str(out), "--quiet"]) == 2
-    _assert_error(capsys, message, str(suite))
+    _assert_error(capsys, message.format(suite=suite), str(suite))
     assert not out.exists() and not (tmp_path / "ran").exists()

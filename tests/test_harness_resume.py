@@ -1,4 +1,9 @@
-"""A run killed part way (SIGKILL to the parent) and resumed ends with an uninterrupted run's rows."""
+"""Runs that are killed, resumed or meet another run.
+
+A run killed part way (SIGKILL to the parent) and resumed ends with an uninterrupted run's
+rows; a run killed while its workers start leaves no process; a second run into a busy
+folder is refused and the first keeps every row.
+"""
 
 import os
 import signal
@@ -7,9 +12,16 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
+
+import pytest
+
+from diffkit.cli import main
 
 NAP_SUITE = textwrap.dedent('''
-    """Eight cases that each take a moment to build, so a run can be killed between them."""
+    """Eight cases that each take half a second to build in a worker, so a run can be killed
+    between them, or met by another run."""
+    import multiprocessing
     import time
     from diffkit.programs.program import Program
 
@@ -22,9 +34,13 @@ NAP_SUITE = textwrap.dedent('''
         return f
 
     def programs():
-        time.sleep(0.3)  # runs in every worker child: each case takes at least this long
+        if multiprocessing.parent_process() is not None:  # a worker's child: each case takes this long
+            time.sleep(0.5)
         return [Program(f"nap{k}", square_plus(k), (1.5,), 0) for k in range(4)]
 ''')
+
+MARKER = "DIFFKIT_TEST_RUN_MARKER"  # in the environment of every process a test run starts
+WORKER_STARTUP_SECONDS = 0.3  # less than a spawned worker takes to import diffkit
 
 
 def _report(suite, out, *extra):
@@ -109,3 +125,91 @@ def test_killed_run_resumes_to_the_same_rows(tmp_path):
         k = int(case_id[3])
         assert value == 1.5 * 1.5 + k * 1.5
     assert (killed / "index.md").is_file()
+
+
+def _wait_for(condition, seconds, step=0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+@pytest.fixture
+def naps(tmp_path):
+    suite = tmp_path / "naps.py"
+    suite.write_text(NAP_SUITE)
+    return suite
+
+
+def test_a_second_run_into_a_busy_folder_is_refused_and_the_first_keeps_every_row(naps, tmp_path, capsys):
+    out = tmp_path / "out"
+    first = subprocess.Popen(_report(naps, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: _count(out) >= 1 or first.poll() is not None, 60)
+        assert first.poll() is None, "the first run ended before a second could meet it"
+        # the issue's case (a --methods tape run into the same folder), and the one that deletes rows
+        for extra in (["--methods", "tape"], ["--fresh"], ["--resume"]):
+            assert main(["report", "--suite", str(naps), "--out", str(out), "--quiet", *extra]) == 2
+            error = capsys.readouterr().err
+            assert error.startswith("diffkit: error: ") and "Traceback" not in error
+            assert f"another diffkit report (process {first.pid}) is writing to {out}" in error
+            assert "wait until it finishes, or give --out another folder" in error
+        assert first.poll() is None, "the first run finished before the second ones were refused"
+        _, stderr = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, stderr
+    rows = _rows(out)
+    assert len(rows) == 8 and all(status == "ok" for _, status, _, _ in rows)
+    assert {row[0] for row in rows} == {f"nap{k}/{m}" for k in range(4) for m in ("reference", "tape")}
+    assert (out / "index.md").is_file()
+    assert not (out / ".diffkit-report.lock").exists()  # the owner removes the lock file when done
+
+
+def _marked_processes(marker):
+    """Process ids whose environment holds ``marker`` (every process a run starts inherits it)."""
+    found = []
+    needle = f"{MARKER}={marker}".encode()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as environ:
+                if needle not in environ.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{name}/stat") as stat:
+                if stat.read().rsplit(")", 1)[-1].split()[0] == "Z":
+                    continue  # a zombie has exited; only its parent's wait is missing
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                found.append((int(name), cmdline.read().replace(b"\0", b" ").decode(errors="replace")))
+        except OSError:  # gone meanwhile, or not ours
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's")
+def test_killing_the_run_while_its_workers_start_leaves_no_process(naps, tmp_path):
+    marker = uuid.uuid4().hex
+    env = dict(os.environ, **{MARKER: marker})
+    run = subprocess.Popen(_report(naps, tmp_path / "out"), env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        # kill the main process a moment after its first pool worker exists (about a second
+        # after the start): the worker has its orders from the pipe and is in its start-up (a
+        # fresh interpreter importing diffkit), before its initializer ran
+        started = _wait_for(lambda: any("multiprocessing.spawn" in cmd for _, cmd in _marked_processes(marker)),
+                            30, step=0.01)
+        assert started, f"the run started no pool worker: {_marked_processes(marker)}"
+        time.sleep(WORKER_STARTUP_SECONDS)
+        assert run.poll() is None
+        assert any("resource_tracker" in cmd for _, cmd in _marked_processes(marker))
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        assert _wait_for(lambda: not _marked_processes(marker), 15, step=0.1), (
+            f"processes outlived the killed run: {_marked_processes(marker)}")
+    finally:
+        for pid, _ in _marked_processes(marker):
+            os.kill(pid, signal.SIGKILL)

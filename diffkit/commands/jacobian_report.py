@@ -22,13 +22,16 @@ def add_arguments(parser):
     )
     parser.add_argument("--jobs", type=int, default=None, help="harness workers (default: the harness's)")
     parser.add_argument("--resume", action="store_true", help="with --harness: keep finished cases, run the rest")
+    parser.add_argument("--fresh", action="store_true",
+                        help="with --harness: delete the cases OUT/results.sqlite holds and run every case")
 
 
 def _run_with_harness(args):
     from ..harness import run_suite
     from ..studies.jacobian_suite import suite, write_report_from_database
 
-    run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume).close()
+    run_suite(suite(quick=args.quick), Path(args.out), jobs=args.jobs, resume=args.resume,
+              fresh=args.fresh).close()
     return write_report_from_database(args.out)
 
 

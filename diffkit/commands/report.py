@@ -44,6 +44,9 @@ def add_arguments(parser):
     parser.add_argument("--resume", action="store_true",
                         help="keep the rows already in the output folder's database and run only the "
                              "missing cases (after an interrupted run)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="delete the rows already in the output folder's database and run every case "
+                             "(without --resume or --fresh, a folder that holds rows is refused)")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help=f"wall-clock limit per case in seconds (default: {timeouts})")
     parser.add_argument("--memory", type=float, default=None, metavar="MB",
@@ -58,16 +61,23 @@ def add_arguments(parser):
 
 
 def _check(args):
+    from ..harness.suites import positive_limit
+
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.timeout is not None and args.timeout <= 0:
-        raise InputError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
-    if args.memory is not None and args.memory <= 0:
-        raise InputError(f"--memory must be a positive number of megabytes, got {args.memory:g}")
+    if args.timeout is not None:
+        positive_limit(args.timeout, "--timeout", "seconds")
+    if args.memory is not None:
+        positive_limit(args.memory, "--memory", "megabytes")
+    if args.resume and args.fresh:
+        raise InputError("--resume keeps the rows already stored and --fresh deletes them: give one")
 
 
 def run(args):
     from ..harness import build_report, load_suite, run_suite
+    from ..harness.database import make_folder
+    from ..harness.lock import FolderLock
+    from ..harness.outputs import check_pages
 
     _check(args)
     if args.from_dir:
@@ -78,15 +88,17 @@ def run(args):
         suite.restrict(args.methods)
     out = Path(args.out or DEFAULT_OUT.format(suite=suite.name))
     started = time.perf_counter()
-    try:
-        db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
-                       quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
-    except KeyboardInterrupt:
-        print(f"diffkit: the finished cases are kept in {out / 'results.sqlite'}; add --resume to the same "
-              "command to run only the rest", file=sys.stderr)
-        raise
-    db.close()
-    written = build_report(out)
+    with FolderLock(make_folder(out)):  # one lock from the first case to the last page
+        check_pages(out)
+        try:
+            db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
+                           fresh=args.fresh, quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
+        except KeyboardInterrupt:
+            print(f"diffkit: the finished cases are kept in {out / 'results.sqlite'}; add --resume to the same "
+                  "command to run only the rest", file=sys.stderr)
+            raise
+        db.close()
+        written = build_report(out)
     if not args.quiet:
         print(f"{len(suite.cases)} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     print(_front_page(written))

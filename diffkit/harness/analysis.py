@@ -19,10 +19,23 @@ FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
 STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
 
 
+LABEL_SETTINGS = SIZE_PARAMETERS + ("width", "activation", "loss", "dataset")
+ABBREVIATIONS = {"depth": "d", "width": "w", "iterations": "n", "steps": "T"}
+
+
 def _label(row):
-    settings = ", ".join(f"{k}={v}" for k, v in sorted(row["settings"].items()) if k in
-                         SIZE_PARAMETERS + ("width", "activation", "loss", "dataset"))
+    """``mlp(activation=tanh, dataset=ring, depth=2, ...)``: the program and the settings that tell its rows apart."""
+    settings = ", ".join(f"{k}={v}" for k, v in sorted(row["settings"].items()) if k in LABEL_SETTINGS)
     return f"{row['program']}({settings})" if settings else row["program"]
+
+
+def short_label(row):
+    """``mlp(d=2, w=3, tanh, squared)``: the label of a plot's axis, made from the row (never by
+    parsing :func:`_label`, since a program's name may hold parentheses, commas or '=')."""
+    settings = row["settings"]
+    parts = [f"{short}={settings[key]}" for key, short in ABBREVIATIONS.items() if key in settings]
+    parts += [str(settings[key]) for key in ("activation", "loss") if key in settings]
+    return f"{row['program']}({', '.join(parts)})" if parts else row["program"]
 
 
 def method_order(rows):
@@ -66,6 +79,7 @@ def _status_counts(rows, methods):
 def _accuracy(rows, methods):
     errors = {}
     programs = []
+    short = {}
     kinks = set()
     for row in rows:
         if row.get("on_kink"):
@@ -75,6 +89,7 @@ def _accuracy(rows, methods):
         label = _label(row)
         if label not in programs:
             programs.append(label)
+            short[label] = short_label(row)
         errors[(label, row["method"])] = row["rel_error"]
     shown = [m for m in methods if m not in (REFERENCE, REFERENCE_CHECK)]
     per_method = {}
@@ -84,7 +99,8 @@ def _accuracy(rows, methods):
             worst, worst_program = max(values)
             per_method[method] = {"median": statistics.median(v for v, _ in values), "worst": worst,
                                   "worst_program": worst_program, "count": len(values)}
-    return {"programs": programs, "methods": shown, "errors": errors, "per_method": per_method, "kinks": kinks}
+    return {"programs": programs, "short": short, "methods": shown, "errors": errors, "per_method": per_method,
+            "kinks": kinks}
 
 
 def _agreement_summary(agreement):

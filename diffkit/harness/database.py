@@ -9,8 +9,11 @@ report reads everything back from here and nowhere else.
 The path given to :class:`ResultsDB` is always the report *folder* (a name with a dot,
 such as ``run.v2``, is a folder too); the file inside it is ``results.sqlite``. A folder
 that is a file or cannot be created, and a ``results.sqlite`` that is not a diffkit
-database, are :class:`~diffkit.errors.InputError`s naming the path and the fix, raised
-when the database is opened, before any case runs.
+database (a folder of that name, a file SQLite cannot read, tables without diffkit's
+columns), are :class:`~diffkit.errors.InputError`s naming the path and the fix, raised
+when the database is opened, before any case runs. A row or meta value that is not
+valid JSON (a damaged or hand-edited file) is left out of what is read back and named
+in :attr:`ResultsDB.unreadable`, so a report can still be built from the rest.
 """
 
 import json
@@ -104,6 +107,9 @@ class ResultsDB:
     def __init__(self, folder, create=True):
         folder = make_folder(folder) if create else Path(folder)
         self.path = folder / FILENAME
+        self.unreadable = []  # what rows() and meta() could not decode, one sentence each
+        if self.path.exists() and not self.path.is_file():
+            raise _not_a_database(self.path, "it is a folder", create)
         if not create and not self.path.is_file():
             raise errors.InputError(
                 f"{folder} has no {FILENAME}: run 'diffkit report --out {folder}' first, or pass "
@@ -125,6 +131,11 @@ class ResultsDB:
         tables = {r[0] for r in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if (tables or not create) and not {"cases", "meta"} <= tables:
             raise sqlite3.DatabaseError("it has no 'cases' and 'meta' tables")
+        if tables:
+            present = {r[1] for r in self.connection.execute("PRAGMA table_info(cases)")}
+            missing = [name for name in SCHEMA if name not in present]
+            if missing:
+                raise sqlite3.DatabaseError(f"its cases table has no column {', '.join(missing)}")
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=FULL")
         columns = ", ".join(f'"{name}" {kind}' for name, kind in SCHEMA.items())
@@ -155,9 +166,18 @@ class ResultsDB:
         return {r[0] for r in self.connection.execute("SELECT case_id FROM cases")}
 
     def rows(self):
-        """Every row as a dict, JSON columns decoded, in the order cases finished."""
+        """Every row as a dict, JSON columns decoded, in the order cases finished.
+
+        A row with a column that does not decode is left out and named in ``unreadable``.
+        """
         cursor = self.connection.execute("SELECT * FROM cases ORDER BY finished_at, case_id")
-        return [self._decode(dict(r)) for r in cursor]
+        rows = []
+        for record in cursor:
+            try:
+                rows.append(self._decode(dict(record)))
+            except _Undecodable as exc:
+                self._note(f"row {record['case_id']!r} left out: {exc}")
+        return rows
 
     def count(self):
         return self.connection.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
@@ -168,7 +188,18 @@ class ResultsDB:
                 self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
     def meta(self):
-        return {k: json.loads(v) for k, v in self.connection.execute("SELECT key, value FROM meta")}
+        """The run's settings (suite, limits, times); a value that does not decode is left out."""
+        meta = {}
+        for key, value in self.connection.execute("SELECT key, value FROM meta"):
+            try:
+                meta[key] = _json(value, "value")
+            except _Undecodable as exc:
+                self._note(f"meta {key!r} left out: {exc}")
+        return meta
+
+    def _note(self, text):
+        if text not in self.unreadable:
+            self.unreadable.append(text)
 
     def close(self):
         self.connection.close()
@@ -177,8 +208,21 @@ class ResultsDB:
     def _decode(row):
         for name in JSON_COLUMNS:
             if row.get(name) is not None:
-                row[name] = json.loads(row[name])
+                row[name] = _json(row[name], name)
         for name in ("settings", "options"):
-            row[name] = json.loads(row[name]) if row.get(name) else {}
+            row[name] = _json(row[name], name) if row.get(name) else {}
+            if not isinstance(row[name], dict):
+                raise _Undecodable(f"its {name} is a {type(row[name]).__name__}, not a JSON object")
         row["on_kink"] = bool(row.get("on_kink"))
         return row
+
+
+class _Undecodable(Exception):
+    """A stored value that is not the JSON diffkit wrote."""
+
+
+def _json(text, column):
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise _Undecodable(f"its {column} is not valid JSON ({exc})") from None

@@ -17,7 +17,9 @@ import time
 from collections import defaultdict
 
 from .. import errors
-from .database import ResultsDB
+from .database import ResultsDB, make_folder
+from .lock import FolderLock
+from .suites import positive_limit
 from .worker import LIMIT_STATUSES, prepare_worker, supervise
 
 CONNECT_SECONDS = 5
@@ -32,7 +34,8 @@ def make_executor(jobs=None, scheduler=None):
         os.environ.setdefault(name, "1")
     jobs = jobs or os.cpu_count() or 1
     return futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=prepare_worker
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=prepare_worker,
+        initargs=(os.getpid(),),
     )
 
 
@@ -98,18 +101,60 @@ class _Ladders:
             self.blocked.setdefault(row["ladder"], row)
 
 
-def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, quiet=False,
+def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=False, quiet=False,
               timeout=None, memory_mb=None, progress_file=None):
     """Run every case of ``suite`` not yet in ``out_dir``'s database; return the database.
 
-    Without ``resume`` the database is emptied first, so the folder holds this run only.
+    The folder is locked while the run writes it (:class:`~diffkit.harness.lock.FolderLock`):
+    a second run into it stops with :class:`~diffkit.errors.FolderInUseError`. Rows
+    already in the database are never deleted unasked: ``resume`` keeps them (they must
+    be of the same suite) and runs the rest, ``fresh`` deletes them first; without
+    either, a folder holding rows is refused.
     """
-    from tqdm.auto import tqdm
+    if timeout is not None:
+        timeout = positive_limit(timeout, "the timeout", "seconds")
+    if memory_mb is not None:
+        memory_mb = positive_limit(memory_mb, "the memory limit", "megabytes")
+    with FolderLock(make_folder(out_dir)):
+        db = ResultsDB(out_dir)
+        try:
+            _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file)
+        except BaseException:
+            db.close()
+            raise
+    return db
 
-    db = ResultsDB(out_dir)
-    if not resume:
+
+def _claim(db, suite, resume, fresh):
+    """Decide what becomes of the rows already in ``db`` (see :func:`run_suite`)."""
+    if resume and fresh:
+        raise errors.InputError("--resume keeps the rows already stored and --fresh deletes them: give one")
+    count = db.count()
+    if fresh or not count:
         with db.connection:
             db.connection.execute("DELETE FROM cases")
+        return
+    stored = db.meta().get("suite")
+    folder = db.path.parent
+    if not resume:
+        of = f" of suite {stored}" if stored else ""
+        raise errors.InputError(
+            f"{folder} already holds {count} finished case(s){of}: add --resume to keep them and run only "
+            "the missing cases, or --fresh to delete them and run every case again"
+        )
+    if stored != suite.name:
+        held = f"suite {stored}" if stored else "a run that names no suite"
+        again = f"resume that suite (--suite {stored}), " if stored else ""
+        raise errors.InputError(
+            f"cannot resume suite {suite.name} in {folder}: its database holds {count} case(s) of {held}; "
+            f"{again}give --out another folder, or replace --resume by --fresh to delete them"
+        )
+
+
+def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file):
+    from tqdm.auto import tqdm
+
+    _claim(db, suite, resume, fresh)
     timeout = suite.timeout if timeout is None else timeout
     memory_mb = suite.memory_mb if memory_mb is None else memory_mb
     done = db.done_ids()
@@ -164,4 +209,3 @@ def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, quiet=Fal
         bar.close()
         _shutdown(executor)
     db.set_meta(finished=time.time())
-    return db

@@ -7,6 +7,7 @@ writes one PNG and returns its file name, or None when the data for it is missin
 import numpy as np
 
 from ..report.figures import new_figure, palette
+from .outputs import cannot_write
 
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
 DPI = 80
@@ -20,22 +21,11 @@ def _style(methods):
 
 def _save(fig, folder, name):
     fig.tight_layout()
-    fig.savefig(folder / name, dpi=DPI)
+    try:
+        fig.savefig(folder / name, dpi=DPI)
+    except OSError as exc:
+        raise cannot_write(folder / name, exc) from None
     return name
-
-
-ABBREVIATIONS = {"depth": "d", "width": "w", "iterations": "n", "steps": "T"}
-
-
-def short_label(label):
-    """``mlp(activation=tanh, dataset=ring, depth=2, ...)`` as ``mlp(d=2, w=3, tanh, squared)``."""
-    if "(" not in label:
-        return label
-    name, inside = label[:-1].split("(", 1)
-    settings = dict(part.split("=", 1) for part in inside.split(", "))
-    parts = [f"{short}={settings[key]}" for key, short in ABBREVIATIONS.items() if key in settings]
-    parts += [settings[key] for key in ("activation", "loss") if key in settings]
-    return f"{name}({', '.join(parts)})"
 
 
 def accuracy(analysis, folder):
@@ -58,7 +48,7 @@ def accuracy(analysis, folder):
     ax.set_xscale("log")
     ax.axvline(2.2e-16, color="grey", lw=0.8, ls=":")
     ax.set_yticks(range(len(programs)))
-    ax.set_yticklabels([short_label(p) for p in programs], fontsize=6)
+    ax.set_yticklabels([table["short"][p] for p in programs], fontsize=6)
     ax.set_ylim(len(programs) - 0.5, -0.5)
     ax.grid(axis="y", lw=0.3, color="#ddd")
     ax.set_xlabel("relative error of the gradient against the 50-digit reference")

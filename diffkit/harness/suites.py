@@ -15,6 +15,9 @@ high-precision reference. A module may instead define ``suite()`` returning a
 :class:`Suite`.
 """
 
+import math
+import numbers
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,36 @@ def on_ladder(method):
 
 DEFAULT_TIMEOUT = 20.0  # seconds per case, for a suite that does not set its own
 DEFAULT_MEMORY_MB = 2000.0
+PLAIN_NAME = re.compile(r"\w[\w.-]*\Z")
+
+
+def positive_limit(value, what, unit):
+    """``value`` as a float when it is a positive, finite number; else an InputError naming ``what``.
+
+    A limit of NaN or infinity would reach the worker's clock or ``setrlimit`` and fail
+    there, after the pool had started: it is refused here, where it is given.
+    """
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise errors.InputError(f"{what} must be a positive number of {unit}, got {value!r} "
+                                f"(a {type(value).__name__}): write it as a number, e.g. 20")
+    value = float(value)
+    if not math.isfinite(value):
+        raise errors.InputError(f"{what} must be a positive number of {unit}, got {value:g}: a limit must be "
+                                "finite (give a large number for a generous one)")
+    if value <= 0:
+        raise errors.InputError(f"{what} must be a positive number of {unit}, got {value:g}")
+    return value
+
+
+def check_suite_name(name, where=""):
+    """A suite's name names its default output folder, ``reports/<name>``: it must be a plain name."""
+    if not isinstance(name, str) or not PLAIN_NAME.match(name):
+        raise errors.InputError(
+            f"the suite name {name!r}{where} is not a plain name: it names the default output folder "
+            "reports/<name>, so it may hold only letters, digits, '_', '.' and '-', and must not start "
+            "with '.' or '-' (e.g. NAME = \"my-suite\")"
+        )
+    return name
 
 
 @dataclass
@@ -45,6 +78,9 @@ class Suite:
     memory_mb: float = DEFAULT_MEMORY_MB
 
     def __post_init__(self):
+        check_suite_name(self.name)
+        self.timeout = positive_limit(self.timeout, f"the timeout of suite {self.name}", "seconds")
+        self.memory_mb = positive_limit(self.memory_mb, f"the memory limit of suite {self.name}", "megabytes")
         seen = set()
         unique = []
         for case in self.cases:
@@ -226,11 +262,12 @@ def load_suite(name=DEFAULT):
     for program in module_programs(module):
         cases.extend(program_cases(program.name, program.settings, methods, source=name))
     return Suite(
-        getattr(module, "NAME", _suite_name(name)),
+        check_suite_name(getattr(module, "NAME", _suite_name(name)), f" (NAME of suite {name})"),
         (module.__doc__ or "a user suite").strip().splitlines()[0].rstrip("."),
         cases,
-        timeout=float(getattr(module, "TIMEOUT", DEFAULT_TIMEOUT)),
-        memory_mb=float(getattr(module, "MEMORY_MB", DEFAULT_MEMORY_MB)),
+        timeout=positive_limit(getattr(module, "TIMEOUT", DEFAULT_TIMEOUT), f"TIMEOUT of suite {name}", "seconds"),
+        memory_mb=positive_limit(getattr(module, "MEMORY_MB", DEFAULT_MEMORY_MB), f"MEMORY_MB of suite {name}",
+                                 "megabytes"),
     )
 
 
@@ -248,5 +285,6 @@ def _module_methods(module, name):
 
 
 def _suite_name(path):
-    """``my_suite`` for ``pkg.my_suite`` or ``dir/my_suite.py``."""
-    return Path(path).stem if path.endswith(".py") else path.rsplit(".", 1)[-1]
+    """``my_suite`` for ``pkg.my_suite`` or ``dir/my_suite.py`` (``my-suite`` for ``my suite.py``)."""
+    name = Path(path).stem if path.endswith(".py") else path.rsplit(".", 1)[-1]
+    return re.sub(r"[^\w.-]+", "-", name).lstrip(".-") or "suite"

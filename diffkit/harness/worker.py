@@ -5,8 +5,10 @@ so starting it costs milliseconds), caps its address space with
 ``resource.setrlimit(RLIMIT_AS)`` and sends its row back through a pipe; it may send
 partial rows first. The parent waits until the deadline, then kills the child: a
 symbolic derivation that explodes costs one row marked ``timeout`` or ``memory``,
-never the run. On Linux every child dies with its parent (``PR_SET_PDEATHSIG``), so a
-killed run leaves no stray workers behind.
+never the run. On Linux every pool worker and every child dies with its parent
+(``PR_SET_PDEATHSIG``, asked for first thing, then a check that the parent is still the
+one that started it), so a run killed at any moment, even while its pool is starting,
+leaves no stray workers behind.
 """
 
 import ctypes
@@ -24,8 +26,10 @@ MEGABYTE = 1024 * 1024
 LIMIT_STATUSES = ("timeout", "memory", "too-large")
 
 
-def die_with_parent():
-    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
+def die_with_parent(parent_pid):
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere); exit at
+    once if ``parent_pid`` has died already (before the request could be made), since
+    the signal only covers a death that comes after it."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -34,6 +38,8 @@ def die_with_parent():
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
     except OSError:
         pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def address_space_bytes():
@@ -70,11 +76,11 @@ def execute(case, report_partial=None):
     return measure_gradient_case(case, report_partial)
 
 
-def _child(case, memory_mb, connection):
+def _child(case, memory_mb, connection, parent_pid):
     """Body of the forked child: never returns."""
     code = 0
     try:
-        die_with_parent()
+        die_with_parent(parent_pid)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         limit_memory(memory_mb)
 
@@ -108,10 +114,11 @@ def run_isolated(case, timeout=None, memory_mb=None):
     """
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
+    parent_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(case, memory_mb, Connection(write_fd, readable=False))
+        _child(case, memory_mb, Connection(write_fd, readable=False), parent_pid)
     os.close(write_fd)
     reader = Connection(read_fd, writable=False)
     row, partial = None, {}
@@ -178,9 +185,11 @@ def supervise(case_data, timeout=None, memory_mb=None):
     return row
 
 
-def prepare_worker():
-    """Process-pool initializer: die with the run, and import what every case needs once."""
-    die_with_parent()
+def prepare_worker(run_pid):
+    """Process-pool initializer: die with the run (process ``run_pid``), then import what
+    every case needs once. The pool's start-up before this (a spawned interpreter
+    importing diffkit) takes a second or more: a run killed during it is noticed here."""
+    die_with_parent(run_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     import diffkit  # noqa: F401
     from . import measure, studies  # noqa: F401
