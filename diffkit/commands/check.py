@@ -16,7 +16,7 @@ import sys
 
 from ..check import check_grad
 from ..errors import InputError
-from ..harness.cases import call_user_code, import_failure
+from ..core.frames import call_user_code, import_failure
 
 COMMAND = "check"
 HELP = "check a hand-derived gradient: diffkit check MODULE:LOSS MODULE:GRAD (exit 1 when wrong)"

@@ -12,11 +12,11 @@ import importlib
 import importlib.util
 import json
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import errors
+from ..core.frames import call_user_code, import_failure
 
 REFERENCE = "reference"
 REFERENCE_CHECK = "reference-check"
@@ -141,32 +141,6 @@ def module_label(module):
     if module.__name__.startswith(USER_FILE_PREFIX):
         return getattr(module, "__file__", module.__name__)
     return module.__name__
-
-
-def import_failure(exc, file=None):
-    """What went wrong in a user's code and where: the line of ``file`` (else the innermost
-    frame outside Python's import machinery) that raised, or a syntax error's line."""
-    if isinstance(exc, SyntaxError):
-        text = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
-        return f"SyntaxError: {exc.msg} at line {exc.lineno} of {exc.filename}{text}"
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
-    own = [f for f in frames if file and Path(f.filename) == Path(file)]
-    frame = (own or frames or [None])[-1]
-    where = f" at line {frame.lineno} of {frame.filename} ({frame.line})" if frame else ""
-    return f"{type(exc).__name__}: {exc}{where}"
-
-
-def call_user_code(function, what, module, fix="fix the suite and run again"):
-    """Call a function of a user's module; an exception in it becomes an InputError naming
-    ``what`` raised it, the line of ``module`` it came from, and the ``fix``."""
-    try:
-        return function()
-    except errors.DiffkitError:
-        raise
-    except Exception as exc:
-        raise errors.InputError(
-            f"{what} raised {import_failure(exc, getattr(module, '__file__', None))}; {fix}"
-        ) from None
 
 
 def load_module(path):
