@@ -5,7 +5,6 @@ No test here times anything: the figures are the report's business.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,8 +228,9 @@ def test_report_only_from_a_damaged_results_file_names_it(text, message, tmp_pat
 
 def test_update_readme_into_a_missing_folder_names_the_file(tmp_path, capsys):
     readme_path = tmp_path / "missing" / "README.md"
-    committed = Path(__file__).resolve().parent.parent / "reports" / "bench"
-    assert main(["bench", "--update-readme", "--out", str(committed), "--readme", str(readme_path)]) == 2
+    sections = {key: [] for key in report.RESULT_KEYS}
+    (tmp_path / "results.json").write_text(json.dumps(sections), encoding="utf-8")
+    assert main(["bench", "--update-readme", "--out", str(tmp_path), "--readme", str(readme_path)]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"diffkit: error: cannot read the README {readme_path} (No such file or directory): "
                             "give --readme the Markdown file that holds the benchmark section")

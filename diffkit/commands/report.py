@@ -61,6 +61,7 @@ def add_arguments(parser):
 
 
 def _check(args):
+    from ..harness.executor import RESUME_AND_FRESH
     from ..harness.suites import positive_limit
 
     if args.jobs is not None and args.jobs < 1:
@@ -70,7 +71,7 @@ def _check(args):
     if args.memory is not None:
         positive_limit(args.memory, "--memory", "megabytes")
     if args.resume and args.fresh:
-        raise InputError("--resume keeps the rows already stored and --fresh deletes them: give one")
+        raise InputError(RESUME_AND_FRESH)
 
 
 def run(args):

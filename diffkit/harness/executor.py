@@ -23,6 +23,7 @@ from .suites import positive_limit
 from .worker import LIMIT_STATUSES, prepare_worker, supervise
 
 CONNECT_SECONDS = 5
+RESUME_AND_FRESH = "--resume keeps the rows already stored and --fresh deletes them: give one"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -128,7 +129,7 @@ def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=Fal
 def _claim(db, suite, resume, fresh):
     """Decide what becomes of the rows already in ``db`` (see :func:`run_suite`)."""
     if resume and fresh:
-        raise errors.InputError("--resume keeps the rows already stored and --fresh deletes them: give one")
+        raise errors.InputError(RESUME_AND_FRESH)
     count = db.count()
     if fresh or not count:
         with db.connection:
