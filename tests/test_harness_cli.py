@@ -9,7 +9,7 @@ from diffkit.cli import build_parser, main
 from diffkit.harness import load_suite, suite_names
 
 SUPPORT = str(Path(__file__).with_name("test_harness_support.py"))
-OPTIONS = ("--suite", "--out", "--methods", "--jobs", "--resume", "--timeout", "--memory", "--quiet", "--from",
+OPTIONS = ("--suite", "--out", "--methods", "--jobs", "--resume", "--fresh", "--timeout", "--memory", "--quiet", "--from",
            "--scheduler")
 
 
