@@ -68,6 +68,25 @@ class Traced(BoxedValue):
         return self._tape.apply(negative, (self,), {})
 
 
+class KeptTraced(Traced):
+    """A value on a tape that keeps everything (``Tape(keep_all=True)``, for drawings).
+
+    Every op on it goes through the generic dispatch to :meth:`Tape.apply_keeping_all`,
+    so the fast operators of :class:`Traced` stay as they are: the plain tape pays
+    nothing for this mode.
+    """
+
+    __slots__ = ()
+
+    def _process(self, primitive, args, params):
+        return self._tape.apply_keeping_all(primitive, args, params)
+
+    def __repr__(self):
+        return f"KeptTraced({self.value!r})"
+
+    __neg__ = BoxedValue.__neg__
+
+
 def _operator(primitive, reflected):
     """A Traced operator method (``__mul__``, or ``__rmul__`` when ``reflected``) for ``primitive``.
 
@@ -238,11 +257,17 @@ class Tape:
     shapes, rule)``: parents holds the node index of each traced argument (None for a
     constant); args and out hold the values the rules read (None where not needed);
     shapes the argument shapes of a broadcasting op, for summing cotangents back.
+
+    ``keep_all=True`` keeps every argument and output instead (a drawing shows them all),
+    and calls ``on_record(node index)`` after each node it records (a drawing refuses a
+    graph too large to read). The backward pass is the same in both modes.
     """
 
-    def __init__(self):
+    def __init__(self, keep_all=False, on_record=None):
         self.nodes = []
         self.level = None
+        self.keep_all = keep_all
+        self.on_record = on_record
 
     def __enter__(self):
         self.level = levels.enter(self)
@@ -256,7 +281,22 @@ class Tape:
     def leaf(self, value):
         """Start recording from ``value``: return its traced stand-in."""
         self.nodes.append(None)
-        return Traced(value, self, len(self.nodes) - 1)
+        return (KeptTraced if self.keep_all else Traced)(value, self, len(self.nodes) - 1)
+
+    def apply_keeping_all(self, primitive, args, params):
+        """:meth:`apply`, then the node keeps every argument and its output (``keep_all``)."""
+        plain = [Traced(arg.value, self, arg._node) if type(arg) is KeptTraced and arg._tape is self else arg
+                 for arg in args]
+        result = self.apply(primitive, plain, params)
+        if type(result) is not Traced or result._tape is not self:
+            return result  # no argument of this tape: nothing recorded
+        index = result._node
+        node = self.nodes[index]
+        values = tuple(arg.value if type(arg) is Traced and arg._tape is self else arg for arg in plain)
+        self.nodes[index] = (node[0], tuple(node[1]), values, node[3], result.value, node[5], node[6])
+        if self.on_record is not None:
+            self.on_record(index)
+        return KeptTraced(result.value, self, index)
 
     def apply(self, primitive, args, params):
         """Apply ``primitive`` to ``args``; record a node when one of them is traced on this tape."""
@@ -324,7 +364,7 @@ class Tape:
         nodes.append((primitive, parents, kept, params, out if rule.keep_out else None, shapes, rule))
         return Traced(out, self, len(nodes) - 1)
 
-    def backward(self, output, seed, wrt):
+    def backward(self, output, seed, wrt, on_node=None):
         """Cotangents of the leaves ``wrt`` (Traced values) for ``output`` seeded with ``seed``.
 
         A leaf the output does not depend on gets ``None``. A NaN in the result is looked at
@@ -332,11 +372,92 @@ class Tape:
         branch not taken (``where(p > 0, p * log(p), 0)`` at p = 0, an overflowing ``exp``),
         a second pass that keeps every zero cotangent of an elementwise op exactly zero, as
         singular ops always do, removes it. The first pass pays nothing for this.
+
+        ``on_node(index, g, sent)``, if given, is called for every node the pass visits, in
+        the order it visits them: ``g`` is the node's cotangent (upstream) and ``sent`` what
+        it sends to each parent (downstream; None for a constant, or for a value computed
+        from no leaf in ``wrt``).
+        The calls describe the pass whose result is returned, and the result is the same,
+        bit for bit, as without a hook.
         """
+        if on_node is not None:
+            return self._backward_observed(output, seed, wrt, on_node)
         cotangents, selected = self._backward(output, seed, wrt, strong_zero=False)
         if selected and any(_has_nan(g) for g in cotangents):
             cotangents, _ = self._backward(output, seed, wrt, strong_zero=True)
         return cotangents
+
+    def _backward_observed(self, output, seed, wrt, on_node):
+        """:meth:`backward` one node at a time through :meth:`contributions`, reporting each visit.
+
+        Only nodes computed from a leaf in ``wrt`` take part: a tape that also recorded
+        data (a drawing names its data arguments) runs the very pass a tape recording the
+        data as constants would, so the result is the same to the last bit.
+        """
+        if not (isinstance(output, Traced) and output._tape is self):
+            return [None] * len(wrt)
+        nodes = self.nodes
+        live = self.computed_from(wrt, output._node)
+        for strong_zero in (False, True):
+            cotangents = [None] * len(nodes)
+            cotangents[output._node] = seed
+            visits = []
+            selected = False
+            for index in range(output._node, -1, -1):
+                g = cotangents[index]
+                if g is None or nodes[index] is None:
+                    continue
+                sent = self.contributions(index, g, strong_zero, live)
+                selected = selected or nodes[index][6].selects
+                for parent, contribution in zip(nodes[index][1], sent):
+                    if contribution is not None:
+                        previous = cotangents[parent]
+                        cotangents[parent] = contribution if previous is None else previous + contribution
+                visits.append((index, g, sent))
+            result = [cotangents[leaf._node] for leaf in wrt]
+            if strong_zero or not (selected and any(_has_nan(g) for g in result)):
+                break
+        for visit in visits:
+            on_node(*visit)
+        return result
+
+    def computed_from(self, wrt, last):
+        """Per node up to ``last``: whether it was computed from one of the leaves ``wrt``."""
+        live = [False] * (last + 1)
+        for leaf in wrt:
+            if leaf._node <= last:
+                live[leaf._node] = True
+        for index in range(last + 1):
+            node = self.nodes[index]
+            if node is not None and any(parent is not None and live[parent] for parent in node[1]):
+                live[index] = True
+        return live
+
+    def contributions(self, index, g, strong_zero=False, live=None):
+        """What node ``index`` sends back to each of its parents for the cotangent ``g``.
+
+        One step of the backward pass, spelt out (the loop of :meth:`_backward` inlines the
+        same arithmetic for speed): each rule applied, a singular op's zero cotangent kept
+        exactly zero, broadcasting summed back. None for a constant argument, a rule that
+        sends nothing, or a parent that ``live`` (when given) marks as not computed from
+        the differentiated leaves.
+        """
+        _, parents, args, params, out, shapes, rule = self.nodes[index]
+        singular = rule.singular or strong_zero and rule.broadcasting
+        sent = []
+        for position, (parent, vjp) in enumerate(zip(parents, rule.rules)):
+            if parent is None or vjp is None or live is not None and not live[parent]:
+                sent.append(None)
+                continue
+            if singular:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    contribution = _strong_zero(g, vjp(g, out, *args, **params))
+            else:
+                contribution = vjp(g, out, *args, **params)
+            if contribution is not None and shapes is not None:
+                contribution = _summed_to(contribution, shapes[position])
+            sent.append(contribution)
+        return sent
 
     def _backward(self, output, seed, wrt, strong_zero):
         """The backward pass; also says whether it met an op that selects entries (where,
@@ -465,6 +586,22 @@ class Tape:
         }
 
 
+def _summed_to(contribution, shape):
+    """A broadcasting op's cotangent summed back to its argument's ``shape`` (the loop's inline step)."""
+    kind = type(contribution)
+    if kind is np.ndarray:
+        given = contribution.shape
+    elif kind in _SCALAR_TYPES:
+        given = ()
+    else:
+        given = shape_of(contribution)
+    if given == shape:
+        return contribution
+    if kind is np.ndarray:
+        return _unbroadcast_array(contribution, shape)
+    return unbroadcast(contribution, shape)
+
+
 def _unbroadcast_array(g, shape):
     """:func:`diffkit.ops.unbroadcast` for a plain array, with NumPy's own sum and reshape.
 
@@ -520,6 +657,8 @@ _OPERATORS = {
 for _name, _primitive in _OPERATORS.items():
     setattr(Traced, f"__{_name}__", _operator(_primitive, reflected=False))
     setattr(Traced, f"__r{_name}__", _operator(_primitive, reflected=True))
+    for _method in (f"__{_name}__", f"__r{_name}__"):  # a kept value takes the generic door
+        setattr(KeptTraced, _method, getattr(BoxedValue, _method))
 
 
 def active_tapes():

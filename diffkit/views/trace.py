@@ -2,10 +2,12 @@
 
 The graph is drawn the way the lecture notes draw it: a node per operation with its
 forward value, and after the backward pass the gradient at every node and on every
-edge. The backward pass here is the tape's algorithm done slowly and in the open: one
-loop over the nodes in reverse, each calling the op's vector-Jacobian product rule from
-diffkit's table, keeping the upstream gradient, the local gradient and what it sends
-downstream to each input ("upstream x local = downstream") so they can be shown.
+edge. The program is recorded on diffkit's tape in its keep-everything mode (a drawing
+needs every value, where the tape itself keeps only what its rules read), and the
+backward pass is the tape's own: a hook reports, node by node, the upstream gradient and
+what it sends downstream to each input, and the tape's step for one node, run with a
+seed of ones, gives the local gradient ("upstream x local = downstream"). So a trace's
+gradient is the tape method's, to the last bit.
 """
 
 import inspect
@@ -16,11 +18,10 @@ import numpy as np
 
 from .. import errors
 from ..core.problem import Problem
-from ..ops import unbroadcast
-from ..ops.shapes import shape_of
 from ..core.primitive import get_primitive
+from ..engines.tape import KeptTraced, Tape
+from ..ops.shapes import shape_of
 from .format import format_number, format_shape, format_value
-from .recorder import DEFAULT_MAX_NODES, RecordedLeaf, Recording, RecordedValue
 
 # How the notes write the arithmetic gates; any other op is shown by its name.
 OPERATOR_SYMBOLS = {
@@ -203,8 +204,21 @@ class Trace:
 
 
 # --- recording and the backward pass ---------------------------------------------------------
+DEFAULT_MAX_NODES = 300
+
+
+@dataclass
+class _Leaf:
+    """A named input of the program on the tape; ``differentiated`` is False for data held fixed."""
+
+    name: str
+    value: Any
+    differentiated: bool = True
+    grad: Any = None
+
+
 def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
-    """Run ``f(*args)`` once, recording every operation, then run the backward pass.
+    """Run ``f(*args)`` once on a tape that keeps every value, then the tape's backward pass.
 
     ``argnums`` picks the arguments to differentiate (default: all of them); the others
     are data, drawn as inputs without a gradient. The output must be a single number,
@@ -222,30 +236,49 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
             raise errors.InputError("dk.trace needs the arguments to evaluate the program at: dk.trace(f, x, y, ...)")
         argnums = 0 if len(args) == 1 else tuple(range(len(args)))
     problem = Problem(f, args, argnums)
-    recording = Recording(max_nodes=max_nodes)
-    leaves = [recording.leaf(name, _display_leaf(value, scalar)) for name, value, scalar in
-              zip(problem.leaf_names, problem.leaves, problem.leaf_was_scalar)]
-    call_args = problem.build_args(leaves)
-    names = _parameter_names(f, len(args))
-    for position, arg in enumerate(call_args):
-        if position not in problem.argnums and _is_numeric_data(arg):
-            call_args[position] = recording.leaf(names[position], arg, differentiated=False)
-    out = f(*call_args)
-    if not (isinstance(out, RecordedValue) and out._recording is recording):
+    with Tape(keep_all=True, on_record=_node_limit(max_nodes)) as tape:
+        leaves = [tape.leaf(value) for value in problem.leaves]
+        named = {leaf._node: _Leaf(name, _display_leaf(value, scalar)) for leaf, name, value, scalar in
+                 zip(leaves, problem.leaf_names, problem.leaves, problem.leaf_was_scalar)}
+        call_args = problem.build_args(leaves)
+        names = _parameter_names(f, len(args))
+        for position, arg in enumerate(call_args):
+            if position not in problem.argnums and _is_numeric_data(arg):
+                call_args[position] = tape.leaf(arg)
+                named[call_args[position]._node] = _Leaf(names[position], arg, differentiated=False)
+        out = f(*call_args)
+    if not (isinstance(out, KeptTraced) and out._tape is tape):
         raise errors.InputError(
             f"{getattr(f, '__name__', 'the program')} returned a value that does not depend on its "
             "differentiated arguments, so there is no graph to trace. Check argnums, and that the "
             "program uses diffkit ops (dk.exp, dk.sum, ...) on its arguments."
         )
-    seed = _seed_for(out.value, seed)
-    cotangents, sent, locals_ = _backward(recording, out._node, seed)
-    nodes, edges, steps, output_index = _build_graph(recording, cotangents, sent, locals_, out._node)
-    leaf_grads = [cotangents[leaf._node] for leaf in leaves]
-    grad = problem.pack([None if g is None else np.asarray(g, dtype=float) for g in leaf_grads])
+    visits = {}
+    grads = tape.backward(out, _seed_for(out.value, seed), leaves, on_node=lambda i, g, sent: visits.update({i: (g, sent)}))
+    for leaf, g in zip(leaves, grads):
+        named[leaf._node].grad = g
+    nodes, edges, steps, output_index = _build_graph(tape, named, leaves, visits, out._node)
     value = out.value
     if np.ndim(value) == 0:
         value = float(value)
-    return Trace(nodes, edges, steps, nodes[output_index], value, grad, name=getattr(f, "__name__", ""))
+    return Trace(nodes, edges, steps, nodes[output_index], value, problem.pack(grads), name=getattr(f, "__name__", ""))
+
+
+def _node_limit(max_nodes):
+    """A tape's ``on_record`` that refuses a graph of more than ``max_nodes`` operations."""
+    count = [0]
+
+    def count_node(index):
+        count[0] += 1
+        if count[0] > max_nodes:
+            raise errors.UnsupportedError(
+                f"the traced program ran more than {max_nodes} operations; a graph that large "
+                "cannot be drawn readably. Trace a smaller example (fewer layers, fewer loop "
+                "steps, or array ops instead of loops over entries: an array op is one node), or "
+                "pass max_nodes=... to dk.trace if you really want it."
+            )
+
+    return count_node
 
 
 def _display_leaf(value, was_scalar):
@@ -270,6 +303,7 @@ def _parameter_names(f, count):
 
 
 def _seed_for(out_value, seed):
+    """The seed of the backward pass: the tape method's own for a single number, else the given one."""
     shape = shape_of(out_value)
     if seed is None:
         if int(np.prod(shape)) != 1:
@@ -278,7 +312,7 @@ def _seed_for(out_value, seed):
                 "a single number. Reduce it (dk.sum, dk.mean), or pass seed=<upstream gradient of "
                 "that shape> to dk.trace."
             )
-        return np.ones(shape) if shape else 1.0
+        return np.ones_like(out_value) if isinstance(out_value, np.ndarray) else 1.0
     seed_array = np.asarray(seed, dtype=float)
     if seed_array.shape != tuple(shape):
         raise errors.ShapeError(
@@ -288,66 +322,19 @@ def _seed_for(out_value, seed):
     return seed_array if shape else float(seed_array)
 
 
-def _backward(recording, output_node, seed):
-    """Reverse loop over the recording: cotangent per node, and per op what it sent and its local gradient."""
-    nodes = recording.nodes
-    cotangents = [None] * len(nodes)
-    cotangents[output_node] = seed
-    sent = {}
-    locals_ = {}
-    for index in range(output_node, -1, -1):
-        node = nodes[index]
-        g = cotangents[index]
-        if g is None or isinstance(node, RecordedLeaf):
-            continue
-        sent[index] = [None] * len(node.parents)
-        locals_[index] = [None] * len(node.parents)
-        for position, parent in enumerate(node.parents):
-            if parent is None or not _receives_gradient(nodes[parent]):
-                continue
-            contribution = _vector_jacobian_product(node, position, g)
-            sent[index][position] = contribution
-            locals_[index][position] = _local_gradient(node, position)
-            if contribution is not None:
-                previous = cotangents[parent]
-                cotangents[parent] = contribution if previous is None else previous + contribution
-    return cotangents, sent, locals_
+def _local_gradient(primitive, value, output, sent_for_ones):
+    """d output / d input, from the tape's own step run with a seed of ones (``sent_for_ones``).
 
-
-def _receives_gradient(node):
-    return not isinstance(node, RecordedLeaf) or node.differentiated
-
-
-def _vector_jacobian_product(node, position, g):
-    """The op's rule from diffkit's table, with broadcasting summed back to the input's shape."""
-    rule = node.primitive.vjp_rule(position)
-    if rule is None:
+    Shown for a scalar output or an elementwise op; None where it is a full Jacobian.
+    """
+    out_shape = tuple(shape_of(output))
+    in_shape = tuple(shape_of(value))
+    elementwise = primitive.broadcasting and primitive is not _MATMUL and in_shape == out_shape
+    if not (int(np.prod(out_shape)) == 1 or elementwise):
         return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        contribution = rule(g, node.output, *node.inputs, **node.params)
-    if contribution is None:
-        return None
-    if node.primitive.singular:  # 0 * inf from a branch not taken is 0
-        contribution = np.where(np.asarray(g) == 0, 0.0, contribution) if not np.all(np.isfinite(contribution)) else contribution
-    shape = shape_of(node.inputs[position])
-    if node.primitive.broadcasting and shape_of(contribution) != tuple(shape):
-        contribution = unbroadcast(contribution, shape)
-    return contribution
-
-
-def _local_gradient(node, position):
-    """d output / d input for a scalar output or an elementwise op; None where it is a full Jacobian."""
-    out_shape = shape_of(node.output)
-    in_shape = shape_of(node.inputs[position])
-    scalar_out = int(np.prod(out_shape)) == 1
-    elementwise = node.primitive.broadcasting and node.primitive is not _MATMUL and tuple(in_shape) == tuple(out_shape)
-    if not (scalar_out or elementwise):
-        return None
-    ones = np.ones(out_shape) if out_shape else 1.0
-    local = _vector_jacobian_product(node, position, ones)
-    if local is None:
+    if sent_for_ones is None:  # a rule that sends nothing (sign, heaviside): the local gradient is 0
         return np.zeros(in_shape) if in_shape else 0.0
-    return local
+    return sent_for_ones
 
 
 _MATMUL = get_primitive("matmul")
@@ -380,31 +367,35 @@ def _index_text(index):
     return ",".join(":" if isinstance(p, slice) and p == slice(None) else str(p) for p in parts)
 
 
-def _ancestors(recording, output_node):
+def _ancestors(tape, output_node):
     """Indices of the nodes the output was computed from (itself included)."""
     found = {output_node}
     for index in range(output_node, -1, -1):
-        node = recording.nodes[index]
-        if index in found and not isinstance(node, RecordedLeaf):
-            found.update(parent for parent in node.parents if parent is not None)
+        node = tape.nodes[index]
+        if index in found and node is not None:
+            found.update(parent for parent in node[1] if parent is not None)
     return found
 
 
-def _build_graph(recording, cotangents, sent, locals_, output_node):
+def _build_graph(tape, named, differentiated, visits, output_node):
+    """The drawable graph from the tape's nodes (``named``: the inputs by node index,
+    ``differentiated``: their traced leaves) and its backward pass (``visits``: node index ->
+    (upstream, sent to each parent))."""
     nodes = []
     edges = []
-    where = {}  # recording index -> trace node index
-    feeds_output = _ancestors(recording, output_node)
-    for index, recorded in enumerate(recording.nodes):
-        if isinstance(recorded, RecordedLeaf):
-            kind = "input" if recorded.differentiated else "data"
+    where = {}  # tape index -> trace node index
+    feeds_output = _ancestors(tape, output_node)
+    for index, recorded in enumerate(tape.nodes):
+        if recorded is None:
+            leaf = named[index]
             where[index] = len(nodes)
-            nodes.append(TraceNode(len(nodes), kind, recorded.name, recorded.value, cotangents[index]))
+            nodes.append(TraceNode(len(nodes), "input" if leaf.differentiated else "data", leaf.name, leaf.value, leaf.grad))
             continue
         if index not in feeds_output:  # e.g. abs(x) in a loop's test: not part of the output's graph
             continue
+        primitive, parents, values, params, output, _, _ = recorded
         inputs = []
-        for position, (parent, value) in enumerate(zip(recorded.parents, recorded.inputs)):
+        for position, (parent, value) in enumerate(zip(parents, values)):
             if parent is not None:
                 inputs.append((position, where[parent]))
             elif np.ndim(value) > 0:  # an array constant: drawn as a node of its own
@@ -412,23 +403,24 @@ def _build_graph(recording, cotangents, sent, locals_, output_node):
                 nodes.append(constant)
                 inputs.append((position, constant.index))
         where[index] = len(nodes)
-        label = op_label(recorded.primitive, recorded.inputs, recorded.parents, recorded.params)
-        node = TraceNode(len(nodes), "op", label, recorded.output, cotangents[index], recorded.primitive.name,
-                         tuple(source for _, source in inputs))
+        upstream, sent = visits.get(index, (None, None))
+        node = TraceNode(len(nodes), "op", op_label(primitive, values, parents, params), output, upstream,
+                         primitive.name, tuple(source for _, source in inputs))
         nodes.append(node)
         for position, source in inputs:
-            grads = sent.get(index)
-            edges.append(TraceEdge(source, node.index, position, None if grads is None else grads[position]))
+            edges.append(TraceEdge(source, node.index, position, None if sent is None else sent[position]))
+    live = tape.computed_from(differentiated, output_node)
     steps = []
-    for index in sorted(sent, reverse=True):
-        recorded = recording.nodes[index]
-        node = nodes[where[index]]
-        step = BackwardStep(node, cotangents[index])
-        for position, parent in enumerate(recorded.parents):
-            if parent is None or not _receives_gradient(recording.nodes[parent]):
+    for index in sorted(visits, reverse=True):
+        primitive, parents, values, _, output, _, _ = tape.nodes[index]
+        upstream, sent = visits[index]
+        ones = tape.contributions(index, np.ones(shape_of(output)) if shape_of(output) else 1.0, live=live)
+        step = BackwardStep(nodes[where[index]], upstream)
+        for position, parent in enumerate(parents):
+            if parent is None or not live[parent]:
                 continue
             step.inputs.append(nodes[where[parent]])
-            step.local.append(locals_[index][position])
-            step.downstream.append(sent[index][position])
+            step.local.append(_local_gradient(primitive, values[position], output, ones[position]))
+            step.downstream.append(sent[position])
         steps.append(step)
     return nodes, edges, steps, where[output_node]
