@@ -30,6 +30,7 @@ from .methods import GradientResult, Problem, get_method
 from .methods.transforms import hessian, hvp, jacobian
 from .ops import *  # noqa: F401,F403  (the op table's public functions)
 from .ops import OPS
+from .ops.user_primitives import primitive
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "check_backward": "check",
     "check_grad": "check",
+    "check_primitive": "check",
     "check_value": "check",
     "compare": "harness.compare",
     "Program": "programs",

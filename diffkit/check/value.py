@@ -29,32 +29,38 @@ def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DE
     atol = tolerance_option("atol", atol)
     function_name = getattr(f, "__name__", "f")
     actual, dtype = _evaluate(f, args, function_name)
+    argument, settings = judge_values(actual, dtype, expected, name, function_name, rtol, atol)
+    settings.insert(0, f"reference: {function_name} evaluated by diffkit on the given arguments ({dtype.name})")
+    return CheckReport(
+        title=f"value check of {function_name}",
+        arguments=[argument],
+        methods=[REFERENCE],
+        settings=settings,
+        pass_rule=VALUE_PASS_RULE,
+        shown=shown,
+    )
+
+
+VALUE_PASS_RULE = "an entry is wrong when its relative error is above the wrong band and its absolute error above atol"
+
+
+def judge_values(actual, dtype, expected, name, function_name, rtol, atol, reference=REFERENCE):
+    """``expected`` judged against ``actual`` (float64) entry by entry: an :class:`ArgumentCheck`
+    named ``name``, and the settings lines (bands, atol) it was judged by."""
     argument = ArgumentCheck(name=name, shape=tuple(actual.shape), dtype=dtype.name, entry_names=_names(name, actual))
-    argument.references = {REFERENCE: actual.reshape(-1)}
+    argument.references = {reference: actual.reshape(-1)}
     yours = _yours(expected, actual, name, function_name, argument.findings)
     bands = bands_for(dtype, rtol)
     default_atol = ROUNDING_FACTOR * dtype_eps(dtype) * float(np.max(np.abs(actual), initial=0))
     tolerance = default_atol if atol is None else float(atol)
     if yours is not None:
         argument.yours = yours.reshape(-1)
-        argument.abs_errors = np.abs(argument.yours - argument.references[REFERENCE])
-        argument.rel_errors = relative_error(argument.yours, argument.references[REFERENCE]).reshape(-1)
+        argument.abs_errors = np.abs(argument.yours - argument.references[reference])
+        argument.rel_errors = relative_error(argument.yours, argument.references[reference]).reshape(-1)
         judged = zip(argument.rel_errors, argument.abs_errors)
         argument.verdicts = [classify(rel, err, bands, tolerance) for rel, err in judged]
     atol_source = "given" if atol is not None else f"default: {ROUNDING_FACTOR} * eps * max|value|"
-    settings = [
-        f"reference: {function_name} evaluated by diffkit on the given arguments ({dtype.name})",
-        f"bands {bands.describe()}",
-        f"atol = {tolerance:.3g} ({atol_source})",
-    ]
-    return CheckReport(
-        title=f"value check of {function_name}",
-        arguments=[argument],
-        methods=[REFERENCE],
-        settings=settings,
-        pass_rule="an entry is wrong when its relative error is above the wrong band and its absolute error above atol",
-        shown=shown,
-    )
+    return argument, [f"bands {bands.describe()}", f"atol = {tolerance:.3g} ({atol_source})"]
 
 
 def _evaluate(f, args, function_name):

@@ -6,8 +6,14 @@ Jacobian-vector products). Calling a primitive dispatches on the values it recei
 plain numbers and arrays go to NumPy, boxed values (traced, symbolic, complex-step)
 to the deepest box's ``_process``. Adding an op means adding one entry to the table
 in :mod:`diffkit.ops`, and every method gains it.
+
+A user declares an op of their own next to their function with ``dk.primitive`` (see
+:mod:`diffkit.ops.user_primitives`) and gives it rules with :meth:`Primitive.defvjp` and
+:meth:`Primitive.defjvp`. A face it lacks is refused where a method first needs it, with
+an :class:`~diffkit.errors.UnsupportedError` naming the op, the face and how to add it.
 """
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -44,8 +50,11 @@ class Primitive:
     variadic: bool = False
     doc: str = ""
     extra: dict = field(default_factory=dict)
+    user: bool = False  # declared with dk.primitive next to a user's function, not in the table
 
     def __post_init__(self):
+        if self.user:
+            return  # not part of the table: dk.primitive has checked that the name is free
         if self.name in _REGISTRY:
             raise ValueError(f"primitive {self.name!r} declared twice")
         _REGISTRY[self.name] = self
@@ -68,9 +77,25 @@ class Primitive:
             return self.numpy(*args, **params)
         except ValueError as exc:
             raise self.shape_error(args, exc) from None
+        except TypeError:
+            if self.user and any(np.iscomplexobj(arg) for arg in args):
+                raise errors.UnsupportedError(
+                    f"the NumPy face of the primitive {self.name!r} does not accept complex numbers, which "
+                    "the complex-step method (fd-complex) passes it: write it with NumPy functions that do "
+                    "(np.log1p(np.exp(x)) rather than np.logaddexp(0, x)), declare it analytic=False so "
+                    "fd-complex refuses it up front, or use another method."
+                ) from None
+            raise
 
     def evaluate_symbolic(self, args, params):
         """Apply the SymPy face to object arrays of SymPy expressions."""
+        if self.sympy is None:
+            raise errors.UnsupportedError(
+                f"the primitive {self.name!r} has no SymPy face, which the symbolic methods (symbolic, "
+                "symbolic-cse, symbolic-tape, symbolic Hessians and the 50-digit reference) need: declare "
+                f"it with dk.primitive(..., name={self.name!r}, sympy=lambda {self._parameters()}: <a SymPy "
+                "expression>), or use a method that needs none (tape, forward-mode, fd-central)."
+            )
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
@@ -85,21 +110,144 @@ class Primitive:
         )
 
     def vjp_rule(self, index):
+        """The VJP rule of argument ``index`` (None: not differentiable)."""
         if self.variadic:
             rule = self.vjp
             return lambda g, out, *args, **params: rule(index, g, out, *args, **params)
+        if self.user and index >= len(self.vjp):
+            return _undeclared_rule(self, "vjp", index)
         return self.vjp[index]
 
     def jvp_rule(self, index):
+        """The JVP rule of argument ``index`` (None: not differentiable, or no JVP at all)."""
         if self.jvp is None:
             return None
         if self.variadic:
             rule = self.jvp
             return lambda t, out, *args, **params: rule(index, t, out, *args, **params)
+        if self.user and index >= len(self.jvp):
+            return _undeclared_rule(self, "jvp", index)
         return self.jvp[index]
+
+    def declared_rule(self, kind, index):
+        """The ``"vjp"`` or ``"jvp"`` rule of argument ``index`` if one was declared, else None."""
+        rule = self.vjp_rule(index) if kind == "vjp" else self.jvp_rule(index)
+        return None if rule is None or getattr(rule, "undeclared", False) else rule
+
+    # --- a user's rules, declared next to their function ---------------------------------
+    def defvjp(self, *rules, argnums=None):
+        """Declare the vector-Jacobian products ``rule(g, out, *args, **params)``, one per argument.
+
+        ``op.defvjp(rule_x, rule_y)`` gives arguments 0 and 1 their rules (None: the argument
+        is not differentiable, like the condition of ``where``); ``argnums=`` names the
+        arguments the rules are for. As a decorator, ``@op.defvjp`` declares argument 0's
+        rule and ``@op.defvjp(argnums=1)`` argument 1's. Each rule returns the cotangent of
+        its argument; written with diffkit ops (``dk.exp``, ``*``...), it is differentiable
+        in turn, so Hessians work. Returns what it was given, so a decorated function keeps
+        its name.
+        """
+        return self._declare("vjp", rules, argnums)
+
+    def defjvp(self, *rules, argnums=None):
+        """Declare the Jacobian-vector products ``rule(t, out, *args, **params)``, one per argument.
+
+        Each rule returns the output's tangent for the tangent ``t`` of its argument; the
+        forward-mode method adds them up. Declared as :meth:`defvjp` declares its rules.
+        """
+        return self._declare("jvp", rules, argnums)
+
+    def _declare(self, kind, rules, argnums):
+        verb = f"def{kind}"
+        if not self.user:
+            raise errors.InputError(
+                f"dk.{self.name} is an op of diffkit's table, whose rules are not replaced: declare an op of "
+                f"your own with dk.primitive(f, name=...) and give it rules with .{verb}(...)"
+            )
+        if not rules:
+            if argnums is None:
+                raise errors.InputError(f"{self.name}.{verb}() needs a rule per argument, e.g. {self._example(kind)}")
+            return lambda rule: self._declare(kind, (rule,), argnums)
+        positions = _positions(argnums, len(rules), f"{self.name}.{verb}")
+        for position, rule in zip(positions, rules):
+            if rule is not None and not callable(rule):
+                raise errors.InputError(
+                    f"the {kind.upper()} rule for argument {position} of {self.name!r} is a {type(rule).__name__}, "
+                    f"not a function: give a function, e.g. {self._example(kind)}, or None for an argument "
+                    "that is not differentiable"
+                )
+        declared = list(getattr(self, kind))
+        while len(declared) <= max(positions):
+            declared.append(_undeclared_rule(self, kind, len(declared)))
+        for position, rule in zip(positions, rules):
+            declared[position] = rule
+        setattr(self, kind, tuple(declared))
+        for forget in _RULE_CACHES:
+            forget(self)
+        return rules[0] if len(rules) == 1 else rules
+
+    def _parameters(self):
+        """The names of the NumPy face's positional parameters, for messages (``x`` or ``a, b``)."""
+        try:
+            parameters = inspect.signature(self.numpy).parameters.values()
+        except (TypeError, ValueError):
+            return "x"
+        names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                 and p.default is p.empty]
+        return ", ".join(names) or "x"
+
+    def _example(self, kind):
+        seed = "g" if kind == "vjp" else "t"
+        return f"{self.name}.def{kind}(lambda {seed}, out, {self._parameters()}: ...)"
 
     def __repr__(self):
         return f"<diffkit primitive {self.name}>"
+
+
+_RULE_CACHES = []  # engines' callbacks that forget what they cached of a primitive's rules
+
+
+def when_rules_change(forget):
+    """Call ``forget(primitive)`` whenever a user's primitive gets new rules (``defvjp``, ``defjvp``)."""
+    _RULE_CACHES.append(forget)
+
+
+def _undeclared_rule(primitive, kind, index):
+    """A rule that refuses, naming the op, the missing face and how to add it, when a method calls it."""
+    names = primitive._parameters().split(", ")
+    argument = f"argument {index} ({names[index]})" if index < len(names) else f"argument {index}"
+    if kind == "vjp":
+        needed = "reverse mode (tape, symbolic-tape, the Hessian methods, dk.trace, check_grad) needs"
+        others = "forward-mode (with a JVP rule) or a finite-difference method"
+    else:
+        needed = "forward mode (forward-mode, forward-over-reverse) needs"
+        others = "tape (with a VJP rule) or a finite-difference method"
+
+    def undeclared(*args, **params):
+        if kind == "jvp":  # met in the forward pass, at the op's line (a VJP rule runs in the backward pass)
+            where = f", met at {user_location() or 'an unknown line'}"
+        else:
+            where = ""
+        raise errors.UnsupportedError(
+            f"the primitive {primitive.name!r} has no {kind.upper()} rule for {argument}, which {needed}{where}: "
+            f"add one with {primitive._example(kind)} (None for an argument that is not differentiable), "
+            f"or use {others}."
+        )
+
+    undeclared.__name__ = f"undeclared_{kind}_of_{primitive.name}_{index}"
+    undeclared.undeclared = True
+    return undeclared
+
+
+def _positions(argnums, count, where):
+    """The argument positions ``count`` rules are for: 0, 1, ... or those ``argnums`` names."""
+    if argnums is None:
+        return tuple(range(count))
+    positions = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    if not all(isinstance(p, (int, np.integer)) and p >= 0 for p in positions) or len(set(positions)) != len(positions):
+        raise errors.InputError(f"{where}: argnums must be distinct argument positions 0, 1, ..., got {argnums!r}")
+    if len(positions) != count:
+        raise errors.InputError(f"{where} got {count} rule(s) for the {len(positions)} position(s) argnums={argnums!r}")
+    return tuple(int(p) for p in positions)
 
 
 def _unboxed_shape(value):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
 from ..ops.shapes import shape_of
+from ..core.primitive import when_rules_change
 from ..core.values import COMPARISONS, BoxedValue
 from . import levels
 
@@ -239,6 +240,15 @@ def _node_rule(primitive, count):
     if info is None:
         info = _NODE_RULES[key] = _NodeRule(primitive, count)
     return info
+
+
+def _forget_node_rules(primitive):
+    """A user's primitive got new rules: what was cached of the old ones goes."""
+    for key in [key for key in _NODE_RULES if key[0] is primitive]:
+        del _NODE_RULES[key]
+
+
+when_rules_change(_forget_node_rules)
 
 
 def _shape(value):

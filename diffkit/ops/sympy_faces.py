@@ -44,6 +44,25 @@ def elementwise(scalar_function, nin=1):
     return face
 
 
+def elementwise_any_arity(scalar_function):
+    """:func:`elementwise` with the number of operands read from each call.
+
+    A user's scalar SymPy function (``lambda x: sympy.log(1 + sympy.exp(x))``) becomes the
+    face of an elementwise op without saying how many operands it takes.
+    """
+    faces = {}
+
+    def face(*arrays, **params):
+        lifted = faces.get(len(arrays))
+        if lifted is None:
+            lifted = faces[len(arrays)] = elementwise(scalar_function, len(arrays))
+        return lifted(*arrays, **params)
+
+    face.__name__ = f"sympy_{getattr(scalar_function, '__name__', 'op')}"
+    face.__doc__ = f"SymPy face: {scalar_function!r} applied to each element."
+    return face
+
+
 def sum_along(array, axis=None, keepdims=False):
     """Sum an object array with one n-ary ``sympy.Add`` per output entry."""
     array = as_object_array(array)
