@@ -66,6 +66,14 @@ def test_infinities_on_branches_not_taken_trace_as_the_tape_differentiates_them(
     assert_same_bits(trace.grad, dk.grad(program)(x))
 
 
+def test_a_float32_program_with_an_output_of_size_one_gets_the_same_bits():
+    def program(x):
+        return dk.sum(dk.tanh(x) * x, keepdims=True)  # shape (1,): the seed is the tape method's own
+
+    x = np.array([0.3, -1.2], dtype=np.float32)
+    assert_same_bits(dk.trace(program, x).grad, dk.grad(program)(x))
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_the_drawing_of_the_entropy_shows_no_nan_where_no_gradient_flows():
     trace = dk.trace(entropy, np.array([0.0, 0.5]))
@@ -121,11 +129,6 @@ def test_data_arguments_are_drawn_but_the_pass_is_the_one_with_data_as_constants
 
 
 def test_a_refused_trace_leaves_no_tape_recording():
-    def long_loop(x):
-        for _ in range(400):
-            x = dk.sin(x)
-        return x
-
-    with pytest.raises(dk.UnsupportedError, match="more than 300 operations"):
-        dk.trace(long_loop, 0.5)
+    with pytest.raises(dk.UnsupportedError, match="more than 2 operations"):
+        dk.trace(lambda x: dk.sin(dk.sin(dk.sin(x))), 0.5, max_nodes=2)
     assert active_tapes() == 0

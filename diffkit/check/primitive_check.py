@@ -23,7 +23,7 @@ from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.problem import Problem
 from ..ops import unbroadcast
-from .compare import tolerance_option, validate_options
+from .compare import validate_options
 from .directional import random_directions
 from .gradient_check import DEFAULT_DIRECTIONS, FINITE_DIFFERENCES, run_check
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
@@ -44,14 +44,15 @@ def check_primitive(op, *args, params=None, seed=0, rtol=None, atol=None, direct
     tangents per argument; ``rtol``, ``atol`` and ``shown`` are as for ``check_grad``.
     """
     validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
-    tolerance_option("atol", atol)
     if not isinstance(op, Primitive):
         raise errors.InputError(
             f"check_primitive checks a primitive (made with dk.primitive, or an op of diffkit's table such as "
             f"dk.exp), got {type(op).__name__}"
         )
     if not args:
-        raise errors.InputError(f"check_primitive needs the arguments to check {op.name} at: check_primitive(op, x, ...)")
+        raise errors.InputError(
+            f"check_primitive needs the arguments to check {op.name} at: check_primitive(op, x, ...)"
+        )
     if not isinstance(directions, (int, np.integer)) or directions < 1:
         raise errors.InputError(f"directions must be a positive int, got {directions!r}")
     params = dict(params or {})
@@ -59,7 +60,9 @@ def check_primitive(op, *args, params=None, seed=0, rtol=None, atol=None, direct
     names = _argument_names(op, len(args))
     out = np.asarray(op.evaluate_numeric(args, params))
     if out.dtype.kind not in "fiu":
-        raise errors.InputError(f"{op.name} returned {out.dtype} values at these arguments; check_primitive needs numbers")
+        raise errors.InputError(
+            f"{op.name} returned {out.dtype} values at these arguments; check_primitive needs numbers"
+        )
     out = out.astype(np.float64)
     rng = np.random.default_rng(seed)
     options = dict(rtol=rtol, atol=atol, seed=seed, shown=shown)
@@ -69,11 +72,11 @@ def check_primitive(op, *args, params=None, seed=0, rtol=None, atol=None, direct
         undeclared = [names[i] for i, value in enumerate(args) if value.dtype.kind == "f" and _undeclared(op, kind, i)]
         if undeclared:
             notes.append(f"no {kind.upper()} rule declared for {', '.join(undeclared)}: not checked "
-                         f"(declare one with {op._example(kind)})")
+                         f"(declare one with {op.rule_example(kind)})")
         if positions:
             parts.append((kind.upper(), check(op, args, names, params, out, positions, rng, directions, options)))
     if op.sympy is None:
-        notes.append(f"no SymPy face declared: not checked (declare it with dk.primitive(..., sympy=...))")
+        notes.append("no SymPy face declared: not checked (declare it with dk.primitive(..., sympy=...))")
     else:
         parts.append(("SymPy face", _check_sympy_face(op, args, params, out, rtol, atol, shown)))
     if not parts:
@@ -100,7 +103,7 @@ def _argument(value, position, op):
 
 
 def _argument_names(op, count):
-    names = [name for name in op._parameters().split(", ") if name.isidentifier()]
+    names = [name for name in op.parameter_names() if name.isidentifier()]
     return (names + [f"arg{i}" for i in range(len(names), count)])[:count]
 
 
@@ -198,7 +201,8 @@ def _check_jvp(op, args, names, params, out, positions, rng, directions, options
             return total
 
         name = names[position]
-        problem = Problem(_objective(along, [name], f"{op.name} along tangents of {name}"), [np.zeros(len(tangents))], 0)
+        objective = _objective(along, [name], f"{op.name} along tangents of {name}")
+        problem = Problem(objective, [np.zeros(len(tangents))], 0)
         findings, values = [], []
         for tangent, weight in zip(tangents, weights):
             given = _call_rule(op.declared_rule("jvp", position), tangent, out, args, params, findings, 0,
@@ -241,7 +245,8 @@ def _check_sympy_face(op, args, params, out, rtol, atol, shown):
         values = np.vectorize(_number, otypes=[float])(faced) if faced.size else faced.astype(float)
     except Exception as exc:  # noqa: BLE001  (a mistake in the user's face is a finding of the check)
         message = f"the SymPy face could not be evaluated at these arguments: {type(exc).__name__}: {exc}"
-        argument = ArgumentCheck(name="SymPy face", shape=out.shape, dtype="float64", entry_names=[], findings=[message])
+        argument = ArgumentCheck(name="SymPy face", shape=out.shape, dtype="float64", entry_names=[],
+                                 findings=[message])
         settings = []
     else:
         argument, settings = judge_values(out, np.dtype(np.float64), values, op.name, f"{op.name}'s NumPy face",

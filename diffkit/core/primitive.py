@@ -93,7 +93,7 @@ class Primitive:
             raise errors.UnsupportedError(
                 f"the primitive {self.name!r} has no SymPy face, which the symbolic methods (symbolic, "
                 "symbolic-cse, symbolic-tape, symbolic Hessians and the 50-digit reference) need: declare "
-                f"it with dk.primitive(..., name={self.name!r}, sympy=lambda {self._parameters()}: <a SymPy "
+                f"it with dk.primitive(..., name={self.name!r}, sympy=lambda {', '.join(self.parameter_names())}: <a SymPy "
                 "expression>), or use a method that needs none (tape, forward-mode, fd-central)."
             )
         try:
@@ -165,14 +165,14 @@ class Primitive:
             )
         if not rules:
             if argnums is None:
-                raise errors.InputError(f"{self.name}.{verb}() needs a rule per argument, e.g. {self._example(kind)}")
+                raise errors.InputError(f"{self.name}.{verb}() needs a rule per argument, e.g. {self.rule_example(kind)}")
             return lambda rule: self._declare(kind, (rule,), argnums)
         positions = _positions(argnums, len(rules), f"{self.name}.{verb}")
         for position, rule in zip(positions, rules):
             if rule is not None and not callable(rule):
                 raise errors.InputError(
                     f"the {kind.upper()} rule for argument {position} of {self.name!r} is a {type(rule).__name__}, "
-                    f"not a function: give a function, e.g. {self._example(kind)}, or None for an argument "
+                    f"not a function: give a function, e.g. {self.rule_example(kind)}, or None for an argument "
                     "that is not differentiable"
                 )
         declared = list(getattr(self, kind))
@@ -185,19 +185,20 @@ class Primitive:
             forget(self)
         return rules[0] if len(rules) == 1 else rules
 
-    def _parameters(self):
-        """The names of the NumPy face's positional parameters, for messages (``x`` or ``a, b``)."""
+    def parameter_names(self):
+        """The NumPy face's positional parameters without defaults (``["x"]``, ``["a", "b"]``), for messages."""
         try:
             parameters = inspect.signature(self.numpy).parameters.values()
-        except (TypeError, ValueError):
-            return "x"
+        except (TypeError, ValueError):  # a NumPy ufunc or builtin: no signature to read
+            return ["x"]
         names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                  and p.default is p.empty]
-        return ", ".join(names) or "x"
+        return names or ["x"]
 
-    def _example(self, kind):
+    def rule_example(self, kind):
+        """How to declare a ``"vjp"`` or ``"jvp"`` rule of this op: ``op.defvjp(lambda g, out, x: ...)``."""
         seed = "g" if kind == "vjp" else "t"
-        return f"{self.name}.def{kind}(lambda {seed}, out, {self._parameters()}: ...)"
+        return f"{self.name}.def{kind}(lambda {seed}, out, {', '.join(self.parameter_names())}: ...)"
 
     def __repr__(self):
         return f"<diffkit primitive {self.name}>"
@@ -213,7 +214,7 @@ def when_rules_change(forget):
 
 def _undeclared_rule(primitive, kind, index):
     """A rule that refuses, naming the op, the missing face and how to add it, when a method calls it."""
-    names = primitive._parameters().split(", ")
+    names = primitive.parameter_names()
     argument = f"argument {index} ({names[index]})" if index < len(names) else f"argument {index}"
     if kind == "vjp":
         needed = "reverse mode (tape, symbolic-tape, the Hessian methods, dk.trace, check_grad) needs"
@@ -229,7 +230,7 @@ def _undeclared_rule(primitive, kind, index):
             where = ""
         raise errors.UnsupportedError(
             f"the primitive {primitive.name!r} has no {kind.upper()} rule for {argument}, which {needed}{where}: "
-            f"add one with {primitive._example(kind)} (None for an argument that is not differentiable), "
+            f"add one with {primitive.rule_example(kind)} (None for an argument that is not differentiable), "
             f"or use {others}."
         )
 

@@ -20,6 +20,7 @@ from .. import errors
 from ..core.problem import Problem
 from ..core.primitive import get_primitive
 from ..engines.tape import KeptTraced, Tape
+from ..methods.base import unit_seed
 from ..ops.shapes import shape_of
 from .format import format_number, format_shape, format_value
 
@@ -253,8 +254,12 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
             "differentiated arguments, so there is no graph to trace. Check argnums, and that the "
             "program uses diffkit ops (dk.exp, dk.sum, ...) on its arguments."
         )
-    visits = {}
-    grads = tape.backward(out, _seed_for(out.value, seed), leaves, on_node=lambda i, g, sent: visits.update({i: (g, sent)}))
+    visits = {}  # node index -> (upstream, sent to each parent), as the tape's backward pass reports them
+
+    def remember(index, upstream, sent):
+        visits[index] = (upstream, sent)
+
+    grads = tape.backward(out, _seed_for(out.value, seed), leaves, on_node=remember)
     for leaf, g in zip(leaves, grads):
         named[leaf._node].grad = g
     nodes, edges, steps, output_index = _build_graph(tape, named, leaves, visits, out._node)
@@ -312,7 +317,7 @@ def _seed_for(out_value, seed):
                 "a single number. Reduce it (dk.sum, dk.mean), or pass seed=<upstream gradient of "
                 "that shape> to dk.trace."
             )
-        return np.ones_like(out_value) if isinstance(out_value, np.ndarray) else 1.0
+        return unit_seed(tuple(shape))
     seed_array = np.asarray(seed, dtype=float)
     if seed_array.shape != tuple(shape):
         raise errors.ShapeError(
@@ -389,7 +394,8 @@ def _build_graph(tape, named, differentiated, visits, output_node):
         if recorded is None:
             leaf = named[index]
             where[index] = len(nodes)
-            nodes.append(TraceNode(len(nodes), "input" if leaf.differentiated else "data", leaf.name, leaf.value, leaf.grad))
+            kind = "input" if leaf.differentiated else "data"
+            nodes.append(TraceNode(len(nodes), kind, leaf.name, leaf.value, leaf.grad))
             continue
         if index not in feeds_output:  # e.g. abs(x) in a loop's test: not part of the output's graph
             continue
