@@ -1,6 +1,7 @@
-"""The ``diffkit`` command line. Each subcommand lives in its own module in
-:mod:`diffkit.commands`, which defines ``COMMAND``, ``HELP``, ``add_arguments(parser)``
-and ``run(args) -> exit code``.
+"""The ``diffkit`` command line. Each subcommand lives in its own module, which defines
+``COMMAND``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> exit code``: the
+modules of :mod:`diffkit.commands`, then those the registered studies bring
+(:attr:`diffkit.harness.studies.Study.command`).
 """
 
 import argparse
@@ -14,10 +15,15 @@ from .errors import DiffkitError, UnreadableResultWarning
 
 
 def _command_modules():
+    from .harness.studies import studies
+
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         if hasattr(module, "COMMAND"):
             yield module
+    for study in studies():
+        if study.command:
+            yield importlib.import_module(study.command)
 
 
 def build_parser():

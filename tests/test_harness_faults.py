@@ -10,7 +10,7 @@ import pytest
 from diffkit import errors
 from diffkit.cli import main
 from diffkit.harness.analysis import short_label
-from diffkit.harness.report import markdown_code, markdown_escape
+from diffkit.report.markdown import code as markdown_code, escape as markdown_escape
 from diffkit.harness.suites import Suite
 
 # Program names a user may well write, and one a hostile suite may: each must reach both

@@ -11,8 +11,9 @@ import numpy as np
 
 import diffkit as dk
 from diffkit.harness.cases import REFERENCE, REFERENCE_CHECK, Case
-from diffkit.harness.suites import Suite, program_cases, sweep_cases, table1_cases, fd_steps_case
+from diffkit.harness.suites import Suite, program_cases, sweep_cases
 from diffkit.programs.program import Program
+from diffkit.studies import fd_steps, table1
 
 TIMEOUT = 4.0
 MEMORY_MB = 300.0
@@ -86,7 +87,7 @@ def suite():
     # the sleeper sits on a ladder: once size 1 times out, size 2 is recorded as skipped
     cases += [Case("sleeper", "tape", {"size": size}, source=__file__, ladder="sleeper", rung=size) for size in (1, 2)]
     cases += [Case("hog", "tape", source=__file__), Case("noisy", "tape", source=__file__)]
-    cases += table1_cases(4) + [fd_steps_case()]
+    cases += table1.cases(4) + fd_steps.cases()
     return Suite("small", "a small suite for the harness tests", cases, timeout=TIMEOUT, memory_mb=MEMORY_MB)
 
 

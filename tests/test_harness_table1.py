@@ -2,7 +2,9 @@
 
 import sympy
 
-from diffkit.harness.studies import fd_steps_data, logistic_map, table1_row
+from diffkit.studies.fd_steps import fd_steps_data
+from diffkit.studies.logistic import logistic_map
+from diffkit.studies.table1 import table1_row
 
 x = sympy.Symbol("x")
 

@@ -8,7 +8,7 @@ import pytest
 from diffkit.cli import main
 from diffkit.harness.cases import Case
 from diffkit.harness.worker import execute
-from diffkit.studies.jacobian_programs import hessian_program, least_squares, vector_program
+from diffkit.studies.jacobian_programs import hessian_program, jacobian_shapes, least_squares, vector_program
 from diffkit.studies.jacobian_report import unfinished_section, write_report
 from diffkit.studies.jacobian_study import (
     COST_METHODS,
@@ -17,7 +17,7 @@ from diffkit.studies.jacobian_study import (
     hessian_row,
     hessian_swell_row,
     hvp_row,
-    jacobian_cost,
+    jacobian_cost_row,
     reference_hessian,
     swell_row,
 )
@@ -29,7 +29,8 @@ def small_data():
     program = hessian_program("logistic map x4")
     reference = reference_hessian(program)
     return {
-        "jacobian_cost": jacobian_cost(sizes=(2, 16), repeats=1, progress=lambda message: None),
+        "jacobian_cost": [jacobian_cost_row(regime, n, m, method, repeats=1)
+                          for regime, n, m in jacobian_shapes((2, 16)) for method in COST_METHODS],
         "hessian": [hessian_row(program, method, repeats=1, reference=reference) for method in
                     ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central")],
         "swell": [swell_row(depth, method) for depth in (1, 2) for method in SWELL_METHODS],
@@ -297,24 +298,28 @@ def test_in_process_run_records_a_failing_measurement_and_goes_on(tmp_path, monk
            "ValueError: injected cost failure |" in page
 
 
-def test_a_failing_reference_hessian_records_every_method_of_that_program(monkeypatch):
-    from diffkit.studies import jacobian_study
+def test_a_failing_reference_hessian_records_every_method_of_that_program(tmp_path, monkeypatch):
+    from diffkit.harness import run_suite
+    from diffkit.harness.suites import Suite
+    from diffkit.studies import jacobian_study, jacobian_suite
 
     def no_reference(program):
         raise ZeroDivisionError("float division by zero")
 
     monkeypatch.setattr(jacobian_study, "hessian_programs", lambda: [hessian_program("logistic map x4")])
     monkeypatch.setattr(jacobian_study, "reference_hessian", no_reference)
-    not_finished = []
-    assert jacobian_study.hessian_comparison(repeats=1, progress=lambda message: None,
-                                             not_finished=not_finished) == []
-    assert [(r["settings"], r["status"], r["reason"]) for r in not_finished] == [
+    hessian_cases = [c for c in jacobian_suite.cases() if c.program == jacobian_suite.HESSIAN_METHODS_STUDY]
+    suite = Suite(jacobian_suite.NAME, "Hessian methods", hessian_cases)
+    rows = run_suite(suite, tmp_path, quiet=True, in_process=True).rows()
+    data = jacobian_suite.data_from_rows(rows)
+    assert data["hessian"] == []
+    assert [(r["settings"], r["status"], r["reason"]) for r in data["not_finished"]] == [
         (f'{{"method":"{method}","program":"logistic map x4"}}', "error", "ZeroDivisionError: float division by zero")
         for method in ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central")
     ]
-    # called on its own (no list to record into), a study lets the error through
+    # measured on its own (not as a harness case), a row lets the error through
     with pytest.raises(ZeroDivisionError, match="float division by zero"):
-        jacobian_study.hessian_comparison(repeats=1, progress=lambda message: None)
+        jacobian_study.hessian_row("logistic map x4", "symbolic", repeats=1)
 
 
 def test_in_process_study_names_are_the_harness_suite_names():

@@ -7,6 +7,7 @@ figures a reader sees are the ones the committed report measured.
 from pathlib import Path
 
 from .. import errors
+from ..report.markdown import table
 from . import targets
 from .suite import HANDWRITTEN, PLAIN_PYTHON, TAPE
 
@@ -25,12 +26,11 @@ def section(results, report_link="reports/bench/index.md"):
         f"{'CPU time' if results.get('clock') == 'cpu' else 'wall-clock time'} "
         f"([full report]({report_link})):",
         "",
-        "| depth x width | params | " + " | ".join(names) + " |",
-        "|---|---|" + "---|" * len(names),
+        table(["depth x width", "params", *names],
+              [[e["config"], f"{e['params']:,}",
+                *(f"{e['timings'][n]['ratio']:.1f}x" if n in e["timings"] else "-" for n in names)]
+               for e in results["arrays"]]),
     ]
-    for e in results["arrays"]:
-        cells = [f"{e['timings'][n]['ratio']:.1f}x" if n in e["timings"] else "-" for n in names]
-        lines.append(f"| {e['config']} | {e['params']:,} | " + " | ".join(cells) + " |")
     scalar = results["scalar"]["timings"]
     parts = [f"{n} {scalar[n]['ratio']:.0f}x" for n in SCALAR_COLUMNS if n in scalar]
     lines += [

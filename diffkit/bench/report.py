@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import errors
 from ..report.figures import new_figure
+from ..report.markdown import table
 from . import targets
 from .peers import NOT_REQUESTED
 from .suite import FORWARD, HANDWRITTEN, PLAIN_PYTHON, TAPE, TAPE_API
@@ -64,12 +65,6 @@ def _seconds(value):
     return f"{value * 1e6:.1f} µs"
 
 
-def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _method_order(entries):
     names = []
     for entry in entries:
@@ -113,7 +108,7 @@ def _environment_section(results):
     for key, value in env.get("blas_environment", {}).items():
         rows.append((key, value))
     rows.append(("run time", f"{results['seconds']:.0f} s"))
-    return "## Machine and libraries\n\n" + _table(["", ""], rows)
+    return "## Machine and libraries\n\n" + table(["", ""], rows)
 
 
 def _peers_section(results):
@@ -126,14 +121,14 @@ def _peers_section(results):
         else:
             status = f"**missing** ({peer['reason']})"
         rows.append((peer["name"], status, peer["version"] or "-", peer["description"]))
-    return "## Peers\n\nA missing peer is left out of the tables below.\n\n" + _table(
+    return "## Peers\n\nA missing peer is left out of the tables below.\n\n" + table(
         ["peer", "status", "version", "what is timed"], rows
     )
 
 
 def _goals_section(results):
     rows = [(g["goal"], g["measured"], targets.verdict(g["met"])) for g in targets.evaluate(results)]
-    return "## Goals\n\n" + _table(["goal", "measured", "verdict"], rows)
+    return "## Goals\n\n" + table(["goal", "measured", "verdict"], rows)
 
 
 def _array_tables(results):
@@ -157,13 +152,13 @@ def _array_tables(results):
     first = (
         "## MLP gradients: medians\n\nMLP with tanh hidden layers and mean squared error, batch 64, "
         "16 inputs, one output, float64. Median seconds per call (forward + backward for a gradient).\n\n"
-        + _table(header, medians)
+        + table(header, medians)
     )
     second = (
         "## MLP gradients: ratios to one NumPy forward pass\n\n"
-        + _table(header, ratios)
+        + table(header, ratios)
         + "\n\nLargest absolute difference of each gradient from the hand-written backward's:\n\n"
-        + _table(header, differences)
+        + table(header, differences)
         + "\n\n![time against parameters](time_vs_params.png)\n\n![ratio against parameters](ratio_vs_params.png)"
     )
     return first + "\n\n" + second
@@ -186,7 +181,7 @@ def _memory_section(results):
         "tape keeps for its backward pass, including the parameters and data it was given; "
         "`bytes_intermediate` counts only the arrays it computed. The hand-written backward keeps "
         "each hidden layer's output and the residual.\n\n"
-        + _table(
+        + table(
             ["depth x width", "tape nodes", "tape bytes_held", "tape bytes_intermediate", "hand-written activations", "ratio"],
             rows,
         )
@@ -214,7 +209,7 @@ def _fd_section(results):
         "program (the diffkit-op MLP on arrays), and over 2n+1 plain NumPy forward passes. A "
         "negative overhead means the forward passes inside fd-central's loop ran faster than one "
         "forward pass timed on its own.\n\n"
-        + _table(
+        + table(
             ["depth x width", "params", "evaluations", "median", "one forward", "overhead", "overhead vs NumPy forward", "ratio", "max abs diff"],
             rows,
         )
@@ -255,7 +250,7 @@ def _symbolic_section(results):
         "\"in compile\" below), so its derivation is the same `diff` calls as `symbolic`'s and as "
         "`plain diff`: differences between those three columns are the machine's timing noise "
         "(one run each, wall clock, shared cores).\n\n"
-        + _table(
+        + table(
             ["depth x width", "params", "method", "trace", "derivation", "CSE", "compile", "evaluation", "plain diff", "forward tree", "derivative tree", "max abs diff"],
             rows,
         )
@@ -273,7 +268,7 @@ def _scalar_section(results):
     return (
         f"## Scalar program\n\nmicrograd's demo network ({layers}, relu, {scalar['params']} parameters) "
         f"on {scalar['batch']} points, mean squared error, one Python float at a time. Ratio to the "
-        f"{PLAIN_PYTHON} of the same loop.\n\n" + _table(["", "median", "ratio", "max abs diff vs tape"], rows)
+        f"{PLAIN_PYTHON} of the same loop.\n\n" + table(["", "median", "ratio", "max abs diff vs tape"], rows)
     )
 
 

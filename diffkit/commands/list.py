@@ -1,23 +1,33 @@
-"""``diffkit list``: the suites, programs and methods the report command can run."""
+"""``diffkit list``: the suites, studies, programs and methods the report command can run."""
 
 COMMAND = "list"
-HELP = "list the suites, the zoo's programs and the differentiation methods"
+HELP = "list the suites, the studies, the zoo's programs and the differentiation methods"
 
 
 def add_arguments(parser):
-    parser.add_argument("what", nargs="?", choices=("suites", "programs", "methods"), default=None,
+    parser.add_argument("what", nargs="?", choices=("suites", "studies", "programs", "methods"), default=None,
                         help="list only this (default: everything)")
 
 
 def _suites():
-    from ..harness.suites import BUILTIN, DEFAULT
+    from ..harness.suites import DEFAULT, builtin_suites
 
     print("suites:")
-    for name, build in BUILTIN.items():
+    for name, build in builtin_suites().items():
         suite = build()
         default = " (default)" if name == DEFAULT else ""
         print(f"  {name:<10} {len(suite.cases):>4} cases, {suite.timeout:g} s per case{default}: {suite.description}")
     print("  <module>   a user suite: a module path or .py file defining PROGRAMS (see README)")
+
+
+def _studies():
+    from ..harness.studies import studies
+
+    print("studies:")
+    for study in studies():
+        joins = f" (in {', '.join(study.joins)})" if study.joins else ""
+        own = " (a suite of its own)" if study.suite else ""
+        print(f"  {study.name:<10} {study.description}{joins}{own}")
 
 
 def _programs():
@@ -46,7 +56,7 @@ def _methods():
 
 
 def run(args):
-    sections = {"suites": _suites, "programs": _programs, "methods": _methods}
+    sections = {"suites": _suites, "studies": _studies, "programs": _programs, "methods": _methods}
     for name, show in sections.items():
         if args.what in (None, name):
             show()

@@ -107,6 +107,6 @@ def run(args):
 
 
 def _front_page(written):
-    """index.html when the report has one (the Jacobian suite's page is Markdown only)."""
+    """index.html when the report has one (a study's page of its own may be Markdown only)."""
     html = [path for path in written if path.name == "index.html"]
     return html[0] if html else written[0]

@@ -1,14 +1,14 @@
 """One sentence for each report section whose data this run does not have.
 
 A suite need not hold everything the report can show: the ``lectures`` suite has no
-size sweeps and runs neither study. Rather than a bare heading or an empty table, such
-a section says why it is empty and which built-in suites have its data, found by
-looking at the suites' cases (so the pointer follows the suites if they change).
+size sweeps and runs no study. Rather than a bare heading or an empty table, such a
+section says why it is empty and which built-in suites have its data, found by looking
+at the suites' cases (so the pointer follows the suites if they change).
 """
 
 from .analysis import SIZE_PARAMETERS, TIMING_PARAMETERS, find_sweeps
 from .cases import REFERENCE
-from .studies import FD_STEPS, TABLE1
+from .studies import page_of
 
 # What each section needs: what a suite without it lacks, what a suite with it has, and
 # how to tell whether rows (or a suite's cases, which carry the same "program",
@@ -19,10 +19,6 @@ NEEDS = {
     "runtime": ("has no program run at several sizes, so gradient time is not fitted against the number "
                 "of parameters", "has such sweeps",
                 lambda rows: _parameter_sweep(rows)),
-    "fd_steps": ("does not run the step-size study", "does",
-                 lambda rows: any(r["program"] == FD_STEPS for r in rows)),
-    "table1": ("does not run the Table 1 study", "does",
-               lambda rows: any(r["program"] == TABLE1 for r in rows)),
 }
 # Why a section is empty although the suite has its cases.
 UNFINISHED = {
@@ -30,8 +26,6 @@ UNFINISHED = {
              "more sizes of a sweep in this run.",
     "runtime": "No method finished at two or more parameter counts of a sweep in this run, so gradient time "
                "is not fitted against the number of parameters.",
-    "fd_steps": "The step-size study did not finish (see Failures).",
-    "table1": "No Table 1 case finished.",
 }
 
 
@@ -51,22 +45,20 @@ def _parameter_sweep(rows):
 def _has_data(section, analysis):
     if section == "swell":
         return bool(analysis["size_sweeps"])
-    if section == "runtime":
-        return bool(analysis["timing"]["series"])
-    return bool(analysis[section])
+    return bool(analysis["timing"]["series"])
 
 
 def absent_sections(rows, analysis):
     """``{section: sentence}`` for every section of the report left without data."""
     suite = analysis["meta"].get("suite", "?")
     notes = {}
-    for section, (missing, _, holds) in NEEDS.items():
+    for section, (missing, has, holds) in NEEDS.items():
         if _has_data(section, analysis):
             continue
         if holds(rows):
             notes[section] = UNFINISHED[section]
         else:
-            notes[section] = f"The `{suite}` suite {missing}{_pointer(section, suite)}."
+            notes[section] = f"The `{suite}` suite {missing}{pointer(holds, suite, has)}."
     if not analysis["accuracy"]["per_method"]:
         finished = any(r["method"] == REFERENCE and r["status"] == "ok" for r in rows)
         notes["accuracy"] = ("No method's gradient finished, so none is compared with the reference." if finished
@@ -74,26 +66,38 @@ def absent_sections(rows, analysis):
     return notes
 
 
-def _pointer(section, current):
+def study_absent(study, suite):
+    """The sentence for a study whose cases the suite does not hold."""
+    parts = set(study.parts)
+
+    def holds(cases):
+        return any(c.get("kind") == "study" and c["program"] in parts for c in cases)
+
+    return f"The `{suite}` suite does not run {study.label}{pointer(holds, suite, 'does')}."
+
+
+def pointer(holds, current, has):
     """``; `diffkit report --suite standard` (or `swell`) has them``, or nothing."""
-    names = [name for name in suites_holding(section) if name != current]
+    names = [name for name in suites_holding(holds) if name != current]
     if not names:
         return ""
     others = f" (or {', '.join(f'`{n}`' for n in names[1:])})" if len(names) > 1 else ""
-    return f"; `diffkit report --suite {names[0]}`{others} {NEEDS[section][1]}"
+    return f"; `diffkit report --suite {names[0]}`{others} {has}"
 
 
-def suites_holding(section):
-    """The built-in suites with a generic report whose cases hold what ``section`` needs."""
-    from .report import JACOBIAN_SUITE
-    from .suites import BUILTIN
-
-    holds = NEEDS[section][2]
+def suites_holding(holds):
+    """The built-in suites with the generic report whose cases ``holds`` accepts."""
     names = []
-    for name, build in BUILTIN.items():
-        if name == JACOBIAN_SUITE:  # its report is a page of its own
-            continue
-        cases = [{"program": c.program, "settings": c.settings, "kind": c.kind} for c in build().cases]
-        if holds(cases):
+    for name, cases in _builtin_cases().items():
+        if page_of(cases) is None and holds(cases):  # a study's own suite has a page of its own
             names.append(name)
     return names
+
+
+def _builtin_cases():
+    """Every built-in suite's cases, as the dicts ``holds`` reads."""
+    from .suites import builtin_suites
+
+    return {name: [{"program": c.program, "settings": c.settings, "kind": c.kind, "source": c.source}
+                   for c in build().cases]
+            for name, build in builtin_suites().items()}

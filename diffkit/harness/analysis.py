@@ -10,7 +10,6 @@ from collections import Counter, defaultdict
 from ..methods import builds_expressions
 from .cases import REFERENCE, REFERENCE_CHECK
 from .metrics import fit_growth, fit_slope, reference_agreement
-from .studies import FD_STEPS, TABLE1
 
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
 TIMING_PARAMETERS = ("width", "depth", "iterations", "steps")
@@ -61,8 +60,6 @@ def analyse(rows, meta):
         "runtime_table": _runtime_table(gradient_rows, methods),
         "failures": _failures(rows),
         "warnings": _warnings(gradient_rows),
-        "table1": _table1(rows),
-        "fd_steps": _study(rows, FD_STEPS),
     }
     analysis["agreement_summary"] = _agreement_summary(analysis["agreement"])
     return analysis
@@ -231,20 +228,3 @@ def _first_sentence(text, limit=220):
 def _warnings(rows):
     return [{"program": _label(r), "method": r["method"], "warnings": "; ".join(r["warnings"])}
             for r in rows if r.get("warnings")]
-
-
-def _table1(rows):
-    table = []
-    for row in sorted((r for r in rows if r["program"] == TABLE1), key=lambda r: r["settings"].get("n", 0)):
-        data = dict(row.get("data") or {}, n=row["settings"].get("n"))
-        data["status"] = row["status"]
-        data["reason"] = row.get("reason") or ""
-        table.append(data)
-    return table
-
-
-def _study(rows, name):
-    for row in rows:
-        if row["program"] == name and row["status"] == "ok":
-            return row["data"]
-    return None

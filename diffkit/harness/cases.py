@@ -5,7 +5,7 @@ database; the worker rebuilds the program from its name and settings. Programs c
 from the zoo (``source="zoo"``) or from a user's suite module (``source`` is its module
 path or file). Besides differentiation methods, two pseudo-methods compute the
 high-precision reference ("reference", "reference-check"), and ``kind="study"`` cases
-run one of the report's studies (see :mod:`diffkit.harness.studies`).
+run one part of a registered study (see :mod:`diffkit.harness.studies`).
 """
 
 import importlib

@@ -4,8 +4,10 @@ The default executor is a local process pool (``jobs`` workers, started with "sp
 and each importing diffkit once); ``scheduler`` gives the address of a Dask scheduler
 instead (the ``dask`` extra), for sweeps that outgrow one machine. Either way a task
 supervises one case in an isolated child (:mod:`diffkit.harness.worker`), and the
-parent writes its row to the database as soon as it finishes. Cases on a ladder run in
-order; after a rung hits a limit the rest of the ladder is recorded as ``skipped``.
+parent writes its row to the database as soon as it finishes; ``in_process`` runs the
+cases one by one in this process instead (:mod:`diffkit.harness.in_process`). Cases on
+a ladder run in order; after a rung hits a limit the rest of the ladder is recorded as
+``skipped``.
 """
 
 import concurrent.futures as futures
@@ -20,7 +22,8 @@ from .. import errors
 from .database import ResultsDB, make_folder
 from .lock import FolderLock
 from .suites import positive_limit
-from .worker import LIMIT_STATUSES, prepare_worker, supervise
+from .in_process import InProcessExecutor, supervise_here
+from .worker import LIMIT_STATUSES, case_row, prepare_worker, supervise
 
 CONNECT_SECONDS = 5
 RESUME_AND_FRESH = "--resume keeps the rows already stored and --fresh deletes them: give one"
@@ -69,13 +72,8 @@ def _shutdown(executor):
 
 def skipped_row(case, because):
     """The row of a ladder rung not run because a smaller rung hit a limit."""
-    from .cases import canonical_json
-
-    row = dict(case.to_dict(), case_id=case.id, program_key=case.program_key, status="skipped")
-    row["reason"] = f"not run: {because['case_id']} already ended with {because['status']}"
-    row["settings"] = canonical_json(case.settings)
-    row["options"] = canonical_json(case.options)
-    return row
+    reason = f"not run: {because['case_id']} already ended with {because['status']}"
+    return case_row(case, {"status": "skipped", "reason": reason})
 
 
 class _Ladders:
@@ -103,14 +101,15 @@ class _Ladders:
 
 
 def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=False, quiet=False,
-              timeout=None, memory_mb=None, progress_file=None):
+              timeout=None, memory_mb=None, progress_file=None, in_process=False):
     """Run every case of ``suite`` not yet in ``out_dir``'s database; return the database.
 
     The folder is locked while the run writes it (:class:`~diffkit.harness.lock.FolderLock`):
     a second run into it stops with :class:`~diffkit.errors.FolderInUseError`. Rows
     already in the database are never deleted unasked: ``resume`` keeps them (they must
     be of the same suite) and runs the rest, ``fresh`` deletes them first; without
-    either, a folder holding rows is refused.
+    either, a folder holding rows is refused. ``in_process`` runs the cases in this
+    process (:mod:`diffkit.harness.in_process`) instead of in isolated workers.
     """
     if timeout is not None:
         timeout = positive_limit(timeout, "the timeout", "seconds")
@@ -119,7 +118,7 @@ def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=Fal
     with FolderLock(make_folder(out_dir)):
         db = ResultsDB(out_dir)
         try:
-            _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file)
+            _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process)
         except BaseException:
             db.close()
             raise
@@ -152,7 +151,7 @@ def _claim(db, suite, resume, fresh):
         )
 
 
-def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file):
+def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process):
     from tqdm.auto import tqdm
 
     _claim(db, suite, resume, fresh)
@@ -161,16 +160,17 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
     done = db.done_ids()
     todo = [case for case in suite.cases if case.id not in done]
     db.set_meta(suite=suite.name, description=suite.description, timeout=timeout, memory_mb=memory_mb,
-                cases=len(suite.cases), started=time.time(), finished=None)
+                cases=len(suite.cases), started=time.time(), finished=None, isolated=not in_process)
     ladders = _Ladders(todo, [r for r in db.rows() if r["case_id"] in done])
     bar = tqdm(total=len(suite.cases), initial=len(suite.cases) - len(todo), unit="case",
                desc=f"diffkit report {suite.name}", file=progress_file or sys.stderr,
                disable=quiet, dynamic_ncols=True)
-    executor = make_executor(jobs, scheduler)
+    executor = InProcessExecutor() if in_process else make_executor(jobs, scheduler)
+    task = supervise_here if in_process else supervise
     running = {}
     try:
         def submit(case):
-            future = executor.submit(supervise, case.to_dict(), timeout, memory_mb)
+            future = executor.submit(task, case.to_dict(), timeout, memory_mb)
             running[future] = case
 
         def advance(ladder):

@@ -6,7 +6,7 @@ writes one PNG and returns its file name, or None when the data for it is missin
 
 import numpy as np
 
-from ..report.figures import new_figure, palette
+from ..report.figures import new_figure, palette, save_figure
 from .outputs import cannot_write
 
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
@@ -20,12 +20,10 @@ def _style(methods):
 
 
 def _save(fig, folder, name):
-    fig.tight_layout()
     try:
-        fig.savefig(folder / name, dpi=DPI)
+        return save_figure(fig, folder, name, dpi=DPI)
     except OSError as exc:
         raise cannot_write(folder / name, exc) from None
-    return name
 
 
 def accuracy(analysis, folder):
@@ -108,47 +106,7 @@ def gradient_time(analysis, folder):
     return _save(fig, folder, "gradient_time.png")
 
 
-def fd_steps(analysis, folder):
-    data = analysis["fd_steps"]
-    if not data:
-        return None
-    fig, ax = new_figure(figsize=(7, 4.5))
-    h = np.array(data["h"])
-    ax.loglog(h, np.maximum(data["forward_error"], FLOOR), label="forward difference")
-    ax.loglog(h, np.maximum(data["central_error"], FLOOR), label="central difference")
-    ax.loglog(h, h * 10, color="grey", lw=0.6, ls=":", label="∝ h (truncation, forward)")
-    ax.loglog(h, h**2 * 100, color="grey", lw=0.6, ls="--", label="∝ h² (truncation, central)")
-    ax.loglog(h, 1e-16 / h, color="grey", lw=0.6, ls="-.", label="∝ 1/h (round-off)")
-    for name, error in sorted(data["method_errors"].items()):
-        if name in ("tape", "fd-complex"):
-            ax.axhline(max(error, FLOOR), lw=0.8, ls="-.", label=f"{name} ({error:.1e})", color="C3" if name == "tape" else "C4")
-    ax.set_ylim(FLOOR * 10, 1e4)
-    ax.set_xlabel("step size h")
-    ax.set_ylabel("absolute error of l'(x0)")
-    ax.set_title(f"Finite-difference error against h: logistic map l({data['n']}), x0 = {data['x0']}", fontsize=9)
-    ax.legend(fontsize=7)
-    return _save(fig, folder, "fd_steps.png")
-
-
-def table1_sizes(analysis, folder):
-    rows = [r for r in analysis["table1"] if r.get("l_tree_size") is not None]
-    if len(rows) < 2:
-        return None
-    fig, ax = new_figure(figsize=(6.5, 4))
-    for key, label in (("l_tree_size", "l(n) tree"), ("raw_tree_size", "raw derivative tree"),
-                       ("raw_dag_size", "raw derivative DAG"), ("simplified_tree_size", "simplified derivative")):
-        points = [(r["n"], r[key]) for r in rows if r.get(key)]
-        if points:
-            ax.plot(*zip(*points), "o-", ms=4, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("n")
-    ax.set_ylabel("operations")
-    ax.set_title("Table 1 sizes: l(n) and its derivative", fontsize=9)
-    ax.legend(fontsize=7)
-    return _save(fig, folder, "table1_sizes.png")
-
-
-FIGURES = (accuracy, expression_size, gradient_time, fd_steps, table1_sizes)
+FIGURES = (accuracy, expression_size, gradient_time)
 
 
 def draw_all(analysis, folder):

@@ -2,11 +2,12 @@
 
 - ``lectures``: every lecture program, every method (well under 30 s);
 - ``standard`` (the default): the lectures, network families over depth and width,
-  loop programs over iterations, and the two logistic-map studies (under 3 minutes on
-  two cores);
+  loop programs over iterations, and the studies that join it (under 3 minutes on two
+  cores);
 - ``swell``: symbolic against tape as depth or iterations grow, until symbolic hits
-  the time limit;
-- ``jacobian``: Jacobian cost against n and m, Hessian methods, symbolic-tape swell.
+  the time limit, and the studies that join it;
+- one suite for each registered study that has a suite of its own
+  (:mod:`diffkit.harness.studies`), named after the study.
 
 A user's suite is a Python module (dotted path or ``.py`` file) defining ``PROGRAMS``
 or ``programs()`` (diffkit Program objects), and optionally ``METHODS``, ``TIMEOUT``
@@ -23,9 +24,8 @@ from pathlib import Path
 
 from .. import errors
 from ..methods import builds_expressions, method_names
+from . import studies
 from .cases import REFERENCE, REFERENCE_CHECK, Case, call_user_code, load_module, module_programs
-from .studies import FD_STEPS, TABLE1
-
 
 
 def on_ladder(method):
@@ -141,14 +141,6 @@ def _settings_label(settings):
     return ",".join(f"{k}={v}" for k, v in sorted((settings or {}).items()))
 
 
-def table1_cases(up_to):
-    return [Case(TABLE1, "study", {"n": n}, kind="study", ladder=TABLE1, rung=n) for n in range(1, up_to + 1)]
-
-
-def fd_steps_case():
-    return Case(FD_STEPS, "study", {"n": 4, "x0": 0.2}, kind="study")
-
-
 def _zoo(family):
     from ..programs import zoo
 
@@ -188,8 +180,7 @@ def standard_suite():
     cases += program_cases("linear-svm")
     for name in DATA_DEPENDENT:
         cases += program_cases(name)
-    cases += table1_cases(8)
-    cases.append(fd_steps_case())
+    cases += studies.joining("standard")
     return Suite(
         "standard",
         "lecture programs, network families over depth and width, loop programs over iterations",
@@ -209,33 +200,28 @@ def swell_suite():
     cases += sweep_cases("logistic-map", "iterations", range(1, 21), None, methods)
     cases += sweep_cases("tanh-rnn", "steps", range(1, 13), None, methods)
     cases += sweep_cases("unrolled-gd", "steps", range(1, 11), None, methods)
-    cases += table1_cases(14)
-    cases.append(fd_steps_case())
+    cases += studies.joining("swell")
     return Suite("swell", "symbolic against tape as depth and iterations grow, until symbolic hits the time limit",
                  cases, timeout=30.0)
 
 
-def jacobian_suite():
-    """Jacobian cost against n and m, Hessian methods and symbolic-tape swell (see
-    :mod:`diffkit.studies.jacobian_suite`; ``diffkit jacobian-report --harness`` draws its report)."""
-    from ..studies import jacobian_suite as module
-
-    return module.suite()
-
-
-BUILTIN = {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite, "jacobian": jacobian_suite}
 DEFAULT = "standard"
 
 
+def builtin_suites():
+    """``{name: builder}`` of the built-in suites: the harness's own, then the studies' own."""
+    return {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite, **studies.own_suites()}
+
+
 def suite_names():
-    return list(BUILTIN)
+    return list(builtin_suites())
 
 
 def builtin_limits():
     """``{name: (timeout, memory_mb)}`` of every built-in suite, read from the suites
     themselves (building one costs milliseconds), so help texts cannot drift from them."""
     limits = {}
-    for name, build in BUILTIN.items():
+    for name, build in builtin_suites().items():
         suite = build()
         limits[name] = (suite.timeout, suite.memory_mb)
     return limits
@@ -247,8 +233,9 @@ def load_suite(name=DEFAULT):
     A user suite's mistakes (a syntax error, an unknown method, a plain function in
     PROGRAMS) are InputErrors raised here, before any case runs.
     """
-    if name in BUILTIN:
-        return BUILTIN[name]()
+    builtin = builtin_suites()
+    if name in builtin:
+        return builtin[name]()
     module = load_module(name)
     if hasattr(module, "suite"):
         suite = call_user_code(module.suite, f"suite() of suite {name}", module)

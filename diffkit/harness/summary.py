@@ -8,24 +8,21 @@ import math
 from collections import Counter
 
 from ..methods import builds_expressions, is_finite_difference
+from ..report.markdown import sci
 
 LARGE_ERROR = 1e-2  # a relative gradient error above this is named case by case
 NAMED_PER_METHOD = 3
 
 
-def _sci(x):
-    return "0" if x == 0 else f"{x:.1e}"
-
-
 def _percent(x):
     """A large relative error as a reader says it: 3.4%, 106%; 1.2e+03 beyond 1000%."""
     if math.isnan(x) or x >= 10:
-        return _sci(x)
+        return sci(x)
     return f"{x * 100:.0f}%" if x >= 0.1 else f"{x * 100:.1f}%"
 
 
-def summarise(analysis):
-    """A list of paragraphs (plain text with light Markdown)."""
+def summarise(analysis, sections=()):
+    """A list of paragraphs (plain text with light Markdown); the studies' ``sections`` add theirs last."""
     parts = [
         _overview(analysis),
         _accuracy(analysis),
@@ -34,8 +31,7 @@ def summarise(analysis):
         _swell(analysis),
         _symbolic_failures(analysis),
         _timing(analysis),
-        _fd_steps(analysis),
-        _table1(analysis),
+        *(section.summary for section in sections),
     ]
     return [p for p in parts if p]
 
@@ -58,13 +54,13 @@ def _accuracy(analysis):
         return None
     ranked = sorted(shown.items(), key=lambda item: item[1]["median"])
     best, worst = ranked[0], ranked[-1]
-    phrases = [f"{m} {_sci(v['median'])}" for m, v in ranked]
+    phrases = [f"{m} {sci(v['median'])}" for m, v in ranked]
     kinks = analysis["accuracy"]["kinks"]
     worst_program = worst[1]["worst_program"]
     where = f" on {worst_program}" + (", whose point sits on a kink" if worst_program in kinks else "")
     text = (f"**Accuracy.** Against the 50-digit reference, the median relative gradient error was: "
             f"{', '.join(phrases)}. {best[0]} was the most accurate and {worst[0]} the least "
-            f"(worst case {_sci(worst[1]['worst'])}{where}).")
+            f"(worst case {sci(worst[1]['worst'])}{where}).")
     if any(is_finite_difference(m, approximate_only=True) for m in shown):
         text += (" Methods that follow the program's derivative exactly (tape, symbolic, complex step) sit at "
                  "rounding level; finite differences lose digits to their step size, forward differences most.")
@@ -104,7 +100,7 @@ def _reference(analysis):
     return (f"**Reference.** On the {agreement['programs']} programs where symbolic differentiation applies, "
             f"the two high-precision routes (the tape over 50-digit numbers, and SymPy's derivative "
             f"evaluated by mpmath) agree to at least {agreement['min_digits']} significant digits "
-            f"(largest relative difference {_sci(worst['relative'])}, on {worst['program']}).")
+            f"(largest relative difference {sci(worst['relative'])}, on {worst['program']}).")
 
 
 def _swell(analysis):
@@ -152,31 +148,4 @@ def _timing(analysis):
     if any(is_finite_difference(s["method"]) for s in series):
         text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
                  "small constant number of them whatever the size.")
-    return text
-
-
-def _fd_steps(analysis):
-    data = analysis["fd_steps"]
-    if not data:
-        return None
-    return (f"**Step size.** For l({data['n']})'(x0 = {data['x0']}), forward differences are best at "
-            f"h ≈ {data['best_forward_h']:.0e} (error {_sci(data['best_forward_error'])}) and central differences "
-            f"at h ≈ {data['best_central_h']:.0e} (error {_sci(data['best_central_error'])}); a smaller h lets "
-            f"round-off grow, a larger one truncation. The tape's error is {_sci(data['method_errors'].get('tape', 0))}.")
-
-
-def _table1(analysis):
-    rows = analysis["table1"]
-    if not rows:
-        return None
-    done = [r for r in rows if r["status"] == "ok"]
-    text = "**Table 1.** "
-    if done:
-        last = done[-1]
-        text += (f"Up to n = {last['n']}, the raw derivative of l(n) reached {last['raw_tree_size']} operations "
-                 f"(DAG {last['raw_dag_size']}) against {last['simplified_tree_size']} once simplified, and "
-                 f"simplifying took {last['simplify_seconds']:.2f} s.")
-    stopped = [r for r in rows if r["status"] in ("timeout", "memory", "too-large")]
-    if stopped:
-        text += f" At n = {stopped[0]['n']} SymPy hit the {stopped[0]['status']} limit."
     return text

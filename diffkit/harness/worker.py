@@ -178,7 +178,11 @@ def supervise(case_data, timeout=None, memory_mb=None):
     from .cases import Case
 
     case = Case(**case_data)
-    row = run_isolated(case, timeout, memory_mb)
+    return case_row(case, run_isolated(case, timeout, memory_mb))
+
+
+def case_row(case, row):
+    """``row`` with the case's own fields, as the database stores them."""
     row.update(case_id=case.id, program_key=case.program_key, **case.to_dict())
     row["settings"] = canonical_json(case.settings)
     row["options"] = canonical_json(case.options)
@@ -196,6 +200,7 @@ def prepare_worker(run_pid):
 
     import diffkit.programs  # noqa: F401
 
+    studies.studies()  # imports every built-in study once, here
     warm_up()
 
 

@@ -6,6 +6,8 @@ report figures are plain :class:`matplotlib.figure.Figure` objects, which draw t
 on their own and never touch pyplot's global state.
 """
 
+from pathlib import Path
+
 import matplotlib
 from matplotlib.figure import Figure
 
@@ -23,3 +25,10 @@ def new_figure(rows=1, columns=1, **options):
 def palette(name="tab10"):
     """The colours of a qualitative colormap, as a tuple."""
     return matplotlib.colormaps[name].colors
+
+
+def save_figure(figure, folder, name, dpi=80):
+    """Lay ``figure`` out tightly and write it as ``folder/name``; return ``name`` (the page links it)."""
+    figure.tight_layout()
+    figure.savefig(Path(folder) / name, dpi=dpi)
+    return name

@@ -1,16 +1,18 @@
-"""The Jacobian report: Markdown and PNG plots from the rows of :mod:`diffkit.studies.jacobian_study`.
+"""The Jacobian study's page: Markdown and PNG plots from the rows of :mod:`diffkit.studies.jacobian_study`.
 
 ``write_report(data, folder)`` writes ``index.md``, the figures and ``data.json``; the
-report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from-data``).
+report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from-data``)
+or from the results database (``diffkit report --from``).
 """
 
 import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..report.figures import new_figure, palette
-from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
 from ..methods.transforms import HESSIAN_METHODS
+from ..report import markdown
+from ..report.figures import new_figure, palette, save_figure
+from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
 
 DPI = 90
 REGIMES = (("n >> m", "n", "m = 2: inputs grow"), ("n << m", "m", "n = 2: outputs grow"), ("n = m", "n", "n = m"))
@@ -27,15 +29,21 @@ def _format(value):
 
 
 def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_format(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown.table(header, [[_format(v) for v in row] for row in rows])
+
+
+def _blocks(*parts):
+    """Paragraphs, figures and tables of a section, a blank line between each."""
+    return "\n\n".join(parts) + "\n"
+
+
+def _columns(rows, keys):
+    """The table cells of ``rows``: each row's values of ``keys``, in that order."""
+    return [[row[key] for key in keys] for row in rows]
 
 
 def _save(fig, folder, name):
-    fig.tight_layout()
-    fig.savefig(folder / name, dpi=DPI)
-    return name
+    return save_figure(fig, folder, name, dpi=DPI)
 
 
 def _figure(alt, plot, data, folder, key):
@@ -212,49 +220,26 @@ def hessian_swell_plot(data, folder):
 
 def hessian_section(data, folder):
     header = ["program", "n", "method", "max rel. error", "asymmetry", "seconds", "passes / evaluations"]
-    rows = [
-        [r["program"], r["n"], r["method"], r["max_rel_error"], r["asymmetry"], r["seconds"], r["passes"]]
-        for r in data["hessian"]
-    ]
+    rows = _columns(data["hessian"], ("program", "n", "method", "max_rel_error", "asymmetry", "seconds", "passes"))
     swell_header = ["depth", "params", "forward tree", "gradient tree"]
     swell_header += ["Hessian tree", "Hessian DAG", "Hessian CSE", "s"]
-    swell_rows = [
-        [
-            r["depth"],
-            r["params"],
-            r["forward_tree_size"],
-            r["gradient_tree_size"],
-            r["hessian_tree_size"],
-            r["hessian_dag_size"],
-            r["hessian_cse_size"],
-            r["seconds"],
-        ]
-        for r in data["hessian_swell"]
-    ]
-    return "\n".join(
-        [
-            "## Hessians: accuracy and cost",
-            "",
-            "`forward-over-reverse` runs the tape's backward pass on dual values (one Hessian column "
-            "per pass); `reverse-over-reverse` records the backward pass on an outer tape (one row per "
-            "outer backward pass); `symbolic` differentiates SymPy's expression twice; `fd-central` "
-            "takes second-order central differences of function values (step eps^(1/4)). Errors are "
-            "against the symbolic Hessian evaluated with mpmath at 50 digits, relative to the largest entry.",
-            "",
-            _figure("Hessian accuracy and cost", hessian_plot, data, folder, "hessian"),
-            "",
-            _table(header, rows),
-            "",
-            "### The symbolic Hessian's swell",
-            "",
-            "Sizes count operations (diffkit.engines.expression_size): the tree is the expression written out, "
-            "the DAG counts each distinct subexpression once, CSE is what evaluating it costs.",
-            "",
-            _figure("Symbolic Hessian swell", hessian_swell_plot, data, folder, "hessian_swell"),
-            "",
-            _table(swell_header, swell_rows),
-            "",
-        ]
+    swell_rows = _columns(data["hessian_swell"], ("depth", "params", "forward_tree_size", "gradient_tree_size",
+                                                  "hessian_tree_size", "hessian_dag_size", "hessian_cse_size",
+                                                  "seconds"))
+    return _blocks(
+        "## Hessians: accuracy and cost",
+        "`forward-over-reverse` runs the tape's backward pass on dual values (one Hessian column "
+        "per pass); `reverse-over-reverse` records the backward pass on an outer tape (one row per "
+        "outer backward pass); `symbolic` differentiates SymPy's expression twice; `fd-central` "
+        "takes second-order central differences of function values (step eps^(1/4)). Errors are "
+        "against the symbolic Hessian evaluated with mpmath at 50 digits, relative to the largest entry.",
+        _figure("Hessian accuracy and cost", hessian_plot, data, folder, "hessian"),
+        _table(header, rows),
+        "### The symbolic Hessian's swell",
+        "Sizes count operations (diffkit.engines.expression_size): the tree is the expression written out, "
+        "the DAG counts each distinct subexpression once, CSE is what evaluating it costs.",
+        _figure("Symbolic Hessian swell", hessian_swell_plot, data, folder, "hessian_swell"),
+        _table(swell_header, swell_rows),
     )
 
 
@@ -281,20 +266,14 @@ def hvp_section(data, folder):
         return ""
     header = ["n", "method", "H v seconds", "full Hessian seconds", "max rel. error of H v"]
     rows = [[r["n"], r["method"], r["seconds"], r.get("hessian_seconds"), r["max_rel_error"]] for r in data["hvp"]]
-    return "\n".join(
-        [
-            "### Hessian-vector products",
-            "",
-            "`dk.hvp` on least squares in n unknowns (2n rows), whose exact H v = 2 X^T X v / N is "
-            "computed directly for the error. The two autodiff orders take one pass whatever n; "
-            "`fd-central` takes 4n function values; `symbolic` forms the whole Hessian (small n only). "
-            "Dotted lines: the full Hessian by the same method.",
-            "",
-            _figure("HVP cost", hvp_plot, data, folder, "hvp"),
-            "",
-            _table(header, rows),
-            "",
-        ]
+    return _blocks(
+        "### Hessian-vector products",
+        "`dk.hvp` on least squares in n unknowns (2n rows), whose exact H v = 2 X^T X v / N is "
+        "computed directly for the error. The two autodiff orders take one pass whatever n; "
+        "`fd-central` takes 4n function values; `symbolic` forms the whole Hessian (small n only). "
+        "Dotted lines: the full Hessian by the same method.",
+        _figure("HVP cost", hvp_plot, data, folder, "hvp"),
+        _table(header, rows),
     )
 
 
@@ -344,38 +323,20 @@ def _swell_sentence(data):
 
 def swell_section(data, folder):
     header = ["depth", "params", "method", "forward tree", "derivative tree", "derivative DAG", "derivative CSE", "s"]
-    rows = [
-        [
-            r["depth"],
-            r["params"],
-            r["method"],
-            r["forward_tree_size"],
-            r["derivative_tree_size"],
-            r["derivative_dag_size"],
-            r["derivative_cse_size"],
-            r["seconds"],
-        ]
-        for r in data["swell"]
-    ]
-    return "\n".join(
-        [
-            "## Swell: the method or the representation?",
-            "",
-            "`symbolic` and `symbolic-cse` let SymPy differentiate the forward expression (the same "
-            "derivative; `symbolic-cse` compiles it after common-subexpression elimination). "
-            "`symbolic-tape` records the program on a tape over SymPy values and runs the backward "
-            "pass on them: the derivative is built by reverse accumulation, each adjoint shared by every "
-            "later use. Where the two derivatives' DAG and CSE sizes are close, swell comes from writing "
-            "expressions as trees; where the tape's stays smaller, the method itself (differentiating "
-            "an expression rather than accumulating adjoints) adds work.",
-            "",
-            _figure("Swell", swell_plot, data, folder, "swell"),
-            "",
-            _swell_sentence(data),
-            "",
-            _table(header, rows),
-            "",
-        ]
+    rows = _columns(data["swell"], ("depth", "params", "method", "forward_tree_size", "derivative_tree_size",
+                                    "derivative_dag_size", "derivative_cse_size", "seconds"))
+    return _blocks(
+        "## Swell: the method or the representation?",
+        "`symbolic` and `symbolic-cse` let SymPy differentiate the forward expression (the same "
+        "derivative; `symbolic-cse` compiles it after common-subexpression elimination). "
+        "`symbolic-tape` records the program on a tape over SymPy values and runs the backward "
+        "pass on them: the derivative is built by reverse accumulation, each adjoint shared by every "
+        "later use. Where the two derivatives' DAG and CSE sizes are close, swell comes from writing "
+        "expressions as trees; where the tape's stays smaller, the method itself (differentiating "
+        "an expression rather than accumulating adjoints) adds work.",
+        _figure("Swell", swell_plot, data, folder, "swell"),
+        _swell_sentence(data),
+        _table(header, rows),
     )
 
 
@@ -385,9 +346,7 @@ def unfinished_section(data):
     if not rows:
         return ""
     table_rows = [[r["study"], r["settings"], r["status"], r["reason"][:120]] for r in rows]
-    return "\n".join(
-        ["## Cases that did not finish", "", _table(["study", "settings", "status", "reason"], table_rows), ""]
-    )
+    return _blocks("## Cases that did not finish", _table(["study", "settings", "status", "reason"], table_rows))
 
 
 def write_report(data, folder):
@@ -398,7 +357,8 @@ def write_report(data, folder):
     title = "# Forward mode, Jacobians and second derivatives"
     note = "_Quick run: small sizes only._\n" if data.get("quick") else ""
     if data.get("harness"):
-        note += "_Each measurement ran as an isolated harness case (results.sqlite beside this page)._\n"
+        where = "an isolated harness case" if data.get("isolated", True) else "a harness case in one process"
+        note += f"_Each measurement ran as {where} (results.sqlite beside this page)._\n"
     body = "\n".join(
         [
             title,
