@@ -29,6 +29,11 @@ def test_code_spans_are_kept_literally_but_still_lose_their_pipes_in_a_table():
     assert markdown.escape("it`s <b>") == "it`s &lt;b&gt;"
 
 
+def test_a_backslash_escapes_nothing_after_it_and_numbers_pass_as_they_are():
+    assert markdown.table(["path"], [["C:\\temp\\"]]).splitlines()[2] == "| C:\\\\temp\\\\ |"
+    assert markdown.escape(3) == 3 and markdown.escape(None) is None
+
+
 def test_code_fences_a_text_with_backticks_in_it():
     assert markdown.code("x**2") == "`x**2`"
     assert markdown.code("a `b` c") == "``a `b` c``"
@@ -87,7 +92,7 @@ def test_a_section_is_written_the_same_way_in_markdown_and_html():
         Image("demo.png", "a demo figure"),
     ], summary="One line.")
     assert section.markdown() == (
-        "**Bold** text with `code` and x < y.\n\n"
+        "**Bold** text with `code` and x &lt; y.\n\n"
         "| a | b |\n|---:|---|\n| 1 | p \\| q |\n\n"
         "![a demo figure](demo.png)"
     )
@@ -97,3 +102,15 @@ def test_a_section_is_written_the_same_way_in_markdown_and_html():
         '<img src="demo.png" alt="a demo figure">'
     )
     assert section.figures == ["demo.png"]
+
+
+def test_text_tables_pad_each_column_to_its_widest_cell():
+    from diffkit.report import text
+
+    assert text.table(["name", "n"], [["tape", 3], ["fd-central", 12]], indent="  ") == [
+        "  name        n",
+        "  ----------  --",
+        "  tape        3",
+        "  fd-central  12",
+    ]
+    assert text.table(["a", "b"], [["xyz", ""]], rule=False) == ["a    b", "xyz"]

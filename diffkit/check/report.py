@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..report.text import table as text_table
 from .compare import CORRECT, KINK, RANDOM_PASS, SUSPICIOUS, WRONG, passes, worst
 
 DEFAULT_SHOWN = 5
@@ -294,12 +295,7 @@ def _shape(shape):
 
 
 def _table(header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    out = ["  " + "  ".join(str(h).ljust(w) for h, w in zip(header, widths)).rstrip()]
-    out.append("  " + "  ".join("-" * w for w in widths))
-    for row in rows:
-        out.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-    return out
+    return text_table(header, rows, indent="  ")
 
 
 def _html_table(header, rows, colour, verdict_column):

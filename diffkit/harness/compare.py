@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..report.text import table as text_table
 from .measure import classify, measure_problem
 from .metrics import gradient_errors
 from .reference import tape_reference
@@ -107,13 +108,9 @@ class Comparison:
         return notes
 
     def __str__(self):
-        headings = [HEADINGS[key] for key in COLUMNS]
-        cells = self.table()
-        widths = [max(len(line[i]) for line in [headings, *cells]) for i in range(len(COLUMNS))]
         lines = [f"{self.name}: gradient with respect to {', '.join(self.entries[:6])}"
                  + (" ..." if len(self.entries) > 6 else "") + "; errors against a 50-digit reference"]
-        lines.append("  ".join(h.ljust(w) for h, w in zip(headings, widths)))
-        lines.extend("  ".join(c.ljust(w) for c, w in zip(line, widths)) for line in cells)
+        lines += text_table([HEADINGS[key] for key in COLUMNS], self.table(), rule=False)
         lines.extend(self._notes())
         return "\n".join(lines)
 
