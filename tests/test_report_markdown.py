@@ -114,3 +114,9 @@ def test_text_tables_pad_each_column_to_its_widest_cell():
         "  fd-central  12",
     ]
     assert text.table(["a", "b"], [["xyz", ""]], rule=False) == ["a    b", "xyz"]
+
+
+def test_escaping_keeps_the_spaces_that_join_printed_pieces():
+    # the report template prints "; " between items: the space must survive the escaping
+    assert markdown.escape("; ") == "; " and markdown.escape("a\n  b ") == "a b "
+    assert markdown.table(["a"], [[" padded "]]).splitlines()[2] == "| padded |"

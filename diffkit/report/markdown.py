@@ -28,7 +28,7 @@ def escape(value):
     """
     if not isinstance(value, str) or isinstance(value, Markdown):
         return value
-    text = " ".join(value.split())
+    text = re.sub(r"\s+", " ", value)  # one line; a space at either end stays (Jinja joins pieces)
     parts, end = [], 0
     for span in CODE_SPAN.finditer(text):
         parts.append(text[end:span.start()].translate(_ESCAPES))
@@ -48,7 +48,7 @@ def code(value):
 
 
 def _cell(value):
-    return str(escape(value))
+    return str(escape(value)).strip()
 
 
 def table(headers, rows, align=None):
