@@ -1,6 +1,7 @@
 """dk.compare: every method on one function, as text, as HTML (also in a real kernel), as a plot."""
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -40,6 +41,18 @@ def test_compare_records_unsupported_methods_with_their_reason():
     assert comparison["symbolic"]["status"] == "unsupported"
     assert comparison["fd-complex"]["status"] == "unsupported"
     assert "symbolic: the program branches on a symbolic value" in str(comparison)
+
+
+def test_compare_times_symbolic_gradients_with_the_methods_own_compiled_code():
+    # Regression: dk.compare compiled the symbolic expressions again by itself, without the
+    # method's DiracDelta-as-0 rule, and failed with "name 'DiracDelta' is not defined".
+    step_times_x = lambda x: dk.sum(dk.heaviside(x) * x)  # noqa: E731
+    comparison = dk.compare(step_times_x, np.array([1.0, -2.0]))
+    for name in ("symbolic", "symbolic-cse", "symbolic-tape"):
+        assert comparison[name]["status"] == "ok", comparison[name]
+        assert comparison[name]["grad"] == [1.0, 0.0]  # heaviside(x) + x * 0 (no gradient through the step)
+        assert comparison[name]["repeats"] >= 1
+    assert comparison["fd-complex"]["status"] == "unsupported"
 
 
 def test_compare_plot_is_a_figure_with_two_panels():
