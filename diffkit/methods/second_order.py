@@ -117,8 +117,7 @@ class SymbolicHessian:
     options = ("measure_cse",)
 
     def hessian(self, problem, measure_cse=True):
-        value, _, matrix, stats = symbolic_hessian(problem, measure_cse)
-        return value, matrix, stats
+        return symbolic_hessian(problem, measure_cse)
 
     def hvp(self, problem, v, measure_cse=True):
         return self.hessian(problem, measure_cse)[1] @ v
@@ -150,7 +149,7 @@ def symbolic_hessian(problem, measure_cse=True):
     hessian = np.zeros((n, n))
     for (i, j), entry in zip(entries, values[1 + n :]):
         hessian[i, j] = hessian[j, i] = entry
-    return values[0], np.array(values[1 : 1 + n]), hessian, stats
+    return values[0], hessian, stats
 
 
 # --- second-order finite differences ---------------------------------------------------------------
@@ -228,7 +227,7 @@ def fd_hessian(problem, step=None):
         for j in range(i + 1, n):
             h_ij = _second_step(evaluator.point[[i, j]], step)
             hessian[i, j] = hessian[j, i] = _mixed_difference(evaluator, e_i, _unit(problem, j), h_ij)
-    return value, None, hessian, {"evaluations": evaluator.evaluations}
+    return value, hessian, {"evaluations": evaluator.evaluations}
 
 
 class SecondDifferences:
@@ -237,8 +236,7 @@ class SecondDifferences:
     options = ("step",)
 
     def hessian(self, problem, step=None):
-        value, _, matrix, stats = fd_hessian(problem, step)
-        return value, matrix, stats
+        return fd_hessian(problem, step)
 
     def hvp(self, problem, v, step=None):
         return fd_hvp(problem, v, step)[1]

@@ -36,6 +36,20 @@ def expression_stats(stats, forward, derivatives, measure_cse):
         stats["cse_time"] = time.perf_counter() - start
 
 
+def compiled_derivatives(problem, output, symbols, outputs, entries, use_cse, stats):
+    """Compile and evaluate the outputs and derivative entries; the :class:`Derivatives` with the
+    expressions and the compiled evaluator kept (the harness repeats that evaluation to time it)."""
+    value, blocks, evaluate_again = evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, output.scalar)
+    forward = list(outputs.reshape(-1))
+    expressions = {
+        "value": forward[0] if output.scalar else forward,
+        "grad": entries,
+        "symbols": symbols,
+        "evaluate": evaluate_again,
+    }
+    return Derivatives(value, blocks, stats, expressions)
+
+
 class SymbolicMethod(Method):
     """Differentiate the traced expressions with SymPy, then evaluate them with lambdify."""
 
@@ -62,14 +76,7 @@ class SymbolicMethod(Method):
         stats["derivatives"] = len(entries)
         refuse_unevaluated(entries, symbols * len(forward))
         expression_stats(stats, forward, entries, measure_cse)
-        value, blocks, evaluate_again = evaluate_blocks(problem, symbols, outputs, entries, self.use_cse, stats, output.scalar)
-        expressions = {
-            "value": forward[0] if output.scalar else forward,
-            "grad": entries,
-            "symbols": symbols,
-            "evaluate": evaluate_again,
-        }
-        return Derivatives(value, blocks, stats, expressions)
+        return compiled_derivatives(problem, output, symbols, outputs, entries, self.use_cse, stats)
 
 
 register(SymbolicMethod("symbolic", False, "SymPy differentiates the traced expression; lambdify evaluates it"))

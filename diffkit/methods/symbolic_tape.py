@@ -18,11 +18,11 @@ import numpy as np
 
 from ..core.lazy import sympy
 from ..engines.symbolic import SymbolicArray, to_object_array
-from ..engines.sympy_compile import TOO_LARGE, evaluate_blocks, expressions_of, record_symbolic, too_large, untraced
+from ..engines.sympy_compile import TOO_LARGE, expressions_of, record_symbolic, too_large, untraced
 from ..ops.shapes import shape_of
-from .base import Derivatives, Method, Traits, unit_seed
+from .base import Method, Traits, unit_seed
 from .registry import register
-from .symbolic import MEASURE_CSE, expression_stats
+from .symbolic import MEASURE_CSE, compiled_derivatives, expression_stats
 
 
 def _symbolic_seed(shape, flat_index):
@@ -65,14 +65,7 @@ class SymbolicTapeMethod(Method):
         stats["backward_passes"] = outputs.size
         expression_stats(stats, forward, entries, measure_cse)
         symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-        value, blocks, evaluate_again = evaluate_blocks(problem, symbols, outputs, entries, True, stats, output.scalar)
-        expressions = {
-            "value": forward[0] if output.scalar else forward,
-            "grad": entries,
-            "symbols": symbols,
-            "evaluate": evaluate_again,
-        }
-        return Derivatives(value, blocks, stats, expressions)
+        return compiled_derivatives(problem, output, symbols, outputs, entries, True, stats)
 
 
 register(SymbolicTapeMethod())
