@@ -119,14 +119,16 @@ def check_backward(
     mode="full",
     directions=DEFAULT_DIRECTIONS,
     shown=DEFAULT_SHOWN,
+    decimals=None,
 ):
     """Check ``layer_or_op.backward`` at ``inputs``; return a :class:`CheckReport`.
 
     ``upstream`` (default: standard normal, shaped like the output, drawn from
     ``seed``) is the gradient fed to ``backward``. Entries are named by the forward's
-    argument names and the parameter keys (``x[0,1]``, ``W[1,0]``).
+    argument names and the parameter keys (``x[0,1]``, ``W[1,0]``). ``decimals``: the
+    backward pass's values were rounded to that many decimals (judged against rounding).
     """
-    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown, decimals=decimals)
     module = _Module(layer_or_op)
     inputs = [_as_float_array(x, i) for i, x in enumerate(inputs)]
     if not inputs:
@@ -148,7 +150,7 @@ def check_backward(
         aligned.findings[:0] = findings
         report = run_check(
             problem, aligned, f"backward check of {module.name}", methods=methods, rtol=rtol, atol=atol,
-            mode=mode, seed=seed, directions=directions, shown=shown,
+            mode=mode, seed=seed, directions=directions, shown=shown, decimals=decimals,
         )
     finally:
         module.forward(*[x.copy() for x in inputs])  # leave the module's cache as the user's forward left it

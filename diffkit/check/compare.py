@@ -1,10 +1,19 @@
 """Entry-wise comparison of a user's gradient with a reference, and the verdict bands.
 
-The bands follow the CS 231n convention for float64: a relative error
-``|a - b| / max(|a|, |b|, tiny)`` below 1e-7 is correct, up to 1e-5 suspicious, above
-that wrong. For a less precise dtype both bands are multiplied by
-``(eps_dtype / eps_float64) ** (1/3)``, the factor by which the central-difference
-step grows, so float32 bands are about 8e-5 and 8e-3 (and float32 checks are weak).
+An entry is correct when yours lies within the reference's error estimate plus your
+own rounding (``atol``; an exact reference's estimate is its rounding level, a
+finite-difference reference brings its own). Beyond that the bands follow the CS 231n
+convention for float64: a relative error ``|a - b| / max(|a|, |b|, tiny)`` below 1e-7
+is correct, up to 1e-5 suspicious, above that wrong. For a less precise dtype both
+bands are multiplied by ``(eps_dtype / eps_float64) ** (1/3)``, the factor by which the
+central-difference step grows, so float32 bands are about 8e-5 and 8e-3 (and float32
+checks are weak).
+
+Values rounded by hand (``decimals=3``: printed to three decimals) are judged against
+rounding instead of the bands: within half a unit of the last decimal (plus the
+reference's estimate) an entry is correct; within one unit it is suspicious, as a value
+computed from rounded intermediates can be (the notes' 0.394 = 2 x 0.197 for 0.39322);
+beyond that it is wrong.
 """
 
 import numbers
@@ -12,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engines.noise import ROUNDING_FACTOR
 from ..errors import InputError
 
 CORRECT = "correct"
@@ -26,7 +36,7 @@ SEVERITY = {CORRECT: 0, RANDOM_PASS: 1, KINK: 2, SUSPICIOUS: 3, WRONG: 4}
 TINY = 1e-30
 FLOAT64_CORRECT_BELOW = 1e-7
 FLOAT64_WRONG_ABOVE = 1e-5
-ROUNDING_FACTOR = 16  # rounding of a short chain of float operations, in units of eps
+MAX_DECIMALS = 15  # more decimals than float64 holds mean no rounding at all
 # An entry whose reference is 0 to within finite-difference noise is 0 up to the reference's
 # own rounding: within this many measured standard deviations of that rounding, it is correct.
 ZERO_NOISE_FACTOR = 16
@@ -97,10 +107,11 @@ def _count_option(name, value, meaning):
     return int(value)
 
 
-def validate_options(rtol=None, atol=None, seed=0, shown=0):
+def validate_options(rtol=None, atol=None, seed=0, shown=0, decimals=None):
     """Check the options every check takes, before any of the user's code runs."""
     tolerance_option("rtol", rtol)
     tolerance_option("atol", atol)
+    decimals_option(decimals)
     _count_option("seed", seed, "the seed of the random directions and upstream gradient, e.g. seed=0")
     _count_option("shown", shown, "how many of the worst entries to print per argument, e.g. shown=5")
 
@@ -112,13 +123,51 @@ def relative_error(a, b):
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
 
 
-def classify(rel_error, abs_error, bands, atol):
-    """The verdict for one comparison: below ``atol`` in absolute terms counts as correct."""
+def classify(rel_error, abs_error, bands, atol, decimals=None):
+    """The verdict for one comparison: below ``atol`` in absolute terms counts as correct.
+
+    With ``decimals`` (a rounded value), the bands give way to the rounding: within
+    ``atol`` plus half a unit of the last decimal correct, within one unit suspicious.
+    """
+    if decimals is not None:
+        unit = 10.0**-decimals
+        if abs_error <= atol + unit / 2:
+            return CORRECT
+        return SUSPICIOUS if abs_error <= atol + unit else WRONG
     if abs_error <= atol or rel_error < bands.correct_below:
         return CORRECT
     if rel_error <= bands.wrong_above:
         return SUSPICIOUS
     return WRONG
+
+
+def decimals_option(decimals):
+    """``decimals`` as an int (None stays None); an InputError naming the accepted values."""
+    if decimals is None:
+        return None
+    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral) or not 0 <= decimals <= MAX_DECIMALS:
+        raise InputError(
+            f"decimals must be a whole number from 0 to {MAX_DECIMALS} (the decimals your values were rounded to, "
+            f"e.g. decimals=3 for 0.197), or None for values not rounded by hand; got {decimals!r}"
+        )
+    return int(decimals)
+
+
+def own_rounding(yours, dtype, decimals=None):
+    """Per entry, the rounding your values carry: float rounding, or half a unit of the last decimal."""
+    yours = np.abs(np.asarray(yours, dtype=np.float64))
+    if decimals is not None:
+        return np.zeros_like(yours)  # classify() adds the half unit itself
+    return ROUNDING_FACTOR * dtype_eps(dtype) * yours
+
+
+def implied_decimals(values):
+    """The fewest decimals (up to MAX_DECIMALS) that write every value exactly: 3 for -0.197 and 0.394."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    for decimals in range(MAX_DECIMALS + 1):
+        if np.all(np.round(values, decimals) == values):
+            return decimals
+    return None
 
 
 def worst(verdicts, default=CORRECT):

@@ -3,8 +3,10 @@
 The user's gradient function is called at the arguments; its result is cut into the
 arguments' leaves (:mod:`.structure`), every reference method runs on the same
 :class:`~diffkit.methods.Problem`, and each entry is judged against the first
-reference (``tape`` by default) with the CS 231n bands (:mod:`.compare`). Other
-references cross-check the first; finite differences also supply one-sided
+reference (``tape`` by default): correct within the reference's error estimate plus
+your own rounding, else by the CS 231n bands, or against rounding for values rounded by
+hand (``decimals``; :mod:`.compare`). Other references cross-check the first; finite
+differences (``fd-central`` with its own error estimate) also supply one-sided
 derivatives, so a kink inside the step is recognised (:mod:`.kinks`). Where the
 reference is 0 to within finite-difference noise (a gradient that cancels), an entry
 is also correct within the reference's own measured rounding noise.
@@ -19,20 +21,24 @@ from ..methods import Problem, get_method
 from .compare import (
     CORRECT,
     KINK,
+    SUSPICIOUS,
     RANDOM_PASS,
     ROUNDING_FACTOR,
     WRONG,
     ZERO_NOISE_FACTOR,
     bands_for,
     classify,
+    decimals_option,
     dtype_eps,
+    implied_decimals,
+    own_rounding,
     relative_error,
     tolerance_option,
     validate_options,
     worst,
 )
 from .directional import any_wrong, check_directions
-from .kinks import MEASURED_FACTOR, NOISE_FACTOR, STEP_RULE, FiniteDifferences
+from .kinks import STEP_RULE, FiniteDifferences
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import align_gradient
 
@@ -55,6 +61,7 @@ def check_grad(
     seed=0,
     directions=DEFAULT_DIRECTIONS,
     shown=DEFAULT_SHOWN,
+    decimals=None,
 ):
     """Check ``grad_fn`` (the user's gradient of ``f``) at ``args``; return a :class:`CheckReport`.
 
@@ -66,11 +73,13 @@ def check_grad(
     ``methods`` are the references (the first one judges; the others cross-check it).
     ``rtol`` replaces the "wrong above" relative-error band (1e-5 for float64, scaled
     for float32); ``atol`` the absolute error below which an entry counts as correct
-    (default: the rounding level of the reference). ``mode="random"`` checks
+    (default: the reference's error estimate plus the rounding of your values).
+    ``decimals``: your values were rounded to that many decimals (copied from printed
+    notes), so they are judged against that rounding. ``mode="random"`` checks
     ``directions`` seeded random directions per argument instead of every entry.
     ``bool(report)`` is the overall verdict.
     """
-    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown, decimals=decimals)
     problem = Problem(f, args, argnums)
     source = getattr(grad_fn, "__name__", "grad_fn") if callable(grad_fn) else "the gradient"
     user_grad = _call_user_gradient(grad_fn, args, source) if callable(grad_fn) else grad_fn
@@ -78,7 +87,7 @@ def check_grad(
     title = f"gradient check of {getattr(f, '__name__', 'f')}"
     return run_check(
         problem, aligned, title, methods=methods, rtol=rtol, atol=atol, mode=mode, seed=seed,
-        directions=directions, shown=shown,
+        directions=directions, shown=shown, decimals=decimals,
     )
 
 
@@ -97,10 +106,11 @@ def _call_user_gradient(grad_fn, args, name):
         ) from exc
 
 
-def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, directions, shown):
+def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, directions, shown, decimals=None):
     """Judge an aligned user gradient against references; shared by check_grad and check_backward."""
-    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown)
+    validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown, decimals=decimals)
     rtol, atol = tolerance_option("rtol", rtol), tolerance_option("atol", atol)
+    decimals = decimals_option(decimals)
     methods = _validate(methods, mode, directions)
     leaf_count = len(problem.leaves)
     finite_differences = FiniteDifferences(problem)
@@ -139,13 +149,15 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
         )
         arguments.append(argument)
         if full:
-            floor = _judge_entries(argument, index, user_flat[index], references, used, finite_differences, rtol, atol)
+            floor = _judge_entries(
+                argument, index, user_flat[index], references, used, finite_differences, rtol, atol, decimals
+            )
             if floor:  # measured and above 0: the settings say so
                 zero_floors[argument.name] = floor
         else:
             mine = [d.verdict for d in directional if d.argument == argument.name]
             argument.verdict_override = RANDOM_PASS if worst(mine) == CORRECT else worst(mine)
-        _add_hints(argument, index, aligned, references.get(used[0]))
+        _add_hints(argument, index, aligned, references.get(used[0]), decimals)
 
     if mode == "random" and full:
         failed = sum(d.verdict == WRONG for d in directional)
@@ -157,8 +169,10 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
         title=title,
         arguments=arguments,
         methods=used,
-        settings=_settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors),
-        pass_rule=_pass_rule(used[0]),
+        settings=_settings(
+            problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors, decimals
+        ),
+        pass_rule=_pass_rule(used[0], decimals),
         findings=aligned.general_findings(),
         notes=notes,
         warnings=_warnings(problem),
@@ -202,27 +216,32 @@ def _exact_references(problem, methods):
     return references, notes
 
 
-def _judge_entries(argument, index, yours, references, used, finite_differences, rtol, atol):
-    """Fill ``argument`` with every entry's errors and verdict.
+def _judge_entries(argument, index, yours, references, used, finite_differences, rtol, atol, decimals):
+    """Fill ``argument`` with every entry's errors, the references' estimates and the verdicts.
 
     Returns the absolute tolerance given to entries whose reference is 0 to within
     finite-difference noise, when one of them needed it (else None).
     """
     leaf = finite_differences.problem.leaves[index]
     argument.references = {m: references[m][index].reshape(-1) for m in used}
+    argument.decimals = decimals
     zero_floor = None
-    if yours is None:
-        return zero_floor
     primary_name = used[0]
     primary = argument.references[primary_name]
-    bands = bands_for(leaf.dtype, rtol)
     scale = float(np.max(np.abs(primary))) if primary.size else 0.0
-    tolerances = {m: _tolerances(m, index, leaf, scale, finite_differences, atol) for m in used}
+    argument.estimates = {m: _estimates(m, index, leaf, scale, finite_differences) for m in used}
+    if yours is None:
+        return zero_floor
+    bands = bands_for(leaf.dtype, rtol)
+    if atol is not None:
+        tolerance = np.full(leaf.size, float(atol))
+    else:
+        tolerance = argument.estimates[primary_name] + own_rounding(yours, leaf.dtype, decimals)
     argument.yours = yours
     argument.abs_errors = np.abs(yours - primary)
     argument.rel_errors = relative_error(yours, primary).reshape(-1)
-    judged = zip(argument.rel_errors, argument.abs_errors, tolerances[primary_name])
-    verdicts = [classify(rel, err, bands, tol) for rel, err, tol in judged]
+    judged = zip(argument.rel_errors, argument.abs_errors, tolerance)
+    verdicts = [classify(rel, err, bands, tol, decimals) for rel, err, tol in judged]
     for entry, verdict in enumerate(verdicts):
         if verdict == CORRECT:
             continue
@@ -230,8 +249,7 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
             if abs(primary[entry]) <= finite_differences.noise(index, entry):  # 0, as far as differences can tell
                 if zero_floor is None:
                     zero_floor = ZERO_NOISE_FACTOR * finite_differences.reference_noise(primary_name)[index]
-                tolerances[primary_name][entry] = max(tolerances[primary_name][entry], zero_floor)
-                if argument.abs_errors[entry] <= zero_floor:
+                if argument.abs_errors[entry] <= max(tolerance[entry], zero_floor):
                     verdicts[entry] = CORRECT
                     continue
         threshold = bands.wrong_above * max(scale, abs(primary[entry]))
@@ -247,25 +265,31 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
                 f"lies outside the one-sided derivatives {one_sided.left:.6g} .. {one_sided.right:.6g}"
             )
     argument.verdicts = verdicts
-    _cross_check(argument, index, used, bands, tolerances, finite_differences, scale, atol)
+    if decimals is not None and SUSPICIOUS in verdicts:
+        off = [argument.entry_names[i] for i, v in enumerate(verdicts) if v == SUSPICIOUS]
+        argument.notes.append(
+            f"{', '.join(off[:5])}{' ...' if len(off) > 5 else ''}: more than half a unit of the last of "
+            f"{decimals} decimals from diffkit's value, but within one unit, as a value computed from rounded "
+            "intermediates can be (they pass, shown)"
+        )
+    _cross_check(argument, index, used, bands, finite_differences, scale, atol)
     return zero_floor
 
 
-def _tolerances(method, index, leaf, scale, finite_differences, atol):
-    if atol is not None:
-        return np.full(leaf.size, float(atol))
+def _estimates(method, index, leaf, scale, finite_differences):
+    """Per entry, the error estimate of a reference: its rounding level, or fd-central's own estimate."""
     if method == FINITE_DIFFERENCES:
-        return finite_differences.noise_array(index).reshape(-1)  # rounding of f, divided by h
+        return finite_differences.error_array(index).reshape(-1)
     return np.full(leaf.size, ROUNDING_FACTOR * dtype_eps(leaf.dtype) * scale)
 
 
-def _cross_check(argument, index, used, bands, tolerances, finite_differences, scale, atol):
+def _cross_check(argument, index, used, bands, finite_differences, scale, atol):
     """Note entries where another reference disagrees with the judging one, and what explains it."""
     primary = argument.references[used[0]]
     for other in used[1:]:
         values = argument.references[other]
         gap = np.abs(values - primary)
-        loose = np.maximum(tolerances[used[0]], tolerances[other])
+        loose = argument.estimates[used[0]] + argument.estimates[other] if atol is None else atol
         disagree = np.flatnonzero((relative_error(values, primary) > bands.wrong_above) & (gap > loose))
         if atol is None and other != FINITE_DIFFERENCES:
             disagree = [i for i in disagree if not _both_zero(index, int(i), used[0], other, primary, values, finite_differences)]
@@ -301,7 +325,7 @@ def _both_zero(index, entry, primary_name, other, primary, values, finite_differ
     return abs(values[entry] - primary[entry]) <= floor
 
 
-def _add_hints(argument, index, aligned, primary):
+def _add_hints(argument, index, aligned, primary, decimals=None):
     """Name the likely mistake: a transpose, a missing sum over the batch, a constant factor."""
     raw = aligned.raw[index]
     if primary is None or raw is None:
@@ -320,7 +344,7 @@ def _add_hints(argument, index, aligned, primary):
         argument.findings.append(f"the transpose of your gradient for {name} matches diffkit's: transposed?")
     elif raw.size > reference.size and _matches(_sum_to(raw, reference.shape), reference):
         argument.findings.append(f"summed over the broadcast (batch) axes, your gradient for {name} matches diffkit's")
-    elif argument.yours is not None:
+    elif argument.yours is not None and not _rounding_hint(argument, argument.yours, reference.reshape(-1), decimals):
         _factor_hint(argument, argument.yours, reference.reshape(-1))
 
 
@@ -346,6 +370,25 @@ def _sum_to(array, shape):
     return summed.sum(axis=axes, keepdims=True) if axes else summed
 
 
+def _rounding_hint(argument, yours, reference, decimals):
+    """Whether rounding explains how yours differ (then say so): values written to few decimals.
+
+    Values such as -0.197 and 0.394 are diffkit's -0.19661 and 0.39322 rounded to three
+    decimals (the second from a rounded intermediate); their common ratio 1.002 is
+    no missing factor. Given ``decimals`` the verdicts already judged the rounding.
+    """
+    if decimals is not None:
+        return False
+    written = implied_decimals(yours)
+    if written is None or written > 6 or not np.all(np.abs(yours - reference) <= 10.0**-written):
+        return False
+    argument.notes.append(
+        f"your values for {argument.name} are written to {written} decimals and lie within rounding of diffkit's: "
+        f"pass decimals={written} to judge them against rounding"
+    )
+    return True
+
+
 def _factor_hint(argument, yours, reference):
     nonzero = np.abs(reference) > 0
     if not nonzero.any() or np.any((yours == 0) != ~nonzero):
@@ -359,7 +402,7 @@ def _factor_hint(argument, yours, reference):
         )
 
 
-def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors):
+def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors, decimals):
     lines = [f"references: {', '.join(used)} (entries are judged against {used[0]}; the others cross-check it)"]
     dtypes = sorted({leaf.dtype.name for leaf in problem.leaves})
     if FINITE_DIFFERENCES in used or full:
@@ -374,16 +417,25 @@ def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differen
         lines.append(
             f"rounding noise of f: measured from {finite_differences.noise_evaluations + 1} evaluations on a line of "
             f"exact points a few hundred ulps from x: {finite_differences.measured_noise():.2g} "
-            "(standard deviation; it sets the noise floor when f is small against its own terms)"
+            "(standard deviation; it sets the rounding term of the finite differences' error estimate)"
         )
-    lines += [f"bands {bands_for(d, rtol).describe()}" for d in dtypes]
+    if decimals is None:
+        lines += [f"bands {bands_for(d, rtol).describe()}" for d in dtypes]
+    else:
+        lines.append(
+            f"decimals = {decimals}: yours were rounded to {decimals} decimals, so an entry is correct within half a "
+            f"unit of the last decimal ({0.5 * 10.0**-decimals:g}) of the reference (plus its error estimate), "
+            f"suspicious within one unit ({10.0**-decimals:g}), else wrong"
+        )
     if atol is not None:
         lines.append(f"atol = {float(atol):.3g}: an entry whose absolute error is at most atol counts as correct")
     else:
         lines.append(
-            f"atol (default): rounding level, {ROUNDING_FACTOR} * eps * max|gradient| of the argument against an "
-            f"exact reference, {NOISE_FACTOR} * max(eps * |f|, {MEASURED_FACTOR} * measured noise of f) / h against "
-            "finite differences"
+            "atol (default): the reference's error estimate (shown as ± beside each reference value) plus your own "
+            f"rounding: {ROUNDING_FACTOR} * eps * max|gradient| of the argument for an exact reference, fd-central's "
+            "own estimate (truncation measured at h/2, rounding from the measured noise of f) for finite "
+            "differences"
+            + (f"; yours carry {ROUNDING_FACTOR} * eps * |yours|" if decimals is None else "; yours, their rounding")
         )
         for name, floor in zero_floors.items():
             runs = finite_differences.reference_runs.get(used[0], 0)
@@ -403,10 +455,14 @@ def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differen
     return lines
 
 
-def _pass_rule(primary):
+def _pass_rule(primary, decimals=None):
+    judged = (
+        f"more than one unit of the last of {decimals} decimals from {primary} (beyond its error estimate)"
+        if decimals is not None
+        else f"its relative error against {primary} is above the wrong band and its absolute error above atol"
+    )
     return (
-        f"an entry is wrong when its relative error against {primary} is above the wrong band and its "
-        "absolute error above atol, unless it is a non-differentiable point and yours lies between the "
+        f"an entry is wrong when {judged}, unless it is a non-differentiable point and yours lies between the "
         "one-sided derivatives; an argument with a structural finding is wrong; the check passes when "
         "no argument is wrong (suspicious entries pass but are shown)"
     )

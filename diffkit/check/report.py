@@ -28,6 +28,7 @@ class EntryCheck:
     rel_error: float
     verdict: str
     one_sided: tuple = None  # (left, right) at a non-differentiable point
+    estimates: dict = field(default_factory=dict)  # method -> the reference's error estimate
 
     @property
     def reference(self):
@@ -45,6 +46,8 @@ class ArgumentCheck:
     entry_names: list
     yours: np.ndarray = None  # flat, float64; None when the user gave nothing usable
     references: dict = field(default_factory=dict)  # method -> flat array
+    estimates: dict = field(default_factory=dict)  # method -> flat array: each reference's error estimate
+    decimals: int = None  # the user's values were rounded to this many decimals
     abs_errors: np.ndarray = None
     rel_errors: np.ndarray = None
     verdicts: list = None
@@ -78,6 +81,7 @@ class ArgumentCheck:
             rel_error=float(self.rel_errors[index]),
             verdict=self.verdicts[index],
             one_sided=self.one_sided.get(index),
+            estimates={method: float(values[index]) for method, values in self.estimates.items()},
         )
 
     def entries(self, verdict=None):
@@ -271,11 +275,18 @@ def _entry_row(entry, methods):
     return [
         entry.name,
         _num(entry.yours),
-        *[_num(entry.references.get(m)) for m in methods],
+        *[_with_estimate(entry.references.get(m), entry.estimates.get(m)) for m in methods],
         _err(entry.abs_error),
         _err(entry.rel_error),
         verdict,
     ]
+
+
+def _with_estimate(value, estimate):
+    """A reference value with its error estimate beside it: ``-0.1966119332 ±3.6e-16``."""
+    if value is None or estimate is None:
+        return _num(value)
+    return f"{_num(value)} ±{_err(estimate)}"
 
 
 def _num(value):

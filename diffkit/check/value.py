@@ -9,34 +9,47 @@ import numpy as np
 
 from .. import errors
 from ..core.values import BoxedValue
-from .compare import ROUNDING_FACTOR, bands_for, classify, dtype_eps, relative_error, tolerance_option, validate_options
+from .compare import (
+    ROUNDING_FACTOR,
+    bands_for,
+    classify,
+    decimals_option,
+    dtype_eps,
+    own_rounding,
+    relative_error,
+    tolerance_option,
+    validate_options,
+)
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import shape_message
 
 REFERENCE = "diffkit"
 
 
-def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DEFAULT_SHOWN):
+def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DEFAULT_SHOWN, decimals=None):
     """Check ``expected`` (your value of ``f(*args)``) against ``f(*args)``; return a report.
 
     ``f`` is evaluated on the plain arguments. Entries are named ``name[i,j]`` and
     judged with the same bands as gradients (relative error above 1e-5 is wrong in
-    float64); ``atol`` defaults to the rounding level of the computed value.
+    float64); ``atol`` defaults to the rounding level of the computed value plus that of
+    yours. ``decimals``: your values were rounded to that many decimals (copied from
+    printed notes), so they are judged against that rounding instead of the bands.
     """
     if not callable(f):
         raise errors.InputError(f"check_value needs the function that computes the value, got {type(f).__name__}")
-    validate_options(rtol=rtol, atol=atol, shown=shown)
+    validate_options(rtol=rtol, atol=atol, shown=shown, decimals=decimals)
     atol = tolerance_option("atol", atol)
+    decimals = decimals_option(decimals)
     function_name = getattr(f, "__name__", "f")
     actual, dtype = _evaluate(f, args, function_name)
-    argument, settings = judge_values(actual, dtype, expected, name, function_name, rtol, atol)
+    argument, settings = judge_values(actual, dtype, expected, name, function_name, rtol, atol, decimals=decimals)
     settings.insert(0, f"reference: {function_name} evaluated by diffkit on the given arguments ({dtype.name})")
     return CheckReport(
         title=f"value check of {function_name}",
         arguments=[argument],
         methods=[REFERENCE],
         settings=settings,
-        pass_rule=VALUE_PASS_RULE,
+        pass_rule=VALUE_PASS_RULE if decimals is None else rounded_pass_rule(decimals),
         shown=shown,
     )
 
@@ -44,23 +57,36 @@ def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DE
 VALUE_PASS_RULE = "an entry is wrong when its relative error is above the wrong band and its absolute error above atol"
 
 
-def judge_values(actual, dtype, expected, name, function_name, rtol, atol, reference=REFERENCE):
+def rounded_pass_rule(decimals):
+    return f"an entry is wrong when it is more than one unit of the last of {decimals} decimals (beyond atol) from diffkit's value"
+
+
+def judge_values(actual, dtype, expected, name, function_name, rtol, atol, reference=REFERENCE, decimals=None):
     """``expected`` judged against ``actual`` (float64) entry by entry: an :class:`ArgumentCheck`
-    named ``name``, and the settings lines (bands, atol) it was judged by."""
+    named ``name``, and the settings lines (bands or rounding, atol) it was judged by."""
     argument = ArgumentCheck(name=name, shape=tuple(actual.shape), dtype=dtype.name, entry_names=_names(name, actual))
     argument.references = {reference: actual.reshape(-1)}
+    argument.decimals = decimals
     yours = _yours(expected, actual, name, function_name, argument.findings)
     bands = bands_for(dtype, rtol)
     default_atol = ROUNDING_FACTOR * dtype_eps(dtype) * float(np.max(np.abs(actual), initial=0))
+    argument.estimates = {reference: np.full(actual.size, default_atol)}  # the computed value's rounding level
     tolerance = default_atol if atol is None else float(atol)
     if yours is not None:
         argument.yours = yours.reshape(-1)
         argument.abs_errors = np.abs(argument.yours - argument.references[reference])
         argument.rel_errors = relative_error(argument.yours, argument.references[reference]).reshape(-1)
-        judged = zip(argument.rel_errors, argument.abs_errors)
-        argument.verdicts = [classify(rel, err, bands, tolerance) for rel, err in judged]
-    atol_source = "given" if atol is not None else f"default: {ROUNDING_FACTOR} * eps * max|value|"
-    return argument, [f"bands {bands.describe()}", f"atol = {tolerance:.3g} ({atol_source})"]
+        tolerances = np.full(actual.size, tolerance)
+        if atol is None:
+            tolerances = tolerances + own_rounding(argument.yours, dtype, decimals)
+        judged = zip(argument.rel_errors, argument.abs_errors, tolerances)
+        argument.verdicts = [classify(rel, err, bands, tol, decimals) for rel, err, tol in judged]
+    atol_source = "given" if atol is not None else f"default: {ROUNDING_FACTOR} * eps * max|value|, plus yours"
+    judged_by = f"bands {bands.describe()}" if decimals is None else (
+        f"decimals = {decimals}: correct within half a unit of the last decimal ({0.5 * 10.0**-decimals:g}), "
+        f"suspicious within one unit ({10.0**-decimals:g}), else wrong"
+    )
+    return argument, [judged_by, f"atol = {tolerance:.3g} ({atol_source})"]
 
 
 def _evaluate(f, args, function_name):

@@ -17,16 +17,19 @@ class Perturbation:
 
     ``read_output(raw)`` checks the program's raw output and returns it as a NumPy
     value (a float for a gradient, an array for a Jacobian); ``dtype`` is the dtype the
-    leaves are held in (their own by default, complex for the complex step).
+    leaves are held in (their own by default, complex for the complex step). With
+    ``remember``, a point moved along one entry is evaluated once, however often it is
+    asked for (the gradient checker revisits f(x + h) for its one-sided differences).
     """
 
-    def __init__(self, problem, read_output, dtype=None, wrap=None):
+    def __init__(self, problem, read_output, dtype=None, wrap=None, remember=False):
         self.problem = problem
         self.read_output = read_output
         self.wrap = wrap
         self.leaves = [leaf.astype(dtype) if dtype is not None else leaf.copy() for leaf in problem.leaves]
         self.views = [leaf.reshape(-1) for leaf in self.leaves]
         self.evaluations = 0
+        self.remembered = {} if remember else None  # (leaf index, entry, h) -> output
 
     def coordinates(self):
         """(leaf index, entry) of every scalar input, in flat order."""
@@ -45,6 +48,14 @@ class Perturbation:
 
     def shifted(self, leaf_index, entry, h):
         """The output with one entry moved by ``h`` (the entry is restored afterwards)."""
+        if self.remembered is None:
+            return self._shift_and_evaluate(leaf_index, entry, h)
+        key = (leaf_index, entry, h)
+        if key not in self.remembered:
+            self.remembered[key] = self._shift_and_evaluate(leaf_index, entry, h)
+        return self.remembered[key]
+
+    def _shift_and_evaluate(self, leaf_index, entry, h):
         view = self.views[leaf_index]
         original = view[entry]
         view[entry] = original + view.dtype.type(h)

@@ -83,6 +83,8 @@ class Output:
         return "Output(scalar)" if self.scalar else "Output(array)"
 
 
+PER_ENTRY_STATS = ("error_estimate", "rounding_error", "step")  # statistics given per entry, like the gradient
+
 SCALAR = Output(scalar=True)
 ARRAY = Output(scalar=False)
 
@@ -117,6 +119,9 @@ class Method:
         start = time.perf_counter()
         found = self.derivatives(problem, SCALAR, **options)
         found.stats.setdefault("seconds", time.perf_counter() - start)
+        for name in PER_ENTRY_STATS:
+            if name in found.stats:  # blocks, one per leaf: shaped like the gradient
+                found.stats[name] = problem.pack(found.stats[name])
         return GradientResult(
             value=plain_number(found.value),
             grad=problem.pack(found.blocks),
@@ -148,7 +153,7 @@ def _is_plain(value):
     return not isinstance(value, BoxedValue)
 
 
-def _assemble(columns, shape):
+def assemble_columns(columns, shape):
     """Columns (one per leaf entry, each shaped like the output) as one block of ``shape``."""
     if not columns:
         return np.zeros(shape)
@@ -163,7 +168,9 @@ class ColumnMethod(Method):
 
     Subclasses implement :meth:`pushforward`, returning an object with ``value``,
     ``column(leaf_index, entry)`` (the output's derivative along that entry),
-    ``along(direction)`` (along one array per leaf) and ``stats()``.
+    ``along(direction)`` (along one array per leaf) and ``stats()``; finite
+    differences also have ``entry_stats(blocks)``: per-entry statistics (the error
+    estimate, the step) as blocks shaped like the derivative's, and their scalar summaries.
     """
 
     def pushforward(self, problem, output, **options):
@@ -175,8 +182,11 @@ class ColumnMethod(Method):
         blocks = []
         for leaf_index, leaf in enumerate(problem.leaves):
             columns = [push.column(leaf_index, entry) for entry in range(leaf.size)]
-            blocks.append(_assemble(columns, out_shape + leaf.shape))
-        return Derivatives(push.value, blocks, push.stats())
+            blocks.append(assemble_columns(columns, out_shape + leaf.shape))
+        stats = push.stats()
+        if hasattr(push, "entry_stats"):  # finite differences: estimates and steps per entry
+            stats.update(push.entry_stats(blocks))
+        return Derivatives(push.value, blocks, stats)
 
     def product(self, problem, output, direction, **options):
         self.check_options(options)

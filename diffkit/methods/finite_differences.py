@@ -1,10 +1,23 @@
-"""Finite differences: forward, central, and central with Richardson extrapolation.
+"""Finite differences that estimate their own error: forward, central, and adaptive Richardson.
 
-Steps are chosen per entry from the dtype's machine epsilon and the entry's scale,
-``h = eps**p * max(|x|, 1)`` with p = 1/2 (forward), 1/3 (central) or 1/7 (Richardson,
-whose error falls as h**6), which balances truncation against round-off. Each step is
-rounded so that ``x + h`` is exactly representable. A fixed absolute ``step`` may be
-given instead.
+All three are configurations of the stages in :mod:`diffkit.engines.differences` (steps,
+a difference rule, Richardson extrapolation, an error estimate), through the one
+perturbation evaluator, for gradients and Jacobian columns alike:
+
+- ``fd-forward``: ``(f(x+h) - f(x)) / h`` at ``h = eps**(1/2) * max(|x|, 1)``;
+- ``fd-central``: ``(f(x+h) - f(x-h)) / 2h`` at ``h = eps**(1/3) * max(|x|, 1)``;
+- ``fd-richardson``: the adaptive search of :class:`~diffkit.engines.differences.AdaptiveDifference`
+  over steps ``2**-4 * max(|x|, 1) * 2**i`` (ratio 2, at most 15 steps), central
+  differences at each, Richardson extrapolation over three more orders (h**4, h**6,
+  h**8), and per entry the estimate with the smallest error estimate.
+
+The fixed-step rules keep their textbook values; a second evaluation at h/2 measures
+their truncation error. Every method measures f's rounding noise once (on a line of
+exact points next to x, :mod:`diffkit.engines.noise`) for the rounding term, and
+reports per entry ``stats["error_estimate"]`` (shaped like the gradient, or like the
+Jacobian's blocks), its rounding part ``stats["rounding_error"]`` and the step used,
+``stats["step"]``; ``stats["error_estimate_max"]`` is the largest estimate. Each step is
+rounded so that ``x + h`` is exactly representable. A fixed absolute ``step`` may be given.
 """
 
 import functools
@@ -12,8 +25,10 @@ import functools
 import numpy as np
 
 from .. import errors
+from ..engines import differences
+from ..engines.noise import measure_noise
 from ..engines.perturb import Perturbation
-from .base import ColumnMethod, Traits
+from .base import ColumnMethod, Traits, assemble_columns
 from .registry import register
 
 
@@ -37,39 +52,85 @@ def checked_levels(levels):
     """Richardson's ``levels`` option: a whole number, at least 1."""
     if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 1:
         raise errors.InputError(
-            f"levels={levels!r}: Richardson extrapolation needs a whole number of halvings, at least 1 (default 3)"
+            f"levels={levels!r}: Richardson extrapolation needs a whole number of columns (error terms "
+            f"cancelled), at least 1 (default {differences.LEVELS})"
         )
     return int(levels)
 
 
-def step_sizes(x, exponent, step):
-    """The step for one entry x: ``step`` if given, else eps**exponent scaled by |x|, rounded so x + h is exact."""
+def exact_step(x, h):
+    """``h`` rounded so that ``x + h`` is exact in x's dtype (``h`` itself if that rounds to 0)."""
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    if step is not None:
-        h = float(step)
-    else:
-        h = float(np.finfo(dtype).eps) ** exponent * max(abs(float(x)), 1.0)
-    exact = (x + dtype.type(h)) - x  # a step x + h can represent exactly
-    return float(exact) if exact != 0 else h
+    exact = (x + dtype.type(h)) - x
+    return float(exact) if exact != 0 else float(h)
+
+
+def _eps(dtype):
+    return float(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).eps)
+
+
+ENTRY_STATS = {"error_estimate": "error", "rounding_error": "rounding", "step": "step"}  # stat -> Estimate field
+
+
+class Scheme:
+    """How one method differences: its rule, and its step (fixed) or its search (adaptive)."""
+
+    def __init__(self, rule, exponent=None, adaptive=False):
+        self.rule = rule
+        self.exponent = exponent  # the fixed step's power of eps
+        self.adaptive = adaptive
+
+    def describe(self, step):
+        if self.adaptive:
+            start = f"{step:g}" if step is not None else f"{differences.BASE:g} * max(|x|, 1)"
+            return f"adaptive: {start} * 2**i, at most {differences.MAX_STEPS} steps"
+        if step is not None:
+            return "fixed"
+        return f"eps**{self.exponent:.4g} * max(|x|, 1)"
+
+    def start(self, eps, size, step):
+        """The fixed step, or the adaptive search's first one, for an entry of magnitude ``size``."""
+        if step is not None:
+            return step
+        scale = max(size, 1.0)
+        return differences.BASE * scale if self.adaptive else eps**self.exponent * scale
+
+    def estimate(self, shifted, value, h, exact, level, levels):
+        """The derivative along ``shifted`` (f moved by a step) as an Estimate."""
+        quotient_at = functools.partial(self.rule.quotient, shifted, value=value)
+        if self.adaptive:
+            search = differences.AdaptiveDifference(self.rule, quotient_at, exact, h, level, levels)
+            return search.run(), search
+        return differences.fixed_difference(self.rule, quotient_at, h, exact(h / differences.RATIO), level), None
 
 
 class DifferencePushforward:
-    """Difference quotients of one program along single entries (columns) or a direction."""
+    """Difference quotients of one program along single entries (columns) or a direction, with estimates."""
 
-    def __init__(self, problem, output, method, step, levels):
-        self.perturbation = Perturbation(problem, read_output=_numeric_reader(problem, output))
-        self.method = method
+    def __init__(self, problem, output, scheme, step, levels, remember=False):
+        self.perturbation = Perturbation(problem, read_output=_numeric_reader(problem, output), remember=remember)
+        self.scheme = scheme
         self.step = step
         self.levels = levels
         self.value = self.perturbation.evaluate()
-        self.steps = []
+        self.eps = max((_eps(leaf.dtype) for leaf in problem.leaves), default=_eps(np.float64))
+        self.noise, self.noise_evaluations = measure_noise(self.perturbation, self.value)
+        self.level = differences.noise_level(self.noise, self.value, self.eps)
+        self.estimates = {}  # (leaf index, entry) -> Estimate
+        self.searches = {}  # (leaf index, entry) -> AdaptiveDifference (the steps it took)
 
     def column(self, leaf_index, entry):
         x = self.perturbation.views[leaf_index][entry]
-        h = step_sizes(x, self.method.exponent, self.step)
-        self.steps.append(h)
+        leaf_eps = _eps(self.perturbation.leaves[leaf_index].dtype)
+        h = exact_step(x, self.scheme.start(leaf_eps, abs(float(x)), self.step))
         shifted = functools.partial(self.perturbation.shifted, leaf_index, entry)
-        return self.method.difference(shifted, h, self.value, self.levels)
+        estimate, search = self.scheme.estimate(
+            shifted, self.value, h, functools.partial(exact_step, x), self.level, self.levels
+        )
+        self.estimates[(leaf_index, entry)] = estimate
+        if search is not None:
+            self.searches[(leaf_index, entry)] = search
+        return estimate.value
 
     def along(self, direction):
         """The derivative along ``direction``: the same rule with the step scaled to the point."""
@@ -77,21 +138,40 @@ class DifferencePushforward:
         if scale == 0:
             return np.zeros_like(self.value) if isinstance(self.value, np.ndarray) else 0.0
         size = max((float(np.max(np.abs(leaf), initial=0.0)) for leaf in self.perturbation.leaves), default=0.0)
-        h = (self.step if self.step is not None else _EPS**self.method.exponent * max(size, 1.0)) / scale
-        self.steps.append(h)
+        h = self.scheme.start(self.eps, size, self.step) / scale
         moved = functools.partial(_moved_along, self.perturbation, direction)
-        return self.method.difference(moved, h, self.value, self.levels)
+        return self.scheme.estimate(moved, self.value, h, float, self.level, self.levels)[0].value
+
+    def entry_stats(self, blocks):
+        """Per entry, shaped like ``blocks``: the error estimate, its rounding part and the step used."""
+        per_entry = {name: [] for name in ENTRY_STATS}
+        for leaf_index, block in enumerate(blocks):
+            leaf = self.perturbation.leaves[leaf_index]
+            shape = np.shape(block)
+            out_shape = shape[: len(shape) - leaf.ndim]
+            found = [self.estimates[(leaf_index, entry)] for entry in range(leaf.size)]
+            for name, part in ENTRY_STATS.items():
+                columns = [np.broadcast_to(getattr(estimate, part), out_shape) for estimate in found]
+                per_entry[name].append(assemble_columns(columns, shape))
+        largest = [float(np.max(block)) for block in per_entry["error_estimate"] if np.size(block)]
+        per_entry["error_estimate_max"] = max(largest, default=0.0)
+        return per_entry
 
     def stats(self):
-        return {
+        steps = [np.min(e.step) for e in self.estimates.values()] + [np.max(e.step) for e in self.estimates.values()]
+        stats = {
             "evaluations": self.perturbation.evaluations,
-            "step": "fixed" if self.step is not None else f"eps**{self.method.exponent:.4g} * max(|x|, 1)",
-            "step_min": min(self.steps) if self.steps else None,
-            "step_max": max(self.steps) if self.steps else None,
+            "noise_evaluations": self.noise_evaluations,
+            "noise": float(np.max(self.noise)),
+            "step_rule": self.scheme.describe(self.step),
+            "step_min": float(min(steps)) if steps else None,
+            "step_max": float(max(steps)) if steps else None,
         }
-
-
-_EPS = float(np.finfo(np.float64).eps)
+        if self.searches:
+            counts = [len(s.steps) for s in self.searches.values()]
+            stats["steps_per_entry_max"] = max(counts)
+            stats["steps_per_entry_mean"] = float(np.mean(counts))
+        return stats
 
 
 def _moved_along(perturbation, direction, h):
@@ -109,7 +189,7 @@ def _numeric_reader(problem, output):
 
 
 class FiniteDifferenceMethod(ColumnMethod):
-    """One finite-difference scheme; ``scheme`` is "forward", "central" or "richardson"."""
+    """One finite-difference method: a :class:`Scheme` and its options."""
 
     options = {
         "step": "absolute step h for every entry (default: from machine epsilon and |x|)",
@@ -118,45 +198,24 @@ class FiniteDifferenceMethod(ColumnMethod):
         family="finite-differences", exact=False, builds_expressions=False, builds_jacobian_by="columns"
     )
 
-    def __init__(self, name, scheme, exponent, summary):
+    def __init__(self, name, scheme, summary):
         self.name = name
         self.scheme = scheme
-        self.exponent = exponent
         self.summary = summary
-        if scheme == "richardson":
-            self.options = dict(self.options, levels="number of halvings of h to extrapolate over (default 3)")
+        if scheme.adaptive:
+            self.options = {
+                "step": f"first step of the search (default {differences.BASE:g} * max(|x|, 1))",
+                "levels": f"columns of Richardson extrapolation, error terms cancelled (default {differences.LEVELS})",
+            }
 
-    def pushforward(self, problem, output, step=None, levels=3):
-        return DifferencePushforward(problem, output, self, checked_step(step), checked_levels(levels))
-
-    def difference(self, shifted, h, value, levels):
-        """The scheme's quotient; ``shifted(h)`` evaluates f with the input moved by h."""
-        if self.scheme == "forward":
-            return (shifted(h) - value) / h
-        if self.scheme == "central":
-            return central_difference(shifted, h)
-        return richardson_difference(shifted, h, levels)
+    def pushforward(self, problem, output, step=None, levels=differences.LEVELS):
+        return DifferencePushforward(problem, output, self.scheme, checked_step(step), checked_levels(levels))
 
 
-def central_difference(shifted, h):
-    """(f(x + h) - f(x - h)) / 2h; ``shifted(h)`` evaluates f with the input moved by h."""
-    return (shifted(h) - shifted(-h)) / (2 * h)
-
-
-def richardson_difference(shifted, h, levels):
-    """Central differences at h, h/2, h/4...; each column of the tableau cancels h**2k."""
-    column = [central_difference(shifted, h / 2**k) for k in range(levels)]
-    factor = 4.0
-    while len(column) > 1:
-        column = [(factor * fine - coarse) / (factor - 1) for coarse, fine in zip(column, column[1:])]
-        factor *= 4.0
-    return column[0]
-
-
-register(FiniteDifferenceMethod("fd-forward", "forward", 1 / 2, "forward differences (f(x+h) - f(x)) / h"))
-register(FiniteDifferenceMethod("fd-central", "central", 1 / 3, "central differences (f(x+h) - f(x-h)) / 2h"))
-register(
-    FiniteDifferenceMethod(
-        "fd-richardson", "richardson", 1 / 7, "central differences extrapolated over h, h/2, h/4 (Richardson)"
-    )
-)
+register(FiniteDifferenceMethod(
+    "fd-forward", Scheme(differences.FORWARD, exponent=1 / 2), "forward differences (f(x+h) - f(x)) / h"))
+register(FiniteDifferenceMethod(
+    "fd-central", Scheme(differences.CENTRAL, exponent=1 / 3), "central differences (f(x+h) - f(x-h)) / 2h"))
+register(FiniteDifferenceMethod(
+    "fd-richardson", Scheme(differences.CENTRAL, adaptive=True),
+    "adaptive central differences: steps halved or doubled, Richardson-extrapolated, the best estimate per entry"))

@@ -1,0 +1,240 @@
+"""Finite differences in stages: steps, a difference rule, Richardson extrapolation, an error estimate.
+
+numdifftools' structure, the one every finite-difference method of diffkit goes through:
+
+1. a *step generator*: the geometric grid ``h_i = base * RATIO**i`` (ratio 2), each step
+   rounded so that ``x + h`` is exact;
+2. a *difference rule*: forward ``(f(x+h) - f(x)) / h`` (error ~ h, h**2, ...) or central
+   ``(f(x+h) - f(x-h)) / 2h`` (error ~ h**2, h**4, ...);
+3. *Richardson extrapolation* over the steps: a tableau whose column j cancels the rule's
+   first j error terms (Neville's scheme in powers of h);
+4. an *error estimate* for every result: a truncation term (twice the distance to the
+   next-better estimate, the next column of the tableau) plus a rounding term (the
+   measured noise of f carried through the rule's and the extrapolation's weights);
+   among several candidates the one with the smallest estimate wins, after candidates
+   far from the median of all of them are penalised by that distance (outliers: a step
+   across a kink, out of the domain, into chaos).
+
+Fixed-step rules (:func:`fixed_difference`) take one step and a check at half of it;
+:class:`AdaptiveDifference` searches the grid. Everything is elementwise, so a column
+of a Jacobian (an array output) goes through the same code as one entry of a gradient:
+values, estimates and steps come back shaped like the output.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RATIO = 2.0  # steps of the grid differ by this factor
+BASE = 2.0**-4  # the adaptive search starts at this step, times max(|x|, 1)
+LEVELS = 3  # columns of Richardson extrapolation beyond the raw quotients
+MAX_STEPS = 15  # steps the adaptive search may take (numdifftools' default count): 30 evaluations
+MAX_UP = 5  # steps above the start the search may try, when the start already converged (up to 2 * max(|x|, 1))
+IMPROVES = 0.9  # a larger step is kept on trying while it lowers some entry's estimate below this part
+FAR = 0.01  # an estimate whose error estimate is above this part of it is far from converged
+ROUNDING_SIGMAS = 3.0  # the rounding term covers this many standard deviations of f's noise
+TRUNCATION_SAFETY = 2.0  # the truncation term: this many times the distance to the next-better estimate
+OUTLIER_FACTOR = 10.0  # a candidate more than this factor from the median's magnitude is an outlier
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A difference rule: its quotient and the powers of h its error falls with (``spacing``, 2 spacing, ...)."""
+
+    name: str
+    spacing: int  # forward: h, h**2, h**3 ...; central: h**2, h**4 ...
+    evaluations: int  # new evaluations of f per step
+
+    def quotient(self, shifted, h, value):
+        """The quotient at step h; ``shifted(h)`` evaluates f with the input moved by h, ``value`` is f(x)."""
+        if self.name == "forward":
+            return (shifted(h) - value) / h
+        return (shifted(h) - shifted(-h)) / (2 * h)
+
+    def rounding(self, level, h):
+        """The rounding error the quotient at step h can carry when f's noise has standard deviation ``level``."""
+        # two independent noisy values, over h (forward) or 2h (central)
+        spread = np.sqrt(2.0) / h if self.name == "forward" else np.sqrt(2.0) / (2 * h)
+        return ROUNDING_SIGMAS * spread * level
+
+
+FORWARD = Rule("forward", spacing=1, evaluations=1)
+CENTRAL = Rule("central", spacing=2, evaluations=2)
+
+
+@dataclass
+class Estimate:
+    """A derivative (one entry, or a column shaped like the output) and what is known about its error."""
+
+    value: object
+    error: object  # truncation + rounding (+ an outlier's penalty)
+    step: object  # the smallest step the value was computed from
+    rounding: object  # the rounding part of ``error``
+
+
+class Tableau:
+    """Richardson's tableau over steps in decreasing order: ``rows[k][j]`` uses steps k-j .. k.
+
+    Column j cancels the rule's first j error terms; ``noise[k][j]`` is its rounding
+    term, carried through the extrapolation weights (their absolute values).
+    """
+
+    def __init__(self, rule, levels):
+        self.rule = rule
+        self.levels = levels
+        self.steps = []
+        self.rows = []
+        self.noise = []
+
+    def add(self, h, quotient, rounding):
+        """A new row for a step smaller than every step so far."""
+        k = len(self.rows)
+        row, noise = [quotient], [rounding]
+        for j in range(1, min(k, self.levels) + 1):
+            factor = (self.steps[k - j] / h) ** self.rule.spacing - 1.0  # Neville's scheme in h**spacing
+            row.append(row[j - 1] + (row[j - 1] - self.rows[k - 1][j - 1]) / factor)
+            noise.append(noise[j - 1] * (1 + 1 / factor) + self.noise[k - 1][j - 1] / factor)
+        self.steps.append(h)
+        self.rows.append(row)
+        self.noise.append(noise)
+
+    def first(self):
+        """The quotient at the first (largest) step, measured against the extrapolation of the first two."""
+        value = self.rows[0][0]
+        truncation = TRUNCATION_SAFETY * np.abs(self.rows[1][1] - value)
+        return Estimate(value, truncation + self.noise[0][0], self.steps[0], self.noise[0][0])
+
+    def candidates(self):
+        """Every extrapolant with a next-better one in its row: (value, truncation, rounding, step)."""
+        found = []
+        for k, row in enumerate(self.rows):
+            for j in range(len(row) - 1):
+                found.append((row[j], TRUNCATION_SAFETY * np.abs(row[j + 1] - row[j]), self.noise[k][j], self.steps[k]))
+        return found
+
+
+def outlier_penalty(values):
+    """Per candidate, its distance to the median where it is an outlier among ``values`` (else 0).
+
+    An outlier is more than ``OUTLIER_FACTOR`` from the median's magnitude (unless the
+    median is about 0), or beyond the quartiles' fences (1.5 interquartile ranges out).
+    """
+    with np.errstate(invalid="ignore"):
+        low, median, high = np.nanpercentile(values, [25, 50, 75], axis=0)
+        spread = np.abs(high - low)
+        size = np.abs(median)
+        far = ((np.abs(values) < size / OUTLIER_FACTOR) | (np.abs(values) > size * OUTLIER_FACTOR)) & (size > 1e-8)
+        fenced = (values < low - 1.5 * spread) | (values > high + 1.5 * spread)
+        return np.where(far | fenced, np.abs(values - median), 0.0)
+
+
+def best_of(candidates):
+    """Entry by entry, the candidate with the smallest error estimate, outliers penalised."""
+    shape = np.shape(candidates[0][0])
+    values, truncation, rounding, steps = (
+        np.array([np.broadcast_to(np.asarray(c[i], dtype=float), shape) for c in candidates]) for i in range(4)
+    )
+    with np.errstate(invalid="ignore"):
+        errors = truncation + rounding
+        if len(candidates) > 2:
+            errors = errors + outlier_penalty(values)
+        errors = np.where(np.isfinite(errors) & np.isfinite(values), errors, np.inf)
+    index = np.argmin(errors, axis=0)[None, ...]
+    picked = [np.take_along_axis(array, index, axis=0)[0] for array in (values, errors, steps, rounding)]
+    return Estimate(*(_present(p) for p in picked))
+
+
+def _present(array):
+    return float(array) if np.ndim(array) == 0 else array
+
+
+def noise_level(sigma, value, eps):
+    """f's noise as a standard deviation: the measured one, at least eps * |f| (shaped like f)."""
+    return np.maximum(sigma, eps * np.abs(np.asarray(value, dtype=float)))
+
+
+def fixed_difference(rule, quotient_at, h, half, level):
+    """The rule's quotient at step h, its truncation measured against the quotient at ``half`` (~h/2).
+
+    ``quotient_at(h)`` evaluates the rule at step h (two or one evaluations).
+    """
+    tableau = Tableau(rule, levels=1)
+    for step in (h, half):
+        tableau.add(step, quotient_at(step), rule.rounding(level, step))
+    return tableau.first()
+
+
+class AdaptiveDifference:
+    """The adaptive search over the grid ``h_i = base * RATIO**i`` for the best extrapolated estimate.
+
+    It starts with the three steps ``base, base/2, base/4``; then, while the truncation
+    term of some entry's best estimate dominates and a smaller step could still lower
+    it (its rounding term is not yet above that estimate), it halves the step; if the
+    start converged at once, it doubles the step instead (larger steps carry less
+    rounding) while that lowers some entry's estimate, at most ``MAX_UP`` times. It
+    never takes more than ``MAX_STEPS`` steps. ``quotient_at(h)`` evaluates the rule at
+    step h; ``exact(h)`` rounds a step so that x + h is exact.
+    """
+
+    def __init__(self, rule, quotient_at, exact, base, level, levels=LEVELS):
+        self.rule = rule
+        self.quotient_at = quotient_at
+        self.exact = exact
+        self.base = base
+        self.level = level
+        self.levels = levels
+        self.quotients = {}  # grid index -> (step, quotient)
+        self.failure = None  # the first exception a step raised
+
+    @property
+    def steps(self):
+        """The steps taken, largest first."""
+        return [self.quotients[i][0] for i in sorted(self.quotients, reverse=True)]
+
+    @property
+    def evaluations(self):
+        return self.rule.evaluations * len(self.quotients)
+
+    def _take(self, index):
+        h = self.exact(self.base * RATIO**index)
+        try:
+            with np.errstate(all="ignore"):  # a step out of the domain gives NaN; the estimate discards it
+                quotient = self.quotient_at(h)
+        except Exception as exc:  # noqa: BLE001  (a step outside the program's domain: the next one is smaller)
+            self.failure = self.failure or exc
+            quotient = np.nan
+        self.quotients[index] = (h, quotient)
+
+    def _rounding_at(self, index):
+        return self.rule.rounding(self.level, self.base * RATIO**index)
+
+    def best(self):
+        tableau = Tableau(self.rule, self.levels)
+        for index in sorted(self.quotients, reverse=True):
+            h, quotient = self.quotients[index]
+            tableau.add(h, quotient, self.rule.rounding(self.level, h))
+        return best_of(tableau.candidates())
+
+    def run(self):
+        for index in (0, -1, -2):
+            self._take(index)
+        best = self.best()
+        low = -2
+        while len(self.quotients) < MAX_STEPS and np.any(
+            (best.error - best.rounding > best.rounding) & (best.error > self._rounding_at(low - 1))
+        ):
+            low -= 2 if np.any(best.error > FAR * np.abs(best.value)) else 1  # far off: skip a step
+            self._take(low)
+            best = self.best()
+        high = 0
+        while low == -2 and high < MAX_UP and len(self.quotients) < MAX_STEPS:
+            high += 1
+            self._take(high)
+            better = self.best()
+            improved = np.any(better.error < IMPROVES * best.error)
+            best = better
+            if not improved:
+                break
+        if self.failure is not None and not np.all(np.isfinite(best.error)):
+            raise self.failure
+        return best
