@@ -90,7 +90,13 @@ def test_rows_hold_gradients_errors_and_sizes(report_dir):
     assert rows["chain/tape"]["grad"] == [-4.0, -4.0, 3.0]
     assert rows["chain/tape"]["rel_error"] == 0.0
     assert 0 < rows["chain/fd-central"]["rel_error"] < 1e-8
-    assert rows["chain/fd-central"]["evaluations"] == 7  # one value and two per entry
+    fd = rows["chain/fd-central"]
+    assert fd["evaluations"] == 1 + 7 + 4 * 3  # f(x), 7 measuring f's noise, x +- h and x +- h/2 per entry
+    # the method's own estimate per entry, stored beside the true error against the 50-digit reference
+    assert len(fd["error_estimate"]) == len(fd["entry_errors"]) == len(fd["entry_steps"]) == 3
+    assert all(0 <= true <= estimate for true, estimate in zip(fd["entry_errors"], fd["error_estimate"]))
+    assert fd["error_estimate_max"] == max(fd["error_estimate"]) and fd["entry_errors"][0] == pytest.approx(
+        abs(fd["grad"][0] + 4.0), abs=1e-30)
     assert rows["halving/reference"]["grad_text"][0].startswith("1.15625")  # 2 * 37 / 64
     # the two 50-digit routes agree on the networks
     for depth in (1, 2, 3):

@@ -1,9 +1,11 @@
 """Run every measurement of ``diffkit bench`` and return plain, JSON-ready results.
 
 Sections: array MLPs (NumPy forward, hand-written backward, diffkit's tape, peers),
-memory held for the backward pass, ``fd-central`` on the small MLPs, ``symbolic`` and
-``symbolic-cse`` on scalar MLPs, and the micrograd-style scalar program. Every gradient
-timed is also checked against a reference, so the report measures correct code.
+memory held for the backward pass, ``fd-central`` on the small MLPs, ``fd-richardson``
+beside numdifftools' ``Gradient`` on the standard suite's programs (accuracy and
+evaluations), ``symbolic`` and ``symbolic-cse`` on scalar MLPs, and the micrograd-style
+scalar program. Every gradient timed is also checked against a reference, so the report
+measures correct code.
 """
 
 import sys
@@ -17,6 +19,8 @@ import diffkit as dk
 from diffkit.core.problem import Problem
 from diffkit.engines.sympy_compile import trace_symbolic
 from diffkit.engines.tape import Tape
+from diffkit.harness import numdifftools_peer
+from diffkit.harness.suites import standard_suite, suite_problems
 
 from . import environment, networks, peers
 from .timing import time_once, time_side_by_side
@@ -38,6 +42,7 @@ class Settings:
     repeats: int
     fd_repeats: int
     quick: bool
+    fd_peer_max_params: int = None  # standard-suite programs up to this size beside numdifftools (None: all)
 
     @classmethod
     def full(cls):
@@ -47,7 +52,7 @@ class Settings:
     @classmethod
     def quick_run(cls):
         configs = networks.ARRAY_CONFIGS
-        return cls(configs[:2], configs[:1], ((1, 2), (2, 2)), 3, 1, True)
+        return cls(configs[:2], configs[:1], ((1, 2), (2, 2)), 3, 1, True, fd_peer_max_params=5)
 
 
 def tape_value_and_grad(f, values, *rest):
@@ -236,6 +241,20 @@ def run_scalar_program(loaded_peers, repeats, clock="cpu"):
     }
 
 
+# --- finite differences beside numdifftools --------------------------------------------------
+def run_fd_peers(max_params=None):
+    """fd-richardson and numdifftools' Gradient on every standard-suite program: accuracy, evaluations."""
+    module, version = numdifftools_peer.load()
+    rows = []
+    for label, _, problem in suite_problems(standard_suite(), max_params):
+        rows.append(numdifftools_peer.side_by_side(label, problem, module))
+    return {
+        "numdifftools": {"available": module is not None, "version": version if module is not None else "",
+                         "reason": "" if module is not None else version},
+        "rows": rows,
+    }
+
+
 # --- the whole run ---------------------------------------------------------------------------
 def run(settings, peer_names=None, threads=1, clock="cpu"):
     """Every section; ``peer_names`` limits the peers tried (default: all known)."""
@@ -289,6 +308,8 @@ def _run_sections(settings, loaded, threads, clock, started):
     for config in settings.fd_configs:
         _log(f"bench: fd-central on {config.label}")
         results["fd"].append(run_fd_config(config, settings.fd_repeats, clock))
+    _log("bench: fd-richardson beside numdifftools on the standard suite's programs")
+    results["fd_peers"] = run_fd_peers(settings.fd_peer_max_params)
     results["symbolic"] = []
     for depth, width in settings.symbolic_configs:
         _log(f"bench: symbolic on {depth}x{width}")

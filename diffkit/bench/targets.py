@@ -79,12 +79,14 @@ def evaluate(results):
     else:
         goals.append(_not_measured(goal))
 
-    goal = "fd-central: at most 20% overhead on its 2n+1 forward passes"
+    goal = "fd-central: at most 20% overhead on its forward passes (4n + 8)"
     if results.get("fd"):
         text = ", ".join(f"{e['config']}: {100 * e['overhead']:+.0f}%" for e in results["fd"])
         goals.append(_goal(goal, text, all(e["overhead"] <= 0.20 for e in results["fd"])))
     else:
         goals.append(_not_measured(goal))
+
+    goals.append(_fd_peer_goal(results.get("fd_peers")))
 
     goal = "symbolic-cse derivation (diff + CSE) no slower than SymPy's plain diff"
     if results.get("symbolic"):
@@ -98,6 +100,23 @@ def evaluate(results):
     else:
         goals.append(_not_measured(goal))
     return goals
+
+
+FD_PEER_GOAL = ("fd-richardson at least as accurate as numdifftools' default Gradient, at no more "
+                "evaluations, on every standard-suite program")
+
+
+def _fd_peer_goal(fd_peers):
+    if not fd_peers or not fd_peers.get("rows"):
+        return _not_measured(FD_PEER_GOAL)
+    if not fd_peers["numdifftools"]["available"]:
+        return _not_measured(FD_PEER_GOAL, f"numdifftools {fd_peers['numdifftools']['reason']}")
+    rows = fd_peers["rows"]
+    missed = [r["program"] for r in rows if not r["met"]]
+    text = f"met on {len(rows) - len(missed)} of {len(rows)} programs"
+    if missed:
+        text += f"; not on {', '.join(missed[:6])}{' ...' if len(missed) > 6 else ''}"
+    return _goal(FD_PEER_GOAL, text, not missed)
 
 
 def verdict(met):

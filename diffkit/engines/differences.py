@@ -10,7 +10,8 @@ numdifftools' structure, the one every finite-difference method of diffkit goes 
    first j error terms (Neville's scheme in powers of h);
 4. an *error estimate* for every result: a truncation term (twice the distance to the
    next-better estimate, the next column of the tableau) plus a rounding term (the
-   measured noise of f carried through the rule's and the extrapolation's weights);
+   measured noise of f carried through the rule's and the extrapolation's weights, and
+   the rounding of the result itself);
    among several candidates the one with the smallest estimate wins, after candidates
    far from the median of all of them are penalised by that distance (outliers: a step
    across a kink, out of the domain, into chaos).
@@ -21,6 +22,7 @@ of a Jacobian (an array output) goes through the same code as one entry of a gra
 values, estimates and steps come back shaped like the output.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,11 +100,12 @@ class Tableau:
         self.rows.append(row)
         self.noise.append(noise)
 
-    def first(self):
+    def first(self, eps=np.finfo(float).eps):
         """The quotient at the first (largest) step, measured against the extrapolation of the first two."""
         value = self.rows[0][0]
         truncation = TRUNCATION_SAFETY * np.abs(self.rows[1][1] - value)
-        return Estimate(value, truncation + self.noise[0][0], self.steps[0], self.noise[0][0])
+        rounding = self.noise[0][0] + eps * np.abs(value)
+        return Estimate(value, truncation + rounding, self.steps[0], rounding)
 
     def candidates(self):
         """Every extrapolant with a next-better one in its row: (value, truncation, rounding, step)."""
@@ -119,7 +122,8 @@ def outlier_penalty(values):
     An outlier is more than ``OUTLIER_FACTOR`` from the median's magnitude (unless the
     median is about 0), or beyond the quartiles' fences (1.5 interquartile ranges out).
     """
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an entry with no finite candidate yet
         low, median, high = np.nanpercentile(values, [25, 50, 75], axis=0)
         spread = np.abs(high - low)
         size = np.abs(median)
@@ -128,13 +132,17 @@ def outlier_penalty(values):
         return np.where(far | fenced, np.abs(values - median), 0.0)
 
 
-def best_of(candidates):
-    """Entry by entry, the candidate with the smallest error estimate, outliers penalised."""
+def best_of(candidates, eps=np.finfo(float).eps):
+    """Entry by entry, the candidate with the smallest error estimate, outliers penalised.
+
+    Every candidate's rounding term also holds the rounding of the result itself, eps * |value|.
+    """
     shape = np.shape(candidates[0][0])
     values, truncation, rounding, steps = (
         np.array([np.broadcast_to(np.asarray(c[i], dtype=float), shape) for c in candidates]) for i in range(4)
     )
     with np.errstate(invalid="ignore"):
+        rounding = rounding + eps * np.abs(values)
         errors = truncation + rounding
         if len(candidates) > 2:
             errors = errors + outlier_penalty(values)
@@ -169,7 +177,8 @@ class AdaptiveDifference:
 
     It starts with the three steps ``base, base/2, base/4``; then, while the truncation
     term of some entry's best estimate dominates and a smaller step could still lower
-    it (its rounding term is not yet above that estimate), it halves the step; if the
+    it (its rounding term is not yet above that estimate), it halves the step (quarters
+    it while some estimate is off by more than ``FAR`` of itself); if the
     start converged at once, it doubles the step instead (larger steps carry less
     rounding) while that lowers some entry's estimate, at most ``MAX_UP`` times. It
     never takes more than ``MAX_STEPS`` steps. ``quotient_at(h)`` evaluates the rule at
@@ -208,6 +217,13 @@ class AdaptiveDifference:
     def _rounding_at(self, index):
         return self.rule.rounding(self.level, self.base * RATIO**index)
 
+    def _wants_smaller(self, best, low):
+        """Entries that a smaller step may still help: no finite estimate yet, or truncation dominating
+        while the rounding term of the next step is below the estimate."""
+        with np.errstate(invalid="ignore"):
+            truncating = (best.error - best.rounding > best.rounding) & (best.error > self._rounding_at(low - 1))
+        return ~np.isfinite(best.error) | truncating
+
     def best(self):
         tableau = Tableau(self.rule, self.levels)
         for index in sorted(self.quotients, reverse=True):
@@ -220,14 +236,12 @@ class AdaptiveDifference:
             self._take(index)
         best = self.best()
         low = -2
-        while len(self.quotients) < MAX_STEPS and np.any(
-            (best.error - best.rounding > best.rounding) & (best.error > self._rounding_at(low - 1))
-        ):
-            low -= 2 if np.any(best.error > FAR * np.abs(best.value)) else 1  # far off: skip a step
+        while len(self.quotients) < MAX_STEPS and np.any(self._wants_smaller(best, low)):
+            low -= 2 if np.any(best.error > FAR * np.abs(best.value)) else 1  # far from converged: stride
             self._take(low)
             best = self.best()
         high = 0
-        while low == -2 and high < MAX_UP and len(self.quotients) < MAX_STEPS:
+        while low == -2 and np.all(np.isfinite(best.error)) and high < MAX_UP and len(self.quotients) < MAX_STEPS:
             high += 1
             self._take(high)
             better = self.best()

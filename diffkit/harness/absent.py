@@ -6,6 +6,7 @@ section says why it is empty and which built-in suites have its data, found by l
 at the suites' cases (so the pointer follows the suites if they change).
 """
 
+from ..methods import is_finite_difference
 from .analysis import SIZE_PARAMETERS, TIMING_PARAMETERS, find_sweeps
 from .cases import REFERENCE
 from .studies import page_of
@@ -19,6 +20,8 @@ NEEDS = {
     "runtime": ("has no program run at several sizes, so gradient time is not fitted against the number "
                 "of parameters", "has such sweeps",
                 lambda rows: _parameter_sweep(rows)),
+    "estimates": ("runs no finite-difference method, so no error estimate is set beside a true error", "does",
+                  lambda rows: any(is_finite_difference(r.get("method")) for r in _gradient(rows))),
 }
 # Why a section is empty although the suite has its cases.
 UNFINISHED = {
@@ -26,6 +29,7 @@ UNFINISHED = {
              "more sizes of a sweep in this run.",
     "runtime": "No method finished at two or more parameter counts of a sweep in this run, so gradient time "
                "is not fitted against the number of parameters.",
+    "estimates": "No finite-difference gradient off a kink finished beside a 50-digit reference.",
 }
 
 
@@ -45,6 +49,8 @@ def _parameter_sweep(rows):
 def _has_data(section, analysis):
     if section == "swell":
         return bool(analysis["size_sweeps"])
+    if section == "estimates":
+        return bool(analysis["estimates"])
     return bool(analysis["timing"]["series"])
 
 
@@ -98,6 +104,6 @@ def _builtin_cases():
     """Every built-in suite's cases, as the dicts ``holds`` reads."""
     from .suites import builtin_suites
 
-    return {name: [{"program": c.program, "settings": c.settings, "kind": c.kind, "source": c.source}
-                   for c in build().cases]
+    return {name: [{"program": c.program, "settings": c.settings, "kind": c.kind, "source": c.source,
+                    "method": c.method} for c in build().cases]
             for name, build in builtin_suites().items()}

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 
 from ..methods import builds_expressions
 from .cases import REFERENCE, REFERENCE_CHECK
-from .metrics import fit_growth, fit_slope, reference_agreement
+from .metrics import estimate_honesty, fit_growth, fit_slope, reference_agreement
 
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
 TIMING_PARAMETERS = ("width", "depth", "iterations", "steps")
@@ -60,9 +60,30 @@ def analyse(rows, meta):
         "runtime_table": _runtime_table(gradient_rows, methods),
         "failures": _failures(rows),
         "warnings": _warnings(gradient_rows),
+        "estimates": _estimates(gradient_rows, methods),
     }
     analysis["agreement_summary"] = _agreement_summary(analysis["agreement"])
     return analysis
+
+
+def _estimates(rows, methods):
+    """Per method that estimates its error: every entry's estimate beside its true error (programs off kinks)."""
+    found = {}
+    for row in rows:
+        if row["status"] != "ok" or row.get("on_kink") or not row.get("error_estimate") or not row.get("entry_errors"):
+            continue
+        if len(row["error_estimate"]) != len(row["entry_errors"]):
+            continue
+        entries = found.setdefault(row["method"], {"true": [], "estimate": [], "rounding": [], "programs": 0})
+        entries["true"] += row["entry_errors"]
+        entries["estimate"] += row["error_estimate"]
+        entries["rounding"] += row.get("rounding_error") or [0.0] * len(row["error_estimate"])
+        entries["programs"] += 1
+    ordered = {}
+    for method in [m for m in methods if m in found] + sorted(set(found) - set(methods)):
+        entries = found[method]
+        ordered[method] = dict(entries, **estimate_honesty(entries["true"], entries["estimate"], entries["rounding"]))
+    return ordered
 
 
 def _status_counts(rows, methods):

@@ -59,6 +59,7 @@ COLUMNS = {
     "nodes": "INTEGER",
     "bytes_held": "INTEGER",
     "evaluations": "INTEGER",
+    "error_estimate_max": "REAL",
     "abs_error": "REAL",
     "rel_error": "REAL",
     "wall_seconds": "REAL",
@@ -67,7 +68,10 @@ COLUMNS = {
     "memory_mb": "REAL",
     "finished_at": "REAL",
 }
-JSON_COLUMNS = ("grad", "grad_text", "entries", "stats", "warnings", "data")
+JSON_COLUMNS = (
+    "grad", "grad_text", "entries", "stats", "warnings", "data",
+    "error_estimate", "rounding_error", "entry_steps", "entry_errors",  # per gradient entry
+)
 SCHEMA = {**COLUMNS, **{name: "TEXT" for name in JSON_COLUMNS}}
 
 
@@ -142,6 +146,10 @@ class ResultsDB:
         with self.connection:
             self.connection.execute(f"CREATE TABLE IF NOT EXISTS cases ({columns})")
             self.connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            present = {r[1] for r in self.connection.execute("PRAGMA table_info(cases)")}
+            for name, kind in SCHEMA.items():  # a database from an earlier diffkit lacks the newer columns
+                if name not in present:
+                    self.connection.execute(f'ALTER TABLE cases ADD COLUMN "{name}" {kind}')
 
     def write(self, row):
         """Insert or replace one finished case, committed at once."""
@@ -158,6 +166,7 @@ class ResultsDB:
 
     def update(self, case_id, **fields):
         """Set derived columns (e.g. errors against the reference) of one row."""
+        fields = {k: json.dumps(v) if k in JSON_COLUMNS and v is not None else v for k, v in fields.items()}
         assignments = ", ".join(f'"{name}" = ?' for name in fields)
         with self.connection:
             self.connection.execute(f"UPDATE cases SET {assignments} WHERE case_id = ?", [*fields.values(), case_id])

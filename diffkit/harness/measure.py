@@ -20,6 +20,8 @@ from ..methods import Problem, get_method
 from .cases import REFERENCE, REFERENCE_CHECK, resolve_program
 from .reference import symbolic_reference, tape_reference
 
+# A method's per-entry statistics (shaped like the gradient) and the row's flat columns that hold them.
+ENTRY_COLUMNS = {"error_estimate": "error_estimate", "rounding_error": "rounding_error", "step": "entry_steps"}
 REPEAT_BUDGET = 0.3  # seconds spent repeating a gradient to take its median
 MAX_REPEATS = 25
 SIZE_KEYS = (
@@ -133,6 +135,11 @@ def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
     first = time.perf_counter() - start
     stats = dict(result.stats)
     row = {"value": float(result.value), "grad": _flat(problem, result.grad)}
+    for name, column in ENTRY_COLUMNS.items():  # finite differences: per entry, in the gradient's order
+        if name in stats:
+            row[column] = _flat(problem, stats.pop(name))
+    if "error_estimate_max" in stats:
+        row["error_estimate_max"] = float(stats["error_estimate_max"])
     row["method_warnings"] = stats.pop("warnings", [])
     if result.expressions is not None:
         row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))

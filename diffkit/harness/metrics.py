@@ -2,7 +2,8 @@
 
 Errors are measured against the "reference" row of the same program (the gradient at
 50 digits): the largest absolute error over the gradient's entries, and the normwise
-relative error ``max|g - ref| / max|ref|`` (robust where single entries are zero). The
+relative error ``max|g - ref| / max|ref|`` (robust where single entries are zero), and
+the true error of every entry, set beside a finite-difference method's own estimate. The
 two reference routes are compared the same way. Growth is fitted two ways, as an
 exponential in depth (log size linear in depth) and as a power law (log-log linear),
 and described by whichever fits better.
@@ -10,10 +11,11 @@ and described by whichever fits better.
 
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from .cases import REFERENCE, REFERENCE_CHECK
-from .reference import agreeing_digits, max_difference
+from .reference import DIGITS, agreeing_digits, max_difference
 
 
 def references_by_program(rows):
@@ -30,11 +32,21 @@ def score(db):
             continue
         if row["method"] == REFERENCE_CHECK:
             absolute, relative = max_difference(row["grad_text"], reference["grad_text"])
+            entry_errors = None
         else:
             absolute, relative = gradient_errors(row["grad"], reference["grad_text"])
-        row["abs_error"], row["rel_error"] = absolute, relative
-        db.update(row["case_id"], abs_error=absolute, rel_error=relative)
+            entry_errors = entry_differences(row["grad"], reference["grad_text"])
+        row["abs_error"], row["rel_error"], row["entry_errors"] = absolute, relative, entry_errors
+        db.update(row["case_id"], abs_error=absolute, rel_error=relative, entry_errors=entry_errors)
     return rows
+
+
+def entry_differences(grad, reference_texts):
+    """Per entry, the true error |g - ref| of a float64 gradient against 50-digit texts (None if the sizes differ)."""
+    if len(grad) != len(reference_texts):
+        return None
+    with mpmath.workdps(DIGITS + 10):
+        return [float(abs(mpmath.mpf(float(g)) - mpmath.mpf(t))) for g, t in zip(grad, reference_texts)]
 
 
 def gradient_errors(grad, reference_texts):
@@ -42,6 +54,25 @@ def gradient_errors(grad, reference_texts):
     if len(grad) != len(reference_texts):
         return float("nan"), float("nan")
     return max_difference([repr(float(g)) for g in grad], reference_texts)
+
+
+HONEST_FACTOR = 100  # an estimate within this factor of the true error is informative
+
+
+def estimate_honesty(true, estimate, rounding):
+    """How honest per-entry error estimates are against the true errors.
+
+    ``covered``: the part of entries whose true error is at most the estimate;
+    ``informative``: the part whose estimate is at most ``HONEST_FACTOR`` times the true
+    error, or at rounding level (its truncation part no larger than its rounding part:
+    rounding sets a floor no estimate can see below).
+    """
+    true, estimate, rounding = (np.asarray(v, dtype=float) for v in (true, estimate, rounding))
+    if not true.size:
+        return {"entries": 0, "covered": None, "informative": None}
+    covered = true <= estimate
+    informative = (estimate <= HONEST_FACTOR * true) | (estimate <= 2 * rounding)
+    return {"entries": int(true.size), "covered": float(covered.mean()), "informative": float(informative.mean())}
 
 
 def reference_agreement(rows):

@@ -106,7 +106,34 @@ def gradient_time(analysis, folder):
     return _save(fig, folder, "gradient_time.png")
 
 
-FIGURES = (accuracy, expression_size, gradient_time)
+def error_estimates(analysis, folder):
+    """Each finite-difference method's error estimate against the true error, entry by entry."""
+    estimates = analysis["estimates"]
+    if not estimates:
+        return None
+    style = _style(list(estimates))
+    fig, ax = new_figure(figsize=(6.5, 5.5))
+    low, high = FLOOR, FLOOR * 10
+    for method, entries in estimates.items():
+        true = np.maximum(entries["true"], FLOOR)
+        estimate = np.maximum(entries["estimate"], FLOOR)
+        colour, marker = style[method]
+        ax.scatter(true, estimate, s=9, alpha=0.55, color=colour, marker=marker,
+                   label=f"{method}: {entries['covered']:.1%} covered, {entries['informative']:.1%} informative")
+        high = max(high, float(np.max(true)), float(np.max(estimate)))
+    line = np.array([low, high * 10])
+    ax.loglog(line, line, color="black", lw=0.8, label="estimate = true error")
+    ax.loglog(line, 100 * line, color="grey", lw=0.6, ls="--", label="estimate = 100 x true error")
+    ax.set_xlim(low, high * 10)
+    ax.set_ylim(low, high * 10)
+    ax.set_xlabel(f"true error against the 50-digit reference (exact zero drawn at {FLOOR:g})")
+    ax.set_ylabel("the method's own error estimate")
+    ax.set_title("Error estimates per entry: above the diagonal, the estimate covers the error", fontsize=8)
+    ax.legend(fontsize=6, loc="upper left")
+    return _save(fig, folder, "error_estimates.png")
+
+
+FIGURES = (accuracy, error_estimates, expression_size, gradient_time)
 
 
 def draw_all(analysis, folder):

@@ -141,6 +141,24 @@ def _settings_label(settings):
     return ",".join(f"{k}={v}" for k, v in sorted((settings or {}).items()))
 
 
+def suite_problems(suite, max_params=None):
+    """(label, Program, Problem) for every gradient program of ``suite`` (zoo programs), once each, in suite order."""
+    from ..methods import Problem
+    from ..programs import get_program
+
+    seen, problems = set(), []
+    for case in suite.cases:
+        if case.kind != "gradient" or case.source != "zoo" or case.program_key in seen:
+            continue
+        seen.add(case.program_key)
+        program = get_program(case.program, **case.settings)
+        problem = Problem(program.function, program.args, program.argnums)
+        if max_params is None or problem.size <= max_params:
+            settings = ", ".join(f"{k}={v}" for k, v in sorted(case.settings.items()))
+            problems.append((f"{case.program}({settings})" if settings else case.program, program, problem))
+    return problems
+
+
 def _zoo(family):
     from ..programs import zoo
 

@@ -29,6 +29,12 @@ def program_accuracy_table(analysis):
     return table(["program", *methods], rows, _right(len(methods)))
 
 
+def estimates_table(analysis):
+    rows = [[method, e["programs"], e["entries"], f"{100 * e['covered']:.1f}%", f"{100 * e['informative']:.1f}%"]
+            for method, e in analysis["estimates"].items()]
+    return table(["method", "programs", "entries", "covered", "informative"], rows, _right(4))
+
+
 def runtime_table(analysis):
     runtime = analysis["runtime_table"]
     methods, cells = runtime["methods"], runtime["cells"]
@@ -56,6 +62,7 @@ def markdown_tables(analysis, statuses):
         "status": status_table(analysis, statuses),
         "accuracy": accuracy_table(analysis),
         "program_accuracy": program_accuracy_table(analysis),
+        "estimates": estimates_table(analysis),
         "runtime": runtime_table(analysis),
         "failures": failures_table(analysis),
         "warnings": warnings_table(analysis),

@@ -4,7 +4,9 @@ On the logistic map at x0 = 0.2 (Baydin et al. 2018, their figure on finite
 differences): truncation error falls with h, round-off error grows as h shrinks, so
 each difference rule has a best step, central differences at a larger h and a smaller
 error than forward differences. The tape's, complex step's and the library's own
-finite differences' errors are measured beside them.
+finite differences' errors are measured beside them, and on the same axes the steps the
+adaptive ``fd-richardson`` took and chose, and numdifftools' ``Gradient`` (when
+installed) at its final step.
 """
 
 import numpy as np
@@ -19,7 +21,7 @@ NAME = "fd-steps"
 TITLE = "Finite differences against step size"
 FIGURE = "fd_steps.png"
 FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
-METHODS = ("tape", "fd-complex", "fd-central", "fd-forward")
+METHODS = ("tape", "fd-complex", "fd-central", "fd-forward", "fd-richardson")
 
 
 def cases():
@@ -44,6 +46,7 @@ def fd_steps_data(n=4, x0=X0, points=81):
         central.append(abs((logistic_map(x0 + h, n) - logistic_map(x0 - h, n)) / (2 * h) - exact))
     methods = {name: abs(float(get_method(name).run(problem).grad) - exact) for name in METHODS}
     return {
+        **adaptive_and_peer(problem, exact),
         "n": n,
         "x0": x0,
         "exact": exact_text,
@@ -58,13 +61,49 @@ def fd_steps_data(n=4, x0=X0, points=81):
     }
 
 
+def adaptive_and_peer(problem, exact):
+    """The steps fd-richardson took (each central difference scored against ``exact``) and chose,
+    and numdifftools' result at its final step (or why there is none)."""
+    from ..harness.numdifftools_peer import load, numdifftools_gradient
+    from ..methods import get_method
+    from ..methods.base import SCALAR
+
+    push = get_method("fd-richardson").pushforward(problem, SCALAR)
+    value = push.column(0, 0)
+    estimate, search = push.estimates[(0, 0)], push.searches[(0, 0)]
+    tried = [search.quotients[i] for i in sorted(search.quotients, reverse=True)]
+    series = {"adaptive": {
+        "steps": [float(h) for h, _ in tried],
+        "central_errors": [float(abs(q - exact)) for _, q in tried],
+        "step": float(estimate.step),
+        "error": float(abs(value - exact)),
+        "error_estimate": float(estimate.error),
+        "evaluations": int(push.perturbation.evaluations),
+    }}
+    module, version = load()
+    if module is None:
+        series["numdifftools"] = {"available": False, "reason": version}
+        return series
+    try:
+        peer = numdifftools_gradient(module, problem)
+    except Exception as exc:  # noqa: BLE001  (its failure is part of the study)
+        series["numdifftools"] = {"available": True, "version": version, "failed": f"{type(exc).__name__}: {exc}"}
+        return series
+    series["numdifftools"] = {
+        "available": True, "version": version, "step": float(peer.steps[0]),
+        "error": float(abs(peer.grad[0] - exact)), "error_estimate": float(peer.error_estimate[0]),
+        "evaluations": peer.evaluations,
+    }
+    return series
+
+
 def run(case, report_partial=None):
     return fd_steps_data(**case.settings)
 
 
 # --- the report's section ------------------------------------------------------------------
 def error_figure(data, folder):
-    fig, ax = new_figure(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(10, 4.8))
     h = np.array(data["h"])
     ax.loglog(h, np.maximum(data["forward_error"], FLOOR), label="forward difference")
     ax.loglog(h, np.maximum(data["central_error"], FLOOR), label="central difference")
@@ -75,12 +114,50 @@ def error_figure(data, folder):
         if name in ("tape", "fd-complex"):
             ax.axhline(max(error, FLOOR), lw=0.8, ls="-.", label=f"{name} ({error:.1e})",
                        color="C3" if name == "tape" else "C4")
+    _adaptive_steps(ax, data)
     ax.set_ylim(FLOOR * 10, 1e4)
     ax.set_xlabel("step size h")
     ax.set_ylabel("absolute error of l'(x0)")
     ax.set_title(f"Finite-difference error against h: logistic map l({data['n']}), x0 = {data['x0']}", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return save_figure(fig, folder, FIGURE)
+
+
+def _adaptive_steps(ax, data):
+    """The steps fd-richardson took (its central differences there) and chose, and numdifftools' choice."""
+    adaptive = data.get("adaptive")
+    if adaptive:
+        ax.scatter(adaptive["steps"], np.maximum(adaptive["central_errors"], FLOOR), s=22, facecolors="none",
+                   edgecolors="C2", zorder=3, label=f"fd-richardson: the {len(adaptive['steps'])} steps it took")
+        ax.scatter([adaptive["step"]], [max(adaptive["error"], FLOOR)], marker="*", s=110, color="C2", zorder=4,
+                   label=f"fd-richardson's result at its chosen step ({adaptive['error']:.1e}, estimate "
+                         f"{adaptive['error_estimate']:.1e}, {adaptive['evaluations']} evaluations)")
+    peer = data.get("numdifftools") or {}
+    if peer.get("error") is not None:
+        ax.scatter([peer["step"]], [max(peer["error"], FLOOR)], marker="P", s=70, color="C5", zorder=4,
+                   label=f"numdifftools Gradient at its final step ({peer['error']:.1e}, estimate "
+                         f"{peer['error_estimate']:.1e}, {peer['evaluations']} evaluations)")
+
+
+def adaptive_text(data):
+    """What the adaptive method and numdifftools did, in a sentence each (empty for older rows)."""
+    adaptive = data.get("adaptive")
+    if not adaptive:
+        return ""
+    text = (f"The adaptive `fd-richardson` took {len(adaptive['steps'])} steps ({adaptive['steps'][0]:.1e} down to "
+            f"{adaptive['steps'][-1]:.1e}, circles) and returned the extrapolation at h = {adaptive['step']:.1e} "
+            f"(star): error {sci(adaptive['error'])}, its own estimate {sci(adaptive['error_estimate'])}, "
+            f"{adaptive['evaluations']} evaluations.")
+    peer = data.get("numdifftools") or {}
+    if peer.get("error") is not None:
+        text += (f" numdifftools' `Gradient` (default settings, {peer['version']}): error {sci(peer['error'])} at its "
+                 f"final step h = {peer['step']:.1e}, its estimate {sci(peer['error_estimate'])}, "
+                 f"{peer['evaluations']} evaluations.")
+    elif peer.get("failed"):
+        text += f" numdifftools' `Gradient` failed here: {peer['failed']}."
+    elif peer.get("reason"):
+        text += f" numdifftools is not shown: {peer['reason']}."
+    return text
 
 
 def summary(data):
@@ -100,6 +177,8 @@ def section(rows, folder):
             f"({sci(data['best_forward_error'])}), central at h ≈ {data['best_central_h']:.0e} "
             f"({sci(data['best_central_error'])}); exact derivative {data['exact'][:20]}…")
     blocks = [Image(error_figure(data, folder), "finite-difference error against h"), Paragraph(text)]
+    if adaptive_text(data):
+        blocks.append(Paragraph(adaptive_text(data)))
     return Section(NAME, TITLE, blocks, summary=summary(data))
 
 
