@@ -58,7 +58,7 @@ def test_cost_rows_count_the_passes_of_each_mode(small_data):
     assert rows["n >> m", 16, 2, "forward-mode"]["passes"] == 16
     assert rows["n << m", 2, 16, "tape"]["passes"] == 16
     assert rows["n << m", 2, 16, "forward-mode"]["passes"] == 2
-    assert rows["n = m", 16, 16, "fd-central"]["passes"] == 1 + 2 * 16
+    assert rows["n = m", 16, 16, "fd-central"]["passes"] == 1 + 7 + 4 * 16  # f(x), its noise, x +- h, h/2
     assert max(r["max_abs_diff_vs_tape"] for r in small_data["jacobian_cost"]) < 1e-8
 
 

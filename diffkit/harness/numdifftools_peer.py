@@ -5,8 +5,8 @@ numdifftools (an optional extra: ``pip install numdifftools``, or diffkit's
 their own error. Its ``Gradient`` runs with its default settings on the flattened
 inputs of a :class:`~diffkit.core.problem.Problem`, every evaluation counted; diffkit's
 ``fd-richardson`` runs on the same problem. Both are scored against the 50-digit
-reference: the benchmark does it for every standard-suite program; the step-size study
-(:mod:`diffkit.studies.fd_steps`) sets both beside the error curves of the logistic map. Without numdifftools the comparison says so and diffkit's side
+reference: the benchmark does it for every standard-suite program, and a study may set
+both beside its own curves. Without numdifftools the comparison says so and diffkit's side
 still runs.
 """
 
