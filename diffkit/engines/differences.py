@@ -124,7 +124,8 @@ def outlier_penalty(values):
     """
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an entry with no finite candidate yet
-        low, median, high = np.nanpercentile(values, [25, 50, 75], axis=0)
+        quartiles = np.nanpercentile if np.isnan(values).any() else np.percentile
+        low, median, high = quartiles(values, [25, 50, 75], axis=0)
         spread = np.abs(high - low)
         size = np.abs(median)
         far = ((np.abs(values) < size / OUTLIER_FACTOR) | (np.abs(values) > size * OUTLIER_FACTOR)) & (size > 1e-8)
@@ -135,12 +136,12 @@ def outlier_penalty(values):
 def best_of(candidates, eps=np.finfo(float).eps):
     """Entry by entry, the candidate with the smallest error estimate, outliers penalised.
 
-    Every candidate's rounding term also holds the rounding of the result itself, eps * |value|.
+    ``candidates`` are (value, truncation, rounding, step) with values (and terms) of one
+    shape; every candidate's rounding term also holds the rounding of the result itself,
+    eps * |value|.
     """
-    shape = np.shape(candidates[0][0])
-    values, truncation, rounding, steps = (
-        np.array([np.broadcast_to(np.asarray(c[i], dtype=float), shape) for c in candidates]) for i in range(4)
-    )
+    values = np.array([c[0] for c in candidates], dtype=float)
+    truncation, rounding, steps = (_stacked([c[i] for c in candidates], values.shape) for i in (1, 2, 3))
     with np.errstate(invalid="ignore"):
         rounding = rounding + eps * np.abs(values)
         errors = truncation + rounding
@@ -150,6 +151,14 @@ def best_of(candidates, eps=np.finfo(float).eps):
     index = np.argmin(errors, axis=0)[None, ...]
     picked = [np.take_along_axis(array, index, axis=0)[0] for array in (values, errors, steps, rounding)]
     return Estimate(*(_present(p) for p in picked))
+
+
+def _stacked(items, shape):
+    """One term per candidate (a number, or an array shaped like the values), as an array of ``shape``."""
+    stacked = np.array(items, dtype=float)
+    if stacked.ndim == 1:
+        stacked = stacked.reshape((-1,) + (1,) * (len(shape) - 1))
+    return np.broadcast_to(stacked, shape)
 
 
 def _present(array):
@@ -194,6 +203,7 @@ class AdaptiveDifference:
         self.levels = levels
         self.quotients = {}  # grid index -> (step, quotient)
         self.failure = None  # the first exception a step raised
+        self._tableau = None  # over the steps taken, largest first (rebuilt when a larger one comes)
 
     @property
     def steps(self):
@@ -213,6 +223,10 @@ class AdaptiveDifference:
             self.failure = self.failure or exc
             quotient = np.nan
         self.quotients[index] = (h, quotient)
+        if self._tableau is not None and index < min(self.quotients.keys() - {index}):
+            self._tableau.add(h, quotient, self.rule.rounding(self.level, h))  # a smaller step: one more row
+        else:
+            self._tableau = None
 
     def _rounding_at(self, index):
         return self.rule.rounding(self.level, self.base * RATIO**index)
@@ -225,11 +239,12 @@ class AdaptiveDifference:
         return ~np.isfinite(best.error) | truncating
 
     def best(self):
-        tableau = Tableau(self.rule, self.levels)
-        for index in sorted(self.quotients, reverse=True):
-            h, quotient = self.quotients[index]
-            tableau.add(h, quotient, self.rule.rounding(self.level, h))
-        return best_of(tableau.candidates())
+        if self._tableau is None:
+            self._tableau = Tableau(self.rule, self.levels)
+            for index in sorted(self.quotients, reverse=True):
+                h, quotient = self.quotients[index]
+                self._tableau.add(h, quotient, self.rule.rounding(self.level, h))
+        return best_of(self._tableau.candidates())
 
     def run(self):
         for index in (0, -1, -2):

@@ -73,6 +73,8 @@ JSON_COLUMNS = (
     "error_estimate", "rounding_error", "entry_steps", "entry_errors",  # per gradient entry
 )
 SCHEMA = {**COLUMNS, **{name: "TEXT" for name in JSON_COLUMNS}}
+# Columns newer than the first stored reports: added to an older database when it is opened.
+ADDED_LATER = ("error_estimate_max", "error_estimate", "rounding_error", "entry_steps", "entry_errors")
 
 
 def make_folder(folder):
@@ -137,7 +139,7 @@ class ResultsDB:
             raise sqlite3.DatabaseError("it has no 'cases' and 'meta' tables")
         if tables:
             present = {r[1] for r in self.connection.execute("PRAGMA table_info(cases)")}
-            missing = [name for name in SCHEMA if name not in present]
+            missing = [name for name in SCHEMA if name not in present and name not in ADDED_LATER]
             if missing:
                 raise sqlite3.DatabaseError(f"its cases table has no column {', '.join(missing)}")
         self.connection.execute("PRAGMA journal_mode=WAL")
@@ -147,9 +149,9 @@ class ResultsDB:
             self.connection.execute(f"CREATE TABLE IF NOT EXISTS cases ({columns})")
             self.connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             present = {r[1] for r in self.connection.execute("PRAGMA table_info(cases)")}
-            for name, kind in SCHEMA.items():  # a database from an earlier diffkit lacks the newer columns
+            for name in ADDED_LATER:  # a database of an earlier diffkit lacks them: its rows have none
                 if name not in present:
-                    self.connection.execute(f'ALTER TABLE cases ADD COLUMN "{name}" {kind}')
+                    self.connection.execute(f'ALTER TABLE cases ADD COLUMN "{name}" {SCHEMA[name]}')
 
     def write(self, row):
         """Insert or replace one finished case, committed at once."""
