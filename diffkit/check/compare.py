@@ -123,14 +123,15 @@ def relative_error(a, b):
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
 
 
-def classify(rel_error, abs_error, bands, atol, decimals=None):
+def classify(rel_error, abs_error, bands, atol, decimals=None, units=1.0):
     """The verdict for one comparison: below ``atol`` in absolute terms counts as correct.
 
     With ``decimals`` (a rounded value), the bands give way to the rounding: within
-    ``atol`` plus half a unit of the last decimal correct, within one unit suspicious.
+    ``atol`` plus half a unit of the last decimal correct, within one unit suspicious
+    (``units`` of them for a combination of rounded values, sum(yours * v) along v: |v|_1).
     """
     if decimals is not None:
-        unit = 10.0**-decimals
+        unit = units * 10.0**-decimals
         if abs_error <= atol + unit / 2:
             return CORRECT
         return SUSPICIOUS if abs_error <= atol + unit else WRONG

@@ -27,7 +27,8 @@ def random_directions(leaf, count, rng):
     return directions
 
 
-def check_directions(problem, user_leaves, references, finite_differences, methods, count, seed, rtol, atol):
+def check_directions(problem, user_leaves, references, finite_differences, methods, count, seed, rtol, atol,
+                     decimals=None):
     """Directional checks for every usable leaf; return the list of :class:`DirectionalCheck`."""
     rng = np.random.default_rng(seed)
     checks = []
@@ -53,14 +54,15 @@ def check_directions(problem, user_leaves, references, finite_differences, metho
             yours = float(np.sum(yours_flat * v))
             rel = float(relative_error(yours, values[primary]))
             abs_error = abs(yours - values[primary])
-            verdict = classify(rel, abs_error, bands, atol if atol is not None else tolerances[primary])
+            units = float(np.sum(np.abs(v)))  # yours along v carries the rounding of every entry it sums
+            verdict = classify(rel, abs_error, bands, atol if atol is not None else tolerances[primary], decimals, units)
             if verdict != CORRECT and atol is None and primary in references:
                 if fd_noise is None:
                     fd_noise = finite_differences.directional(index, v)[2]
                 if abs(values[primary]) <= fd_noise:  # 0 along v, as far as differences can tell
                     # the reference's measured rounding noise per entry; along a unit v it is the same
                     floor = ZERO_NOISE_FACTOR * finite_differences.reference_noise(primary)[index]
-                    verdict = classify(rel, abs_error, bands, max(tolerances[primary], floor))
+                    verdict = classify(rel, abs_error, bands, max(tolerances[primary], floor), decimals, units)
             checks.append(DirectionalCheck(problem.leaf_names[index], number, yours, values, rel, verdict))
     return checks
 

@@ -126,7 +126,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
     if mode == "random":
         usable = [None if aligned.findings_for(i) else aligned.leaves[i] for i in range(leaf_count)]
         directional = check_directions(
-            problem, usable, references, finite_differences, used, directions, seed, rtol, atol
+            problem, usable, references, finite_differences, used, directions, seed, rtol, atol, decimals
         )
     full = mode == "full" or any_wrong(directional)
     if FINITE_DIFFERENCES in used and full:

@@ -35,6 +35,8 @@ def add_arguments(parser):
     parser.add_argument("--rtol", type=float, default=None, help="relative error above which an entry is wrong")
     parser.add_argument("--atol", type=float, default=None, help="absolute error below which an entry is correct")
     parser.add_argument("--show", type=int, default=5, help="worst entries shown per argument")
+    parser.add_argument("--decimals", type=int, default=None,
+                        help="your gradient's values were rounded to this many decimals: judge them against rounding")
 
 
 def run(args):
@@ -46,7 +48,7 @@ def run(args):
         argnums = argnums[0] if len(argnums) == 1 else tuple(argnums)
     report = check_grad(
         loss, grad, *example, argnums=argnums, methods=tuple(args.methods), rtol=args.rtol, atol=args.atol,
-        mode=args.mode, seed=args.seed, shown=args.show,
+        mode=args.mode, seed=args.seed, shown=args.show, decimals=args.decimals,
     )
     print(report.text())
     return 0 if report else 1
