@@ -157,7 +157,7 @@ class Step:
 _SHAPE_STEPS = {"matmul": dk.matmul, "stack": _stack, "concatenate": _concatenate, "broadcast_to": _to_matrix}
 
 
-def _operands_for(name, shapes):
+def operands_for(name, shapes):
     """Every tuple of value indices the step can take, given the values' shapes."""
     indices = range(len(shapes))
     if name in UNARY:
@@ -212,7 +212,7 @@ def build_program(choose):
     value_shapes = list(shapes)
     for _ in range(choose("count")):
         name = choose("pick", STEP_NAMES)
-        choices = _operands_for(name, value_shapes)
+        choices = operands_for(name, value_shapes)
         if not choices:
             continue
         step = Step(name, choose("pick", choices))

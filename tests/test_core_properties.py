@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 import diffkit as dk
 from diffkit.core.values import BoxedValue
-from random_programs import STEP_NAMES, Step, _operands_for, random_programs
+from random_programs import STEP_NAMES, Step, operands_for, random_programs
 
 
 def _scale(grads):
@@ -65,7 +65,7 @@ def test_the_steps_cover_every_smooth_primitive():
     used = set()
     for name in STEP_NAMES:
         shapes = list(probes)
-        for operands in _operands_for(name, shapes):
+        for operands in operands_for(name, shapes):
             Step(name, operands).apply([OpRecorder(probes[s], used) for s in shapes])
     smooth = {name for name, primitive in dk.primitives().items() if primitive.analytic}
     assert smooth - {"scatter_add"} <= used, smooth - used

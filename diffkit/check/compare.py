@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engines.noise import ROUNDING_FACTOR
+from ..engines.noise import ROUNDING_FACTOR, dtype_eps
 from ..errors import InputError
 
 CORRECT = "correct"
@@ -41,11 +41,6 @@ MAX_DECIMALS = 15  # more decimals than float64 holds mean no rounding at all
 # own rounding: within this many measured standard deviations of that rounding, it is correct.
 ZERO_NOISE_FACTOR = 16
 
-
-def dtype_eps(dtype):
-    """Machine epsilon of a floating dtype (float64 for anything else)."""
-    dtype = np.dtype(dtype)
-    return float(np.finfo(dtype if dtype.kind == "f" else np.float64).eps)
 
 
 def dtype_scale(dtype):

@@ -24,6 +24,12 @@ NOISE_SEED = 0  # the line's step sizes are drawn from this fixed seed: every me
 SECOND_DIFFERENCE_VARIANCE = comb(4, 2)  # Var(second difference of white noise) = 6 sigma^2
 
 
+def dtype_eps(dtype):
+    """Machine epsilon of a floating dtype (float64 for anything else)."""
+    dtype = np.dtype(dtype)
+    return float(np.finfo(dtype if dtype.kind == "f" else np.float64).eps)
+
+
 def line_steps(leaves, seed=NOISE_SEED):
     """Per leaf, the exact step of the line: 5 .. 1025 ulps (odd), toward zero."""
     rng = np.random.default_rng(seed)

@@ -9,15 +9,11 @@ max and other kinks with a clear error.
 import numpy as np
 
 from ..engines.complex_step import ComplexStepValue
-from ..engines.noise import ROUNDING_FACTOR
+from ..engines.noise import ROUNDING_FACTOR, dtype_eps
 from ..engines.perturb import Perturbation
 from .base import ColumnMethod, Traits
 from .finite_differences import checked_step
 from .registry import register
-
-
-def _eps(dtype):
-    return float(np.finfo(np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64).eps)
 
 
 class ComplexStepPushforward:
@@ -71,7 +67,7 @@ class ComplexStepPushforward:
             out_ndim = block.ndim - leaf.ndim
             axes = tuple(range(out_ndim, block.ndim))
             scale = np.max(np.abs(block), axis=axes, keepdims=True, initial=0.0)
-            estimates.append(np.broadcast_to(ROUNDING_FACTOR * _eps(leaf.dtype) * scale, block.shape).copy())
+            estimates.append(np.broadcast_to(ROUNDING_FACTOR * dtype_eps(leaf.dtype) * scale, block.shape).copy())
             x = np.abs(leaf.real).astype(float)
             step = self.step if self.step is not None else 1e-20 * np.maximum(x, 1.0)
             steps.append(np.broadcast_to(step, block.shape).copy())

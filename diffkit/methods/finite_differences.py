@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import errors
 from ..engines import differences
-from ..engines.noise import measure_noise
+from ..engines.noise import dtype_eps, measure_noise
 from ..engines.perturb import Perturbation
 from .base import ColumnMethod, Traits, assemble_columns
 from .registry import register
@@ -63,10 +63,6 @@ def exact_step(x, h):
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     exact = (x + dtype.type(h)) - x
     return float(exact) if exact != 0 else float(h)
-
-
-def _eps(dtype):
-    return float(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).eps)
 
 
 ENTRY_STATS = {"error_estimate": "error", "rounding_error": "rounding", "step": "step"}  # stat -> Estimate field
@@ -113,7 +109,7 @@ class DifferencePushforward:
         self.step = step
         self.levels = levels
         self.value = self.perturbation.evaluate()
-        self.eps = max((_eps(leaf.dtype) for leaf in problem.leaves), default=_eps(np.float64))
+        self.eps = max((dtype_eps(leaf.dtype) for leaf in problem.leaves), default=dtype_eps(np.float64))
         self.noise, self.noise_evaluations = measure_noise(self.perturbation, self.value)
         self.level = differences.noise_level(self.noise, self.value, self.eps)
         self.estimates = {}  # (leaf index, entry) -> Estimate
@@ -121,7 +117,7 @@ class DifferencePushforward:
 
     def column(self, leaf_index, entry):
         x = self.perturbation.views[leaf_index][entry]
-        leaf_eps = _eps(self.perturbation.leaves[leaf_index].dtype)
+        leaf_eps = dtype_eps(self.perturbation.leaves[leaf_index].dtype)
         h = exact_step(x, self.scheme.start(leaf_eps, abs(float(x)), self.step))
         shifted = functools.partial(self.perturbation.shifted, leaf_index, entry)
         estimate, search = self.scheme.estimate(
