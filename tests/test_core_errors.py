@@ -109,7 +109,7 @@ def numpy_known(x):
 
 
 def numpy_unknown(x):
-    return np.sum(np.sinh(x))
+    return np.sum(np.spacing(x))
 
 
 @pytest.mark.parametrize("method", BOXED_METHODS)
@@ -122,7 +122,7 @@ def test_numpy_ufunc_either_works_or_names_a_dk_op(method):
     with pytest.raises(dk.NonDiffkitFunctionError) as info:
         dk.gradient(numpy_unknown, x, method=method)
     message = str(info.value)
-    assert "numpy.sinh" in message and "dk." in message and "np.sinh(x)" in message
+    assert "numpy.spacing" in message and "dk." in message and "np.spacing(x)" in message
 
 
 @pytest.mark.parametrize("method", ALL_CORE_METHODS)
@@ -194,13 +194,15 @@ def test_every_error_is_a_diffkit_error():
         assert issubclass(error, dk.DiffkitError)
 
 
-def test_item_assignment_on_a_traced_value():
+def test_item_assignment_into_an_argument_changes_the_program_copy_only():
     def assigns(x):
         x[0] = 1.0
-        return dk.sum(x)
+        return dk.sum(x * x)
 
-    with pytest.raises(dk.InputError, match="dk.where"):
-        dk.gradient(assigns, np.ones(2))
+    point = np.array([3.0, 2.0])
+    for method in ALL_CORE_METHODS:  # x[0] is overwritten by a constant: it gets no gradient
+        np.testing.assert_allclose(dk.grad(assigns, method=method)(point), [0.0, 4.0], atol=1e-6, err_msg=method)
+    np.testing.assert_array_equal(point, [3.0, 2.0])
     assert active_tapes() == 0
 
 
@@ -275,8 +277,8 @@ def test_truth_value_of_an_array_names_the_line_and_the_fix(method):
 
 @pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
 def test_a_numpy_array_method_diffkit_lacks_names_the_alternative(method):
-    with pytest.raises(dk.MissingArrayMethodError, match=r"`\.max` is a NumPy array method .*dk\.maximum"):
-        dk.grad(lambda x: x.max(), method=method)(np.ones(3))
+    with pytest.raises(dk.MissingArrayMethodError, match=r"`\.astype` is a NumPy array method .*dtype of the inputs"):
+        dk.grad(lambda x: dk.sum(x.astype(np.float32)), method=method)(np.ones(3))
     assert issubclass(dk.MissingArrayMethodError, AttributeError)  # hasattr() stays False, not an error
 
 
@@ -346,7 +348,7 @@ def test_an_output_that_is_not_a_number_names_what_came_back(method, program, ki
     [
         (lambda x: dk.sum(np.array([x[0], x[1]])), r"turned into a plain NumPy array .*dk\.stack\(\[\.\.\.\]\)"),
         (lambda x: dk.sum(np.heaviside(x, 0.5) * x), r"numpy\.heaviside .*; use dk\.heaviside\(x\)"),
-        (lambda x: np.max(x), r"numpy\.max .*no max reduction: use dk\.maximum"),
+        (lambda x: dk.sum(np.sort(x)), r"numpy\.sort .*use a diffkit op"),
         (lambda x: dk.sum(x // 2), r"// was applied .*piecewise constant"),
         (lambda x: dk.sum(2.0 % x), r"% was applied .*piecewise constant"),
     ],

@@ -7,12 +7,14 @@ structure. Every method and engine reads a Problem; the output checks for a grad
 (one number) live here too, so every method words them the same way.
 """
 
+import copy
 import inspect
 import re
 
 import numpy as np
 
 from .. import errors
+from .buffer import unwrap
 from .containers import flatten, leaf_paths, unflatten
 from .frames import traceback_location
 from .values import BoxedValue
@@ -63,8 +65,10 @@ class Problem:
         line, that diffkit's ops raise on traced or symbolic values.
         """
         try:
-            return self.f(*self.build_args(leaf_values))
+            return unwrap(self.f(*self.build_args([_own_copy(leaf) for leaf in leaf_values])))
         except (ValueError, IndexError) as exc:
+            if isinstance(exc.__cause__, errors.DiffkitError):  # NumPy re-raised our error as its own
+                raise exc.__cause__ from None
             if isinstance(exc, errors.DiffkitError) or not _NUMPY_SHAPE_MESSAGE.search(str(exc)):
                 raise
             raise errors.ShapeError(
@@ -114,6 +118,16 @@ class Problem:
             yield from [name] * treedef.num_leaves
 
 
+def _own_copy(leaf):
+    """The program gets its own copy of each leaf: an item assignment into an argument
+    (``x[0] = 0``) changes the program's copy, never the point the method is working at."""
+    if isinstance(leaf, np.ndarray):
+        return leaf.copy()
+    if isinstance(leaf, BoxedValue):
+        return copy.copy(leaf)  # a new box for the same value: cheap
+    return leaf
+
+
 # How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking) or an
 # index that does not fit the array.
 _NUMPY_SHAPE_MESSAGE = re.compile(
@@ -129,10 +143,13 @@ def _present(grad, leaf, was_scalar):
     if grad is None:
         grad = np.zeros_like(leaf)
     grad = np.asarray(grad)
+    # Each gradient comes back in its argument's dtype (float32 in, float32 out), as in JAX.
+    dtype = leaf.dtype if grad.dtype.kind != "c" else np.result_type(leaf.dtype, grad.dtype)
     if was_scalar:
-        return float(grad.reshape(())) if grad.dtype.kind != "c" else complex(grad.reshape(()))
-    grad = np.array(np.broadcast_to(grad, leaf.shape), dtype=np.result_type(leaf.dtype, grad.dtype))
-    return grad
+        if grad.dtype.kind == "c":
+            return complex(grad.reshape(()))
+        return float(grad.reshape(())) if dtype == np.float64 else dtype.type(grad.reshape(()))
+    return np.array(np.broadcast_to(grad, leaf.shape), dtype=dtype)
 
 
 def _boxed_present(grad, leaf):

@@ -14,6 +14,7 @@ import re
 import numpy as np
 
 from .. import errors
+from . import routing
 from .frames import user_location, user_source_line
 
 COMPARISONS = {
@@ -43,6 +44,25 @@ def _ops():
     return _OP_TABLE[0]
 
 
+def _op(name):
+    """The op called ``name`` in the op table (``linalg.det`` names one in a namespace)."""
+    found = _ops()
+    for part in name.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def plain_value(value):
+    """The plain NumPy value behind ``value``, for what only looks at numbers (argmax, a mask).
+
+    A traced or dual value gives its forward value, a complex-step value its real part, a
+    symbolic value its numbers when SymPy has them (else SymbolicControlFlowError).
+    """
+    while isinstance(value, BoxedValue):
+        value = value._decided()
+    return value
+
+
 class BoxedValue:
     """Routes Python operators and NumPy calls on a boxed value to diffkit ops."""
 
@@ -60,6 +80,14 @@ class BoxedValue:
         raise NotImplementedError
 
     def _compare(self, op_name, other):
+        raise NotImplementedError
+
+    def _decided(self):
+        """The value one level down that comparisons and selections read (see :func:`plain_value`)."""
+        raise NotImplementedError
+
+    def _become(self, updated):
+        """Take the place of ``updated``, the result of an item assignment into this value."""
         raise NotImplementedError
 
     # --- array-like properties --------------------------------------------------
@@ -97,17 +125,12 @@ class BoxedValue:
             axes = tuple(axes[0])
         return _ops().transpose(self, axes or None)
 
-    def sum(self, axis=None, keepdims=False):
-        return _ops().sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return _ops().mean(self, axis=axis, keepdims=keepdims)
-
-    def dot(self, other):
-        return _ops().matmul(self, other)
+    def fill(self, value):
+        """``x.fill(v)``: every entry set to ``v``, recorded like an item assignment."""
+        self[...] = value
 
     def _refuse_array_method(self, name):
-        hint = _MISSING_METHOD_HINTS.get(name, "write it with diffkit ops (dk.sum, dk.where, dk.reshape, ...)")
+        hint = routing.MISSING_METHOD_HINTS.get(name, "write it with diffkit ops (dk.sum, dk.where, dk.reshape, ...)")
         raise errors.MissingArrayMethodError(
             f"`.{name}` is a NumPy array method that a {self.kind} value does not have "
             f"({user_location() or 'an unknown line'}); {hint}"
@@ -163,11 +186,10 @@ class BoxedValue:
         return _ops().getitem(self, index)
 
     def __setitem__(self, index, value):
-        raise errors.InputError(
-            f"item assignment on a {self.kind} value is not supported "
-            f"({user_location()}); build the array with dk.stack or dk.concatenate, "
-            "or compute the new value with dk.where"
-        )
+        """``y[index] = value`` recorded as a functional update: ``y`` now stands for the new
+        value, while every value computed from ``y`` before keeps its old meaning."""
+        updated = _ops().setitem(self, value, index)
+        self._become(updated)
 
     def __floordiv__(self, other):
         self._refuse_piecewise_constant("//")
@@ -224,6 +246,8 @@ class BoxedValue:
         line = user_source_line()
         suggestion = "the diffkit op (dk.exp, dk.log, dk.sqrt, dk.tanh, ...)"
         match = re.search(r"\bmath\.(\w+)\s*\(", line)
+        if not match and _ASSIGNMENT.match(line):
+            self._refuse_assignment_into_numpy()
         if match and hasattr(_ops(), match.group(1)):
             suggestion = f"dk.{match.group(1)}"
             what = f"math.{match.group(1)}"
@@ -245,7 +269,17 @@ class BoxedValue:
         self._refuse_conversion("an index conversion")
 
     # --- NumPy interoperability ----------------------------------------------------
+    def _refuse_assignment_into_numpy(self):
+        raise errors.NonDiffkitFunctionError(
+            f"a {self.kind} value was assigned into a plain NumPy array at {user_location() or 'an unknown line'}; "
+            "a NumPy array holds only numbers, so no tape (and no other diffkit method) can follow the "
+            "assignment. Build the array with dk.zeros(...) (or dk.zeros_like, dk.ones, dk.full), whose item "
+            "assignment diffkit records, or collect the pieces in a list and dk.stack them."
+        )
+
     def __array__(self, dtype=None, copy=None):
+        if _ASSIGNMENT.match(user_source_line()):
+            self._refuse_assignment_into_numpy()
         raise errors.NonDiffkitFunctionError(
             f"a {self.kind} value was turned into a plain NumPy array at {user_location() or 'an unknown line'} "
             "(np.array, np.asarray, or a NumPy function diffkit does not know), which drops its "
@@ -254,32 +288,28 @@ class BoxedValue:
         )
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        relation = _UFUNC_TO_COMPARISON.get(ufunc.__name__)
+        relation = routing.UFUNC_TO_COMPARISON.get(ufunc.__name__)
         if relation is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
             if inputs[0] is self:  # np.greater(x, 0) is x > 0; np.greater(0, x) is x < 0
                 return self._compare(relation, inputs[1])
-            return self._compare(_REVERSED_COMPARISON[relation], inputs[0])
-        op_name = _UFUNC_TO_OP.get(ufunc.__name__)
+            return self._compare(routing.REVERSED_COMPARISON[relation], inputs[0])
+        op_name = routing.UFUNC_TO_OP.get(ufunc.__name__)
         if method != "__call__" or op_name is None:
             self._refuse_numpy(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
         used = {key: value for key, value in kwargs.items() if not _is_unset(value)}
         if used:  # out=, where=, dtype=...: the diffkit op has no such argument
             self._refuse_arguments(f"numpy.{ufunc.__name__}", op_name, used)
-        return getattr(_ops(), op_name)(*inputs)
+        return _op(op_name)(*inputs)
 
     def __array_function__(self, func, types, args, kwargs):
         if func.__name__ in _METADATA_FUNCTIONS and args == (self,) and not kwargs:
             return _METADATA_FUNCTIONS[func.__name__](self)
-        op_name = _FUNCTION_TO_OP.get(func.__name__)
+        module = getattr(func, "__module__", None) or "numpy"
+        name = f"{module}.{func.__name__}"
+        op_name = routing.FUNCTION_TO_OP.get(name)
         if op_name is None:
-            self._refuse_numpy(f"numpy.{func.__name__}")
-        op = getattr(_ops(), op_name)
-        accepted = _keyword_names(op)
-        kwargs = {key: value for key, value in kwargs.items() if key in accepted or not _is_unset(value)}
-        unknown = {key: value for key, value in kwargs.items() if key not in accepted}
-        if unknown:
-            self._refuse_arguments(f"numpy.{func.__name__}", op_name, unknown)
-        return op(*args, **kwargs)
+            self._refuse_numpy(name)
+        return _call_with_keywords(self, name, op_name, args, kwargs)
 
     def _refuse_arguments(self, name, op_name, arguments):
         listed = ", ".join(f"{key}={_short_repr(value)}" for key, value in arguments.items())
@@ -293,8 +323,8 @@ class BoxedValue:
         self._refuse_conversion("round()")
 
     def _refuse_numpy(self, name):
-        hint = _FUNCTION_HINTS.get(name.removeprefix("numpy."))
-        known = ", ".join(sorted(set(_UFUNC_TO_OP) | set(_FUNCTION_TO_OP)))
+        hint = routing.FUNCTION_HINTS.get(name.removeprefix("numpy."))
+        known = ", ".join(routing.known_numpy_names())
         raise errors.NonDiffkitFunctionError(
             f"{name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
             f"diffkit cannot follow its derivative; {hint or 'use a diffkit op (dk.*) instead'}. "
@@ -302,14 +332,33 @@ class BoxedValue:
         )
 
 
-_MISSING_METHOD_HINTS = {
-    "max": "diffkit has no max reduction: use dk.maximum(a, b) elementwise, or dk.logsumexp for a smooth maximum",
-    "min": "diffkit has no min reduction: use dk.minimum(a, b) elementwise, or -dk.logsumexp(-x) for a smooth minimum",
-    "astype": "diffkit follows the dtype of the inputs: convert the arguments before calling the program",
-    "tolist": "a differentiated value cannot leave diffkit as plain numbers: keep it as an array",
-    "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
-}
+# An item assignment on the running line: ``out[i] = v``, ``out[i, j] += v`` (not ``==``).
+_ASSIGNMENT = re.compile(r"^[\w.]+\s*\[.*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
 
+
+def _call_with_keywords(value, name, op_name, args, kwargs):
+    """Call the op for NumPy's ``name``, refusing by name the keywords the op does not take."""
+    op = _op(op_name)
+    accepted = _keyword_names(op)
+    kwargs = {key: item for key, item in kwargs.items() if key in accepted or not _is_unset(item)}
+    unknown = {key: item for key, item in kwargs.items() if key not in accepted}
+    if unknown:
+        value._refuse_arguments(name, op_name, unknown)
+    return op(*args, **kwargs)
+
+
+def _routed_method(method_name, op_name):
+    def method(self, *args, **kwargs):
+        return _call_with_keywords(self, f"the array method .{method_name}", op_name, (self,) + args, kwargs)
+
+    method.__name__ = method_name
+    method.__doc__ = f"NumPy's ``ndarray.{method_name}``: dk.{op_name} of this value."
+    return method
+
+
+for _name, _op_name in routing.METHOD_TO_OP.items():
+    setattr(BoxedValue, _name, _routed_method(_name, _op_name))
+del _name, _op_name
 
 
 def _missing_array_method(name):
@@ -329,40 +378,6 @@ for _name in dir(np.ndarray):
         if not hasattr(BoxedValue, _name):
             setattr(BoxedValue, _name, _missing_array_method(_name))
 del _name
-
-_FUNCTION_HINTS = {
-    "max": _MISSING_METHOD_HINTS["max"],
-    "amax": _MISSING_METHOD_HINTS["max"],
-    "min": _MISSING_METHOD_HINTS["min"],
-    "amin": _MISSING_METHOD_HINTS["min"],
-    "heaviside": "use dk.heaviside(x), the step with value 1/2 at 0 (no second argument)",
-}
-
-_UFUNC_TO_OP = {
-    "add": "add",
-    "subtract": "subtract",
-    "multiply": "multiply",
-    "divide": "divide",
-    "true_divide": "divide",
-    "power": "power",
-    "negative": "negative",
-    "absolute": "abs",
-    "exp": "exp",
-    "log": "log",
-    "sqrt": "sqrt",
-    "sin": "sin",
-    "cos": "cos",
-    "tanh": "tanh",
-    "maximum": "maximum",
-    "minimum": "minimum",
-    "matmul": "matmul",
-    "sign": "sign",
-    "square": "square",
-}
-_UFUNC_TO_COMPARISON = {
-    "less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge", "equal": "eq", "not_equal": "ne",
-}
-_REVERSED_COMPARISON = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
 def _is_unset(value):
@@ -396,15 +411,4 @@ def _size(value):
 # np.shape(x), np.ndim(x), np.size(x) read no numbers, so they work on every value.
 _METADATA_FUNCTIONS = {"shape": _shape, "ndim": _ndim, "size": _size}
 
-_FUNCTION_TO_OP = {
-    "sum": "sum",
-    "mean": "mean",
-    "reshape": "reshape",
-    "transpose": "transpose",
-    "where": "where",
-    "matmul": "matmul",
-    "dot": "matmul",
-    "stack": "stack",
-    "concatenate": "concatenate",
-    "broadcast_to": "broadcast_to",
-}
+

@@ -46,5 +46,11 @@ class ComplexStepValue(BoxedValue):
     def __bool__(self):
         return self._truth(np.real(self.value))
 
+    def _decided(self):
+        return np.real(self.value)
+
+    def _become(self, updated):
+        self.value = updated.value if isinstance(updated, ComplexStepValue) else updated
+
     def __repr__(self):
         return f"ComplexStepValue({self.value!r})"

@@ -54,6 +54,21 @@ class Dual(BoxedValue):
             other = other.primal
         return COMPARISONS[op_name](self.primal, other)
 
+    def _decided(self):
+        return self.primal
+
+    def _become(self, updated):
+        if isinstance(updated, Dual) and updated._trace is self._trace:
+            self.primal, self.tangent = updated.primal, updated.tangent
+        elif not isinstance(updated, BoxedValue) or updated._level < self._level:
+            self.primal, self.tangent = updated, None  # no tangent reached it: a constant of this trace
+        else:
+            raise errors.UnsupportedError(
+                f"an item assignment at {user_location() or 'an unknown line'} put a value of an inner "
+                "differentiation into a value of an outer one; build the new value instead, with "
+                "dk.at(y)[index].set(v) or dk.where"
+            )
+
     def __bool__(self):
         return self._truth(self.primal)
 

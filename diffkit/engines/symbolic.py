@@ -115,6 +115,23 @@ class SymbolicArray(BoxedValue):
         relation = np.frompyfunc(_RELATIONS[op_name], 2, 1)
         return SymbolicCondition(relation(self.array, to_object_array(other)))
 
+    def _decided(self):
+        """The numbers of a value without symbols (a 50-digit evaluation); symbols cannot be decided."""
+        numbers = np.empty(self.array.shape, dtype=float)
+        for index, entry in np.ndenumerate(self.array):
+            entry = sympy.sympify(entry)
+            if not entry.is_number:
+                raise errors.SymbolicControlFlowError(
+                    f"the program reads the numbers of a symbolic value at {user_location() or 'an unknown line'} "
+                    f"(an argmax, a sort or a selection that depends on {entry}), which the symbolic method "
+                    "cannot decide. Differentiate this program with 'tape' or a finite-difference method."
+                )
+            numbers[index] = float(entry)
+        return numbers
+
+    def _become(self, updated):
+        self.array = to_object_array(updated)
+
     def expression(self):
         """The single SymPy expression of a size-1 value."""
         if self.array.size != 1:
@@ -170,6 +187,15 @@ class SymbolicCondition(BoxedValue):
 
     _process = SymbolicArray._process
     _compare = SymbolicArray._compare
+
+    def _decided(self):
+        return np.asarray(self)
+
+    def _become(self, updated):
+        raise errors.InputError(
+            f"item assignment into a symbolic condition at {user_location() or 'an unknown line'}: combine "
+            "conditions with &, | and ~ instead"
+        )
 
     def indicator(self):
         """The condition as a number, 1 where it holds and 0 elsewhere (``x * (x > 0)``)."""

@@ -19,6 +19,8 @@ import operator
 
 import numpy as np
 
+from .. import errors
+from ..core.frames import user_location
 from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
 from ..ops.shapes import shape_of
 from ..core.primitive import when_rules_change
@@ -58,6 +60,19 @@ class Traced(BoxedValue):
         if isinstance(other, Traced) and other._tape is self._tape:
             other = other.value
         return COMPARISONS[op_name](self.value, other)
+
+    def _decided(self):
+        return self.value
+
+    def _become(self, updated):
+        if not (type(updated) is Traced and updated._tape is self._tape):
+            raise errors.UnsupportedError(
+                f"an item assignment at {user_location() or 'an unknown line'} put a value of an inner "
+                "differentiation into a value of an outer one; build the new value instead, with "
+                "dk.at(y)[index].set(v) or dk.where"
+            )
+        self.value = updated.value
+        self._node = updated._node
 
     def __bool__(self):
         return self._truth(self.value)

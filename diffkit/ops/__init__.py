@@ -8,7 +8,70 @@ import sys as _sys
 
 from ..core.values import bind_op_table as _bind_op_table
 from . import arrays as _arrays
+from . import linalg, special
 from . import softmax as _softmax
+from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
+from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
+from .products import dot, einsum, inner, kron, outer, tensordot, vdot
+from .reductions import argmax, argmin, average, cumprod, cumsum, max, min, norm, prod, std, var
+from .shaping import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    copy,
+    dsplit,
+    dstack,
+    expand_dims,
+    flip,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    moveaxis,
+    pad,
+    ravel,
+    repeat,
+    roll,
+    rot90,
+    split,
+    squeeze,
+    swapaxes,
+    tile,
+    vsplit,
+    vstack,
+)
+from .unary import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    cbrt,
+    ceil,
+    cosh,
+    erf,
+    exp2,
+    expm1,
+    floor,
+    hypot,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    reciprocal,
+    round,
+    sinc,
+    sinh,
+    softplus,
+    tan,
+    trunc,
+)
 from .arrays import matmul, unbroadcast
 from .elementwise import (
     abs,
@@ -30,9 +93,9 @@ from .elementwise import (
     sqrt,
     subtract,
     tanh,
-    where,
 )
 from .elementwise import elu as _elu
+from .elementwise import where as _where
 from .elementwise import leaky_relu as _leaky_relu
 
 
@@ -106,12 +169,46 @@ def square(x):
     return power(x, 2)
 
 
+def where(condition, x=None, y=None):
+    """x where the condition holds, else y; each branch gets gradient only where it is chosen."""
+    if x is None or y is None:
+        from .. import errors
+
+        raise errors.InputError(
+            "dk.where needs three arguments, where(condition, x, y); the one-argument form (np.where(c)) gives "
+            "the indices of the True entries: compute them from a plain condition with np.nonzero"
+        )
+    return _where(condition, x, y)
+
+
+def clip(a, a_min=None, a_max=None):
+    """a limited to [a_min, a_max]; at a bound the gradient is shared, as in dk.maximum."""
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+fabs = absolute = abs
+true_divide = divide
+amax, amin = max, min
+flatten = ravel
+row_stack = vstack
+
 OPS = (
-    "abs add broadcast_to concatenate cos divide elu exp getitem heaviside leaky_relu log "
-    "log_softmax logsumexp matmul maximum mean minimum multiply negative power relu reshape "
-    "sigmoid sign sin softmax sqrt square stack subtract sum tanh transpose where"
+    "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
+    "array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip column_stack "
+    "concatenate copy cos cosh cumprod cumsum diag diagonal divide dot dsplit dstack einsum elu empty "
+    "empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud floor full full_like getitem "
+    "heaviside hsplit hstack hypot inner kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
+    "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "
+    "outer pad power prod ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid "
+    "sign sin sinc sinh softmax softplus split sqrt square squeeze stack std subtract sum swapaxes take "
+    "take_along_axis tan tanh tensordot tile trace transpose tril triu true_divide trunc var vdot vsplit "
+    "vstack where zeros zeros_like"
 ).split()
 
-__all__ = OPS + ["unbroadcast"]
+__all__ = OPS + ["linalg", "special", "unbroadcast"]
 
 _bind_op_table(_sys.modules[__name__])

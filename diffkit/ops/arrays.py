@@ -65,7 +65,7 @@ def _sum_numpy(x, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-def _spread_back(g, shape, axis, keepdims):
+def spread_back(g, shape, axis, keepdims):
     """Broadcast a reduced cotangent back over the reduced axes."""
     if not keepdims:
         g = reshape(g, shape=keepdims_shape(shape, axis))
@@ -73,10 +73,10 @@ def _spread_back(g, shape, axis, keepdims):
 
 
 def _sum_vjp(g, out, x, axis=None, keepdims=False):
-    return _spread_back(g, shape_of(x), axis, keepdims)
+    return spread_back(g, shape_of(x), axis, keepdims)
 
 
-def _count(shape, axis):
+def reduced_count(shape, axis):
     count = 1
     for a in normalize_axes(axis, len(shape)):
         count *= shape[a]
@@ -92,12 +92,12 @@ def _mean_numpy(x, axis=None, keepdims=False):
 
 def _mean_sympy(x, axis=None, keepdims=False):
     total = sum_along(x, axis=axis, keepdims=keepdims)
-    return as_object_array(total / _count(np.shape(x), axis))
+    return as_object_array(total / reduced_count(np.shape(x), axis))
 
 
 def _mean_vjp(g, out, x, axis=None, keepdims=False):
     shape = shape_of(x)
-    return _spread_back(g, shape, axis, keepdims) / float(_count(shape, axis))
+    return spread_back(g, shape, axis, keepdims) / float(reduced_count(shape, axis))
 
 
 def _sum_jvp(t, out, x, axis=None, keepdims=False):

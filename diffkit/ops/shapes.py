@@ -7,6 +7,8 @@ try:
 except ImportError:  # NumPy < 1.25
     from numpy import AxisError
 
+from .. import errors
+from ..core.frames import user_location
 from ..core.values import BoxedValue
 
 
@@ -42,3 +44,14 @@ def keepdims_shape(shape, axis):
     """The shape a reduction over ``axis`` has with ``keepdims=True``."""
     axes = normalize_axes(axis, len(shape))
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def shape_error(op_name, message):
+    """A :class:`~diffkit.errors.ShapeError` from ``dk.<op_name>``, naming the program line."""
+    return errors.ShapeError(f"dk.{op_name}: {message} ({user_location() or 'at an unknown line'})")
+
+
+def dtype_of(value):
+    """The dtype of a value (a boxed value's own, float64 when it has none, like a symbolic one)."""
+    dtype = getattr(value, "dtype", None)
+    return np.dtype(dtype) if dtype is not None else np.result_type(value) if not isinstance(value, BoxedValue) else np.dtype(float)

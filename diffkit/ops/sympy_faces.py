@@ -65,6 +65,11 @@ def elementwise_any_arity(scalar_function):
 
 def sum_along(array, axis=None, keepdims=False):
     """Sum an object array with one n-ary ``sympy.Add`` per output entry."""
+    return reduce_along(array, sympy.Add, axis=axis, keepdims=keepdims)
+
+
+def reduce_along(array, combine, axis=None, keepdims=False):
+    """Reduce an object array over ``axis`` with one n-ary ``combine(*entries)`` per output entry."""
     array = as_object_array(array)
     ndim = array.ndim
     axes = normalize_axes(axis, ndim)
@@ -74,7 +79,7 @@ def sum_along(array, axis=None, keepdims=False):
     rows = moved.reshape(kept_shape + (-1,))
     result = np.empty(kept_shape, dtype=object)
     for index in np.ndindex(*kept_shape):
-        result[index] = sympy.Add(*rows[index])
+        result[index] = combine(*rows[index])
     if keepdims:
         result = result.reshape(tuple(1 if a in axes else n for a, n in enumerate(array.shape)))
     return result

@@ -1,0 +1,412 @@
+"""Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, eigh and norm.
+
+NumPy's rules: each works on a matrix or a stack of them (``(..., M, M)``). The SymPy
+faces go through ``sympy.Matrix`` (adjugates, Berkowitz determinants, a Cholesky
+factor written out), so they are meant for small matrices. The derivative rules are
+the standard identities collected by Giles, "An extended collection of matrix
+derivative results for forward and reverse mode algorithmic differentiation" (2008),
+written with diffkit ops so that they can be differentiated again.
+
+``cholesky`` and ``eigh`` read only the lower triangle of their input, as NumPy's do;
+their derivatives are with respect to the entries they read (an upper entry gets 0, a
+lower one the sum of both symmetric contributions), which is what finite differences
+of NumPy's functions measure. ``eigh`` returns each eigenvector with its largest entry
+positive, so the vectors are smooth functions of the matrix (NumPy's own signs are
+LAPACK's choice). Eigenvalues must be distinct for the eigenvector derivative to exist.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import errors
+from ..core.frames import user_location
+from ..core.lazy import sympy
+from ..core.primitive import Primitive
+from ..core.values import plain_value
+from .arrays import matmul, reshape, sum, transpose
+from .elementwise import sign, where
+from .reductions import norm
+from .shapes import ndim_of, shape_error, shape_of
+from .sympy_faces import as_object_array, elementwise
+
+_sympy_sqrt = elementwise("sqrt")
+
+SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
+EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
+
+__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "norm"]
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _swap(x):
+    """The transpose of each matrix of a stack."""
+    n = ndim_of(x)
+    return transpose(x, axes=tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _as_matrices(x):
+    """Scalars per matrix as (..., 1, 1), to broadcast against the matrices."""
+    return reshape(x, shape=shape_of(x) + (1, 1))
+
+
+def _square(name, a):
+    shape = shape_of(a)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise shape_error(f"linalg.{name}", f"needs square matrices (..., M, M); got shape {tuple(shape)}")
+    return shape[-1]
+
+
+def _per_matrix(function, *arrays):
+    """Apply ``function`` (of ``sympy.Matrix`` arguments) to each matrix of a stack of object arrays."""
+    arrays = [as_object_array(a) for a in arrays]
+    batch = np.broadcast_shapes(*(a.shape[:-2] for a in arrays))
+    arrays = [np.broadcast_to(a, batch + a.shape[-2:]) for a in arrays]
+    results = {}
+    for index in np.ndindex(*batch):
+        results[index] = function(*[sympy.Matrix(a[index].tolist()) for a in arrays])
+    first = results[next(iter(results))] if results else None
+    inner = () if not isinstance(first, sympy.MatrixBase) else first.shape
+    out = np.empty(batch + inner, dtype=object)
+    for index, value in results.items():
+        out[index] = np.array(value.tolist(), dtype=object) if inner else value
+    return out
+
+
+_LOWER = {}
+
+
+def _masks(size):
+    """(strictly lower, diagonal) boolean masks of a size x size matrix."""
+    if size not in _LOWER:
+        _LOWER[size] = (np.tril(np.ones((size, size), dtype=bool), -1), np.eye(size, dtype=bool))
+    return _LOWER[size]
+
+
+def _fold_to_lower(s, size):
+    """A gradient with respect to a symmetric matrix, moved onto the lower triangle it is read from."""
+    strict, diagonal = _masks(size)
+    return where(strict, s + _swap(s), where(diagonal, s, 0.0))
+
+
+def _symmetric_from_lower(t, size):
+    """The symmetric matrix a function reading only the lower triangle sees: tril(t) + tril(t, -1)^T."""
+    strict, diagonal = _masks(size)
+    lower = where(strict, t, 0.0)
+    return lower + _swap(lower) + where(diagonal, t, 0.0)
+
+
+def _symmetric_numpy(a):
+    size = a.shape[-1]
+    strict, diagonal = _masks(size)
+    lower = np.where(strict, a, 0.0)
+    return lower + np.swapaxes(lower, -1, -2) + np.where(diagonal, a, 0.0)
+
+
+# --- det and log|det| --------------------------------------------------------------------------
+def _det_sympy(a):
+    return as_object_array(_per_matrix(lambda m: m.det(method="berkowitz"), a))
+
+
+def _det_vjp(g, out, a):
+    return _as_matrices(g * out) * _swap(_inv(a))
+
+
+def _det_jvp(t, out, a):
+    return out * sum(_swap(_inv(a)) * t, axis=(-2, -1))
+
+
+_det = Primitive("det", np.linalg.det, _det_sympy, (_det_vjp,), jvp=(_det_jvp,), doc="Determinant.")
+
+
+def _logabsdet_numpy(a):
+    if np.iscomplexobj(a):  # log|det| continued off the real line: log(det * sign(real det))
+        d = np.linalg.det(a)
+        return np.log(d * np.sign(np.real(d)))
+    return np.linalg.slogdet(a)[1]
+
+
+def _logabsdet_sympy(a):
+    return as_object_array(_per_matrix(lambda m: sympy.log(sympy.Abs(m.det(method="berkowitz"))), a))
+
+
+def _logabsdet_vjp(g, out, a):
+    return _as_matrices(g) * _swap(_inv(a))
+
+
+def _logabsdet_jvp(t, out, a):
+    return sum(_swap(_inv(a)) * t, axis=(-2, -1))
+
+
+_logabsdet = Primitive(
+    "logabsdet", _logabsdet_numpy, _logabsdet_sympy, (_logabsdet_vjp,), jvp=(_logabsdet_jvp,),
+    doc="log |det a|, the second result of slogdet.",
+)
+
+
+def det(a):
+    """The determinant of each matrix; its gradient is det(a) inv(a)^T."""
+    _square("det", a)
+    return _det(a)
+
+
+def slogdet(a):
+    """(sign, log |det|) of each matrix; the sign is piecewise constant (no gradient)."""
+    _square("slogdet", a)
+    try:
+        signs = np.linalg.slogdet(plain_value(a))[0]
+    except errors.SymbolicControlFlowError:  # symbols: the sign as an expression
+        signs = sign(_det(a))
+    return SlogdetResult(signs, _logabsdet(a))
+
+
+# --- inverse and solve -------------------------------------------------------------------------------
+def _adjugate_inverse(m):
+    return m.adjugate() / m.det(method="berkowitz")
+
+
+def _inv_sympy(a):
+    return _per_matrix(_adjugate_inverse, a)
+
+
+def _inv_vjp(g, out, a):
+    back = _swap(out)
+    return -matmul(matmul(back, g), back)
+
+
+def _inv_jvp(t, out, a):
+    return -matmul(matmul(out, t), out)
+
+
+_inv = Primitive("inv", np.linalg.inv, _inv_sympy, (_inv_vjp,), jvp=(_inv_jvp,), doc="Matrix inverse.")
+
+
+def inv(a):
+    """The inverse of each matrix; d inv = -inv da inv."""
+    _square("inv", a)
+    return _inv(a)
+
+
+def _solve_sympy(a, b):
+    return _per_matrix(lambda m, rhs: _adjugate_inverse(m) * rhs, a, b)
+
+
+def _solve_vjp_a(g, out, a, b):
+    return -matmul(_solve(_swap(a), g), _swap(out))
+
+
+def _solve_vjp_b(g, out, a, b):
+    return _solve(_swap(a), g)
+
+
+def _solve_jvp_a(t, out, a, b):
+    return -_solve(a, matmul(t, out))
+
+
+def _solve_jvp_b(t, out, a, b):
+    return _solve(a, t)
+
+
+_solve = Primitive(
+    "solve",
+    np.linalg.solve,
+    _solve_sympy,
+    (_solve_vjp_a, _solve_vjp_b),
+    broadcasting=True,  # stacks broadcast; the tape sums cotangents back over them
+    doc="x with a x = b, for right-hand sides (..., M, K).",
+    jvp=(_solve_jvp_a, _solve_jvp_b),
+)
+
+
+def solve(a, b):
+    """x with a @ x = b: b a vector (M,) or a stack of right-hand-side matrices (..., M, K), as in NumPy 2."""
+    size = _square("solve", a)
+    b_shape = shape_of(b)
+    if len(b_shape) == 1:
+        if b_shape[0] != size:
+            raise shape_error("linalg.solve", f"b of length {b_shape[0]} for matrices of size {size}")
+        solution = _solve(a, reshape(b, shape=(size, 1)))
+        return reshape(solution, shape=shape_of(solution)[:-1])
+    if len(b_shape) < 2 or b_shape[-2] != size:
+        raise shape_error("linalg.solve", f"b of shape {tuple(b_shape)} for matrices of size {size}")
+    return _solve(a, b)
+
+
+# --- Cholesky ---------------------------------------------------------------------------------------------
+def _cholesky_rows(a, square_root, zero):
+    """The lower Cholesky factor by the Cholesky-Banachiewicz recurrence, reading a's lower triangle."""
+    size = a.shape[-1]
+    factor = np.full(a.shape, zero, dtype=a.dtype)
+    for i in range(size):
+        for j in range(i + 1):
+            partial = a[..., i, j] - np.sum(factor[..., i, :j] * factor[..., j, :j], axis=-1)
+            factor[..., i, j] = square_root(partial) if i == j else partial / factor[..., j, j]
+    return factor
+
+
+def _cholesky_numpy(a):
+    if np.iscomplexobj(a):  # NumPy's complex Cholesky is Hermitian's; the complex step needs L L^T
+        return _cholesky_rows(a, np.sqrt, 0.0)
+    return np.linalg.cholesky(a)
+
+
+def _cholesky_sympy(a):
+    return _cholesky_rows(as_object_array(a), _sympy_sqrt, sympy.S.Zero)
+
+
+def _phi(x, size):
+    """The lower triangle of x with its diagonal halved."""
+    strict, diagonal = _masks(size)
+    return where(strict, x, where(diagonal, 0.5 * x, 0.0))
+
+
+def _cholesky_vjp(g, out, a):
+    size = shape_of(a)[-1]
+    inverse = _inv(out)
+    inner = _phi(matmul(_swap(out), g), size)
+    return _fold_to_lower(matmul(matmul(_swap(inverse), inner), inverse), size)
+
+
+def _cholesky_jvp(t, out, a):
+    size = shape_of(a)[-1]
+    inverse = _inv(out)
+    seen = _symmetric_from_lower(t, size)
+    return matmul(out, _phi(matmul(matmul(inverse, seen), _swap(inverse)), size))
+
+
+_cholesky = Primitive(
+    "cholesky", _cholesky_numpy, _cholesky_sympy, (_cholesky_vjp,), jvp=(_cholesky_jvp,),
+    doc="Lower Cholesky factor L (L L^T = a) of a positive definite matrix, read from its lower triangle.",
+)
+
+
+def cholesky(a):
+    """The lower Cholesky factor of each positive definite matrix (its lower triangle is read)."""
+    _square("cholesky", a)
+    return _cholesky(a)
+
+
+# --- symmetric eigenproblem -----------------------------------------------------------------------------
+def _signed_columns(vectors):
+    """Eigenvectors with their largest-magnitude entry positive (a smooth choice of sign)."""
+    largest = np.argmax(np.abs(np.real(vectors)), axis=-2)[..., None, :]
+    signs = np.sign(np.real(np.take_along_axis(vectors, largest, axis=-2)))
+    return vectors * np.where(signs == 0, 1.0, signs)
+
+
+def _eigh_numpy(a):
+    if np.iscomplexobj(a):
+        # The complex step needs the analytic continuation: eigen-pairs of the complex
+        # symmetric matrix, ordered by real part, scaled to v^T v = 1 (no conjugate).
+        values, vectors = np.linalg.eig(_symmetric_numpy(a))
+        order = np.argsort(np.real(values), axis=-1)
+        values = np.take_along_axis(values, order, axis=-1)
+        vectors = np.take_along_axis(vectors, order[..., None, :], axis=-1)
+        vectors = vectors / np.sqrt(np.sum(vectors * vectors, axis=-2, keepdims=True))
+        return values, _signed_columns(vectors)
+    values, vectors = np.linalg.eigh(a)
+    return values, _signed_columns(vectors)
+
+
+def _eigvalsh_numpy(a):
+    return _eigh_numpy(a)[0]
+
+
+def _eigh_vectors_numpy(a):
+    return _eigh_numpy(a)[1]
+
+
+def _symbolic_size(a, what):
+    size = a.shape[-1]
+    if size > 2:
+        raise errors.UnsupportedError(
+            f"the SymPy face of {what} is written out for matrices up to 2 x 2; got {size} x {size} "
+            f"({user_location() or 'an unknown line'}). Use 'tape', 'forward-mode' or finite differences."
+        )
+    return size
+
+
+def _eigen_pairs_2x2(m):
+    """Eigenvalues (ascending) and unit eigenvectors (largest entry positive) of [[a, b], [b, d]] from its lower triangle."""
+    a, b, d = m[0, 0], m[1, 0], m[1, 1]
+    centre, radius = (a + d) / 2, sympy.sqrt(((a - d) / 2) ** 2 + b**2)
+    values = [centre - radius, centre + radius]
+    vectors = []
+    for value in values:
+        first, second = value - d, b
+        length = sympy.sqrt(first**2 + second**2)
+        side = sympy.Piecewise((sympy.sign(first), sympy.Abs(first) >= sympy.Abs(second)), (sympy.sign(second), True))
+        vectors.append((side * first / length, side * second / length))
+    return values, sympy.Matrix([[vectors[0][0], vectors[1][0]], [vectors[0][1], vectors[1][1]]])
+
+
+def _eigvalsh_sympy(a):
+    a = as_object_array(a)
+    size = _symbolic_size(a, "eigh")
+    if size == 1:
+        return a[..., 0].copy()
+    return _per_matrix(lambda m: sympy.Matrix([_eigen_pairs_2x2(m)[0]]), a)[..., 0, :]
+
+
+def _eigh_vectors_sympy(a):
+    a = as_object_array(a)
+    size = _symbolic_size(a, "eigh")
+    if size == 1:
+        return np.full(a.shape, sympy.S.One, dtype=object)
+    return _per_matrix(lambda m: _eigen_pairs_2x2(m)[1], a)
+
+
+def _gaps(values):
+    """F with F[i, j] = 1 / (w_j - w_i) off the diagonal and 0 on it."""
+    size = shape_of(values)[-1]
+    _, diagonal = _masks(size)
+    rows = reshape(values, shape=shape_of(values)[:-1] + (1, size))
+    columns = reshape(values, shape=shape_of(values) + (1,))
+    return where(diagonal, 0.0, 1.0 / where(diagonal, 1.0, rows - columns))
+
+
+def _eigvalsh_vjp(g, out, a):
+    size = shape_of(a)[-1]
+    vectors = _eigh_vectors(a)
+    weighted = vectors * reshape(g, shape=shape_of(g)[:-1] + (1, size))
+    return _fold_to_lower(matmul(weighted, _swap(vectors)), size)
+
+
+def _eigvalsh_jvp(t, out, a):
+    vectors = _eigh_vectors(a)
+    seen = _symmetric_from_lower(t, shape_of(a)[-1])
+    return sum(vectors * matmul(seen, vectors), axis=-2)
+
+
+def _eigh_vectors_vjp(g, out, a):
+    size = shape_of(a)[-1]
+    inner = _gaps(_eigvalsh(a)) * matmul(_swap(out), g)
+    return _fold_to_lower(matmul(matmul(out, inner), _swap(out)), size)
+
+
+def _eigh_vectors_jvp(t, out, a):
+    seen = _symmetric_from_lower(t, shape_of(a)[-1])
+    return matmul(out, _gaps(_eigvalsh(a)) * matmul(matmul(_swap(out), seen), out))
+
+
+_eigvalsh = Primitive(
+    "eigvalsh", _eigvalsh_numpy, _eigvalsh_sympy, (_eigvalsh_vjp,), jvp=(_eigvalsh_jvp,),
+    doc="Eigenvalues (ascending) of a symmetric matrix, read from its lower triangle.",
+)
+_eigh_vectors = Primitive(
+    "eigh_vectors", _eigh_vectors_numpy, _eigh_vectors_sympy, (_eigh_vectors_vjp,), jvp=(_eigh_vectors_jvp,),
+    doc="Unit eigenvectors (columns, largest entry positive) of a symmetric matrix with distinct eigenvalues.",
+)
+
+
+def eigvalsh(a):
+    """Eigenvalues of each symmetric matrix, in ascending order (the lower triangle is read)."""
+    _square("eigvalsh", a)
+    return _eigvalsh(a)
+
+
+def eigh(a):
+    """(eigenvalues, eigenvectors) of each symmetric matrix: ascending values, unit column vectors."""
+    _square("eigh", a)
+    return EighResult(_eigvalsh(a), _eigh_vectors(a))
+
