@@ -73,7 +73,11 @@ def test_every_primitive_has_a_jvp_rule_for_every_argument():
 
 
 def test_the_spec_table_covers_every_primitive():
-    assert set(OP_SPECS) == set(primitives())
+    # The ops of issue 15 have their JVP rules checked in test_core_ops_table.py, against a 50-digit reference.
+    from test_core_ops_table import NUMPY_SPECS
+
+    assert set(OP_SPECS) <= set(primitives())
+    assert set(primitives()) <= set(OP_SPECS) | {spec.op for spec in NUMPY_SPECS}
 
 
 @pytest.mark.parametrize("name", sorted(OP_SPECS))

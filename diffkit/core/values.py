@@ -63,6 +63,13 @@ def plain_value(value):
     return value
 
 
+def plain_index(index):
+    """An index with every diffkit value in it (a mask ``x > 0``, computed positions) made plain."""
+    if isinstance(index, tuple):
+        return tuple(plain_value(part) for part in index)
+    return plain_value(index)
+
+
 class BoxedValue:
     """Routes Python operators and NumPy calls on a boxed value to diffkit ops."""
 

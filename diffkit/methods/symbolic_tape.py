@@ -27,8 +27,8 @@ from .symbolic import MEASURE_CSE, compiled_derivatives, expression_stats
 
 def _symbolic_seed(shape, flat_index):
     """A one-hot cotangent of SymPy numbers (a SymPy 1 for a scalar output)."""
-    if not shape:
-        return sympy.S.One
+    if not shape:  # a SymbolicArray, not a bare SymPy number: `1 * traced` must reach diffkit's ops
+        return SymbolicArray(sympy.S.One)
     seed = np.full(int(np.prod(shape, dtype=int)), sympy.S.Zero, dtype=object)
     seed[flat_index] = sympy.S.One
     return SymbolicArray(seed.reshape(shape))

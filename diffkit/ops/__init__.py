@@ -7,6 +7,7 @@ Elementwise ops are the primitives themselves (``dk.exp(x)``); ops with paramete
 import sys as _sys
 
 from ..core.values import bind_op_table as _bind_op_table
+from ..core.values import plain_index as _plain_index
 from . import arrays as _arrays
 from . import linalg, special
 from . import softmax as _softmax
@@ -136,7 +137,7 @@ def broadcast_to(x, shape):
 
 def getitem(x, index):
     """x[index]; the gradient is scattered back (added where an index repeats)."""
-    return _arrays.getitem(x, index=index)
+    return _arrays.getitem(x, index=_plain_index(index))
 
 
 def stack(arrays, axis=0):

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.buffer import assigned_dtype
 from ..core.primitive import Primitive
+from ..core.values import plain_index
 from .arrays import broadcast_to, getitem, reshape, scatter_add, sum, unbroadcast
 from .elementwise import where
 from .shaping import moveaxis, ravel
@@ -76,7 +77,7 @@ def _setitem_vjp_value(g, out, x, value, index):
     picked = getitem(g, index=index)
     kept = _surviving_writes(shape_of(g), index)
     if kept is not None:
-        picked = picked * kept
+        picked = picked * kept.astype(float)
     return fit_to_shape(picked, shape_of(value))
 
 
@@ -97,7 +98,7 @@ _setitem = Primitive(
 
 def setitem(x, value, index):
     """``x`` with ``x[index] = value``, as a new value (``x`` is left as it was)."""
-    return _setitem(x, value, index=index)
+    return _setitem(x, value, index=plain_index(index))
 
 
 class IndexedUpdate:
@@ -105,7 +106,7 @@ class IndexedUpdate:
 
     def __init__(self, array, index):
         self.array = array
-        self.index = index
+        self.index = plain_index(index)
 
     def set(self, values):
         """``y`` with ``y[index] = values``."""

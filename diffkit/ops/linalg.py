@@ -10,9 +10,9 @@ written with diffkit ops so that they can be differentiated again.
 ``cholesky`` and ``eigh`` read only the lower triangle of their input, as NumPy's do;
 their derivatives are with respect to the entries they read (an upper entry gets 0, a
 lower one the sum of both symmetric contributions), which is what finite differences
-of NumPy's functions measure. ``eigh`` returns each eigenvector with its largest entry
-positive, so the vectors are smooth functions of the matrix (NumPy's own signs are
-LAPACK's choice). Eigenvalues must be distinct for the eigenvector derivative to exist.
+of NumPy's functions measure. ``eigh``'s eigenvectors are NumPy's (signs chosen by
+LAPACK, which stay put under small changes of the matrix); eigenvalues must be
+distinct for the eigenvector derivative to exist.
 """
 
 from collections import namedtuple
@@ -287,25 +287,19 @@ def cholesky(a):
 
 
 # --- symmetric eigenproblem -----------------------------------------------------------------------------
-def _signed_columns(vectors):
-    """Eigenvectors with their largest-magnitude entry positive (a smooth choice of sign)."""
-    largest = np.argmax(np.abs(np.real(vectors)), axis=-2)[..., None, :]
-    signs = np.sign(np.real(np.take_along_axis(vectors, largest, axis=-2)))
-    return vectors * np.where(signs == 0, 1.0, signs)
-
-
 def _eigh_numpy(a):
-    if np.iscomplexobj(a):
-        # The complex step needs the analytic continuation: eigen-pairs of the complex
-        # symmetric matrix, ordered by real part, scaled to v^T v = 1 (no conjugate).
-        values, vectors = np.linalg.eig(_symmetric_numpy(a))
-        order = np.argsort(np.real(values), axis=-1)
-        values = np.take_along_axis(values, order, axis=-1)
-        vectors = np.take_along_axis(vectors, order[..., None, :], axis=-1)
-        vectors = vectors / np.sqrt(np.sum(vectors * vectors, axis=-2, keepdims=True))
-        return values, _signed_columns(vectors)
-    values, vectors = np.linalg.eigh(a)
-    return values, _signed_columns(vectors)
+    if not np.iscomplexobj(a):
+        return np.linalg.eigh(a)
+    # The complex step: eigen-pairs of the real part moved by the imaginary part to first
+    # order (exact to rounding for its 1e-20). A complex eigensolver would not do: its
+    # rounding, relative to the whole matrix, swamps a perturbation that small.
+    values, vectors = np.linalg.eigh(np.real(a))
+    moved = np.swapaxes(vectors, -1, -2) @ _symmetric_numpy(np.imag(a)) @ vectors
+    size = values.shape[-1]
+    _, diagonal = _masks(size)
+    gaps = values[..., None, :] - values[..., :, None]
+    coupling = np.where(diagonal, 0.0, moved / np.where(diagonal, 1.0, gaps))
+    return values + 1j * np.diagonal(moved, axis1=-2, axis2=-1), vectors + 1j * (vectors @ coupling)
 
 
 def _eigvalsh_numpy(a):
@@ -326,34 +320,27 @@ def _symbolic_size(a, what):
     return size
 
 
-def _eigen_pairs_2x2(m):
-    """Eigenvalues (ascending) and unit eigenvectors (largest entry positive) of [[a, b], [b, d]] from its lower triangle."""
+def _eigenvalues_2x2(m):
+    """The eigenvalues (ascending) of [[a, b], [b, d]], read from its lower triangle."""
     a, b, d = m[0, 0], m[1, 0], m[1, 1]
     centre, radius = (a + d) / 2, sympy.sqrt(((a - d) / 2) ** 2 + b**2)
-    values = [centre - radius, centre + radius]
-    vectors = []
-    for value in values:
-        first, second = value - d, b
-        length = sympy.sqrt(first**2 + second**2)
-        side = sympy.Piecewise((sympy.sign(first), sympy.Abs(first) >= sympy.Abs(second)), (sympy.sign(second), True))
-        vectors.append((side * first / length, side * second / length))
-    return values, sympy.Matrix([[vectors[0][0], vectors[1][0]], [vectors[0][1], vectors[1][1]]])
+    return sympy.Matrix([[centre - radius, centre + radius]])
 
 
 def _eigvalsh_sympy(a):
     a = as_object_array(a)
-    size = _symbolic_size(a, "eigh")
+    size = _symbolic_size(a, "eigh's eigenvalues")
     if size == 1:
         return a[..., 0].copy()
-    return _per_matrix(lambda m: sympy.Matrix([_eigen_pairs_2x2(m)[0]]), a)[..., 0, :]
+    return _per_matrix(_eigenvalues_2x2, a)[..., 0, :]
 
 
 def _eigh_vectors_sympy(a):
-    a = as_object_array(a)
-    size = _symbolic_size(a, "eigh")
-    if size == 1:
-        return np.full(a.shape, sympy.S.One, dtype=object)
-    return _per_matrix(lambda m: _eigen_pairs_2x2(m)[1], a)
+    raise errors.UnsupportedError(
+        f"np.linalg.eigh's eigenvectors have the signs LAPACK chooses, which no SymPy expression reproduces "
+        f"({user_location() or 'an unknown line'}); differentiate eigenvectors with 'tape', 'forward-mode' or "
+        "finite differences (eigenvalues work symbolically up to 2 x 2)"
+    )
 
 
 def _gaps(values):
@@ -395,7 +382,7 @@ _eigvalsh = Primitive(
 )
 _eigh_vectors = Primitive(
     "eigh_vectors", _eigh_vectors_numpy, _eigh_vectors_sympy, (_eigh_vectors_vjp,), jvp=(_eigh_vectors_jvp,),
-    doc="Unit eigenvectors (columns, largest entry positive) of a symmetric matrix with distinct eigenvalues.",
+    doc="Unit eigenvectors (columns, NumPy's signs) of a symmetric matrix with distinct eigenvalues.",
 )
 
 

@@ -84,11 +84,10 @@ def _sublist_letters(sublist):
 
 def _from_sublists(arguments):
     """einsum(x, [0, 1], y, [1, 2], [0, 2]) as ("ab,bc->ac", [x, y])."""
-    operands, subs = list(arguments[0::2]), [_sublist_letters(s) for s in arguments[1::2]]
-    if len(subs) < len(operands):
-        raise shape_error("einsum", "each operand needs a list of axis labels")
-    output = subs[len(operands)] if len(subs) > len(operands) else None
-    return ",".join(subs[: len(operands)]) + ("" if output is None else "->" + output), operands
+    pairs, output = (arguments, None) if len(arguments) % 2 == 0 else (arguments[:-1], arguments[-1])
+    operands, subs = list(pairs[0::2]), [_sublist_letters(s) for s in pairs[1::2]]
+    text = ",".join(subs)
+    return (text if output is None else text + "->" + _sublist_letters(output)), operands
 
 
 def explicit_subscripts(subscripts, shapes):

@@ -4,8 +4,9 @@ erf, and the rounding functions (which send no gradient back).
 
 As in :mod:`diffkit.ops.elementwise`, an elementwise op's Jacobian is diagonal, so each
 rule below serves as both its VJP and its JVP. Where NumPy has no complex version of a
-function (cbrt, hypot, arctan2, logaddexp, erf), the NumPy face gives the complex step
-the analytic continuation of the real function. Kinks follow the table's convention
+function (cbrt, hypot, logaddexp, softplus), the NumPy face gives the complex step the
+analytic continuation of the real function; for arctan2 and erf, its Taylor expansion
+in the imaginary part, which is exact to rounding for the complex step's 1e-20. Kinks follow the table's convention
 (the mean of the one-sided derivatives): hypot's derivative at (0, 0) is 0.
 """
 
@@ -53,7 +54,10 @@ def _arctan_rule(g, out, x):
 
 def _arctan2_numpy(y, x):
     if np.iscomplexobj(y) or np.iscomplexobj(x):
-        return -1j * np.log((x + 1j * y) / np.sqrt(x * x + y * y))  # the angle of x + iy, continued
+        # To first order in the imaginary parts (the complex step's 1e-20): the angle's
+        # continuation written with i y would lose the perturbation to rounding against x.
+        yr, xr, yi, xi = np.real(y), np.real(x), np.imag(y), np.imag(x)
+        return np.arctan2(yr, xr) + 1j * (xr * yi - yr * xi) / (xr * xr + yr * yr)
     return np.arctan2(y, x)
 
 
@@ -228,7 +232,9 @@ def _cbrt_numpy(x):
 
 
 def _cbrt_sympy(x):
-    return sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3)
+    # A Piecewise, not sign(x) |x|^(1/3): that one differentiates to a DiracDelta term.
+    third = sympy.Rational(1, 3)
+    return sympy.Piecewise((x**third, x >= 0), (-((-x) ** third), True))
 
 
 def _cbrt_rule(g, out, x):
@@ -330,10 +336,11 @@ def _round_sympy(x, decimals=0):
 
 
 def _trunc_sympy(x):
-    return sympy.sign(x) * _sympy_floor(sympy.Abs(x))
+    return sympy.Piecewise((_sympy_floor(x), x >= 0), (_sympy_ceil(x), True))
 
 
 _sympy_floor = _piecewise_constant_sympy("floor", "floor")
+_sympy_ceil = _piecewise_constant_sympy("ceil", "ceiling")
 
 
 def _constant(name, numpy_face, sympy_face):
@@ -344,7 +351,7 @@ def _constant(name, numpy_face, sympy_face):
 
 
 floor = _constant("floor", np.floor, _sympy_floor)
-ceil = _constant("ceil", np.ceil, _piecewise_constant_sympy("ceil", "ceiling"))
+ceil = _constant("ceil", np.ceil, _sympy_ceil)
 trunc = _constant("trunc", np.trunc, _trunc_sympy)
 _round = _constant("round", _round_numpy, _round_sympy)
 
