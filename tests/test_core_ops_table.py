@@ -635,8 +635,10 @@ def test_op_gradient_by_every_method(spec, rng):
         for g, a in zip(reference, args):
             assert np.shape(g) == np.shape(a)
         methods = {"symbolic": 1e-10, "symbolic-cse": 1e-10, "fd-central": 1e-5, "fd-richardson": 1e-7}
+        if spec in NUMPY_SPECS:  # an op's faces, not a method's variants: symbolic and fd-central suffice
+            del methods["symbolic-cse"], methods["fd-richardson"]
         if not spec.symbolic:
-            del methods["symbolic"], methods["symbolic-cse"]
+            methods = {m: tol for m, tol in methods.items() if not m.startswith("symbolic")}
         if spec.analytic:
             methods["fd-complex"] = 1e-12
         for method, tol in methods.items():
