@@ -11,6 +11,12 @@ diffkit draws a random upstream gradient U (seeded) and checks the user's backwa
 against the gradient of ``sum(U * forward(inputs, params))``, which is exactly the
 vector-Jacobian product: by the tape (recording ``forward`` on traced values) and by
 finite differences of that scalar.
+
+Inputs holding real numbers are differentiated; integer and boolean arrays (word
+indices, labels) and other objects (a ``bn_param`` dict) are data, passed to the forward
+as they are. Every run of the forward starts from the state the user's own forward and
+backward left (running averages, caches), and that state is what the user finds after
+the check (see :mod:`.user_state`).
 """
 
 import contextlib
@@ -25,6 +31,7 @@ from .compare import validate_options
 from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, run_check
 from .report import DEFAULT_SHOWN
 from .structure import Finding, align_gradient
+from .user_state import UserState, roots_of
 
 
 class _Module:
@@ -130,22 +137,26 @@ def check_backward(
     """
     validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown, decimals=decimals)
     module = _Module(layer_or_op)
-    inputs = [_as_float_array(x, i) for i, x in enumerate(inputs)]
     if not inputs:
         raise errors.InputError("check_backward needs at least one input to run forward on")
-    out = np.asarray(module.forward(*[x.copy() for x in inputs]))
+    inputs = [_as_input(x, i) for i, x in enumerate(inputs)]
+    differentiated = [i for i, x in enumerate(inputs) if _is_real_array(x)]
+    out = np.asarray(module.forward(*_fresh(inputs)))
     upstream_source = "given" if upstream is not None else f"standard normal, seed {seed}"
     upstream = _upstream(upstream, out, seed)
     returned = module.backward(upstream.copy())
+    state = UserState(roots_of(module, inputs))  # as the user's forward and backward left it
 
-    input_names = module.input_names(len(inputs))
-    param_names = [k if k not in input_names else f"params.{k}" for k in module.params]
-    names = input_names + param_names
+    all_names = module.input_names(len(inputs))
+    input_names = [all_names[i] for i in differentiated]
+    param_names = [k if k not in all_names else f"params.{k}" for k in module.params]
+    names = all_names + param_names
     values = inputs + [np.asarray(v) for v in module.params.values()]
+    argnums = tuple(differentiated) + tuple(range(len(inputs), len(values)))
     user, findings = _user_gradients(module, returned, input_names, param_names)
-    objective = _vjp_objective(module, upstream, len(inputs), names)
+    objective = _vjp_objective(module, upstream, len(inputs), names, state)
     try:
-        problem = Problem(objective, values, tuple(range(len(values))))
+        problem = Problem(objective, values, argnums)
         aligned = align_gradient(problem, user, source=f"{module.name}.backward")
         aligned.findings[:0] = findings
         report = run_check(
@@ -153,7 +164,7 @@ def check_backward(
             mode=mode, seed=seed, directions=directions, shown=shown, decimals=decimals,
         )
     finally:
-        module.forward(*[x.copy() for x in inputs])  # leave the module's cache as the user's forward left it
+        state.restore()  # the user's objects as their own forward and backward left them
     report.settings.insert(
         0,
         f"upstream gradient: shape {tuple(out.shape)}, {upstream_source}; "
@@ -175,13 +186,28 @@ def _upstream(upstream, out, seed):
     return given
 
 
-def _as_float_array(value, position):
-    array = np.array(value)
-    if array.dtype.kind in "iub":
-        return array.astype(np.float64)
-    if array.dtype.kind != "f":
+def _as_input(value, position):
+    """A real-valued input as a float array (differentiated); integers, booleans and other objects as data."""
+    if isinstance(value, np.ndarray):
+        array = value
+    elif isinstance(value, (float, int, list, tuple, np.generic)) and not isinstance(value, bool):
+        array = np.array(value)
+    else:
+        return value  # a dict of settings, None, an object: data
+    if array.dtype.kind == "c":
         raise errors.InputError(f"input {position} has dtype {array.dtype}; check_backward needs real numbers")
-    return array
+    if array.dtype.kind == "f":
+        return np.array(array, copy=True)
+    return value  # integers (word indices, labels) and booleans stay what they are: data
+
+
+def _is_real_array(value):
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def _fresh(inputs):
+    """Copies of the differentiated inputs (the forward may cache or change them); data as given."""
+    return [x.copy() if _is_real_array(x) else x for x in inputs]
 
 
 def _user_gradients(module, returned, input_names, param_names):
@@ -212,11 +238,16 @@ def _user_gradients(module, returned, input_names, param_names):
     return user, findings
 
 
-def _vjp_objective(module, upstream, input_count, names):
-    """sum(upstream * forward(inputs)) as a function of the inputs and the parameters."""
+def _vjp_objective(module, upstream, input_count, names, state):
+    """sum(upstream * forward(inputs)) as a function of the inputs and the parameters.
+
+    Each evaluation starts from ``state``: a forward that updates a running average
+    must not see the traced or shifted values an earlier evaluation left there.
+    """
     keys = list(module.params)
 
     def objective(*values):
+        state.restore()
         with module.parameters_set_to(dict(zip(keys, values[input_count:]))):
             out = module.forward(*values[:input_count])
         return dk_sum(upstream * out)
