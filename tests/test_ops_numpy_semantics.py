@@ -1,0 +1,234 @@
+"""The meaning of the NumPy ops people write, with derivatives worked out by hand.
+
+Ties in max/min share the gradient; products are exact with zeros; a norm's derivative
+at 0 is 0; item assignment keeps the old value's meaning and NumPy's last-write rule;
+``dk.at(...).add`` adds at repeated indices; ``np.dot`` has NumPy's rules; unsupported
+keywords are refused by name; gradients come back in the argument's dtype; the complex
+step's Jacobian of a view of the input is right.
+"""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+
+AUTODIFF = ("tape", "forward-mode", "symbolic", "symbolic-tape")
+EVERY = AUTODIFF + ("fd-central", "fd-complex", "symbolic-cse", "fd-richardson", "fd-forward")
+
+
+# --- reductions ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic-tape"))
+def test_tied_maxima_share_the_gradient_equally(method):
+    x = np.array([[1.0, 3.0, 3.0, 3.0], [2.0, -1.0, 2.0, 0.0]])
+    grad = dk.grad(lambda x: dk.sum(np.max(x, axis=1) * np.array([1.0, 10.0])), method=method)(x)
+    np.testing.assert_allclose(grad, [[0, 1 / 3, 1 / 3, 1 / 3], [5.0, 0, 5.0, 0]], rtol=1e-15)
+    grad = dk.grad(lambda x: x.min(), method=method)(np.array([0.5, -2.0, -2.0]))
+    np.testing.assert_allclose(grad, [0.0, 0.5, 0.5])
+
+
+def test_max_of_copies_agrees_with_maximum_at_a_tie():
+    for method in ("tape", "forward-mode", "symbolic", "fd-central"):
+        via_max = dk.grad(lambda a: dk.max(dk.stack([a, a * 1.0])), method=method)(0.7)
+        via_maximum = dk.grad(lambda a: dk.maximum(a, a * 1.0), method=method)(0.7)
+        assert via_max == pytest.approx(1.0) and via_maximum == pytest.approx(1.0)  # 1/2 + 1/2
+
+
+def test_argmax_and_argmin_are_plain_indices_without_gradient():
+    x = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 0.5]])
+
+    def pick_largest(x):
+        return dk.sum(x[np.arange(2), np.argmax(x, axis=1)] * 2.0) + x[0, x.argmin(axis=1)[0]]
+
+    for method in ("tape", "forward-mode", "fd-complex", "fd-central"):
+        np.testing.assert_allclose(dk.grad(pick_largest, method=method)(x), [[0, 2, 1], [2, 0, 0]], atol=1e-8)
+    with pytest.raises(dk.SymbolicControlFlowError, match="argmax"):
+        dk.grad(pick_largest, method="symbolic")(x)
+
+
+@pytest.mark.parametrize("method", EVERY)
+def test_prod_with_zeros_has_the_product_of_the_others_as_gradient(method):
+    x = np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.5, -2.0, 4.0]])
+    grad = dk.grad(lambda x: dk.sum(np.prod(x, axis=1)), method=method)(x)
+    # d/dx_i of x_0 x_1 x_2 is the product of the other two: row 0 has one zero, row 1 two.
+    expected = [[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [-8.0, 6.0, -3.0]]
+    np.testing.assert_allclose(grad, expected, atol=1e-7 if method.startswith("fd-") and method != "fd-complex" else 1e-15)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-complex"))
+def test_cumprod_with_a_zero(method):
+    # cumprod([a, b, c]) = [a, ab, abc]; the sum's gradient is [1 + b + bc, a + ac, ab] = [1 + 0 + 0, 2 + 6, 0] at (2, 0, 3).
+    grad = dk.grad(lambda x: dk.sum(np.cumprod(x)), method=method)(np.array([2.0, 0.0, 3.0]))
+    np.testing.assert_allclose(grad, [1.0, 8.0, 0.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode"))
+def test_norm_at_zero_has_zero_derivative(method):
+    np.testing.assert_array_equal(dk.grad(lambda x: np.linalg.norm(x), method=method)(np.zeros(3)), np.zeros(3))
+    grad = dk.grad(lambda x: dk.sum(dk.norm(x, axis=1)), method=method)(np.array([[0.0, 0.0], [3.0, 4.0]]))
+    np.testing.assert_allclose(grad, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("method", ("tape", "symbolic", "fd-complex"))
+def test_var_and_std_with_ddof_match_the_formula(method):
+    x = np.array([1.0, 2.0, 4.0, 7.0])  # mean 3.5; d var / dx_i = 2 (x_i - mean) / (n - ddof)
+    np.testing.assert_allclose(dk.grad(lambda x: np.var(x, ddof=1), method=method)(x), 2 * (x - 3.5) / 3, rtol=1e-13)
+    std = np.std(x)
+    np.testing.assert_allclose(dk.grad(lambda x: x.std(), method=method)(x), (x - 3.5) / (4 * std), rtol=1e-13)
+    with pytest.raises(dk.InputError, match="ddof=4 leaves 0 degrees of freedom"):
+        dk.grad(lambda x: np.var(x, ddof=4), method=method)(x)
+
+
+def test_average_with_weights_differentiates_both():
+    x, w = np.array([1.0, 3.0]), np.array([1.0, 3.0])  # average = (1 + 9) / 4 = 2.5
+    gx, gw = dk.grad(lambda x, w: np.average(x, weights=w), argnums=(0, 1))(x, w)
+    np.testing.assert_allclose(gx, w / 4)
+    np.testing.assert_allclose(gw, (x - 2.5) / 4)
+    value, total = dk.average(x, weights=w, returned=True)
+    assert value == 2.5 and total == 4.0
+
+
+# --- in-place updates ----------------------------------------------------------------------------
+@pytest.mark.parametrize("method", EVERY)
+def test_the_value_held_before_an_assignment_keeps_its_meaning(method):
+    def program(x):
+        y = x * 1.0
+        before = y * 2.0  # computed from y before the assignment
+        y[0] = 5.0
+        alias = y  # the same object, as in NumPy: it sees the assignment
+        return dk.sum(before) + dk.sum(alias * x)
+
+    # d/dx [2(x0 + x1) + 5 x0 + x1^2] = [7, 2 + 2 x1]
+    grad = dk.grad(program, method=method)(np.array([1.5, -0.5]))
+    np.testing.assert_allclose(grad, [7.0, 1.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
+def test_repeated_indices_in_an_assignment_keep_numpys_last_write(method):
+    def program(x, v):
+        y = x * 1.0
+        y[[0, 2, 0]] = v  # y[0] = v[2]: v[0] is overwritten
+        return dk.sum(y * np.array([1.0, 10.0, 100.0]))
+
+    gx, gv = dk.grad(program, argnums=(0, 1), method=method)(np.ones(3), np.array([4.0, 5.0, 6.0]))
+    np.testing.assert_allclose(gx, [0.0, 10.0, 0.0])
+    np.testing.assert_allclose(gv, [0.0, 100.0, 1.0])
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
+def test_at_add_adds_at_every_repeat_and_leaves_its_input(method):
+    def program(x, v):
+        y = dk.at(x)[[0, 0, 1]].add(v)
+        return dk.sum(y * y) + dk.sum(x)
+
+    x, v = np.array([1.0, 2.0]), np.array([0.5, 0.25, 1.0])
+    # y = [x0 + v0 + v1, x1 + v2]: dL/dx = 2 y + 1, dL/dv = [2 y0, 2 y0, 2 y1]
+    gx, gv = dk.grad(program, argnums=(0, 1), method=method)(x, v)
+    np.testing.assert_allclose(gx, [2 * 1.75 + 1, 2 * 3.0 + 1])
+    np.testing.assert_allclose(gv, [3.5, 3.5, 6.0])
+    np.testing.assert_array_equal(dk.at(x)[1].set(7.0), [1.0, 7.0])
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_augmented_assignment_with_a_mask_from_the_values():
+    def program(x):
+        y = x.copy()
+        y[y < 0] *= 3.0  # the mask reads the values; the derivative is 3 there, 1 elsewhere
+        return dk.sum(y)
+
+    for method in ("tape", "forward-mode", "fd-complex", "fd-central"):
+        np.testing.assert_allclose(dk.grad(program, method=method)(np.array([-1.0, 2.0, -0.5])), [3, 1, 3], atol=1e-8)
+
+
+# --- products -----------------------------------------------------------------------------------
+def test_np_dot_has_numpys_rules_under_every_method():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 3, 4))
+    weights = rng.normal(size=np.dot(a, b).shape)  # (2, 2, 4), not matmul's broadcast
+
+    def contraction(a, b):
+        return dk.sum(weights * np.dot(a, b))
+
+    # d/da[i, c] of sum_{i j m} w[i j m] sum_c a[i c] b[j c m] = sum_{j m} w[i j m] b[j c m]
+    expected_a = np.einsum("ijm,jcm->ic", weights, b)
+    expected_b = np.einsum("ijm,ic->jcm", weights, a)
+    for method in ("tape", "forward-mode", "symbolic", "fd-complex", "fd-central"):
+        result = dk.gradient(contraction, a, b, argnums=(0, 1), method=method)
+        assert result.value == pytest.approx(float(np.sum(weights * np.dot(a, b))), rel=1e-12)
+        np.testing.assert_allclose(result.grad[0], expected_a, atol=1e-8, err_msg=method)
+        np.testing.assert_allclose(result.grad[1], expected_b, atol=1e-8, err_msg=method)
+    grad = dk.grad(lambda x: dk.sum(np.dot(x, 2.0)))(np.ones((10, 11)))  # a float operand: a product
+    np.testing.assert_array_equal(grad, np.full((10, 11), 2.0))
+
+
+def test_einsum_with_a_repeated_index_puts_the_gradient_on_the_diagonal():
+    a = np.arange(9.0).reshape(3, 3)
+    for method in ("tape", "forward-mode", "symbolic"):
+        np.testing.assert_array_equal(dk.grad(lambda a: np.einsum("ii", a), method=method)(a), np.eye(3))
+        np.testing.assert_array_equal(
+            dk.grad(lambda a: dk.sum(np.einsum("ij->j", a) * np.array([1.0, 2.0, 3.0])), method=method)(a),
+            np.tile([1.0, 2.0, 3.0], (3, 1)),
+        )
+
+
+# --- routing and refusals ------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-complex"))
+def test_keywords_diffkit_does_not_support_are_refused_by_name(method):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"numpy\.max was called with initial=0\.0 .*dk\.max"):
+        dk.grad(lambda x: np.max(x, initial=0.0), method=method)(x)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"\.var was called with dtype=.*dk\.var"):
+        dk.grad(lambda x: x.var(dtype=np.float64), method=method)(x)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"mode='mean'"):
+        dk.grad(lambda x: dk.sum(np.pad(x, 1, mode="mean")), method=method)(x)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"numpy\.cumsum was called with out="):
+        dk.grad(lambda x: dk.sum(np.cumsum(x, out=np.empty(2))), method=method)(x)
+
+
+def test_one_argument_where_is_refused_clearly():
+    with pytest.raises(dk.InputError, match=r"dk\.where needs three arguments.*np\.nonzero"):
+        dk.grad(lambda x: dk.sum(x[np.where(x)]))(np.array([1.0, 0.0]))
+
+
+def test_zeros_like_of_a_diffkit_value_is_a_constant():
+    def program(x):
+        mask = np.ones_like(x)
+        mask[0] = 0.0
+        return dk.sum(x * mask + np.zeros_like(x) + np.full_like(x, 2.0))
+
+    for method in EVERY:
+        np.testing.assert_allclose(dk.grad(program, method=method)(np.array([3.0, 4.0])), [0.0, 1.0], atol=1e-6)
+
+
+def test_primitives_lists_every_new_op_with_its_faces():
+    table = dk.primitives()
+    for name in ("max", "prod", "cumsum", "cumprod", "norm", "einsum", "setitem", "copy", "det", "inv", "solve",
+                 "cholesky", "eigvalsh", "eigh_vectors", "logabsdet", "tan", "erf", "floor"):
+        primitive = table[name]
+        assert callable(primitive.numpy) and callable(primitive.sympy) and primitive.vjp and primitive.jvp, name
+    assert dk.linalg.det is not None and dk.special.erf is dk.erf
+
+
+# --- defects found with autograd's test programs ---------------------------------------------------
+@pytest.mark.parametrize(
+    "view", [lambda x: x[::-1], lambda x: x.T, lambda x: dk.reshape(x, (-1,)), lambda x: np.flip(x, 0),
+             lambda x: np.moveaxis(x, 0, 1), lambda x: np.rot90(x), lambda x: np.squeeze(x[None])],
+)
+def test_complex_step_jacobian_of_a_view_of_the_input(view):
+    x = np.arange(6.0).reshape(2, 3)
+    expected = dk.jacobian(view, method="tape")(x)
+    assert np.count_nonzero(expected) == 6
+    np.testing.assert_array_equal(dk.jacobian(view, method="fd-complex")(x), expected)
+    np.testing.assert_array_equal(dk.jacobian(lambda x: x[::-1], method="fd-complex")(np.arange(3.0)), np.eye(3)[::-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("method", EVERY)
+def test_gradients_come_back_in_the_arguments_dtype(method, dtype):
+    x = np.array([0.5, -1.0, 2.0], dtype=dtype)
+    grad = dk.grad(lambda x: dk.sum(x * x), method=method)(x)
+    assert grad.dtype == dtype, method
+    differences_in_half_precision = dtype == np.float16 and method in ("fd-forward", "fd-richardson")
+    np.testing.assert_allclose(grad, 2 * x.astype(float), rtol=0.05 if differences_in_half_precision else 1e-2)
+    scalar = dk.grad(lambda s: s * s, method=method)(dtype(1.5))
+    assert type(scalar) is dtype and scalar == pytest.approx(3.0, rel=1e-2)
+    assert type(dk.grad(lambda s: s * s, method=method)(1.5)) is float
