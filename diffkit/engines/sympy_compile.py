@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import errors
 from ..core.lazy import sympy
+from ..core.primitive import primitives
 from ..core.problem import scalar_output
 from .expression_size import tree_size
 from .symbolic import SymbolicArray, symbol_array, to_object_array
@@ -77,7 +78,15 @@ def dirac_delta_as_zero(x, order=0):
     return np.zeros_like(np.asarray(x, dtype=float))
 
 
-_MODULES = [{"DiracDelta": dirac_delta_as_zero}, "numpy"]
+def _table_functions():
+    """NumPy versions of SymPy functions that NumPy lacks (erf), as the op table declares them."""
+    found = {}
+    for primitive in primitives().values():
+        found.update(primitive.extra.get("lambdify", {}))
+    return found
+
+
+_MODULES = [{"DiracDelta": dirac_delta_as_zero, **_table_functions()}, "numpy"]
 
 
 @functools.cache

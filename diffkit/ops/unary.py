@@ -299,7 +299,9 @@ def _erf_rule(g, out, x):
 
 
 sinc = _unary("sinc", np.sinc, _sinc_sympy, _sinc_rule, doc="sin(pi x) / (pi x), with sinc(0) = 1.")
-erf = _unary("erf", _erf_numpy, "erf", _erf_rule, doc="The error function.")
+erf = _unary(
+    "erf", _erf_numpy, "erf", _erf_rule, doc="The error function.", extra={"lambdify": {"erf": _erf_numpy}}
+)
 
 
 # --- rounding: piecewise constant, no gradient --------------------------------------------------------------
