@@ -21,8 +21,7 @@ from test_core_ops_table import NUMPY_SPECS, output_shape
 
 SIZES = {"i": 2, "j": 3, "k": 2}
 NUDGE = 0.01  # how far the input moves a step's point: every point stays inside its domain
-# eigh's eigenvector signs are LAPACK's: SymPy has no face for them; the others are spec'd as tape-only.
-SPECS = [spec for spec in NUMPY_SPECS if not spec.id.startswith("eigh")]
+SPECS = NUMPY_SPECS
 
 
 @dataclass

@@ -206,10 +206,11 @@ OPS = (
     "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "
     "outer pad power prod ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid "
     "sign sin sinc sinh softmax softplus split sqrt square squeeze stack std subtract sum swapaxes take "
-    "take_along_axis tan tanh tensordot tile trace transpose tril triu true_divide trunc var vdot vsplit "
+    "take_along_axis tan tanh tensordot tile transpose tril triu true_divide trunc var vdot vsplit "
     "vstack where zeros zeros_like"
 ).split()
 
+# ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.
 __all__ = OPS + ["linalg", "special", "unbroadcast"]
 
 _bind_op_table(_sys.modules[__name__])
