@@ -232,3 +232,15 @@ def test_gradients_come_back_in_the_arguments_dtype(method, dtype):
     scalar = dk.grad(lambda s: s * s, method=method)(dtype(1.5))
     assert type(scalar) is dtype and scalar == pytest.approx(3.0, rel=0.05 if differences_in_half_precision else 1e-2)
     assert type(dk.grad(lambda s: s * s, method=method)(1.5)) is float
+
+
+def test_every_routed_numpy_name_reaches_an_op_of_the_table():
+    from diffkit.core import routing
+    from diffkit.core.values import _op
+
+    for table in (routing.UFUNC_TO_OP, routing.FUNCTION_TO_OP, routing.METHOD_TO_OP):
+        for name, op_name in table.items():
+            assert callable(_op(op_name)), (name, op_name)
+    for name in routing.FUNCTION_TO_OP:  # and NumPy has each function under that name
+        module, _, attribute = name.rpartition(".")
+        assert callable(getattr(np.linalg if module == "numpy.linalg" else np, attribute)), name

@@ -38,6 +38,19 @@ def _kept(out, x, axis, keepdims):
     return out if keepdims else reshape(out, shape=keepdims_shape(shape_of(x), axis))
 
 
+def _reduction_rules(name, slope):
+    """VJP and JVP of a reduction whose derivative at each entry is ``slope(x, out, axis, keepdims)``."""
+
+    def vjp(g, out, x, axis=None, keepdims=False):
+        return spread_back(g, shape_of(x), axis, keepdims) * slope(x, out, axis, keepdims)
+
+    def jvp(t, out, x, axis=None, keepdims=False):
+        return sum(t * slope(x, out, axis, keepdims), axis=axis, keepdims=keepdims)
+
+    vjp.__name__, jvp.__name__ = f"_{name}_vjp", f"_{name}_jvp"
+    return vjp, jvp
+
+
 # --- max and min ---------------------------------------------------------------------------
 def _max_numpy(x, axis=None, keepdims=False):
     return np.max(x, axis=numpy_axis(x, axis), keepdims=keepdims)
@@ -83,12 +96,7 @@ def _tie_shares(x, out, axis, keepdims):
     return hit / sum(hit, axis=axis, keepdims=True)
 
 
-def _extremum_vjp(g, out, x, axis=None, keepdims=False):
-    return spread_back(g, shape_of(x), axis, keepdims) * _tie_shares(x, out, axis, keepdims)
-
-
-def _extremum_jvp(t, out, x, axis=None, keepdims=False):
-    return sum(t * _tie_shares(x, out, axis, keepdims), axis=axis, keepdims=keepdims)
+_extremum_vjp, _extremum_jvp = _reduction_rules("extremum", _tie_shares)
 
 
 _max = Primitive(
@@ -159,12 +167,7 @@ def _others(x, out, axis, keepdims):
     return exclusive_products(x, axis)
 
 
-def _prod_vjp(g, out, x, axis=None, keepdims=False):
-    return spread_back(g, shape_of(x), axis, keepdims) * _others(x, out, axis, keepdims)
-
-
-def _prod_jvp(t, out, x, axis=None, keepdims=False):
-    return sum(t * _others(x, out, axis, keepdims), axis=axis, keepdims=keepdims)
+_prod_vjp, _prod_jvp = _reduction_rules("prod", _others)
 
 
 _prod = Primitive(
@@ -296,12 +299,7 @@ def _norm_slope(x, out, axis, keepdims):
     return x / where(kept == 0, 1.0, kept)  # x / |x|, and 0 at x = 0
 
 
-def _norm_vjp(g, out, x, axis=None, keepdims=False):
-    return spread_back(g, shape_of(x), axis, keepdims) * _norm_slope(x, out, axis, keepdims)
-
-
-def _norm_jvp(t, out, x, axis=None, keepdims=False):
-    return sum(t * _norm_slope(x, out, axis, keepdims), axis=axis, keepdims=keepdims)
+_norm_vjp, _norm_jvp = _reduction_rules("norm", _norm_slope)
 
 
 _norm = Primitive(
