@@ -22,7 +22,7 @@ def sigmoid(x):
 
 
 # --- three user primitives: elementwise, two arguments with broadcasting, and a reduction ---------
-softplus = dk.primitive(lambda x: np.log1p(np.exp(x)), name="softplus",
+softplus = dk.primitive(lambda x: np.log1p(np.exp(x)), name="my_softplus",
                         sympy=lambda x: sympy.log(1 + sympy.exp(x)))
 softplus.defvjp(lambda g, out, x: g * dk.sigmoid(x))
 softplus.defjvp(lambda t, out, x: t * dk.sigmoid(x))
@@ -74,8 +74,8 @@ S = 1.5
 def test_decorators_return_what_they_decorate():
     assert gauss.name == "gauss" and "exp(-x^2 / s)" in gauss.doc
     assert lse_vjp.__name__ == "lse_vjp" and callable(lse_jvp)
-    assert repr(softplus) == "<diffkit primitive softplus>"
-    assert "softplus" not in dk.primitives()  # the table stays diffkit's own
+    assert repr(softplus) == "<diffkit primitive my_softplus>"
+    assert "my_softplus" not in dk.primitives()  # the table stays diffkit's own
 
 
 @pytest.mark.parametrize("method", dk.methods())
@@ -117,12 +117,12 @@ def test_every_hessian_method_differentiates_the_rules_again(method):
 
 def test_trace_draws_the_user_primitives_and_gets_the_tapes_gradient():
     trace = dk.trace(program, X, S)
-    assert {"softplus", "gauss", "lse"} <= {node.op for node in trace.operations}
-    assert "softplus" in [node.label for node in trace.operations]
+    assert {"my_softplus", "gauss", "lse"} <= {node.op for node in trace.operations}
+    assert "my_softplus" in [node.label for node in trace.operations]
     tape = dk.grad(program, argnums=(0, 1))(X, S)
     assert trace.grad[0].tobytes() == tape[0].tobytes() and trace.grad[1] == tape[1]
     np.testing.assert_allclose(trace.grad[0], program_gradient(X, S)[0], rtol=1e-12)
-    softplus_step = next(step for step in trace.backward_steps() if step.node.op == "softplus")
+    softplus_step = next(step for step in trace.backward_steps() if step.node.op == "my_softplus")
     np.testing.assert_allclose(softplus_step.local[0], sigmoid(X), rtol=1e-15)  # the local gradient, elementwise
 
 
@@ -145,7 +145,7 @@ import sympy
 import diffkit as dk
 from diffkit import Program
 
-softplus = dk.primitive(lambda x: np.log1p(np.exp(x)), name="softplus",
+softplus = dk.primitive(lambda x: np.log1p(np.exp(x)), name="my_softplus",
                         sympy=lambda x: sympy.log(1 + sympy.exp(x)))
 softplus.defvjp(lambda g, out, x: g * dk.sigmoid(x))
 softplus.defjvp(lambda t, out, x: t * dk.sigmoid(x))
@@ -266,7 +266,7 @@ def test_names_and_rules_are_checked_when_declared():
         softplus.defvjp(3.0)
     with pytest.raises(dk.InputError, match="2 rule"):
         gauss.defvjp(lambda g, out, x, s: g, lambda g, out, x, s: g, argnums=0)
-    again = dk.primitive(lambda x: x, name="softplus")  # a notebook cell run twice: a new op, no clash
+    again = dk.primitive(lambda x: x, name="my_softplus")  # a notebook cell run twice: a new op, no clash
     assert again is not softplus
 
 
