@@ -11,6 +11,7 @@
 
 from . import errors
 from .api import grad, gradient, methods, value_and_grad
+from .core.kinks import kink_convention, kinks
 from .core.primitive import primitives
 from .errors import (
     DiffkitError,

@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 
 from .. import errors
+from ..core.kinks import kink_convention
 from .database import ResultsDB, make_folder
 from .lock import FolderLock
 from .suites import positive_limit
@@ -39,7 +40,7 @@ def make_executor(jobs=None, scheduler=None):
     jobs = jobs or os.cpu_count() or 1
     return futures.ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=prepare_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), kink_convention()),
     )
 
 

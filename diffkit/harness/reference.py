@@ -22,6 +22,7 @@ from ..core.problem import scalar_output
 from ..engines.sympy_compile import trace_symbolic
 from ..engines.symbolic import SymbolicArray, float_constants_at
 from ..engines.tape import Tape
+from ..ops.sympy_faces import derivative
 
 DIGITS = 50
 
@@ -88,7 +89,7 @@ def symbolic_reference(problem, digits=DIGITS):
     with float_constants_at(digits):
         expression, symbols = trace_symbolic(problem)
     expression = exact_constants(expression)
-    derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
+    derivatives = [derivative(expression, symbol) for symbol in symbols]
     point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
     with mpmath.workdps(digits + 5):
         compiled = sympy.lambdify(symbols, [expression, *derivatives], modules="mpmath", docstring_limit=0)

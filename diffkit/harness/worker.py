@@ -189,12 +189,15 @@ def case_row(case, row):
     return row
 
 
-def prepare_worker(run_pid):
-    """Process-pool initializer: die with the run (process ``run_pid``), then import what
-    every case needs once. The pool's start-up before this (a spawned interpreter
+def prepare_worker(run_pid, kinks="mean"):
+    """Process-pool initializer: die with the run (process ``run_pid``), take its kink
+    convention (``dk.kinks``), then import what every case needs once. The pool's start-up before this (a spawned interpreter
     importing diffkit) takes a second or more: a run killed during it is noticed here."""
     die_with_parent(run_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    from ..core.kinks import use_kinks
+
+    use_kinks(kinks)
     import diffkit  # noqa: F401
     from . import measure, studies  # noqa: F401
 

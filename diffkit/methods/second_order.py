@@ -38,6 +38,7 @@ from ..ops import concatenate, reshape
 from .base import ARRAY, SCALAR, full_cotangent
 from .finite_differences import checked_step
 from .registry import get_method
+from ..ops.sympy_faces import derivative
 
 
 def split_flat(problem, flat):
@@ -129,11 +130,11 @@ def symbolic_hessian(problem, measure_cse=True):
     expression, symbols = trace_symbolic(problem)
     stats["forward_tree_size"] = tree_size(expression)
     start = time.perf_counter()
-    gradient = [sympy.diff(expression, s) for s in symbols]
+    gradient = [derivative(expression, s) for s in symbols]
     entries = {}
     for i, gi in enumerate(gradient):
         for j in range(i, len(symbols)):
-            entries[i, j] = sympy.diff(gi, symbols[j])
+            entries[i, j] = derivative(gi, symbols[j])
     stats["derivation_time"] = time.perf_counter() - start
     upper = list(entries.values())
     stats["gradient_tree_size"] = tree_size(gradient) if gradient else 0

@@ -16,6 +16,7 @@ from ..engines.expression_size import cse_size, dag_size, tree_size
 from ..engines.sympy_compile import TOO_LARGE, evaluate_blocks, refuse_unevaluated, too_large, trace_outputs
 from .base import Derivatives, Method, Traits
 from .registry import register
+from ..ops.sympy_faces import derivative
 
 MEASURE_CSE = "also report the size after CSE (default True; CSE can be slow)"
 
@@ -69,7 +70,7 @@ class SymbolicMethod(Method):
         forward = [sympy.sympify(expression) for expression in outputs.reshape(-1)]
         start = time.perf_counter()
         try:
-            entries = [sympy.diff(expression, symbol) for expression in forward for symbol in symbols]
+            entries = [derivative(expression, symbol) for expression in forward for symbol in symbols]
         except TOO_LARGE as exc:
             raise too_large("differentiate", exc, tree_size(forward)) from None
         stats["derivation_time"] = time.perf_counter() - start

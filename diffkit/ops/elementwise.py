@@ -1,10 +1,13 @@
 """Elementwise primitives: arithmetic, smooth functions, activations and kinks.
 
-Convention at kinks (relu, leaky_relu, elu, abs, maximum and minimum at a tie): the
-derivative is the mean of the left and right derivatives, in every method. So
-relu'(0) = 1/2, abs'(0) = 0, and a tie in maximum sends half the gradient to each
+Convention at kinks (relu, leaky_relu, elu, abs, maximum and minimum at a tie): by
+default the derivative is the mean of the left and right derivatives, in every method.
+So relu'(0) = 1/2, abs'(0) = 0, and a tie in maximum sends half the gradient to each
 side. This is SymPy's own convention (``Heaviside(0) = 1/2``, ``sign(0) = 0``) and it is
 the only choice under which ``relu(x)``, ``maximum(x, 0)`` and ``(x + abs(x)) / 2`` agree.
+Every kink rule is written with the two steps ``heaviside`` and :func:`_abs_slope`, whose
+values at their jumps come from one setting, ``dk.kinks("zero" | "one" | "mean")``
+(:mod:`diffkit.core.kinks`), so a different convention holds in every method at once.
 """
 
 import operator
@@ -12,6 +15,7 @@ import operator
 import numpy as np
 from ..core.lazy import sympy
 
+from ..core.kinks import sign_at_jump, step_at_jump
 from ..core.primitive import Primitive
 from .sympy_faces import elementwise as lift
 
@@ -23,17 +27,21 @@ def no_gradient(g, out, *args, **params):
 
 
 def _heaviside_numpy(x):
-    return np.heaviside(x, 0.5)
+    return np.heaviside(x, step_at_jump())
+
+
+def _heaviside_sympy(x):
+    return sympy.Heaviside(x, sympy.Rational(step_at_jump()))
 
 
 heaviside = Primitive(
     "heaviside",
     numpy=_heaviside_numpy,
-    sympy=lift("Heaviside"),
+    sympy=lift(_heaviside_sympy),
     vjp=(no_gradient,),
     broadcasting=True,
     analytic=False,
-    doc="Step function with heaviside(0) = 1/2 (the kink convention).",
+    doc="Step function; heaviside(0) = 1/2, or 0 or 1 under dk.kinks (the kink convention).",
     jvp=(no_gradient,),
 )
 
@@ -191,8 +199,14 @@ sigmoid = Primitive(
 
 
 # --- kinks ---------------------------------------------------------------------------------
+def _abs_slope(x):
+    """abs'(x): sign(x), with the kink convention's value at 0 (0, or 1 under "one")."""
+    at_jump = sign_at_jump()
+    return sign(x) if at_jump == 0 else where(x == 0, at_jump, sign(x))
+
+
 def _abs_vjp(g, out, x):
-    return g * sign(x)
+    return g * _abs_slope(x)
 
 
 def _relu_numpy(x):
@@ -212,7 +226,10 @@ def _leaky_relu_numpy(x, alpha=0.01):
 
 
 def _leaky_relu_sympy(x, alpha=0.01):
-    return sympy.Max(x, alpha * x) if alpha <= 1 else sympy.Min(x, alpha * x)
+    # alpha x + (1 - alpha) max(0, x): SymPy's derivative is alpha + (1 - alpha) Heaviside(x),
+    # so its value at 0 follows the kink convention like the tape's rule (max(x, alpha x)
+    # would differentiate to Heaviside((1 - alpha) x) + alpha Heaviside((alpha - 1) x)).
+    return sympy.Max(0, x) + alpha * (x - sympy.Max(0, x))
 
 
 def _leaky_relu_vjp(g, out, x, alpha=0.01):
@@ -224,11 +241,15 @@ def _elu_numpy(x, alpha=1.0):
 
 
 def _elu_sympy(x, alpha=1.0):
-    return sympy.Max(x, 0) + sympy.Min(0, alpha * (sympy.exp(x) - 1))
+    # min(x, 0) written as x - max(0, x): the derivative weighs the left slope by
+    # 1 - Heaviside(x), as the tape's rule does, under every kink convention.
+    positive = sympy.Max(0, x)
+    return positive + alpha * (sympy.exp(x - positive) - 1)
 
 
 def _elu_vjp(g, out, x, alpha=1.0):
-    return g * (heaviside(x) + heaviside(-x) * alpha * exp(minimum(x, 0.0)))
+    step = heaviside(x)
+    return g * (step + (1.0 - step) * alpha * exp(minimum(x, 0.0)))
 
 
 def _maximum_vjp_a(g, out, a, b):

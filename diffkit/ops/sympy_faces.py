@@ -83,3 +83,35 @@ def reduce_along(array, combine, axis=None, keepdims=False):
     if keepdims:
         result = result.reshape(tuple(1 if a in axes else n for a, n in enumerate(array.shape)))
     return result
+
+
+def derivative(expression, *symbols):
+    """``sympy.diff(expression, *symbols)`` with the kink convention in force applied.
+
+    SymPy differentiates the kink faces (``Max``, ``Min``, ``Abs``) into ``Heaviside(u)``,
+    whose value at 0 is SymPy's 1/2, and ``sign(u)``, which is 0 at 0. Under another
+    ``dk.kinks`` setting each step takes the convention's value at its jump, as the tape's
+    rules do; under the default "mean" the derivative is SymPy's own, untouched.
+    """
+    return with_kink_convention(sympy.diff(expression, *symbols))
+
+
+def with_kink_convention(expression):
+    """``expression`` with every step set to the kink convention's value at its jump."""
+    from ..core.kinks import sign_at_jump, step_at_jump
+
+    step, at_jump = step_at_jump(), sign_at_jump()
+    if (step, at_jump) == (0.5, 0.0) or not isinstance(expression, sympy.Basic):
+        return expression
+    value = sympy.Rational(step)
+
+    def step_with_value(argument, *_):
+        return sympy.Heaviside(argument, value)
+
+    def sign_with_value(argument):
+        return sympy.Piecewise((sympy.Rational(at_jump), sympy.Eq(argument, 0)), (sympy.sign(argument), True))
+
+    expression = expression.replace(sympy.Heaviside, step_with_value)
+    if at_jump != 0:
+        expression = expression.replace(sympy.sign, sign_with_value)
+    return expression

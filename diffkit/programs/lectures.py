@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import errors
 from .. import ops as dk
+from ..core.kinks import step_at_jump
 from .loops import halve_until_small, halvings, on_halving_boundary
 from .notes import record
 from .program import Program, check_real, check_seed
@@ -220,8 +221,9 @@ def gate_patterns(x_add, y_add, x_mul, y_mul, x_max, y_max, x_fan, *, notes=None
 
 
 def _gate_patterns_grad(x_add, y_add, x_mul, y_mul, x_max, y_max, x_fan):
-    max_x = 1.0 if x_max > y_max else 0.0 if x_max < y_max else 0.5
-    return (2.0, 2.0, 5.0 * y_mul, 5.0 * x_mul, 5.0 * max_x, 5.0 * (1.0 - max_x), 6.0)
+    max_x = 1.0 if x_max > y_max else 0.0 if x_max < y_max else step_at_jump()
+    max_y = 1.0 - max_x if x_max != y_max else max_x  # a tie: each side gets the step's value
+    return (2.0, 2.0, 5.0 * y_mul, 5.0 * x_mul, 5.0 * max_x, 5.0 * max_y, 6.0)
 
 
 @register_program("lecture-05-gate-patterns", family="lecture")
@@ -270,7 +272,7 @@ def build_relu_backward(x=(1.0, -2.0, 3.0, -1.0)):
         description="relu(x) with upstream [4, -1, 5, 9]: the gradient passes where x > 0 (seed 002)",
         expected=expected,
         on_kink=bool(np.any(x == 0)),
-        exact_grad=lambda x: RELU_UPSTREAM * np.heaviside(x, 0.5),
+        exact_grad=lambda x: RELU_UPSTREAM * np.heaviside(x, step_at_jump()),
     )
 
 
@@ -321,7 +323,7 @@ def fc_layer(x, W, b, *, notes=None):
 
 
 def _fc_layer_grad(x, W, b):
-    d_pre = np.heaviside(x @ W + b, 0.5)
+    d_pre = np.heaviside(x @ W + b, step_at_jump())
     return (d_pre @ W.T, x.T @ d_pre, d_pre)
 
 
@@ -456,7 +458,9 @@ def cs540_network(w1, w2, w3, w4, *, notes=None):
 def _cs540_grad(w1, w2, w3, w4):
     h1, h2 = max(w1 * CS540_X, 0.0), max(w2 * CS540_X, 0.0)
     d_y_hat = 2.0 * (w3 * h1 + w4 * h2 - CS540_LABEL)
-    return (d_y_hat * w3 * CS540_X * (w1 > 0), d_y_hat * w4 * CS540_X * (w2 > 0), d_y_hat * h1, d_y_hat * h2)
+    step = step_at_jump()
+    return (d_y_hat * w3 * CS540_X * np.heaviside(w1, step), d_y_hat * w4 * CS540_X * np.heaviside(w2, step),
+            d_y_hat * h1, d_y_hat * h2)
 
 
 @register_program("lecture-12-cs540-network", family="lecture")
@@ -543,7 +547,7 @@ def cs231n_closed_form(w1, w2, b, X, y):
     d_w2 = h.T @ d_z  # step 3: linear layer
     d_b = d_z.sum(axis=0)
     d_h = d_z @ w2.T
-    d_pre = d_h * np.heaviside(pre, 0.5)  # step 4: ReLU node (1/2 at the kink, diffkit's convention)
+    d_pre = d_h * np.heaviside(pre, step_at_jump())  # step 4: ReLU node (at the kink: dk.kinks, 1/2 by default)
     d_w1 = X.T @ d_pre  # step 5: linear layer
     return (d_w1, d_w2, d_b)
 

@@ -19,6 +19,7 @@ from ..engines.sympy_compile import trace_symbolic
 from ..methods.transforms import hessian_result, hvp, jacobian_result
 from .jacobian_programs import hessian_program, least_squares, tanh_network, vector_program
 from .jacobian_programs import hessian_programs, jacobian_shapes  # noqa: F401  (the cases read them here)
+from ..ops.sympy_faces import derivative
 
 COST_METHODS = ("tape", "forward-mode", "fd-central")
 SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
@@ -70,7 +71,7 @@ def reference_hessian(program):
     problem = Problem(program.function, program.args, program.argnums)
     expression, symbols = trace_symbolic(problem)
     n = len(symbols)
-    entries = {(i, j): sympy.diff(expression, symbols[i], symbols[j]) for i in range(n) for j in range(i, n)}
+    entries = {(i, j): derivative(expression, symbols[i], symbols[j]) for i in range(n) for j in range(i, n)}
     evaluate = sympy.lambdify(symbols, list(entries.values()), modules="mpmath", docstring_limit=0)
     point = [float(v) for leaf in problem.leaves for v in leaf.reshape(-1)]
     with mpmath.workdps(REFERENCE_DIGITS):
