@@ -13,6 +13,7 @@ from . import errors
 from .api import grad, gradient, methods, value_and_grad
 from .core.kinks import kink_convention, kinks
 from .core.primitive import primitives
+from .engines.tape import name
 from .errors import (
     DiffkitError,
     ExpressionTooLargeError,

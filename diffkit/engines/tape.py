@@ -285,7 +285,8 @@ class Tape:
 
     ``keep_all=True`` keeps every argument and output instead (a drawing shows them all),
     and calls ``on_record(node index)`` after each node it records (a drawing refuses a
-    graph too large to read). The backward pass is the same in both modes.
+    graph too large to read). The backward pass is the same in both modes. ``names``
+    maps a node index to the name the program gave its value with :func:`name`.
     """
 
     def __init__(self, keep_all=False, on_record=None):
@@ -293,6 +294,7 @@ class Tape:
         self.level = None
         self.keep_all = keep_all
         self.on_record = on_record
+        self.names = {}
 
     def __enter__(self):
         self.level = levels.enter(self)
@@ -684,6 +686,23 @@ for _name, _primitive in _OPERATORS.items():
     setattr(Traced, f"__r{_name}__", _operator(_primitive, reflected=True))
     for _method in (f"__{_name}__", f"__r{_name}__"):  # a kept value takes the generic door
         setattr(KeptTraced, _method, getattr(BoxedValue, _method))
+
+
+def name(value, label):
+    """Give ``value`` a name for drawings of its graph; return ``value`` itself.
+
+        q = dk.name(x + y, "q")     # dk.trace draws the add gate as "q: +"
+
+    No operation is recorded and nothing is computed, so no method's value or gradient
+    changes; outside a trace (NumPy, SymPy, a plain tape) the name is simply not needed.
+    """
+    if not isinstance(label, str) or not label.strip():
+        from .. import errors
+
+        raise errors.InputError(f"dk.name needs a non-empty string as the name, got {label!r}: e.g. dk.name(q, \"q\")")
+    if isinstance(value, Traced):
+        value._tape.names[value._node] = label
+    return value
 
 
 def active_tapes():

@@ -10,12 +10,11 @@ import subprocess
 import warnings
 from html import escape
 
-from .format import format_value
+from .emphasis import NONE
+from .labels import (ACTIVE_FILL, DEFAULT_THRESHOLD, FILL, GRAD_COLOUR, HIGHLIGHT_COLOUR, VALUE_COLOUR,
+                     edge_lines, node_text, shows_edge_labels)
 
 DOT_TIMEOUT_SECONDS = 30
-VALUE_COLOUR = "#1a7f1a"
-GRAD_COLOUR = "#c00000"
-FILL = {"input": "#e8f0fe", "data": "#eeeeee", "constant": "#f5f5f5", "op": "#ffffff"}
 
 
 def graphviz_available():
@@ -23,26 +22,45 @@ def graphviz_available():
     return shutil.which("dot") is not None
 
 
-def dot_source(trace):
-    """The trace as a DOT graph: left to right, values in green, gradients in red."""
-    lines = ["digraph trace {", "  rankdir=LR;", '  node [shape=box, style="rounded", fontname="Helvetica"];',
+def _lines(lines, colour=None):
+    text = "<BR/>".join(escape(line) for line in lines)
+    return f'<FONT COLOR="{colour}">{text}</FONT>' if colour else text
+
+
+def dot_source(trace, threshold=DEFAULT_THRESHOLD, rankdir="LR", emphasis=NONE):
+    """The trace as a DOT graph: the same texts as every other drawing (:mod:`.labels`),
+    values in green, gradients in red, left to right (``rankdir="TB"``: top to bottom)."""
+    lines = ["digraph trace {", f"  rankdir={rankdir};", '  node [shape=box, style="rounded", fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=10];']
+    labelled = shows_edge_labels(trace)
     for node in trace.nodes:
-        rows = [f"<B>{escape(node.label)}</B>", f'<FONT COLOR="{VALUE_COLOUR}">{escape(format_value(node.value))}</FONT>']
-        if node.grad is not None:
-            rows.append(f'<FONT COLOR="{GRAD_COLOUR}">grad {escape(format_value(node.grad))}</FONT>')
+        text = node_text(node, threshold)
+        rows = [f"<B>{escape(text.title)}</B>"]
+        if text.value:
+            rows.append(_lines(text.value, VALUE_COLOUR))
+        if text.grad:
+            rows.append(_lines(text.grad, GRAD_COLOUR))
         shape = "ellipse" if node.kind != "op" else "box"
-        width = 2 if node is trace.output else 1
-        lines.append(f'  n{node.index} [shape={shape}, style="rounded,filled", fillcolor="{FILL[node.kind]}", '
-                     f"penwidth={width}, label=<{'<BR/>'.join(rows)}>];")
+        emphasised = node.index in emphasis.nodes or node.index == emphasis.active
+        width = 3 if emphasised else 2 if node is trace.output else 1
+        colour = f', color="{HIGHLIGHT_COLOUR}"' if emphasised else ""
+        fill = ACTIVE_FILL if node.index == emphasis.active else FILL[node.kind]
+        lines.append(f'  n{node.index} [shape={shape}, style="rounded,filled", fillcolor="{fill}", '
+                     f"penwidth={width}{colour}, label=<{'<BR/>'.join(rows)}>];")
     for edge in trace.edges:
-        label = "" if edge.grad is None else f', label=<<FONT COLOR="{GRAD_COLOUR}">{escape(format_value(edge.grad))}</FONT>>'
-        lines.append(f"  n{edge.source} -> n{edge.target} [{label.lstrip(', ')}];")
+        attributes = []
+        label = edge_lines(edge, threshold) if labelled else []
+        if label:
+            attributes.append(f"label=<{_lines(label, GRAD_COLOUR)}>")
+        key = (edge.source, edge.target, edge.position)
+        if key in emphasis.edges or key in emphasis.active_edges:
+            attributes.append(f'color="{HIGHLIGHT_COLOUR}", penwidth=2.5')
+        lines.append(f"  n{edge.source} -> n{edge.target} [{', '.join(attributes)}];")
     lines.append("}")
     return "\n".join(lines)
 
 
-def render_graphviz(trace, fmt, quiet=True):
+def render_graphviz(trace, fmt, quiet=True, **options):
     """SVG text or PNG bytes from ``dot``; None when it is missing or fails and ``quiet``."""
     dot = shutil.which("dot")
     if dot is None:
@@ -54,7 +72,7 @@ def render_graphviz(trace, fmt, quiet=True):
             "backend='graphviz' needs the Graphviz 'dot' program on PATH; install Graphviz or use backend='matplotlib'"
         )
     try:
-        finished = subprocess.run([dot, f"-T{fmt}"], input=dot_source(trace).encode("utf-8"),
+        finished = subprocess.run([dot, f"-T{fmt}"], input=dot_source(trace, **options).encode("utf-8"),
                                   capture_output=True, check=True, timeout=DOT_TIMEOUT_SECONDS)
     except (OSError, subprocess.SubprocessError) as exc:
         if not quiet:

@@ -1,92 +1,95 @@
 """Draw a trace with matplotlib alone, as the notes draw graphs.
 
-Each node is a box with its label; its forward value is written above it in green and,
+Each node is a box with its title; its forward value is written above it in green and,
 after the backward pass, its gradient below it in red. Each edge carries, in red, the
-gradient its target sends back along it. Uses matplotlib's object API (no pyplot
-state), so drawing never disturbs a notebook's own figures; SVG text stays text, so the
-labels can be searched and read by screen readers.
+gradient its target sends back along it. Where everything goes is decided once in
+:mod:`.geometry` (so labels never cover nodes or each other); this module only paints it.
+Uses matplotlib's object API (no pyplot state), so drawing never disturbs a notebook's own
+figures; SVG text stays text, so the labels can be searched and read by screen readers.
+Every artist carries a ``gid`` (``dk-node-3``, ``dk-edge-label-0-3-0``) that names what
+it shows.
 """
 
 import io
-
-import numpy as np
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
 
-from .format import format_value
+from .emphasis import NONE
+from .geometry import CAPTION_POINTS, EDGE_POINTS, LINE_SPACING, TITLE_POINTS, VALUE_POINTS
+from .labels import ACTIVE_FILL, EDGE_COLOUR, FILL, GRAD_COLOUR, HIGHLIGHT_COLOUR, VALUE_COLOUR
 
-VALUE_COLOUR = "#1a7f1a"
-GRAD_COLOUR = "#c00000"
-LAYER_INCHES = 2.3
-ROW_INCHES = 1.25
-BOX_WIDTH = 1.35
-BOX_HEIGHT = 0.42
-DRAWN_ENTRIES = 3  # arrays with more entries are written by shape and norm
-EDGE_LABELS_UP_TO = 80  # nodes; above this, edge gradients would only clutter the picture
 PNG_DPI = 110
-MAX_PNG_PIXELS = 20000  # per side: a long chain is drawn at a lower resolution, not refused by Agg
-FILL = {"input": "#e8f0fe", "data": "#eeeeee", "constant": "#f5f5f5", "op": "#ffffff"}
+MAX_PNG_PIXELS = 20000  # per side: a huge graph is drawn at a lower resolution, not refused by Agg
 
 
-def draw(trace, ax=None):
-    """Draw ``trace`` on ``ax`` (a new figure when None); return the figure."""
-    positions = {i: (x * LAYER_INCHES, y * ROW_INCHES) for i, (x, y) in trace.layout().items()}
-    xs = [p[0] for p in positions.values()]
-    ys = [p[1] for p in positions.values()]
+def draw(drawing, emphasis=NONE, ax=None):
+    """Paint ``drawing`` (a :class:`~.geometry.Drawing`) on ``ax`` (a new figure when None)."""
     if ax is None:
-        width = max(xs) - min(xs) + BOX_WIDTH + 1.0
-        height = max(ys) - min(ys) + BOX_HEIGHT + 1.4
-        figure = Figure(figsize=(max(width, 3.0), max(height, 2.0)))
+        figure = Figure(figsize=(drawing.width, drawing.height))
         FigureCanvasAgg(figure)
         ax = figure.add_axes([0, 0, 1, 1])
     figure = ax.figure
-    ax.set_xlim(min(xs) - BOX_WIDTH / 2 - 0.4, max(xs) + BOX_WIDTH / 2 + 0.4)
-    ax.set_ylim(min(ys) - BOX_HEIGHT / 2 - 0.6, max(ys) + BOX_HEIGHT / 2 + 0.6)
+    ax.set_xlim(0, drawing.width)
+    ax.set_ylim(0, drawing.height)
     ax.set_aspect("equal")
     ax.axis("off")
-    for edge in trace.edges:
-        _draw_edge(ax, positions[edge.source], positions[edge.target], edge,
-                   show_grad=len(trace.nodes) <= EDGE_LABELS_UP_TO)
-    for node in trace.nodes:
-        _draw_node(ax, positions[node.index], node, is_output=node is trace.output)
+    for edge in drawing.edges:
+        _draw_edge(ax, edge, emphasis)
+    for node in drawing.nodes.values():
+        _draw_node(ax, node, emphasis)
+    if drawing.caption:
+        ax.text(drawing.width / 2, drawing.height - 0.12, "\n".join(drawing.caption), ha="center", va="top",
+                fontsize=CAPTION_POINTS, linespacing=LINE_SPACING, gid="dk-caption")
     return figure
 
 
-def _draw_node(ax, centre, node, is_output):
-    x, y = centre
-    box = FancyBboxPatch((x - BOX_WIDTH / 2, y - BOX_HEIGHT / 2), BOX_WIDTH, BOX_HEIGHT,
-                         boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=FILL[node.kind],
-                         edgecolor="black", linewidth=2.0 if is_output else 1.0, zorder=3)
-    ax.add_patch(box)
-    ax.text(x, y, node.label, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
-    ax.text(x, y + BOX_HEIGHT / 2 + 0.05, format_value(node.value, 3, DRAWN_ENTRIES), ha="center", va="bottom",
-            fontsize=8, color=VALUE_COLOUR, zorder=4)
-    if node.grad is not None:
-        ax.text(x, y - BOX_HEIGHT / 2 - 0.05, format_value(node.grad, 3, DRAWN_ENTRIES), ha="center", va="top",
-                fontsize=8, color=GRAD_COLOUR, zorder=4)
+def _draw_node(ax, node, emphasis):
+    box = node.box
+    highlighted = node.index in emphasis.nodes
+    active = node.index == emphasis.active
+    edge_colour = HIGHLIGHT_COLOUR if highlighted or active else "black"
+    width = 2.6 if highlighted or active else (2.0 if node.is_output else 1.0)
+    patch = FancyBboxPatch((box.x - box.w / 2, box.y - box.h / 2), box.w, box.h,
+                           boxstyle="round,pad=0,rounding_size=0.1",
+                           facecolor=ACTIVE_FILL if active else FILL[node.kind], edgecolor=edge_colour,
+                           linewidth=width, zorder=3, gid=f"dk-node-{node.index}")
+    ax.add_patch(patch)
+    ax.text(box.x, box.y, node.title, ha="center", va="center", fontsize=TITLE_POINTS, fontweight="bold",
+            zorder=4, gid=f"dk-node-{node.index}-title")
+    if node.value_lines:
+        r = node.value_rect
+        ax.text(r.x, r.y, "\n".join(node.value_lines), ha="center", va="center", fontsize=VALUE_POINTS,
+                linespacing=LINE_SPACING, color=VALUE_COLOUR, zorder=4, gid=f"dk-node-{node.index}-value")
+    if node.grad_lines:
+        r = node.grad_rect
+        ax.text(r.x, r.y, "\n".join(node.grad_lines), ha="center", va="center", fontsize=VALUE_POINTS,
+                linespacing=LINE_SPACING, color=GRAD_COLOUR, zorder=4, gid=f"dk-node-{node.index}-grad")
 
 
-def _draw_edge(ax, start, end, edge, show_grad):
-    (x0, y0), (x1, y1) = start, end
-    begin = (x0 + BOX_WIDTH / 2, y0)
-    finish = (x1 - BOX_WIDTH / 2, y1)
-    arrow = FancyArrowPatch(begin, finish, arrowstyle="-|>", mutation_scale=10, color="#444444",
-                            linewidth=0.9, shrinkA=1, shrinkB=1, zorder=2)
+def _draw_edge(ax, edge, emphasis):
+    key = (edge.source, edge.target, edge.position)
+    emphasised = key in emphasis.edges or key in emphasis.active_edges
+    colour = HIGHLIGHT_COLOUR if emphasised else EDGE_COLOUR
+    codes = [Path.MOVETO] + [Path.LINETO] * (len(edge.points) - 1)
+    arrow = FancyArrowPatch(path=Path(edge.points, codes), arrowstyle="-|>", mutation_scale=10, color=colour,
+                            linewidth=2.2 if emphasised else 0.9, zorder=2,
+                            gid=f"dk-edge-{edge.source}-{edge.target}-{edge.position}")
     ax.add_patch(arrow)
-    if show_grad and edge.grad is not None and np.size(edge.grad) <= DRAWN_ENTRIES:
-        mx = begin[0] + 0.6 * (finish[0] - begin[0])
-        my = begin[1] + 0.6 * (finish[1] - begin[1])
-        ax.text(mx, my - 0.04, format_value(edge.grad), ha="center", va="top", fontsize=7,
-                color=GRAD_COLOUR, zorder=4, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
+    if edge.label is not None:
+        ax.text(edge.label.x, edge.label.y, "\n".join(edge.label_lines), ha="center", va="center",
+                fontsize=EDGE_POINTS, linespacing=LINE_SPACING, color=GRAD_COLOUR, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85},
+                gid=f"dk-edge-label-{edge.source}-{edge.target}-{edge.position}")
 
 
-def render_matplotlib(trace, fmt):
+def render_matplotlib(drawing, fmt, emphasis=NONE):
     """SVG text or PNG bytes of the drawing."""
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "diffkit"}):
-        figure = draw(trace)
+        figure = draw(drawing, emphasis)
         buffer = io.BytesIO()
         dpi = None
         if fmt == "png":

@@ -1,4 +1,4 @@
-"""Layered left-to-right layout: inputs on the left, the output on the right.
+"""Layers and rows of a trace's graph: inputs in the first layer, the output in the last.
 
 An operation sits one layer right of its deepest input (longest path from the inputs);
 then every node but the output moves right until it sits just left of its first
@@ -7,13 +7,11 @@ drawn far away at the start. Within a layer, nodes are ordered by the mean
 position of their neighbours (a few barycentre sweeps), which removes most crossings
 in the graphs of lecture examples without any optimisation library.
 
-A graph deeper than ``BAND_LAYERS`` layers (an unrolled loop) is folded into bands
-stacked top to bottom and read like lines of text, so a long chain stays legible
-instead of becoming one strip thousands of pixels wide.
+Sizes in inches, and the folding of a wide graph into bands, are the job of
+:mod:`.geometry`.
 """
 
 SWEEPS = 4
-BAND_LAYERS = 20
 
 
 def layers_of(trace):
@@ -34,8 +32,9 @@ def layers_of(trace):
     return layer
 
 
-def layered_layout(trace, layer_gap=1.0, row_gap=1.0, band_layers=BAND_LAYERS):
-    """Node index -> (x, y): x grows with the layer, rows centred on y = 0 (in the first band)."""
+def grid(trace):
+    """(layer of every node, row of every node): rows centred on 0 within each layer,
+    ordered by a few barycentre sweeps."""
     layer = layers_of(trace)
     columns = {}
     for node in trace.nodes:
@@ -56,12 +55,7 @@ def layered_layout(trace, layer_gap=1.0, row_gap=1.0, band_layers=BAND_LAYERS):
             column.sort(key=lambda index: _barycentre(index, neighbours, row))
             for position, index in enumerate(column):
                 row[index] = position - (len(column) - 1) / 2
-    band_height = (max(len(column) for column in columns.values()) + 1.5) * row_gap
-    positions = {}
-    for index in row:
-        band, position = divmod(layer[index], band_layers)
-        positions[index] = (position * layer_gap, -row[index] * row_gap - band * band_height)
-    return positions
+    return layer, row
 
 
 def _barycentre(index, neighbours, row):

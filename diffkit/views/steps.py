@@ -32,7 +32,7 @@ class BackwardSteps:
         """One tuple per (step, input): step number, node, upstream, input, local, downstream (as text)."""
         rows = []
         for number, step in enumerate(self.steps, start=1):
-            node_text = f"{step.node.label} (#{step.node.index})"
+            node_text = f"{step.node.title} (#{step.node.index})"
             upstream = format_value(step.upstream)
             if not step.inputs:
                 rows.append((str(number), node_text, upstream, "", "", ""))
@@ -41,7 +41,7 @@ class BackwardSteps:
                     str(number) if i == 0 else "",
                     node_text if i == 0 else "",
                     upstream if i == 0 else "",
-                    f"{source.label} (#{source.index})",
+                    f"{source.name or source.label} (#{source.index})",
                     "Jacobian" if local is None else format_value(local),
                     format_value(down),
                 ))

@@ -52,14 +52,27 @@ class TraceNode:
     grad: Any = None
     op: str = ""
     inputs: tuple = ()  # node indices feeding this op, in argument order
+    name: str = ""  # the program's name for the value (dk.name, or a lecture's notes dict)
+
+    def __post_init__(self):
+        self.value = plain(self.value)
+        self.grad = plain(self.grad)
 
     @property
     def shape(self):
         return np.shape(self.value)
 
+    @property
+    def title(self):
+        """What the drawing writes in the node's box: ``q: +`` when the program named it."""
+        from .labels import node_title
+
+        return node_title(self)
+
     def __repr__(self):
         grad = "" if self.grad is None else f", grad={format_value(self.grad)}"
-        return f"TraceNode({self.index}, {self.label!r}, value={format_value(self.value)}{grad})"
+        named = f", name={self.name!r}" if self.name else ""
+        return f"TraceNode({self.index}, {self.label!r}{named}, value={format_value(self.value)}{grad})"
 
 
 @dataclass
@@ -75,6 +88,9 @@ class TraceEdge:
     position: int
     grad: Any = None
 
+    def __post_init__(self):
+        self.grad = plain(self.grad)
+
 
 @dataclass
 class BackwardStep:
@@ -85,6 +101,16 @@ class BackwardStep:
     inputs: list = field(default_factory=list)  # TraceNode per input
     local: list = field(default_factory=list)  # local gradient per input (None: a Jacobian, not shown)
     downstream: list = field(default_factory=list)  # gradient sent to each input
+
+    def __post_init__(self):
+        self.upstream = plain(self.upstream)
+
+
+def plain(value):
+    """A NumPy scalar as a Python float (it prints as -4.0, not np.float64(-4.0)); arrays stay."""
+    if isinstance(value, np.generic) and np.ndim(value) == 0 and value.dtype.kind in "biuf":
+        return float(value)
+    return value
 
 
 class Trace:
@@ -97,6 +123,9 @@ class Trace:
     """
 
     def __init__(self, nodes, edges, steps, output, value, grad, name=""):
+        from .emphasis import NONE
+        from .labels import DEFAULT_THRESHOLD
+
         self.nodes = nodes
         self.edges = edges
         self._steps = steps
@@ -104,14 +133,21 @@ class Trace:
         self.value = value
         self.grad = grad
         self.name = name
+        self.threshold = DEFAULT_THRESHOLD
+        self.direction = "auto"
+        self.emphasis = NONE
 
     # --- looking at it -------------------------------------------------------------------
     def node(self, label):
-        """The first node whose label is ``label`` (e.g. an argument's name)."""
+        """The first node named ``label`` (``dk.name``, a notes name, an argument) or, failing
+        that, whose gate is ``label`` (``"+"``, ``"sigmoid"``)."""
+        for node in self.nodes:
+            if node.name == label:
+                return node
         for node in self.nodes:
             if node.label == label:
                 return node
-        known = ", ".join(repr(n.label) for n in self.nodes)
+        known = ", ".join(repr(n.name or n.label) for n in self.nodes)
         raise errors.InputError(f"no node labelled {label!r} in this trace; its nodes are {known}")
 
     @property
@@ -137,18 +173,55 @@ class Trace:
         lines = [repr(self)]
         for node in self.nodes:
             inputs = ", ".join(f"#{i}" for i in node.inputs)
-            source = f"{node.label}({inputs})" if node.kind == "op" else f"{node.label} [{node.kind}]"
+            source = f"{node.title}({inputs})" if node.kind == "op" else f"{node.title} [{node.kind}]"
             grad = "" if node.grad is None else f"  grad {format_value(node.grad)}"
             lines.append(f"  #{node.index:<3} {source:<28} value {format_value(node.value)}{grad}")
         return "\n".join(lines)
 
-    # --- drawing -------------------------------------------------------------------------
+    # --- how it is drawn -----------------------------------------------------------------
+    def style(self, threshold=None, direction=None):
+        """A copy drawn with other options: ``threshold`` (arrays up to that many rows and
+        columns are written in full; default 4 x 4) and ``direction`` ("auto": left to right,
+        wrapped into bands when wider than a notebook; "LR"; "TB": top to bottom)."""
+        from .labels import checked_threshold
+
+        copy = self._copy()
+        if threshold is not None:
+            copy.threshold = checked_threshold(threshold)
+        if direction is not None:
+            if direction not in DIRECTIONS:
+                raise errors.InputError(f"unknown direction {direction!r}: use one of {', '.join(DIRECTIONS)}")
+            copy.direction = direction
+        return copy
+
+    def highlight(self, *names):
+        """A copy whose drawing marks every path from the named nodes to the output, in orange
+        (``trace.highlight("w2")``, as the CS 540 deck follows one weight to the loss)."""
+        from .emphasis import path_to_output
+
+        if not names:
+            raise errors.InputError("say which node to highlight, e.g. trace.highlight(\"w2\")")
+        copy = self._copy()
+        copy.emphasis = path_to_output(self, names)
+        return copy
+
+    def _copy(self):
+        import copy
+
+        return copy.copy(self)
+
+    def drawing(self, caption=(), threshold=None, direction=None):
+        """Where every box, text and edge goes (a :class:`~.geometry.Drawing`, in inches)."""
+        from .geometry import lay_out
+
+        return lay_out(self, threshold or self.threshold, direction or self.direction, caption=caption)
+
     def layout(self):
-        """Layered left-to-right positions: node index -> (x, y)."""
-        from .layout import layered_layout
+        """The centre of every node's box in the drawing: node index -> (x, y) in inches."""
+        shapes = self.drawing().nodes
+        return {index: (shape.box.x, shape.box.y) for index, shape in shapes.items()}
 
-        return layered_layout(self)
-
+    # --- drawing -------------------------------------------------------------------------
     def to_svg(self, backend="auto"):
         """The drawing as SVG text (Graphviz when ``dot`` is installed, else matplotlib)."""
         return self._render("svg", backend)
@@ -165,28 +238,16 @@ class Trace:
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in ("png", "svg"):
             raise errors.InputError(f"cannot save a trace as {path.name!r}: use a file name ending in .png or .svg")
-        folder = path.parent
-        if not folder.is_dir():
-            raise errors.InputError(
-                f"cannot save the trace to {path}: the folder {folder} does not exist; create it first "
-                f"(e.g. pathlib.Path({str(folder)!r}).mkdir(parents=True)) or save it elsewhere"
-            )
+        _writable_folder(path, path.parent, "the trace")
         data = self._render(suffix, backend)
-        try:
-            if isinstance(data, str):
-                path.write_text(data, encoding="utf-8")
-            else:
-                path.write_bytes(data)
-        except OSError as exc:
-            raise errors.InputError(f"cannot save the trace to {path} ({exc.strerror or exc}): give a file "
-                                    "name in a folder you can write to") from None
+        _write(path, data, "the trace")
         return path
 
     def figure(self, ax=None):
         """The drawing as a matplotlib figure (to show inline or to combine with plots)."""
         from .draw_matplotlib import draw
 
-        return draw(self, ax=ax)
+        return draw(self.drawing(), self.emphasis, ax=ax)
 
     def _render(self, fmt, backend):
         from .draw_graphviz import graphviz_available, render_graphviz
@@ -195,13 +256,70 @@ class Trace:
         if backend not in ("auto", "graphviz", "matplotlib"):
             raise errors.InputError(f"unknown drawing backend {backend!r}: use 'auto', 'graphviz' or 'matplotlib'")
         if backend == "graphviz" or (backend == "auto" and graphviz_available()):
-            data = render_graphviz(self, fmt, quiet=backend == "auto")
+            rankdir = "TB" if self.direction == "TB" else "LR"
+            data = render_graphviz(self, fmt, quiet=backend == "auto", threshold=self.threshold, rankdir=rankdir,
+                                   emphasis=self.emphasis)
             if data is not None:
                 return data
-        return render_matplotlib(self, fmt)
+        return render_matplotlib(self.drawing(), fmt, self.emphasis)
 
     def _repr_svg_(self):
         return self.to_svg()
+
+    # --- the backward pass, one node at a time -------------------------------------------
+    def step_through(self):
+        """The backward pass as a page with back / next buttons: each step lights up its node
+        and edges and writes upstream x local = downstream. Self-contained HTML and
+        JavaScript (inline SVG, no kernel, no network): it works in Jupyter, in an exported
+        notebook and in any browser (``.save("steps.html")``)."""
+        from .stepper import Stepper
+
+        return Stepper(self)
+
+    def save_frames(self, folder):
+        """Write one SVG per backward step (``step-01.svg``, ...) into ``folder``, for slides;
+        return their paths. Step 0 is the forward pass alone."""
+        from pathlib import Path
+
+        from .stepper import frame_svgs
+
+        folder = Path(folder)
+        _writable_folder(folder, folder, "the frames")
+        paths = []
+        for number, svg in enumerate(frame_svgs(self)):
+            path = folder / f"step-{number:02d}.svg"
+            _write(path, svg, "a frame")
+            paths.append(path)
+        return paths
+
+    def to_latex(self):
+        """The drawing as a TikZ picture (``\\begin{tikzpicture} ... \\end{tikzpicture}``), for
+        lecture notes; needs only TikZ (``\\usepackage{tikz}``)."""
+        from .tikz import tikz_picture
+
+        return tikz_picture(self.drawing(), self.emphasis)
+
+
+DIRECTIONS = ("auto", "LR", "TB")
+
+
+def _writable_folder(path, folder, what):
+    if not folder.is_dir():
+        raise errors.InputError(
+            f"cannot save {what} to {path}: the folder {folder} does not exist; create it first "
+            f"(e.g. pathlib.Path({str(folder)!r}).mkdir(parents=True)) or save it elsewhere"
+        )
+
+
+def _write(path, data, what):
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        raise errors.InputError(f"cannot save {what} to {path} ({exc.strerror or exc}): give a file "
+                                "name in a folder you can write to") from None
 
 
 # --- recording and the backward pass ---------------------------------------------------------
@@ -226,7 +344,18 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
     unless ``seed`` gives the upstream gradient of an array output (as the notes do for
     a single gate: ``dk.trace(relu, x, seed=upstream)``). Programs of more than
     ``max_nodes`` operations are refused: a drawing of them would be unreadable.
+
+    ``f`` may be a zoo :class:`~diffkit.programs.Program` (``dk.trace(dk.get_program(...))``),
+    traced at its example arguments. Nodes carry the program's names for its values: those
+    given with ``dk.name(q, "q")``, and a lecture function's ``notes`` dict.
     """
+    from ..programs.notes import takes_notes
+    from ..programs.program import Program
+
+    if isinstance(f, Program):
+        program = f
+        f, args = program.function, args or program.args
+        argnums = program.argnums if argnums is None else argnums
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
         raise errors.InputError(
             f"max_nodes must be a positive whole number of operations, got {max_nodes!r}: "
@@ -237,6 +366,7 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
             raise errors.InputError("dk.trace needs the arguments to evaluate the program at: dk.trace(f, x, y, ...)")
         argnums = 0 if len(args) == 1 else tuple(range(len(args)))
     problem = Problem(f, args, argnums)
+    notes = {} if takes_notes(f) else None
     with Tape(keep_all=True, on_record=_node_limit(max_nodes)) as tape:
         leaves = [tape.leaf(value) for value in problem.leaves]
         named = {leaf._node: _Leaf(name, _display_leaf(value, scalar)) for leaf, name, value, scalar in
@@ -247,7 +377,10 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
             if position not in problem.argnums and _is_numeric_data(arg):
                 call_args[position] = tape.leaf(arg)
                 named[call_args[position]._node] = _Leaf(names[position], arg, differentiated=False)
-        out = f(*call_args)
+        out = f(*call_args) if notes is None else f(*call_args, notes=notes)
+    for label, value in (notes or {}).items():  # a lecture's names, unless dk.name gave one
+        if isinstance(value, KeptTraced) and value._tape is tape:
+            tape.names.setdefault(value._node, label)
     if not (isinstance(out, KeptTraced) and out._tape is tape):
         raise errors.InputError(
             f"{getattr(f, '__name__', 'the program')} returned a value that does not depend on its "
@@ -266,7 +399,8 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
     value = out.value
     if np.ndim(value) == 0:
         value = float(value)
-    return Trace(nodes, edges, steps, nodes[output_index], value, problem.pack(grads), name=getattr(f, "__name__", ""))
+    grad = problem.pack([plain(g) for g in grads])
+    return Trace(nodes, edges, steps, nodes[output_index], value, grad, name=getattr(f, "__name__", ""))
 
 
 def _node_limit(max_nodes):
@@ -395,7 +529,9 @@ def _build_graph(tape, named, differentiated, visits, output_node):
             leaf = named[index]
             where[index] = len(nodes)
             kind = "input" if leaf.differentiated else "data"
-            nodes.append(TraceNode(len(nodes), kind, leaf.name, leaf.value, leaf.grad))
+            given = tape.names.get(index, "")
+            nodes.append(TraceNode(len(nodes), kind, leaf.name, leaf.value, leaf.grad,
+                                   name=given if given != leaf.name else ""))
             continue
         if index not in feeds_output:  # e.g. abs(x) in a loop's test: not part of the output's graph
             continue
@@ -411,7 +547,7 @@ def _build_graph(tape, named, differentiated, visits, output_node):
         where[index] = len(nodes)
         upstream, sent = visits.get(index, (None, None))
         node = TraceNode(len(nodes), "op", op_label(primitive, values, parents, params), output, upstream,
-                         primitive.name, tuple(source for _, source in inputs))
+                         primitive.name, tuple(source for _, source in inputs), tape.names.get(index, ""))
         nodes.append(node)
         for position, source in inputs:
             edges.append(TraceEdge(source, node.index, position, None if sent is None else sent[position]))
@@ -426,7 +562,7 @@ def _build_graph(tape, named, differentiated, visits, output_node):
             if parent is None or not live[parent]:
                 continue
             step.inputs.append(nodes[where[parent]])
-            step.local.append(_local_gradient(primitive, values[position], output, ones[position]))
-            step.downstream.append(sent[position])
+            step.local.append(plain(_local_gradient(primitive, values[position], output, ones[position])))
+            step.downstream.append(plain(sent[position]))
         steps.append(step)
     return nodes, edges, steps, where[output_node]
