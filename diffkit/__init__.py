@@ -50,6 +50,7 @@ _LAZY = {
     "register_program": "programs",
     "zoo": "programs",
     "Trace": "views",
+    "exercise": "views",
     "symbolic_derivative": "views",
     "trace": "views",
 }
