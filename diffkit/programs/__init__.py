@@ -15,7 +15,8 @@ with ``@dk.register_program("name", family="user")``.
 from . import datasets, lectures, loops, networks  # noqa: F401  (registers the builders)
 from .datasets import Dataset, make_dataset
 from .networks import MLP
-from .notes import NoteCheck, compare_with_notes, intermediates, mismatches
+from .decks import Deck, compare_with_notes, deck_names, get_deck
+from .notes import NoteCheck, NotesReport, intermediates, mismatches
 from .program import CONTROL_FLOW, Program
 from .registry import (
     FAMILIES,
@@ -33,12 +34,16 @@ __all__ = [
     "FAMILIES",
     "MLP",
     "Dataset",
+    "Deck",
     "NoteCheck",
+    "NotesReport",
     "Program",
     "TrainingRun",
     "UnknownProgramError",
     "accuracy",
     "compare_with_notes",
+    "deck_names",
+    "get_deck",
     "get_program",
     "intermediates",
     "make_dataset",

@@ -3,9 +3,10 @@
 A lecture function may take a keyword-only ``notes`` dict and store named intermediate
 values in it (``q = x + y; record(notes, q=q)``). :func:`intermediates` runs the program
 once on a tape, collects those values, and sends the gradient back to each of them (the
-"upstream gradient" the notes write beside every node). :func:`compare_with_notes` sets
+"upstream gradient" the notes write beside every node). :func:`compare_program` sets
 every number the notes print beside what diffkit computes, to the printed precision,
-so a slip in the notes (example 7's ``y``) shows up as a row that disagrees.
+so a slip in the notes (example 7's ``y``) shows up as a row that disagrees. The public
+``compare_with_notes`` (:mod:`.decks`) takes a program or a whole lecture deck.
 """
 
 import inspect
@@ -79,17 +80,75 @@ def intermediates(program):
 
 @dataclass
 class NoteCheck:
-    """One printed number (or array) of the notes against diffkit's."""
+    """One printed number (or array) of the notes against diffkit's.
+
+    ``where`` (prose, pseudocode, table...), ``quote`` (the line as the notes print it),
+    ``kind`` and ``note`` are filled in for a lecture deck's numbers (:mod:`.decks`).
+    """
 
     quantity: str  # "value", "grad.x", "forward.q", "backward.d3"
     printed: Any
     computed: Any
     tolerance: float  # absolute, from the decimals printed; relative EXACT_RTOL when exact
     agrees: bool
+    where: str = ""
+    quote: str = ""
+    kind: str = "value"  # "value", "arithmetic" (the printed numbers' own sum), "formula", "order", "shape"
+    note: str = ""
+    printed_text: str = ""  # the number exactly as printed ("0.40", "-.24")
 
     def __str__(self):
         verdict = "agrees" if self.agrees else "DIFFERS"
-        return f"{self.quantity}: lecture says {self.printed!r}, diffkit computes {self.computed!r} ({verdict})"
+        printed = self.printed_text or _shown(self.printed)
+        where = f"[{self.where}] " if self.where else ""
+        quote = f" ({self.quote})" if self.quote else ""
+        return (f"{where}{self.quantity}{quote}: lecture says {printed}, diffkit computes {_shown(self.computed)} "
+                f"({verdict})")
+
+
+def _shown(value):
+    """A number or array as plain text (no np.float64(...) wrappers)."""
+    if isinstance(value, tuple) and all(isinstance(n, int) for n in value):
+        return str(value)  # a shape
+    array = np.asarray(value)
+    if array.dtype.kind in "biuf":
+        if array.ndim == 0:
+            return f"{float(array):.10g}"
+        return str(np.round(array.astype(float), 10).tolist())
+    return str(value)
+
+
+class NotesReport(list):
+    """The rows of :func:`compare_with_notes`: a list of :class:`NoteCheck` that prints as a
+    table, shows as HTML in Jupyter and lists its :meth:`mismatches`."""
+
+    title = "lecture says / diffkit computes"
+
+    def mismatches(self):
+        return NotesReport(row for row in self if not row.agrees)
+
+    def __str__(self):
+        agree = sum(row.agrees for row in self)
+        lines = [f"{self.title}: {agree} of {len(self)} printed numbers agree"]
+        lines += [f"  {row}" for row in self]
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        from html import escape
+
+        head = "".join(f"<th>{name}</th>" for name in ("where", "as printed", "quantity", "lecture says",
+                                                       "diffkit computes", ""))
+        body = []
+        for row in self:
+            colour = "#1a7f1a" if row.agrees else "#c00000"
+            verdict = "agrees" if row.agrees else "DIFFERS"
+            note = f"<br><small>{escape(row.note)}</small>" if row.note else ""
+            cells = [row.where, row.quote, row.quantity, row.printed_text or _shown(row.printed), _shown(row.computed)]
+            body.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells)
+                        + f'<td style="color:{colour}; font-weight:bold">{verdict}{note}</td></tr>')
+        agree = sum(row.agrees for row in self)
+        return (f'<table class="diffkit-notes"><caption>{escape(self.title)}: {agree} of {len(self)} printed '
+                f"numbers agree</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def _decimals(program, section, name):
@@ -121,10 +180,10 @@ def _grad_by_name(program, method):
     return result.value, dict(zip(problem.arg_names, grads))
 
 
-def compare_with_notes(program, method="tape"):
-    """Every number in ``program.expected`` beside diffkit's, as a list of :class:`NoteCheck`."""
+def compare_program(program, method="tape"):
+    """Every number in ``program.expected`` beside diffkit's, as a :class:`NotesReport`."""
     expected = program.expected
-    rows = []
+    rows = NotesReport()
     needs_gradient = "value" in expected or "grad" in expected
     value, grads = _grad_by_name(program, method) if needs_gradient else (None, {})
     if "value" in expected:
@@ -146,5 +205,5 @@ def compare_with_notes(program, method="tape"):
 
 
 def mismatches(program, method="tape"):
-    """The rows of :func:`compare_with_notes` where the notes and diffkit disagree."""
-    return [row for row in compare_with_notes(program, method) if not row.agrees]
+    """The rows of :func:`compare_program` where the notes and diffkit disagree."""
+    return compare_program(program, method).mismatches()

@@ -86,9 +86,9 @@ class Program:
 
     def compare_with_notes(self, method="tape"):
         """One row per number the notes print: printed, computed, and whether they agree."""
-        from .notes import compare_with_notes
+        from .notes import compare_program
 
-        return compare_with_notes(self, method=method)
+        return compare_program(self, method=method)
 
     def gradient(self, method="tape", **options):
         """Differentiate at the example arguments with one method."""
