@@ -2,6 +2,7 @@
 
 import linecache
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -38,10 +39,47 @@ def user_location():
     frame = user_frame()
     if frame is None:
         return ""
-    code = frame.f_code
-    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
-    where = f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}()"
+    return describe_line(frame.f_code, frame.f_lineno)
+
+
+def describe_line(code, lineno):
+    """``file.py:3 in f(): `source``` or, for a notebook cell, ``cell [5], line 3 in f(): `source```."""
+    source = linecache.getline(code.co_filename, lineno).strip()
+    cell = notebook_cell(code.co_filename)
+    place = f"{cell}, line {lineno}" if cell else f"{os.path.basename(code.co_filename)}:{lineno}"
+    where = f"{place} in {code.co_name}()"
     return f"{where}: `{source}`" if source else where
+
+
+_CELL_FILE = re.compile(r"(^|[\\/])ipykernel_\d+[\\/]\d+\.py$|^<ipython-input-(\d+)-[0-9a-f]+>$")
+
+
+def notebook_cell(filename):
+    """``cell [5]`` when ``filename`` is the temporary file IPython compiled a cell into
+    (``/tmp/ipykernel_123/3157834162.py`` or ``<ipython-input-5-...>``), else ''.
+
+    The number is the cell's execution count, as Jupyter shows it beside the cell; IPython
+    keeps it for every cell it ran. Without a running IPython the cell is still named.
+    """
+    match = _CELL_FILE.search(filename)
+    if not match:
+        return ""
+    if match.group(2):
+        return f"cell [{match.group(2)}]"
+    shell = _ipython()
+    number = getattr(getattr(shell, "compile", None), "_filename_map", {}).get(filename) if shell else None
+    return f"cell [{number}]" if number else "a notebook cell"
+
+
+def _ipython():
+    """The running IPython shell, or None (IPython is not imported here unless it already is)."""
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    try:
+        return module.get_ipython()
+    except Exception:  # an IPython without a shell
+        return None
 
 
 def user_source_line():
@@ -61,10 +99,7 @@ def traceback_location(tb):
         tb = tb.tb_next
     if frame is None:
         return ""
-    code = frame.f_code
-    source = linecache.getline(code.co_filename, lineno).strip()
-    where = f"{os.path.basename(code.co_filename)}:{lineno} in {code.co_name}()"
-    return f"{where}: `{source}`" if source else where
+    return describe_line(frame.f_code, lineno)
 
 
 def import_failure(exc, file=None):
@@ -76,7 +111,9 @@ def import_failure(exc, file=None):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
     own = [f for f in frames if file and Path(f.filename) == Path(file)]
     frame = (own or frames or [None])[-1]
-    where = f" at line {frame.lineno} of {frame.filename} ({frame.line})" if frame else ""
+    cell = notebook_cell(frame.filename) if frame else ""
+    place = f"{cell}" if cell else (f"{frame.filename}" if frame else "")
+    where = f" at line {frame.lineno} of {place} ({frame.line})" if frame else ""
     return f"{type(exc).__name__}: {exc}{where}"
 
 

@@ -136,7 +136,10 @@ class Comparison:
         right.bar(names, [r["ratio"] or 0.0 for r in done], color="C1")
         right.set_yscale("log")
         right.set_ylabel("time per gradient / forward pass")
+        left.set_title("accuracy", fontsize=9)
+        right.set_title("cost", fontsize=9)
         for axis in (left, right):
+            axis.set_xlabel("method")
             axis.tick_params(axis="x", labelrotation=45, labelsize=8)
         figure.suptitle(f"{self.name}: methods compared", fontsize=10)
         figure.tight_layout()
