@@ -67,3 +67,17 @@ def check_all_methods(f, args, argnums, expected_grad, expected_value=None, with
 def rng():
     """A local seeded generator (never NumPy's global seed)."""
     return np.random.default_rng(20261123)
+
+
+@pytest.fixture(scope="session")
+def kernel_name():
+    """The python3 Jupyter kernel, installed for this interpreter when the machine has none."""
+    import subprocess
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if "python3" not in KernelSpecManager().find_kernel_specs():
+        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"],
+                       check=True, capture_output=True)
+    return "python3"

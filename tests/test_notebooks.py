@@ -9,13 +9,10 @@ with every answer cell unanswered and every graded cell failing. The deck notebo
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 from diffkit.cli import main
@@ -28,7 +25,6 @@ DEMOS = ["02_three_ways_to_differentiate", "03_expression_swell", "04_loops_and_
          "06_finite_difference_step_size"]
 COURSEWORK = ["01_backprop_by_hand", "05_check_your_gradient"]
 DECKS = ["10_deck_000_cs540", "11_deck_001_gatech", "12_deck_002_essay", "13_deck_003_cs231n", "14_deck_004_brown"]
-KERNEL = "python3"
 CELL_TIMEOUT_SECONDS = 120  # a guard against a hung kernel, not a speed test
 
 # Every slip of the decks, with the true value an independent hand computation gives.
@@ -59,15 +55,6 @@ SLIPS = {
         "[11, 12] / 23, second": 12.0 / 23.0,
     },
 }
-
-
-@pytest.fixture(scope="session")
-def kernel_name():
-    """The python3 kernel, installed for this interpreter when the machine has none."""
-    if KERNEL not in KernelSpecManager().find_kernel_specs():
-        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", KERNEL],
-                       check=True, capture_output=True)
-    return KERNEL
 
 
 def execute(notebook, kernel_name, tmp_path, allow_errors=False):
