@@ -16,7 +16,7 @@ from ..report.markdown import MISSING, code, seconds
 from ..report.section import Image, Paragraph, Section, Table
 from .logistic import logistic_problem
 from ..harness.studies import Study, register_study
-from ..ops.sympy_faces import derivative
+from ..ops import sympy_faces
 
 NAME = "table1"
 TITLE = "Table 1: the logistic map l(n+1) = 4 l(n)(1 - l(n)), l(1) = x"
@@ -41,7 +41,7 @@ def table1_row(n, report_partial=None):
     data["l_tree_size"] = tree_size(expression)
     data["l_dag_size"] = dag_size(expression)
     start = time.perf_counter()
-    derivative = derivative(expression, x)
+    derivative = sympy_faces.derivative(expression, x)
     data["derivation_seconds"] = time.perf_counter() - start
     data["raw_tree_size"] = tree_size(derivative)
     data["raw_dag_size"] = dag_size(derivative)
