@@ -188,7 +188,7 @@ def test_sections_without_data_say_why_and_which_suite_has_it(tiny_dir):
         assert "<td" in table.split("</table>")[0]  # every HTML table has a row
     for sentence in (
         "The `tiny` suite has no size sweeps (a program run at three or more depths or iterations); "
-        "`diffkit report --suite standard` (or `swell`) has them.",
+        "`diffkit report --suite standard` (or `swell`, `gradbench`) has them.",
         "The `tiny` suite has no program run at several sizes, so gradient time is not fitted against the number "
         "of parameters; `diffkit report --suite standard` (or `swell`) has such sweeps.",
         "The `tiny` suite does not run the step-size study; `diffkit report --suite standard` (or `swell`) does.",

@@ -37,21 +37,21 @@ SECTIONS = (
 RESULT_KEYS = ("environment", "peers", "arrays", "fd", "symbolic", "scalar")
 
 
-def load_results(directory):
+def load_results(directory, keys=RESULT_KEYS, command="diffkit bench"):
     """The results a run stored in ``directory``; an InputError naming the file when they are
-    not the JSON ``diffkit bench`` writes."""
+    not the JSON ``command`` writes (``keys``: what it always holds)."""
     path = Path(directory) / RESULTS_FILE
-    rerun = f"rerun `diffkit bench --out {directory}` to measure again"
+    rerun = f"rerun `{command} --out {directory}` to measure again"
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.InputError(f"cannot read {path} ({getattr(exc, 'strerror', None) or exc}): {rerun}") from None
     except ValueError as exc:
         raise errors.InputError(f"{path} is not valid JSON ({exc}): {rerun}") from None
-    missing = [key for key in RESULT_KEYS if key not in results] if isinstance(results, dict) else list(RESULT_KEYS)
+    missing = [key for key in keys if key not in results] if isinstance(results, dict) else list(keys)
     if missing:
         raise errors.InputError(
-            f"{path} does not hold diffkit bench results (it has no {', '.join(missing)}): {rerun}"
+            f"{path} does not hold {command} results (it has no {', '.join(missing)}): {rerun}"
         )
     return results
 

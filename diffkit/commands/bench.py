@@ -9,8 +9,15 @@ COMMAND = "bench"
 HELP = "benchmark the tape against a hand-written backward pass and peer libraries"
 
 
+SUITES = {"mlp": "reports/bench", "gradbench": "reports/gradbench/bench"}
+
+
 def add_arguments(parser):
-    parser.add_argument("--out", default="reports/bench", help="report directory (default: reports/bench)")
+    parser.add_argument("--suite", choices=tuple(SUITES), default="mlp",
+                        help="mlp: MLPs, finite differences, symbolic and the scalar program (default); gradbench: "
+                             "GradBench's GMM and LSTM against the peers, ADBench's gradient/objective ratio")
+    parser.add_argument("--out", default=None,
+                        help="report directory (default: reports/bench, or reports/gradbench/bench for --suite gradbench)")
     parser.add_argument("--quick", action="store_true", help="small configurations, few repeats (under a minute)")
     parser.add_argument("--peers", nargs="*", default=None, metavar="PEER", help="peers to try (default: all known)")
     parser.add_argument("--threads", type=int, default=1, help="threads per library (default 1)")
@@ -31,33 +38,45 @@ def add_arguments(parser):
     )
 
 
-def _load(out):
-    from ..bench.report import RESULTS_FILE, load_results
+def _load(out, report=None):
+    """The stored results in ``out``, read by ``report``'s loader (the MLP benchmark's by default)."""
+    from ..bench import report as mlp_report
+    from ..bench.report import RESULTS_FILE
 
     path = Path(out) / RESULTS_FILE
     if not path.exists():
         raise errors.InputError(f"{path} does not exist: run `diffkit bench --out {out}` first")
-    return load_results(out)
+    return (report or mlp_report).load_results(out)
 
 
-def run(args):
-    from ..bench import readme, report, suite
-
-    if args.threads < 1:
-        raise errors.InputError(f"--threads must be at least 1, got {args.threads}")
-    if args.update_readme:
-        path = readme.update_readme(args.readme, _load(args.out))
-        print(f"updated the benchmark section of {path}")
-        return 0
+def _measure_and_write(args, measurements, report):
+    """Run ``measurements`` (a module with Settings and run) and write its report."""
     if args.report_only:
-        index = report.write_report(_load(args.out), args.out)
-        print(f"rebuilt {index}")
+        print(f"rebuilt {report.write_report(_load(args.out, report), args.out)}")
         return 0
-    settings = suite.Settings.quick_run() if args.quick else suite.Settings.full()
-    results = suite.run(settings, peer_names=args.peers, threads=args.threads, clock=args.clock)
+    settings = measurements.Settings.quick_run() if args.quick else measurements.Settings.full()
+    results = measurements.run(settings, peer_names=args.peers, threads=args.threads, clock=args.clock)
     index = report.write_report(results, args.out)
     missing = [p["name"] for p in results["peers"] if not p["available"]]
     if missing:
         print(f"peers missing (left out): {', '.join(missing)}", file=sys.stderr)
     print(f"wrote {index}")
     return 0
+
+
+def run(args):
+    from ..bench import gradbench, gradbench_report, readme, report, suite
+
+    if args.threads < 1:
+        raise errors.InputError(f"--threads must be at least 1, got {args.threads}")
+    args.out = args.out or SUITES[args.suite]
+    if args.suite == "gradbench":
+        if args.update_readme:
+            raise errors.InputError("--update-readme writes the MLP benchmark's section; run it without "
+                                    "--suite gradbench")
+        return _measure_and_write(args, gradbench, gradbench_report)
+    if args.update_readme:
+        path = readme.update_readme(args.readme, _load(args.out))
+        print(f"updated the benchmark section of {path}")
+        return 0
+    return _measure_and_write(args, suite, report)

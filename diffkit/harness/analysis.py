@@ -14,11 +14,14 @@ from .metrics import estimate_honesty, fit_growth, fit_slope, reference_agreemen
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
 TIMING_PARAMETERS = ("width", "depth", "iterations", "steps")
 STEP_NAMES = {"depth": "layer", "iterations": "iteration", "steps": "step"}
+# the GradBench problems' size settings (see GRADBENCH_LADDERS in diffkit.harness.suites), shown in labels
+BENCHMARK_SIZES = ("d", "k", "l", "c", "m", "p", "ell", "s", "inner")
+BENCHMARK = "benchmark"
 FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
 STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
 
 
-LABEL_SETTINGS = SIZE_PARAMETERS + ("width", "activation", "loss", "dataset")
+LABEL_SETTINGS = SIZE_PARAMETERS + ("width", "activation", "loss", "dataset") + BENCHMARK_SIZES
 ABBREVIATIONS = {"depth": "d", "width": "w", "iterations": "n", "steps": "T"}
 
 
@@ -34,6 +37,8 @@ def short_label(row):
     settings = row["settings"]
     parts = [f"{short}={settings[key]}" for key, short in ABBREVIATIONS.items() if key in settings]
     parts += [str(settings[key]) for key in ("activation", "loss") if key in settings]
+    if row.get("family") == BENCHMARK:  # a GradBench problem's sizes have short names already
+        parts += [f"{key}={settings[key]}" for key in BENCHMARK_SIZES + ("n",) if key in settings]
     return f"{row['program']}({', '.join(parts)})" if parts else row["program"]
 
 
@@ -58,6 +63,7 @@ def analyse(rows, meta):
         "size_sweeps": _size_sweeps(gradient_rows),
         "timing": _timing(gradient_rows, methods),
         "runtime_table": _runtime_table(gradient_rows, methods),
+        "cost_ratios": _cost_ratios(gradient_rows, methods),
         "failures": _failures(rows),
         "warnings": _warnings(gradient_rows),
         "estimates": _estimates(gradient_rows, methods),
@@ -233,6 +239,31 @@ def _runtime_table(rows, methods):
     shown = [m for m in methods if any(r["method"] == m for r in table)]
     cells = {(r["program"], r["method"]): r for r in table}
     return {"programs": programs, "methods": shown, "cells": cells}
+
+
+def _cost_ratios(rows, methods):
+    """ADBench's figure for the benchmark problems: derivative time over objective time.
+
+    Per problem, one row per size (its label and parameter count) and one ratio per
+    method: the median gradient time over the median forward pass of the same case.
+    """
+    problems = {}
+    for row in rows:
+        if (row.get("family") != BENCHMARK or row["status"] != "ok" or row["method"] in (REFERENCE, REFERENCE_CHECK)
+                or not row.get("forward_seconds") or not row.get("gradient_seconds")):
+            continue
+        sizes = problems.setdefault(row["program"], {})
+        size = sizes.setdefault(_label(row), {"label": _label(row), "params": row.get("params"),
+                                              "rung": row.get("rung") or 0, "ratios": {}})
+        size["ratios"][row["method"]] = row["gradient_seconds"] / row["forward_seconds"]
+    result = []
+    for program, sizes in problems.items():
+        ordered = sorted(sizes.values(), key=lambda size: (size["params"] or 0, size["rung"], size["label"]))
+        shown = [m for m in methods if any(m in size["ratios"] for size in ordered)]
+        series = [{"method": m, "points": [(size["params"], size["ratios"][m]) for size in ordered if m in size["ratios"]]}
+                  for m in shown]
+        result.append({"program": program, "sizes": ordered, "methods": shown, "series": series})
+    return result
 
 
 def _failures(rows):

@@ -5,6 +5,7 @@ writes one PNG and returns its file name, or None when the data for it is missin
 """
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ..report.figures import new_figure, palette, save_figure
 from .outputs import cannot_write
@@ -133,7 +134,38 @@ def error_estimates(analysis, folder):
     return _save(fig, folder, "error_estimates.png")
 
 
-FIGURES = (accuracy, error_estimates, expression_size, gradient_time)
+def cost_ratios(analysis, folder):
+    """ADBench's figure: derivative time over objective time against parameters, a panel per problem."""
+    problems = [p for p in analysis.get("cost_ratios", []) if p["series"]]
+    if not problems:
+        return None
+    methods = list(dict.fromkeys(s["method"] for p in problems for s in p["series"]))
+    style = _style(methods)
+    columns = min(3, len(problems))
+    rows = -(-len(problems) // columns)
+    fig, axes = new_figure(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for ax in axes.flat[len(problems):]:
+        ax.set_visible(False)
+    for ax, problem in zip(axes.flat, problems):
+        for series in problem["series"]:
+            colour, marker = style[series["method"]]
+            params, ratios = zip(*series["points"])
+            ax.plot(params, ratios, marker=marker, color=colour, ms=4, lw=1, label=series["method"])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(problem["program"], fontsize=9)
+        ax.set_xlabel("parameters", fontsize=8)
+        ax.set_ylabel("derivative / objective time", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_minor_formatter(NullFormatter())  # a short range would label every minor tick
+        ax.grid(True, which="both", alpha=0.3)
+    handles = [axes.flat[0].plot([], [], marker=style[m][1], color=style[m][0], label=m)[0] for m in methods]
+    fig.legend(handles=handles, loc="lower center", ncol=min(6, len(methods)), fontsize=7)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return _save(fig, folder, "cost_ratios.png")
+
+
+FIGURES = (accuracy, error_estimates, expression_size, gradient_time, cost_ratios)
 
 
 def draw_all(analysis, folder):

@@ -23,6 +23,7 @@ from ..report import html, markdown
 from ..report.section import Paragraph, Section
 from .absent import absent_sections, study_absent
 from .analysis import STATUSES, analyse
+from .cost_ratio_section import cost_ratio_section
 from .database import ResultsDB
 from .lock import FolderLock
 from .metrics import score
@@ -96,9 +97,10 @@ def _build(folder, db):
     analysis = analyse(rows, meta)
     analysis["absent"] = absent_sections(rows, analysis)
     analysis["unreadable"] = list(db.unreadable)
-    sections = study_sections(rows, meta.get("suite", "?"), folder)
     figures = dict.fromkeys((f.__name__ for f in FIGURES), None)
     figures.update(draw_all(analysis, folder))
+    benchmark = cost_ratio_section(analysis, figures)
+    sections = ([benchmark] if benchmark else []) + study_sections(rows, meta.get("suite", "?"), folder)
     context = {
         "a": analysis,
         "figures": figures,
@@ -115,5 +117,6 @@ def _build(folder, db):
         environment.filters.update(sci=markdown.sci, seconds=markdown.seconds, code=html.inline, md_code=markdown.code)
         write_page(folder / name, environment.get_template(f"{name}.j2").render(**context))
         written.append(folder / name)
-    images = [f for f in figures.values() if f] + [f for section in sections for f in section.figures]
+    images = [f for f in figures.values() if f] + [f for section in sections for f in section.figures
+                                                   if f not in figures.values()]
     return written + [folder / f for f in images]

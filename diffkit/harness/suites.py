@@ -6,6 +6,8 @@
   cores);
 - ``swell``: symbolic against tape as depth or iterations grow, until symbolic hits
   the time limit, and the studies that join it;
+- ``gradbench``: GradBench's problems over ladders of sizes, every method (its ``quick``
+  form, the smallest sizes, runs in well under a minute);
 - one suite for each registered study that has a suite of its own
   (:mod:`diffkit.harness.studies`), named after the study.
 
@@ -223,12 +225,77 @@ def swell_suite():
                  cases, timeout=30.0)
 
 
+# --- GradBench ------------------------------------------------------------------------------
+# The ``gradbench`` suite: every method on every GradBench problem over a ladder of sizes.
+#
+# Each problem climbs its own ladder (GMM from d = 2, k = 2 towards the eval's sizes,
+# LSTM over layers and characters, BA over cameras, points and observations...). Every
+# method, the 50-digit reference included, goes up each ladder on its own: once a size
+# hits the time or memory limit, that method skips the larger sizes, so the symbolic
+# methods stop where expressions swell and the tape goes on. The report adds ADBench's
+# figure, the derivative's time over the objective's, against the number of parameters.
+# ``quick=True`` keeps the two smallest sizes of each ladder (one for the symbolic
+# methods) and leaves out the slowest methods, for a run of well under a minute.
+
+GRADBENCH = "gradbench"
+GRADBENCH_TIMEOUT = 10.0
+
+GRADBENCH_LADDERS = {
+    "gmm": [dict(d=d, k=k, n=10) for d, k in ((2, 2), (2, 3), (2, 5), (3, 5), (5, 5), (10, 5), (10, 10), (20, 10))],
+    "lse": [dict(n=n) for n in (2, 4, 8, 32, 128, 512, 2500)],
+    "llsq": [dict(m=m, n=2 * m) for m in (2, 4, 8, 16, 32, 128)],
+    "det": [dict(ell=ell) for ell in (2, 3, 4, 5, 6, 7)],
+    "ode": [dict(n=n, s=s) for n, s in ((4, 1), (8, 2), (16, 4), (64, 10), (256, 10), (1000, 10))],
+    "lstm": [dict(l=l, c=c) for l, c in ((1, 2), (1, 4), (2, 8), (2, 32), (4, 64), (4, 256))],
+    "ba": [dict(n=n, m=m, p=p) for n, m, p in ((1, 1, 1), (1, 2, 2), (2, 3, 5), (4, 8, 16), (8, 16, 64),
+                                             (16, 64, 256))],
+    "kmeans": [dict(k=k, n=n, d=d) for k, n, d in ((2, 6, 2), (2, 10, 2), (4, 20, 4), (8, 100, 8), (10, 1000, 8),
+                                                  (100, 1000, 8))],
+    "saddle": [dict(inner=inner) for inner in ("tape", "forward-mode")],
+    "particle": [dict(inner=inner) for inner in ("tape", "forward-mode")],
+}
+# symbolic-tape re-traces the tape's every node as an expression, the slowest route here
+GRADBENCH_QUICK_METHODS = [m for m in all_methods()
+                           if m not in ("symbolic-tape", "symbolic-cse", "reference-check", "fd-richardson", "fd-forward")]
+GRADBENCH_QUICK_RUNGS = 2  # sizes per ladder in the quick suite; the symbolic methods take the smallest only
+
+
+def gradbench_cases(ladders=None, methods=None, rungs=None, symbolic_rungs=None):
+    """One case per problem, size and method; each (problem, method) is one ladder.
+
+    ``rungs`` keeps that many sizes of each ladder (all by default), ``symbolic_rungs``
+    fewer for the methods that build expressions.
+    """
+    chosen = methods or all_methods()
+    result = []
+    for name, sizes in (ladders or GRADBENCH_LADDERS).items():
+        for method in chosen:
+            ladder = f"{GRADBENCH}:{name}:{_settings_label(sizes[0])}/{method}"
+            kept = symbolic_rungs if symbolic_rungs is not None and on_ladder(method) else rungs
+            for rung, settings in enumerate(sizes[:kept]):
+                result.append(Case(name, method, dict(settings), ladder=ladder, rung=rung))
+    return result
+
+
+def gradbench_suite(quick=False):
+    """GradBench's problems up their ladders of sizes, every method; ``quick``: the smallest
+    sizes and the cheaper methods, well under a minute."""
+    if quick:
+        return Suite(f"{GRADBENCH}-quick", "GradBench's problems at their smallest sizes, the cheaper methods",
+                     gradbench_cases(GRADBENCH_LADDERS, GRADBENCH_QUICK_METHODS, GRADBENCH_QUICK_RUNGS,
+                                     symbolic_rungs=1),
+                     timeout=GRADBENCH_TIMEOUT)
+    return Suite(GRADBENCH, "every method on GradBench's problems over ladders of sizes, with ADBench's cost ratio",
+                 gradbench_cases(), timeout=GRADBENCH_TIMEOUT)
+
+
 DEFAULT = "standard"
 
 
 def builtin_suites():
     """``{name: builder}`` of the built-in suites: the harness's own, then the studies' own."""
-    return {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite, **studies.own_suites()}
+    return {"lectures": lectures_suite, "standard": standard_suite, "swell": swell_suite, GRADBENCH: gradbench_suite,
+            **studies.own_suites()}
 
 
 def suite_names():

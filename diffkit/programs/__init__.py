@@ -1,4 +1,5 @@
-"""The program zoo: the lectures' worked examples, network families and programs with loops.
+"""The program zoo: the lectures' worked examples, network families, programs with loops and
+GradBench's benchmark problems.
 
     import diffkit as dk
 
@@ -12,7 +13,7 @@ Every builder is registered by name with its settings and defaults; register you
 with ``@dk.register_program("name", family="user")``.
 """
 
-from . import datasets, lectures, loops, networks  # noqa: F401  (registers the builders)
+from . import benchmark, datasets, lectures, loops, networks  # noqa: F401  (registers the builders)
 from .datasets import Dataset, make_dataset
 from .networks import MLP
 from .decks import Deck, compare_with_notes, deck_names, get_deck

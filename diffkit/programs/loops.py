@@ -15,14 +15,8 @@ import numpy as np
 
 from .. import errors
 from .. import ops as dk
-from .program import Program, check_real, check_seed
+from .program import Program, check_count, check_real, check_seed
 from .registry import register_program
-
-
-def _check_count(value, name, minimum=0):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise errors.InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 # --- the logistic map ------------------------------------------------------------------------
@@ -59,7 +53,7 @@ def logistic_derivative(x, iterations):
 
 @register_program("logistic-map", family="loop")
 def build_logistic_map(iterations=4, x=0.3):
-    iterations = _check_count(iterations, "iterations")
+    iterations = check_count(iterations, "iterations")
     x = check_real(x, "x")
 
     def logistic(x):
@@ -88,8 +82,8 @@ def tanh_rnn_loss(params, inputs, target):
 
 @register_program("tanh-rnn", family="loop")
 def build_tanh_rnn(steps=3, hidden=2, seed=0):
-    steps = _check_count(steps, "steps", 1)
-    hidden = _check_count(hidden, "hidden", 1)
+    steps = check_count(steps, "steps", 1)
+    hidden = check_count(hidden, "hidden", 1)
     rng = np.random.default_rng(check_seed(seed))
     inputs = rng.normal(size=(steps, 2))
     scale = 1.0 / math.sqrt(hidden)
@@ -149,7 +143,7 @@ def unrolled_gd_closed_form(lr, w0, X, y, X_val, y_val, steps):
 
 @register_program("unrolled-gd", family="loop")
 def build_unrolled_gd(steps=2, seed=0):
-    steps = _check_count(steps, "steps")
+    steps = check_count(steps, "steps")
     rng = np.random.default_rng(check_seed(seed))
     true_w = np.array([1.5, -2.0, 0.5])
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import errors
 from .. import ops as dk
 from .datasets import DATASETS, make_dataset
-from .program import Program, check_real, check_seed
+from .program import Program, check_count, check_real, check_seed
 from .registry import register_program
 
 ACTIVATIONS = {
@@ -193,12 +193,6 @@ def output_size(loss, dataset):
     return 1 if loss == "bce" else dataset.num_classes
 
 
-def _check_size(value, name, minimum):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise errors.InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def network_program(name, model, dataset, batch, seed, description):
     """The loss of ``model`` on the first ``batch`` examples, at seeded initial weights."""
     data = dataset.head(batch)
@@ -224,8 +218,8 @@ def build_mlp(depth=2, width=3, activation="tanh", loss="squared", dataset="ring
     ``batch=None`` takes the whole dataset (for training); XOR has only 4 points, so a
     larger batch takes those 4.
     """
-    depth = _check_size(depth, "depth", 1)
-    width = _check_size(width, "width", 1)
+    depth = check_count(depth, "depth", 1)
+    width = check_count(width, "width", 1)
     check_activation(activation)
     loss = canonical_loss(loss)
     reg = check_real(reg, "reg (the L2 penalty's weight)", minimum=0)
@@ -233,7 +227,7 @@ def build_mlp(depth=2, width=3, activation="tanh", loss="squared", dataset="ring
     if dataset not in DATASETS:
         raise errors.InputError(f"no dataset named {dataset!r}; the datasets are: {', '.join(DATASETS)}")
     data = make_dataset(dataset, seed=seed)
-    batch = len(data) if batch is None else min(_check_size(batch, "batch", 1), len(data))
+    batch = len(data) if batch is None else min(check_count(batch, "batch", 1), len(data))
     sizes = (data.X.shape[1],) + (width,) * (depth - 1) + (output_size(loss, data),)
     model = MLP(sizes, activation, loss, float(reg))
     layers = "layer" if depth == 2 else "layers"
@@ -252,7 +246,7 @@ def build_linear_svm(dataset="ring", batch=8, reg=0.001, seed=0):
     if dataset not in DATASETS:
         raise errors.InputError(f"no dataset named {dataset!r}; the datasets are: {', '.join(DATASETS)}")
     data = make_dataset(dataset, seed=seed)
-    batch = len(data) if batch is None else min(_check_size(batch, "batch", 1), len(data))
+    batch = len(data) if batch is None else min(check_count(batch, "batch", 1), len(data))
     model = MLP((data.X.shape[1], output_size("hinge", data)), "relu", "hinge", float(reg))
     description = (
         f"linear classifier with multiclass SVM hinge loss and L2 {reg:g} (seed 002's five nodes: "

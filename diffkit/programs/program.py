@@ -39,7 +39,7 @@ class Program:
     args: tuple
     argnums: Any = 0
     description: str = ""
-    family: str = "user"  # "lecture", "network", "loop" or "user"
+    family: str = "user"  # one of registry.FAMILIES
     depth: int = 1  # layers or loop iterations
     control_flow: str = "none"  # one of CONTROL_FLOW
     on_kink: bool = False  # the example point sits on a relu/abs/max kink
@@ -105,6 +105,13 @@ def check_seed(seed):
             f"seed must be a non-negative integer (it seeds NumPy's random generator, e.g. seed=0); got {seed!r}"
         )
     return int(seed)
+
+
+def check_count(value, name, minimum=0):
+    """A builder's integer setting (a size, a count of steps): an int of at least ``minimum``."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise errors.InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
 
 
 def check_real(value, name, minimum=None):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .. import errors
 
-FAMILIES = ("lecture", "network", "loop", "user")
+FAMILIES = ("lecture", "network", "loop", "benchmark", "user")
 
 
 class UnknownProgramError(errors.InputError):

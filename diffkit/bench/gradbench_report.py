@@ -1,0 +1,106 @@
+"""The report of ``diffkit bench --suite gradbench``: ADBench's ratio table and figure.
+
+Written from the run's results alone (``results.json`` beside ``index.md``), so it can
+be rebuilt without measuring again.
+"""
+
+import json
+from pathlib import Path
+
+from matplotlib.ticker import NullFormatter
+
+from ..report.figures import new_figure
+from .gradbench import PROBLEMS, TAPE, evaluate_goals
+from . import report
+from .report import RESULTS_FILE, _environment_section, _peers_section, _seconds, _table
+from .targets import verdict
+
+FIGURE = "ratio_vs_params.png"
+RESULT_KEYS = ("suite", "environment", "peers", "sizes")
+
+
+def load_results(directory):
+    return report.load_results(directory, RESULT_KEYS, "diffkit bench --suite gradbench")
+
+
+def _tools(results):
+    names = [TAPE]
+    for entry in results["sizes"]:
+        names += [t for t in entry["tools"] if t not in names]
+    return names
+
+
+def _ratio_section(results):
+    tools = _tools(results)
+    header = ["problem", "size", "params"] + tools
+    ratios, objectives, differences = [], [], []
+    for e in results["sizes"]:
+        start = [e["problem"], f"{e['size']} ({', '.join(f'{k}={v}' for k, v in e['settings'].items())})", f"{e['params']:,}"]
+        ratios.append(start + [f"{e['tools'][t]['ratio']:.2f}x" if t in e["tools"] else "-" for t in tools])
+        objectives.append(start + [f"{_seconds(e['tools'][t]['objective'])} / {_seconds(e['tools'][t]['gradient'])}"
+                                   if t in e["tools"] else "-" for t in tools])
+        differences.append(start + [f"{e['tools'][t]['max_abs_difference']:.1e}" if t in e["tools"] else "-"
+                                    for t in tools])
+    return (
+        "## Gradient time over objective time (ADBench's ratio)\n\nEach tool's gradient divided by the same "
+        "tool's objective, both medians of side-by-side rounds.\n\n" + _table(header, ratios)
+        + f"\n\n![ratio against parameters]({FIGURE})\n\n"
+        "## Medians: objective / gradient\n\n" + _table(header, objectives)
+        + "\n\nLargest absolute difference of each gradient from diffkit's tape:\n\n" + _table(header, differences)
+    )
+
+
+def _goals_section(results):
+    rows = [(g["goal"], g["measured"], verdict(g["met"])) for g in evaluate_goals(results)]
+    return "## Goals\n\n" + _table(["goal", "measured", "verdict"], rows)
+
+
+def _plot(results, directory):
+    tools = _tools(results)
+    figure, axes = new_figure(1, len(PROBLEMS), figsize=(5 * len(PROBLEMS), 4), squeeze=False)
+    for ax, problem in zip(axes.flat, PROBLEMS):
+        entries = [e for e in results["sizes"] if e["problem"] == problem]
+        for tool in tools:
+            points = sorted((e["params"], e["tools"][tool]["ratio"]) for e in entries if tool in e["tools"])
+            if points:
+                ax.plot(*zip(*points), marker="o", label=tool)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("parameters")
+        ax.set_ylabel("gradient time / objective time")
+        ax.set_title(problem)
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.grid(True, which="both", alpha=0.3)
+        if ax.get_lines():
+            ax.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(Path(directory) / FIGURE, dpi=100)
+
+
+def render(results):
+    title = "# diffkit bench --suite gradbench" + (" (quick run)" if results["quick"] else "")
+    parts = [
+        title,
+        "GradBench's GMM and LSTM objectives and gradients in diffkit (the tape, through `dk.gradient`) and "
+        "in the libraries a user would otherwise pick, one process, one machine, the same inputs.",
+        _environment_section(results),
+        _peers_section(results),
+        _goals_section(results),
+        _ratio_section(results),
+        "## How it is measured\n\n- Every objective and gradient of one size is timed in the same rounds "
+        "(one call of each in turn, the median over rounds); fast ones are called several times per sample.\n"
+        "- jax-jit is compiled before timing; the JAX LSTM runs its time loop as `lax.scan`, the PyTorch and "
+        "autograd ones as a Python loop, as diffkit's does.\n"
+        "- Regenerate: `diffkit bench --suite gradbench` (a few minutes), `--quick` (well under a minute).",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(results, directory):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / RESULTS_FILE).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    _plot(results, directory)
+    index = directory / "index.md"
+    index.write_text(render(results), encoding="utf-8")
+    return index
