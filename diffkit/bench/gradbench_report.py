@@ -12,7 +12,8 @@ from matplotlib.ticker import NullFormatter
 from ..report.figures import new_figure
 from .gradbench import PROBLEMS, TAPE, evaluate_goals
 from . import report
-from .report import RESULTS_FILE, _environment_section, _peers_section, _seconds, _table
+from ..report.markdown import table
+from .report import RESULTS_FILE, _environment_section, _peers_section, _seconds
 from .targets import verdict
 
 FIGURE = "ratio_vs_params.png"
@@ -43,16 +44,16 @@ def _ratio_section(results):
                                     for t in tools])
     return (
         "## Gradient time over objective time (ADBench's ratio)\n\nEach tool's gradient divided by the same "
-        "tool's objective, both medians of side-by-side rounds.\n\n" + _table(header, ratios)
+        "tool's objective, both medians of side-by-side rounds.\n\n" + table(header, ratios)
         + f"\n\n![ratio against parameters]({FIGURE})\n\n"
-        "## Medians: objective / gradient\n\n" + _table(header, objectives)
-        + "\n\nLargest absolute difference of each gradient from diffkit's tape:\n\n" + _table(header, differences)
+        "## Medians: objective / gradient\n\n" + table(header, objectives)
+        + "\n\nLargest absolute difference of each gradient from diffkit's tape:\n\n" + table(header, differences)
     )
 
 
 def _goals_section(results):
     rows = [(g["goal"], g["measured"], verdict(g["met"])) for g in evaluate_goals(results)]
-    return "## Goals\n\n" + _table(["goal", "measured", "verdict"], rows)
+    return "## Goals\n\n" + table(["goal", "measured", "verdict"], rows)
 
 
 def _plot(results, directory):
