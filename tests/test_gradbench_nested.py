@@ -32,14 +32,9 @@ def test_saddle_gives_the_evals_answer_reverse_over_reverse():
     np.testing.assert_allclose(saddle.solve_saddle((1.0, 1.0), "rr"), [saddle.EXPECTED] * 4, rtol=1e-12)
 
 
-@pytest.mark.slow
-def test_saddle_gives_the_evals_answer_forward_over_forward():
-    np.testing.assert_allclose(saddle.solve_saddle((1.0, 1.0), "ff"), [saddle.EXPECTED] * 4, rtol=1e-12)
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_saddle_answer_is_a_fixed_point_of_every_variants_descent(variant):
-    # rf and fr are checked here and by the derivative tests; full descents of all four take ~25 s.
+    # the other nestings are checked here and by the derivative tests: full descents of all four take ~25 s
     start = (saddle.EXPECTED, saddle.EXPECTED)
     np.testing.assert_array_equal(saddle.solve_saddle(start, variant), [saddle.EXPECTED] * 4)
 
@@ -64,8 +59,9 @@ def test_particle_derivative_agrees_across_the_four_nestings_and_central_differe
 
 
 @pytest.mark.slow
-def test_particle_gives_the_evals_answer_reverse_over_reverse():
-    assert particle.solve_particle(0.0, "rr") == pytest.approx(particle.EXPECTED, rel=1e-12)
+def test_particle_gives_the_evals_answer_forward_over_reverse():
+    # forward mode outside, the tape inside: the quickest of the four full descents (about 8 s)
+    assert particle.solve_particle(0.0, "fr") == pytest.approx(particle.EXPECTED, rel=1e-12)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
