@@ -36,7 +36,7 @@ def _programs():
     print("programs:")
     for program in zoo():
         tags = program.tags
-        print(f"  {program.name:<28} {tags['family']:<8} {tags['params']:>5} params  depth {tags['depth']:<3} "
+        print(f"  {program.name:<28} {tags['family']:<9} {tags['params']:>5} params  depth {tags['depth']:<3} "
               f"{tags['control_flow']:<15} {_shorten(program.description)}")
 
 

@@ -3,7 +3,8 @@
 A module turns the eval's JSON input into arrays once (``prepare``); each function
 computes on them (the timed part) and writes its output in the eval's JSON format
 (``present``). Gradients and Jacobians go through the public ``dk.gradient`` with the
-tool's method (the tape unless ``--method`` says otherwise).
+tool's method (the tape unless ``--method`` says otherwise); ``saddle`` and ``particle``
+name their nesting in the function itself (``rf``: the tape outside, forward mode inside).
 """
 
 from dataclasses import dataclass

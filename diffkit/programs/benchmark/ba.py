@@ -167,6 +167,10 @@ def generate_ba(seed=GRADBENCH_SEED):
     return {"cam": cam, "x": x, "w": float(rng.uniform(0.5, 1.5)), "feat": feature}
 
 
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 @register_program("ba", family="benchmark")
 def build_ba(n=1, m=2, p=2, seed=GRADBENCH_SEED):
     one = generate_ba(seed)
@@ -181,7 +185,7 @@ def build_ba(n=1, m=2, p=2, seed=GRADBENCH_SEED):
         function=ba,
         args=(data["cams"], data["X"], data["w"]),
         argnums=(0, 1, 2),
-        description=f"GradBench ba: half the squared reprojection and weight errors, {n} cameras, {m} points, "
-                    f"{p} observations",
+        description=f"GradBench ba: half the squared reprojection and weight errors, {_count(n, 'camera')}, "
+                    f"{_count(m, 'point')}, {_count(p, 'observation')}",
         control_flow="data-dependent",
     )
