@@ -123,3 +123,15 @@ def test_the_lecture_programs_closed_forms_follow():
         program = dk.get_program("lecture-06-relu-backward", x=(1.0, 0.0, 3.0, -1.0))
         assert program.exact_grad(*program.args).tolist() == [4.0, 0.0, 5.0, 0.0]
         assert dk.grad(program.function)(*program.args).tolist() == [4.0, 0.0, 5.0, 0.0]
+
+
+@pytest.mark.parametrize("convention, share", [("mean", 0.5), ("one", 1.0), ("zero", 0.0)])
+@pytest.mark.parametrize("method", ["tape", "forward-mode"])
+def test_a_tie_in_a_max_reduction_takes_the_set_value_as_a_tie_of_maximum_does(convention, share, method):
+    x = np.array([1.0, 3.0, 3.0, 2.0])
+    with dk.kinks(convention):
+        reduced = dk.grad(lambda v: dk.max(v), method=method)(x)
+        pairwise = dk.grad(lambda v: dk.maximum(v[1], v[2]), method=method)(x)
+        single = dk.grad(lambda v: dk.min(v), method=method)(x)  # one minimum: no kink
+    assert reduced.tolist() == [0.0, share, share, 0.0] == pairwise.tolist()
+    assert single.tolist() == [1.0, 0.0, 0.0, 0.0]

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import errors
 from ..core.frames import user_location
+from ..core.kinks import kink_convention
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.values import plain_value
@@ -91,9 +92,15 @@ def _min_sympy(x, axis=None, keepdims=False):
 
 
 def _tie_shares(x, out, axis, keepdims):
-    """1/k at each of the k entries that attain their slice's extremum, 0 elsewhere."""
+    """The share of each entry in its slice's extremum: 0 where it is not attained; where k
+    entries attain it, 1/k each under the default kink convention ("mean"), 1 each under
+    "one" and 0 each under "zero" (as ``dk.maximum`` treats a tie of two)."""
     hit = x == _kept(out, x, axis, keepdims)
-    return hit / sum(hit, axis=axis, keepdims=True)
+    convention = kink_convention()
+    if convention == "mean":
+        return hit / sum(hit, axis=axis, keepdims=True)
+    alone = sum(hit, axis=axis, keepdims=True) == 1  # a single extremum is no kink
+    return hit * (alone + (1 - alone) * (1.0 if convention == "one" else 0.0))
 
 
 _extremum_vjp, _extremum_jvp = _reduction_rules("extremum", _tie_shares)
