@@ -10,11 +10,12 @@
 """
 
 from . import errors
-from .api import grad, gradient, methods, value_and_grad
+from .api import compile_grad, grad, gradient, methods, value_and_grad
 from .core.kinks import kink_convention, kinks
 from .core.primitive import primitives
 from .engines.tape import name
 from .errors import (
+    ControlFlowChangedError,
     DiffkitError,
     ExpressionTooLargeError,
     FolderInUseError,

@@ -2,6 +2,7 @@
 
 import functools
 
+from .engines.compile import compile_program
 from .methods import Problem, get_method, method_names
 
 DEFAULT_METHOD = "tape"
@@ -25,8 +26,7 @@ def value_and_grad(f, argnums=0, method=DEFAULT_METHOD, **options):
 
     @functools.wraps(f)
     def value_and_gradient(*args):
-        result = gradient(f, *args, argnums=argnums, method=method, **options)
-        return result.value, result.grad
+        return get_method(method).value_and_grad(Problem(f, args, argnums), **options)
 
     return value_and_gradient
 
@@ -37,9 +37,26 @@ def grad(f, argnums=0, method=DEFAULT_METHOD, **options):
 
     @functools.wraps(f)
     def gradient_of_f(*args):
-        return gradient(f, *args, argnums=argnums, method=method, **options).grad
+        return get_method(method).value_and_grad(Problem(f, args, argnums), **options)[1]
 
     return gradient_of_f
+
+
+def compile_grad(f, *example_args, argnums=0):
+    """Record ``f`` once at ``example_args`` and return its gradient as straight-line NumPy code.
+
+    The result is called like ``dk.grad(f, argnums)``, with new values of the example's
+    shapes (``compiled(*args)``; ``compiled.value_and_grad(*args)`` gives the value
+    too), and computes the same gradient as the tape without recording anything: the
+    forward and backward passes are written out as Python over NumPy calls, one line per
+    op, readable in ``compiled.source``. Float arrays and numbers among the other
+    arguments are inputs too; any other argument is held as a constant.
+
+    Control flow is the one recorded: a call whose values would take another branch of an
+    ``if`` or another number of turns of a ``while`` raises ControlFlowChangedError naming
+    the condition's line (compile again at those values, or use ``dk.grad``).
+    """
+    return compile_program(f, example_args, argnums)
 
 
 def methods():

@@ -48,6 +48,10 @@ class SymbolicControlFlowError(UnsupportedError):
     """A branch or loop condition depends on a symbolic value, so SymPy cannot decide it."""
 
 
+class ControlFlowChangedError(UnsupportedError):
+    """A compiled gradient was called with values that take another branch than the one it recorded."""
+
+
 class NonAnalyticError(UnsupportedError):
     """The complex-step method met an op that is not analytic (abs, relu, max...)."""
 

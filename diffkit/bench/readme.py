@@ -9,12 +9,12 @@ from pathlib import Path
 from .. import errors
 from ..report.markdown import table
 from . import targets
-from .suite import HANDWRITTEN, PLAIN_PYTHON, TAPE
+from .candidates import API, API_LIST, API_POSITIONAL, COMPILED, HANDWRITTEN, PLAIN_PYTHON, TAPE
 
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
-ARRAY_COLUMNS = (HANDWRITTEN, TAPE, "torch", "jax", "jax-jit", "autograd")
-SCALAR_COLUMNS = (TAPE, "micrograd", "torch", "autograd")
+ARRAY_COLUMNS = (HANDWRITTEN, API, COMPILED, "torch", "jax", "jax-jit", "autograd", TAPE)
+SCALAR_COLUMNS = (API_LIST, API_POSITIONAL, COMPILED, "micrograd", "torch", "autograd", TAPE)
 
 
 def section(results, report_link="reports/bench/index.md"):

@@ -1,11 +1,13 @@
 """Run every measurement of ``diffkit bench`` and return plain, JSON-ready results.
 
-Sections: array MLPs (NumPy forward, hand-written backward, diffkit's tape, peers),
-memory held for the backward pass, ``fd-central`` on the small MLPs, ``fd-richardson``
-beside numdifftools' ``Gradient`` on the standard suite's programs (accuracy and
-evaluations), ``symbolic`` and ``symbolic-cse`` on scalar MLPs, and the micrograd-style
-scalar program. Every gradient timed is also checked against a reference, so the report
-measures correct code.
+Sections: array MLPs (NumPy forward, hand-written backward, diffkit's public API
+``dk.grad`` with ``dk.value_and_grad`` and ``dk.gradient`` beside it, ``dk.compile_grad``,
+the internal tape the API runs, peers), memory held for the backward pass and the peak
+memory of one gradient (each in a fresh process), ``fd-central`` on the small MLPs,
+``fd-richardson`` beside numdifftools' ``Gradient`` on the standard suite's programs
+(accuracy and evaluations), ``symbolic`` and ``symbolic-cse`` on scalar MLPs, and the
+micrograd-style scalar program. Every gradient timed is also checked against a
+reference, so the report measures correct code.
 """
 
 import sys
@@ -18,18 +20,26 @@ from ..core.lazy import sympy
 import diffkit as dk
 from diffkit.core.problem import Problem
 from diffkit.engines.sympy_compile import trace_symbolic
-from diffkit.engines.tape import Tape
 from diffkit.harness import numdifftools_peer
 from diffkit.harness.suites import standard_suite, suite_problems
 
-from . import environment, networks, peers
+from . import environment, memory, networks, peers
+from .candidates import (  # noqa: F401  (the names of the rows, read by the report through here too)
+    API,
+    API_LIST,
+    API_POSITIONAL,
+    API_RESULT,
+    API_VALUE,
+    COMPILED,
+    FORWARD,
+    HANDWRITTEN,
+    MEMORY_CONFIG,
+    PLAIN_PYTHON,
+    TAPE,
+    tape_value_and_grad,
+)
 from .timing import time_once, time_side_by_side
 
-FORWARD = "numpy forward"
-HANDWRITTEN = "hand-written backward"
-TAPE = "diffkit tape"
-TAPE_API = "dk.gradient(method='tape')"
-PLAIN_PYTHON = "plain-Python forward"
 
 
 @dataclass(frozen=True)
@@ -53,15 +63,6 @@ class Settings:
     def quick_run(cls):
         configs = networks.ARRAY_CONFIGS
         return cls(configs[:2], configs[:1], ((1, 2), (2, 2)), 3, 1, True, fd_peer_max_params=5)
-
-
-def tape_value_and_grad(f, values, *rest):
-    """Record ``f(values, *rest)`` on a tape and run its backward pass: (value, grads, tape)."""
-    with Tape() as tape:
-        leaves = [tape.leaf(v) for v in values]
-        out = f(leaves, *rest)
-    grads = tape.backward(out, 1.0, leaves)
-    return out.value, grads, tape
 
 
 def max_abs_difference(grads, reference):
@@ -95,18 +96,26 @@ def run_array_config(config, loaded_peers, repeats, clock="cpu"):
     value, tape_grads, tape = tape_value_and_grad(networks.dk_loss, params, X, Y)
     stats = tape.stats()
     del tape
-    api_grads = dk.gradient(networks.dk_loss, params, X, Y, method="tape").grad
+    grad = dk.grad(networks.dk_loss)
+    value_and_grad = dk.value_and_grad(networks.dk_loss)
+    compiled = dk.compile_grad(networks.dk_loss, params, X, Y)
 
     candidates = {
         FORWARD: lambda: networks.numpy_loss(params, X, Y),
         HANDWRITTEN: lambda: networks.numpy_value_and_grad(params, X, Y),
+        API: lambda: grad(params, X, Y),
+        COMPILED: lambda: compiled(params, X, Y),
         TAPE: lambda: tape_value_and_grad(networks.dk_loss, params, X, Y),
-        TAPE_API: lambda: dk.gradient(networks.dk_loss, params, X, Y, method="tape"),
+        API_VALUE: lambda: value_and_grad(params, X, Y),
+        API_RESULT: lambda: dk.gradient(networks.dk_loss, params, X, Y),
     }
     errors = {
         HANDWRITTEN: 0.0,
+        API: max_abs_difference(grad(params, X, Y), reference),
+        COMPILED: max_abs_difference(compiled(params, X, Y), reference),
         TAPE: max_abs_difference(tape_grads, reference),
-        TAPE_API: max_abs_difference(api_grads, reference),
+        API_VALUE: max_abs_difference(value_and_grad(params, X, Y)[1], reference),
+        API_RESULT: max_abs_difference(dk.gradient(networks.dk_loss, params, X, Y).grad, reference),
     }
     for name, (status, modules) in loaded_peers.items():
         adapter = next(p for p in peers.PEERS if p.name == name).mlp
@@ -132,6 +141,11 @@ def run_array_config(config, loaded_peers, repeats, clock="cpu"):
             "ratio": stats["bytes_intermediate"] / kept_bytes,
         },
     }
+
+
+def run_peak_memory(config_label=MEMORY_CONFIG):
+    """Peak memory of one gradient per candidate, each in a fresh process (see :mod:`.memory`)."""
+    return {"config": config_label, "measurements": memory.measure_all(config_label)}
 
 
 # --- finite differences ----------------------------------------------------------------------
@@ -215,14 +229,26 @@ def run_scalar_program(loaded_peers, repeats, clock="cpu"):
     params, xs, ys = networks.scalar_program_problem()
     value, tape_grads, _ = tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys)
     reference = [float(g) for g in tape_grads]
+
+    def one_argument_per_parameter(*values):
+        return networks.dk_scalar_loss(values, xs, ys)
+
+    as_list = dk.grad(networks.dk_scalar_loss)
+    positional = dk.grad(one_argument_per_parameter, argnums=tuple(range(len(params))))
+    compiled = dk.compile_grad(networks.dk_scalar_loss, params, xs, ys)
     candidates = {
         PLAIN_PYTHON: lambda: networks.plain_scalar_loss(params, xs, ys),
+        API_LIST: lambda: as_list(params, xs, ys),
+        API_POSITIONAL: lambda: positional(*params),
+        COMPILED: lambda: compiled(params, xs, ys),
         TAPE: lambda: tape_value_and_grad(networks.dk_scalar_loss, params, xs, ys),
-        TAPE_API: lambda: dk.gradient(networks.dk_scalar_loss, params, xs, ys, method="tape"),
     }
-    errors = {TAPE: 0.0}
-    api = dk.gradient(networks.dk_scalar_loss, params, xs, ys, method="tape").grad
-    errors[TAPE_API] = max_abs_difference(api, reference)
+    errors = {
+        TAPE: 0.0,
+        API_LIST: max_abs_difference(as_list(params, xs, ys), reference),
+        API_POSITIONAL: max_abs_difference(positional(*params), reference),
+        COMPILED: max_abs_difference(compiled(params, xs, ys), reference),
+    }
     for name, (status, modules) in loaded_peers.items():
         adapter = next(p for p in peers.PEERS if p.name == name).scalar
         if status.available and adapter is not None:
@@ -316,6 +342,8 @@ def _run_sections(settings, loaded, threads, clock, started):
         results["symbolic"].append(run_symbolic_config(depth, width))
     _log("bench: scalar program")
     results["scalar"] = run_scalar_program(usable, settings.repeats, clock)
+    _log(f"bench: peak memory of one gradient at {MEMORY_CONFIG}, each in a fresh process")
+    results["peak_memory"] = run_peak_memory()
     results["environment"]["blas_after"] = environment.blas_info()
     results["seconds"] = time.time() - started
     return results

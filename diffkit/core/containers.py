@@ -4,8 +4,11 @@ Every method and the gradient checker go through these helpers, so a gradient co
 back in the same structure as the argument it belongs to.
 """
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -17,14 +20,17 @@ class TreeDef:
     children: tuple = ()
     node_type: Any = None
 
-    @property
-    def num_leaves(self):
-        if self.kind == "leaf":
-            return 1
-        return sum(child.num_leaves for child in self.children)
+    def __post_init__(self):
+        # Counted once: packing a gradient asks for it per argument, every call.
+        count = 1 if self.kind == "leaf" else sum(child.num_leaves for child in self.children)
+        object.__setattr__(self, "num_leaves", count)
+        object.__setattr__(self, "flat", self.kind != "leaf" and all(child.kind == "leaf" for child in self.children))
 
 
 LEAF = TreeDef("leaf")
+
+# Leaves met directly, without a call per item (a list of hundreds of numbers is common).
+_PLAIN_LEAVES = frozenset((float, int, np.float64, np.ndarray))
 
 
 def flatten(tree):
@@ -43,10 +49,26 @@ def _flatten_into(tree, leaves):
         return TreeDef("namedtuple", tuple(tree._fields), children, type(tree))
     if isinstance(tree, (list, tuple)):
         kind = "list" if isinstance(tree, list) else "tuple"
+        if all(type(item) in _PLAIN_LEAVES for item in tree):  # a list of numbers or arrays
+            leaves.extend(tree)
+            return _flat_sequence(kind, len(tree))
         keys = tuple(range(len(tree)))
         return TreeDef(kind, keys, tuple(_flatten_into(item, leaves) for item in tree))
     leaves.append(tree)
     return LEAF
+
+
+_FLAT_SEQUENCES = {}
+
+
+def _flat_sequence(kind, length):
+    """The (shared, immutable) def of a list or tuple of ``length`` leaves."""
+    treedef = _FLAT_SEQUENCES.get((kind, length))
+    if treedef is None:
+        treedef = TreeDef(kind, tuple(range(length)), (LEAF,) * length)
+        if len(_FLAT_SEQUENCES) < 1024:
+            _FLAT_SEQUENCES[(kind, length)] = treedef
+    return treedef
 
 
 def unflatten(treedef, leaves):
@@ -59,7 +81,10 @@ def unflatten(treedef, leaves):
 def _build(treedef, iterator):
     if treedef.kind == "leaf":
         return next(iterator)
-    children = [_build(child, iterator) for child in treedef.children]
+    if treedef.flat:
+        children = list(itertools.islice(iterator, len(treedef.children)))
+    else:
+        children = [_build(child, iterator) for child in treedef.children]
     if treedef.kind == "dict":
         return dict(zip(treedef.keys, children))
     if treedef.kind == "list":

@@ -9,43 +9,82 @@ structure. Every method and engine reads a Problem; the output checks for a grad
 
 import copy
 import inspect
+import itertools
+import math
+import operator
 import re
+import types
+import weakref
 
 import numpy as np
 
 from .. import errors
 from .buffer import unwrap
-from .containers import flatten, leaf_paths, unflatten
+from .containers import LEAF, flatten, leaf_paths, unflatten
 from .frames import traceback_location
 from .values import BoxedValue
 
+# A number given as a plain Python float or int, or as a NumPy float64: traced as a float64
+# scalar, checked and converted in bulk (a program of a few hundred scalar parameters must
+# not pay a NumPy array per entry). bool is not a number here: it is refused as before.
+_NUMBER_TYPES = frozenset((float, int, np.float64))
+
 
 class Problem:
-    """A program, the point to evaluate it at, and which arguments to differentiate."""
+    """A program, the point to evaluate it at, and which arguments to differentiate.
+
+    Building one costs about what reading the arguments costs: a float array is
+    validated in one vectorised pass and traced as a read-only view (no copy), plain
+    numbers are converted together, and what the program's signature says is looked
+    up once per function. ``leaf_values`` are the values a method traces (float64
+    scalars for numbers); ``leaves`` the same as arrays (0-d for numbers), for methods
+    that perturb or reshape them. Names (``leaf_names``) are built when first asked for.
+    """
 
     def __init__(self, f, args, argnums=0):
         if not callable(f):
             raise errors.InputError(f"expected a function to differentiate, got {type(f).__name__}")
         self.f = f
         self.args = list(args)
-        _check_arity(f, len(self.args))
-        self.argnums, self.single = _normalize_argnums(argnums, len(self.args), f)
-        names = _argument_names(f, len(self.args))
-        self.arg_names = [names[i] for i in self.argnums]
+        count = len(self.args)
+        names = _checked_argument_names(f, count)
+        self.argnums, self.single = _normalize_argnums(argnums, count, f)
+        self.argument_names = names  # of every positional argument, for messages
         self.treedefs = []
-        self.leaves = []
-        self.leaf_names = []
-        self.leaf_was_scalar = []
-        for argnum, name in zip(self.argnums, self.arg_names):
-            leaves, treedef = flatten(self.args[argnum])
+        raw = []
+        spans = []
+        for argnum in self.argnums:
+            arg = self.args[argnum]
+            if type(arg) in _NUMBER_TYPES or type(arg) is np.ndarray:
+                treedef = LEAF
+                raw.append(arg)
+            else:
+                leaves, treedef = flatten(arg)
+                raw.extend(leaves)
+            spans.append((argnum, treedef, len(raw) - treedef.num_leaves, len(raw)))
             self.treedefs.append(treedef)
-            paths = leaf_paths(treedef, name)
-            for leaf, path in zip(leaves, paths):
-                self.leaves.append(_to_float_array(leaf, path))
-                self.leaf_names.append(path)
-                self.leaf_was_scalar.append(np.ndim(leaf) == 0)
-        self._shorten_container_names()
-        _refuse_nan_in_data(self.args, self.argnums, names)
+        self._spans = spans
+        checked = checked_leaves(raw, defer=True)
+        if checked is None:  # something is wrong: find and name it the way diffkit always has
+            self._raise_for_leaves(raw)
+        self.leaf_values, self.leaf_was_scalar, small = checked
+        self._leaves = None
+        self._leaf_names = None
+        data, data_small, suspect = _data_arrays(self.args, self.argnums)
+        # One pass over every small array, differentiated or not: a finite sum clears them all
+        # (the common case); otherwise each kind is looked at on its own.
+        if (small or data_small) and not all_finite(_joined(small + data_small)):
+            if small and not all_finite(_joined(small)):
+                self._raise_for_leaves(raw)
+            suspect = suspect or bool(data_small) and has_nan(_joined(data_small))
+        if suspect:
+            _refuse_nan_in_data(self.args, self.argnums, names)
+        self._data = data
+
+    @property
+    def arg_names(self):
+        """The names of the differentiated arguments, in the order of ``argnums``."""
+        return [self.argument_names[i] for i in self.argnums]
 
     @property
     def name(self):
@@ -57,15 +96,53 @@ class Problem:
         """Number of scalar inputs being differentiated."""
         return int(sum(leaf.size for leaf in self.leaves))
 
-    def call(self, leaf_values):
+    @property
+    def leaves(self):
+        """The differentiated leaves as float arrays (0-d for a number), in flat order.
+
+        An argument's own array comes as a read-only view: a method evaluating the program
+        on it (not on a copy it perturbs) cannot change the caller's data.
+        """
+        if self._leaves is None:
+            self._leaves = [_as_leaf_array(value) for value in self.leaf_values]
+        return self._leaves
+
+    @leaves.setter
+    def leaves(self, arrays):
+        """Move the point: every method then evaluates the program at these leaves."""
+        self._leaves = list(arrays)
+        self.leaf_values = list(self._leaves)
+
+    @property
+    def leaf_names(self):
+        """A readable name per leaf: ``x``, ``W1``, ``params.b[0]``."""
+        if self._leaf_names is None:
+            self._leaf_names = self._shortened(self._full_leaf_names())
+        return self._leaf_names
+
+    def _full_leaf_names(self):
+        names = []
+        for name, treedef in zip(self.arg_names, self.treedefs):
+            names.extend(leaf_paths(treedef, name))
+        return names
+
+    def _raise_for_leaves(self, raw):
+        for leaf, path in zip(raw, self._full_leaf_names()):
+            _to_float_array(leaf, path)
+        raise AssertionError("a leaf was refused but none raised")  # unreachable: checked_leaves agrees
+
+    def call(self, leaf_values, own=False):
         """Run the program with the differentiated leaves replaced by ``leaf_values``.
 
         On plain arrays (finite differences) NumPy itself raises a shape mismatch or an
         index out of range; it becomes the same :class:`ShapeError`, naming the program
-        line, that diffkit's ops raise on traced or symbolic values.
+        line, that diffkit's ops raise on traced or symbolic values. The program gets its
+        own copy of each leaf, unless ``own`` says the values are the program's to keep
+        (boxes made for this one call, which nothing else reads).
         """
         try:
-            return unwrap(self.f(*self.build_args([_own_copy(leaf) for leaf in leaf_values])))
+            given = leaf_values if own else [_own_copy(leaf) for leaf in leaf_values]
+            return unwrap(self.f(*self.build_args(given)))
         except (ValueError, IndexError) as exc:
             if isinstance(exc.__cause__, errors.DiffkitError):  # NumPy re-raised our error as its own
                 raise exc.__cause__ from None
@@ -78,21 +155,60 @@ class Problem:
             ) from None
 
     def build_args(self, leaf_values):
+        """The program's arguments with the differentiated leaves replaced by ``leaf_values``."""
+        if type(leaf_values) is not list and type(leaf_values) is not tuple:
+            leaf_values = list(leaf_values)
         args = list(self.args)
-        iterator = iter(leaf_values)
-        for argnum, treedef in zip(self.argnums, self.treedefs):
-            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
-            args[argnum] = unflatten(treedef, chunk)
+        for argnum, treedef, start, stop in self._spans:
+            args[argnum] = leaf_values[start] if treedef is LEAF else _rebuilt(treedef, leaf_values[start:stop])
         return args
 
     def pack(self, leaf_grads):
-        """Gradients per leaf, back in the structure of the arguments."""
-        iterator = iter(_present(g, leaf, scalar) for g, leaf, scalar in zip(leaf_grads, self.leaves, self.leaf_was_scalar))
-        packed = []
-        for treedef in self.treedefs:
-            chunk = [next(iterator) for _ in range(treedef.num_leaves)]
-            packed.append(unflatten(treedef, chunk))
-        return packed[0] if self.single else tuple(packed)
+        """Gradients per leaf, back in the structure of the arguments.
+
+        A gradient array the backward pass made for this leaf alone is handed over as it
+        is; one that is a view, shared with another leaf, read-only or of another shape
+        or dtype is copied into a fresh array, as the user owns what comes back.
+        """
+        leaf_values = self.leaf_values
+        foreign = set(map(id, self._data)) if self._data else ()
+        if _handed_as_they_are(leaf_grads, leaf_values, foreign):
+            present = leaf_grads
+        else:
+            present = self._present_each(leaf_grads, leaf_values, foreign)
+        if self.single:
+            _, treedef, start, stop = self._spans[0]
+            return present[start] if treedef is LEAF else _rebuilt(treedef, present[start:stop])
+        return tuple(
+            present[start] if treedef is LEAF else _rebuilt(treedef, present[start:stop])
+            for _, treedef, start, stop in self._spans
+        )
+
+    def _present_each(self, leaf_grads, leaf_values, foreign):
+        was_scalar = self.leaf_was_scalar
+        handed = set()
+        present = []
+        for index, grad in enumerate(leaf_grads):
+            kind = type(grad)
+            if kind is np.ndarray:
+                leaf = leaf_values[index]
+                if (
+                    grad.base is None  # owns its memory: no view of a value of the passes
+                    and grad is not leaf
+                    and type(leaf) is np.ndarray
+                    and grad.shape == leaf.shape
+                    and (grad.dtype is leaf.dtype or grad.dtype == leaf.dtype)
+                    and id(grad) not in handed
+                    and id(grad) not in foreign
+                ):
+                    handed.add(id(grad))
+                    present.append(grad)
+                    continue
+            elif was_scalar[index] and (kind is np.float64 or kind is float) and type(leaf_values[index]) is np.float64:
+                present.append(float(grad))
+                continue
+            present.append(_present(grad, leaf_values[index], was_scalar[index]))
+        return present
 
     def entry_names(self):
         """A name for every scalar entry, in flat order: ``x``, ``W1[0,2]``..."""
@@ -104,14 +220,15 @@ class Problem:
                 names.extend(f"{name}[{','.join(map(str, i))}]" for i in np.ndindex(*leaf.shape))
         return names
 
-    def _shorten_container_names(self):
+    def _shortened(self, names):
         # A dict argument `params` names its leaves `W1`, not `params.W1`, when unambiguous.
         short = []
-        for name, arg_name in zip(self.leaf_names, self._leaf_arg_names()):
+        for name, arg_name in zip(names, self._leaf_arg_names()):
             prefix = arg_name + "."
             short.append(name[len(prefix):] if name.startswith(prefix) else name)
-        if len(set(short)) == len(short) and not set(short) & (set(self.arg_names) - set(self.leaf_names)):
-            self.leaf_names = short
+        if len(set(short)) == len(short) and not set(short) & (set(self.arg_names) - set(names)):
+            return short
+        return names
 
     def _leaf_arg_names(self):
         for name, treedef in zip(self.arg_names, self.treedefs):
@@ -126,6 +243,163 @@ def _own_copy(leaf):
     if isinstance(leaf, BoxedValue):
         return copy.copy(leaf)  # a new box for the same value: cheap
     return leaf
+
+
+def _rebuilt(treedef, values):
+    """:func:`unflatten` of a slice of leaves, a list or tuple of leaves built directly."""
+    if treedef.flat and treedef.kind == "list":
+        return list(values)
+    if treedef.flat and treedef.kind == "tuple":
+        return tuple(values)
+    return unflatten(treedef, values)
+
+
+def _as_leaf_array(value):
+    if type(value) is np.float64:
+        return np.array(value)
+    if type(value) is np.ndarray:
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    return value
+
+
+def _joined(arrays):
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=None)
+
+
+_SHAPE = operator.attrgetter("shape")
+_DTYPE = operator.attrgetter("dtype")
+_SIZE = operator.attrgetter("size")
+_BASE = operator.attrgetter("base")
+_FLOAT64 = np.dtype(np.float64)
+_ARRAY_TYPE = {np.ndarray}
+_FLOAT64_DTYPE = {_FLOAT64}
+
+
+def _handed_as_they_are(grads, leaves, foreign):
+    """Whether every gradient is a float64 array of its leaf's shape that the backward pass made
+    for that leaf alone (owning its memory, no other leaf's, no argument's): then none is copied."""
+    grads = list(grads)
+    return (
+        bool(grads)
+        and set(map(type, grads)) == _ARRAY_TYPE
+        and set(map(_DTYPE, grads)) == _FLOAT64_DTYPE
+        and set(map(type, leaves)) == _ARRAY_TYPE
+        and all(map(operator.is_, map(_BASE, grads), itertools.repeat(None)))
+        and list(map(_SHAPE, grads)) == list(map(_SHAPE, leaves))
+        and len(set(map(id, grads))) == len(grads)
+        and not any(map(operator.is_, grads, leaves))
+        and (not foreign or foreign.isdisjoint(map(id, grads)))
+    )
+
+
+def _all_float64_arrays(values):
+    return bool(values) and set(map(type, values)) == _ARRAY_TYPE and set(map(_DTYPE, values)) == _FLOAT64_DTYPE
+
+
+def _each_finite(arrays):
+    """:func:`all_finite` of every array, with NumPy's warnings set aside once for all of them."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = [array.sum() for array in arrays]
+    return all(math.isfinite(total) or bool(np.isfinite(array).all()) for total, array in zip(totals, arrays))
+
+
+def checked_leaves(raw, defer=False):
+    """``(values to trace, was-scalar flags)`` for the raw leaves, or None if one is refused.
+
+    Numbers become float64 scalars (checked together, one array for all of them); a
+    float array is traced as it is (a traced value cannot be written to) after one
+    pass that checks it; an integer array becomes a float copy. Anything else, or
+    anything not finite, returns None: the caller names it. With ``defer`` the small
+    arrays are not checked but returned too, for the caller to check with others.
+    """
+    if _all_float64_arrays(raw):  # the common case, in a few passes at C speed
+        scalar = list(map(operator.not_, map(_SHAPE, raw)))
+        if max(map(_SIZE, raw)) <= _SMALL:
+            small = list(raw)
+        else:
+            small = [leaf for leaf in raw if leaf.size <= _SMALL]
+            if not _each_finite([leaf for leaf in raw if leaf.size > _SMALL]):
+                return None
+        if defer:
+            return list(raw), scalar, small
+        return (list(raw), scalar) if not small or all_finite(_joined(small)) else None
+    values = list(raw)
+    scalar = [False] * len(raw)
+    numbers = []
+    small = []  # small arrays are checked together: one NumPy call, not one per array
+    big = []
+    for index, leaf in enumerate(raw):
+        kind = type(leaf)
+        if kind is np.ndarray and leaf.dtype.kind == "f":  # the common case, spelt out
+            (small if leaf.size <= _SMALL else big).append(leaf)
+            if not leaf.shape:
+                scalar[index] = True
+            continue
+        if kind in _NUMBER_TYPES:
+            numbers.append(index)
+            continue
+        if kind is not np.ndarray:
+            if isinstance(leaf, BoxedValue):  # a derivative taken inside a program being differentiated
+                scalar[index] = leaf.ndim == 0
+                continue
+            try:  # another kind of number (np.float32, np.int64...), or something refused
+                leaf = np.asarray(leaf)
+            except Exception:
+                return None
+        dtype_kind = leaf.dtype.kind
+        if dtype_kind in "iu":
+            leaf = leaf.astype(np.float64)
+        elif dtype_kind != "f":
+            return None
+        (small if leaf.size <= _SMALL else big).append(leaf)
+        values[index] = leaf
+        scalar[index] = leaf.ndim == 0
+    if big and not _each_finite(big):
+        return None
+    if numbers:
+        try:
+            together = np.array([raw[index] for index in numbers], dtype=np.float64)
+        except OverflowError:  # an int too large for a float
+            return None
+        small.append(together)
+        for index, value in zip(numbers, together):
+            values[index] = value
+            scalar[index] = True
+    if defer:  # the caller checks the small arrays, together with others
+        return values, scalar, small
+    if small and not all_finite(_joined(small)):
+        return None
+    return values, scalar
+
+
+_SMALL = 1024  # entries: below this, one NumPy call costs more than copying the array into another
+
+
+def all_finite(array):
+    """True when no entry of a float array is NaN or infinite, in one pass and no temporary array.
+
+    A small array: its minimum is NaN if any entry is, and its extremes are infinite if
+    any entry is (two reductions, which cannot overflow). A large one: a single pass, its
+    sum, is finite when every entry is; an infinite or NaN sum (an entry that is, or
+    large finite entries overflowing) is settled entry by entry.
+    """
+    if not array.size:
+        return True
+    if array.size <= _SMALL:
+        return math.isfinite(array.min()) and math.isfinite(array.max())
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = array.sum()
+    return math.isfinite(total) or bool(np.isfinite(array).all())
+
+
+def has_nan(array):
+    """True when a float or complex array holds a NaN (for a float array: one reduction)."""
+    if array.dtype.kind == "f" and array.size:
+        smallest = array.min()
+        return smallest != smallest
+    return bool(np.isnan(array).any())
 
 
 # How NumPy words a shape mismatch (broadcasting, matmul, dot, reshape, stacking) or an
@@ -149,6 +423,8 @@ def _present(grad, leaf, was_scalar):
         if grad.dtype.kind == "c":
             return complex(grad.reshape(()))
         return float(grad.reshape(())) if dtype == np.float64 else dtype.type(grad.reshape(()))
+    if grad.shape == leaf.shape:
+        return np.array(grad, dtype=dtype)
     return np.array(np.broadcast_to(grad, leaf.shape), dtype=dtype)
 
 
@@ -162,7 +438,29 @@ def _boxed_present(grad, leaf):
     return grad
 
 
+_ARGNUMS = {}  # (argnums, count) -> (normalized argnums, single): argnums repeat call after call
+_CACHE_LIMIT = 256
+
+
 def _normalize_argnums(argnums, count, f):
+    """``(argnums as a tuple of non-negative ints, whether a single int was given)``, checked."""
+    kind = type(argnums)
+    key = (argnums, count) if kind is int or kind is tuple else None
+    try:
+        found = _ARGNUMS.get(key) if key is not None else None
+    except TypeError:  # a tuple holding something unhashable: refused below
+        key = found = None
+    if found is not None:
+        return found
+    found = _checked_argnums(argnums, count, f)
+    if key is not None:
+        if len(_ARGNUMS) >= _CACHE_LIMIT:
+            _ARGNUMS.clear()
+        _ARGNUMS[key] = found
+    return found
+
+
+def _checked_argnums(argnums, count, f):
     single = isinstance(argnums, (int, np.integer))
     nums = (argnums,) if single else tuple(argnums) if isinstance(argnums, (tuple, list)) else None
     if nums is None or not all(isinstance(n, (int, np.integer)) for n in nums):
@@ -180,6 +478,46 @@ def _normalize_argnums(argnums, count, f):
     if len(set(fixed)) != len(fixed):
         raise errors.InputError(f"argnums={argnums!r} names an argument twice")
     return tuple(fixed), single
+
+
+# What a plain function's signature says (its argument names, once its arity is checked),
+# per code object: a program differentiated in a loop reads its signature once. The key
+# holds what else shapes the signature (the number of defaults, the keyword-only
+# defaults, the number of arguments given); a function whose signature is overridden
+# (``__wrapped__``, ``__signature__``) or another callable is read afresh every time.
+# Weakly held: a program that is gone takes its entry with it.
+_SIGNATURES = {}  # id(code) -> (weak reference to the code, {key: names})
+
+
+def _checked_argument_names(f, count):
+    """The names of ``f``'s positional arguments for a call with ``count`` of them (checked)."""
+    if type(f) is not types.FunctionType or "__wrapped__" in f.__dict__ or "__signature__" in f.__dict__:
+        _check_arity(f, count)
+        return _argument_names(f, count)
+    code = f.__code__
+    key = (len(f.__defaults__ or ()), tuple(f.__kwdefaults__ or ()), count)
+    entry = _SIGNATURES.get(id(code))
+    if entry is not None and entry[0]() is code:
+        names = entry[1].get(key)
+        if names is not None:
+            return names
+    _check_arity(f, count)
+    names = tuple(_argument_names(f, count))
+    if entry is None or entry[0]() is not code:
+        entry = _SIGNATURES[id(code)] = (weakref.ref(code, _forget_signature(id(code))), {})
+    elif len(entry[1]) >= _CACHE_LIMIT:
+        entry[1].clear()
+    entry[1][key] = names
+    return names
+
+
+def _forget_signature(code_id):
+    def forget(reference):
+        entry = _SIGNATURES.get(code_id)
+        if entry is not None and entry[0] is reference:
+            del _SIGNATURES[code_id]
+
+    return forget
 
 
 def _check_arity(f, count):
@@ -273,26 +611,68 @@ def _to_float_array(leaf, name):
     return array
 
 
+def _data_arrays(args, argnums):
+    """The arrays among the arguments not differentiated (data), for the NaN check.
+
+    Returns (every data array, the small float ones to check together, whether a NaN is
+    already suspected: a NaN number, or a large array found to hold one).
+    """
+    arrays = []
+    small = []
+    suspect = False
+    if len(argnums) == len(args):
+        return arrays, small, suspect
+    if len(argnums) > 8:
+        argnums = set(argnums)
+    for index, arg in enumerate(args):
+        if index in argnums:
+            continue
+        kind = type(arg)
+        if kind is float or kind is np.float64:
+            suspect = suspect or arg != arg
+            continue
+        if kind is int:
+            continue
+        leaves = [arg] if kind is np.ndarray else flatten(arg)[0]
+        for leaf in leaves:
+            if type(leaf) is np.ndarray:
+                arrays.append(leaf)
+                kind_of_entries = leaf.dtype.kind
+                if kind_of_entries == "f" and leaf.size <= _SMALL:
+                    small.append(leaf)
+                elif kind_of_entries in "fc":
+                    suspect = suspect or has_nan(leaf)
+            elif isinstance(leaf, (float, np.floating)) and not isinstance(leaf, BoxedValue):
+                suspect = suspect or leaf != leaf
+    return arrays, small, suspect
+
+
 def _refuse_nan_in_data(args, argnums, names):
     """NaN in an argument that is not differentiated (data) also makes the result meaningless.
 
     Infinity is allowed there: a constant -inf is a common mask (e.g. before a softmax).
     SymPy would even hide the NaN, since the derivative of a constant NaN term is 0.
+    Raises for the first NaN, named by its path (``data.x[1]``).
     """
+    differentiated = set(argnums)
     for index, arg in enumerate(args):
-        if index in argnums:
+        if index not in differentiated:
+            _refuse_nan_leaf(arg, index, names)
+
+
+def _refuse_nan_leaf(arg, index, names):
+    """Name the first NaN of data argument ``index`` (found to hold one) and refuse it."""
+    leaves, treedef = flatten(arg)
+    for leaf, path in zip(leaves, leaf_paths(treedef, names[index] if index < len(names) else f"arg{index}")):
+        if isinstance(leaf, BoxedValue) or not isinstance(leaf, (float, np.floating, np.ndarray)):
             continue
-        leaves, treedef = flatten(arg)
-        for leaf, path in zip(leaves, leaf_paths(treedef, names[index] if index < len(names) else f"arg{index}")):
-            if isinstance(leaf, BoxedValue) or not isinstance(leaf, (float, np.floating, np.ndarray)):
-                continue
-            array = np.asarray(leaf)
-            if array.dtype.kind in "fc" and np.isnan(array).any():
-                where, _ = first_entry(array, np.isnan(array), path)
-                raise errors.InputError(
-                    f"{where} is nan (in an argument that is not differentiated): every result "
-                    "computed from it would be NaN. Check the data or the step that produced it."
-                )
+        array = np.asarray(leaf)
+        if array.dtype.kind in "fc" and np.isnan(array).any():
+            where, _ = first_entry(array, np.isnan(array), path)
+            raise errors.InputError(
+                f"{where} is nan (in an argument that is not differentiated): every result "
+                "computed from it would be NaN. Check the data or the step that produced it."
+            )
 
 
 def not_an_array(out):

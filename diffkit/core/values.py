@@ -295,6 +295,10 @@ class BoxedValue:
         )
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and len(inputs) == 2 and inputs[1] is self and not kwargs:
+            reflected = _REFLECTED_OPERATORS.get(ufunc)
+            if reflected is not None and type(inputs[0]) is np.ndarray:  # `X @ W`: W's own operator
+                return getattr(self, reflected)(inputs[0])
         relation = routing.UFUNC_TO_COMPARISON.get(ufunc.__name__)
         if relation is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
             if inputs[0] is self:  # np.greater(x, 0) is x > 0; np.greater(0, x) is x < 0
@@ -385,6 +389,13 @@ for _name in dir(np.ndarray):
         if not hasattr(BoxedValue, _name):
             setattr(BoxedValue, _name, _missing_array_method(_name))
 del _name
+
+# An array on the left of an operator hands the operation to the box on its right through
+# __array_ufunc__; the box's reflected operator is the same op, without the generic lookup.
+_REFLECTED_OPERATORS = {
+    np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__", np.true_divide: "__rtruediv__",
+    np.power: "__rpow__", np.matmul: "__rmatmul__",
+}
 
 
 def _is_unset(value):

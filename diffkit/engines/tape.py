@@ -22,6 +22,7 @@ import numpy as np
 from .. import errors
 from ..core.frames import user_location
 from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
+from ..ops import arrays as _array_ops
 from ..ops.shapes import shape_of
 from ..core.primitive import when_rules_change
 from ..core.values import COMPARISONS, BoxedValue
@@ -119,6 +120,7 @@ def _operator(primitive, reflected):
     scalar_types = _SCALAR_TYPES
     float64 = np.float64
     ndarray = np.ndarray
+    matrix_product = primitive is matmul
 
     def traced_operator(self, other):
         tape = self._tape
@@ -146,13 +148,19 @@ def _operator(primitive, reflected):
                 out = numpy_face(value_a, value_b)
             except ValueError as exc:
                 raise primitive.shape_error((value_a, value_b), exc) from None
-        if not broadcasting or scalars and type(out) in scalar_types:
+        node_rule = rule
+        if matrix_product and kind_a is ndarray and kind_b is ndarray and value_a.ndim == 2 and value_b.ndim == 2:
+            node_rule = _MATMUL_2D
+            shapes = None
+        elif not broadcasting or scalars and type(out) in scalar_types:
             shapes = None  # scalars in, a scalar out: every cotangent is a scalar, nothing to sum back
         else:
             shapes = (
                 value_a.shape if kind_a is ndarray else () if kind_a in scalar_types else shape_of(value_a),
                 value_b.shape if kind_b is ndarray else () if kind_b in scalar_types else shape_of(value_b),
             )
+            if type(out) is ndarray and shapes[0] == shapes[1] == out.shape:
+                shapes = None  # nothing was broadcast: nothing to sum back
         nodes = tape.nodes
         nodes.append(
             (
@@ -162,7 +170,7 @@ def _operator(primitive, reflected):
                 _NO_PARAMS,
                 out if keep_out else None,
                 shapes,
-                rule,
+                node_rule,
             )
         )
         return Traced(out, tape, len(nodes) - 1)
@@ -237,6 +245,63 @@ _SCALAR_FACES = {np.add: operator.add, np.subtract: operator.sub, np.multiply: o
 _SCALAR_TYPES = frozenset((float, int, np.float64))
 
 
+def _matmul_2d_vjp_a(g, out, a, b):
+    """matmul's rule for two 2-D operands, g b^T: the table's rule for that case, in one op."""
+    return g @ b.T
+
+
+def _matmul_2d_vjp_b(g, out, a, b):
+    """matmul's rule for two 2-D operands, a^T g."""
+    return a.T @ g
+
+
+class _Matmul2dRule(_NodeRule):
+    """What the tape records for a matrix product of two 2-D arrays, the commonest node of a
+    network: no batch axes to sum back, and rules that are one NumPy product each (the
+    general rule spends most of its time deciding which case it is in)."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        super().__init__(matmul, 2)
+        self.rules = (_matmul_2d_vjp_a, _matmul_2d_vjp_b)
+        self.broadcasting = False
+
+
+_MATMUL_2D = _Matmul2dRule()
+
+
+def _is_matrix(value):
+    return type(value) is np.ndarray and value.ndim == 2
+
+
+def _spread_rule(table_rule, divided):
+    """sum's or mean's rule over every axis of an array, for a number cotangent: the number (over
+    the count, for mean) in every entry, as the table's rule computes it, without its reshape
+    and broadcast. Any other cotangent (a box of a deeper tape) takes the table's rule."""
+
+    def spread(g, out, x, axis=None, keepdims=False):
+        if (type(g) is float or type(g) is np.float64) and x.size:
+            return np.full(x.shape, g / float(x.size) if divided else g)
+        return table_rule(g, out, x, axis=axis, keepdims=keepdims)
+
+    spread.__name__ = f"{table_rule.__name__}_over_every_axis"
+    return spread
+
+
+class _ReductionRule(_NodeRule):
+    """What the tape records for sum or mean over every axis of an array (a loss's last node)."""
+
+    __slots__ = ()
+
+    def __init__(self, primitive, divided):
+        super().__init__(primitive, 1)
+        self.rules = (_spread_rule(primitive.vjp[0], divided),)
+
+
+_REDUCTIONS = {_array_ops.sum: _ReductionRule(_array_ops.sum, False), _array_ops.mean: _ReductionRule(_array_ops.mean, True)}
+
+
 def _numpy_scalars(values):
     """True when every value is a float or int and at least one is a NumPy float64."""
     found = False
@@ -289,6 +354,8 @@ class Tape:
     maps a node index to the name the program gave its value with :func:`name`.
     """
 
+    kept_type = None  # the values of a keep_all tape (KeptTraced; a subclass may record more)
+
     def __init__(self, keep_all=False, on_record=None):
         self.nodes = []
         self.level = None
@@ -308,11 +375,11 @@ class Tape:
     def leaf(self, value):
         """Start recording from ``value``: return its traced stand-in."""
         self.nodes.append(None)
-        return (KeptTraced if self.keep_all else Traced)(value, self, len(self.nodes) - 1)
+        return ((self.kept_type or KeptTraced) if self.keep_all else Traced)(value, self, len(self.nodes) - 1)
 
     def apply_keeping_all(self, primitive, args, params):
         """:meth:`apply`, then the node keeps every argument and its output (``keep_all``)."""
-        plain = [Traced(arg.value, self, arg._node) if type(arg) is KeptTraced and arg._tape is self else arg
+        plain = [Traced(arg.value, self, arg._node) if isinstance(arg, KeptTraced) and arg._tape is self else arg
                  for arg in args]
         result = self.apply(primitive, plain, params)
         if type(result) is not Traced or result._tape is not self:
@@ -323,7 +390,7 @@ class Tape:
         self.nodes[index] = (node[0], tuple(node[1]), values, node[3], result.value, node[5], node[6])
         if self.on_record is not None:
             self.on_record(index)
-        return KeptTraced(result.value, self, index)
+        return (self.kept_type or KeptTraced)(result.value, self, index)
 
     def apply(self, primitive, args, params):
         """Apply ``primitive`` to ``args``; record a node when one of them is traced on this tape."""
@@ -370,12 +437,21 @@ class Tape:
                 raise primitive.shape_error(values, exc) from None
         if not traced:
             return out
-        if not rule.broadcasting:
+        if primitive is matmul and count == 2 and _is_matrix(values[0]) and _is_matrix(values[1]):
+            rule = _MATMUL_2D
+            shapes = None
+        elif (primitive in _REDUCTIONS and type(values[0]) is np.ndarray and params.get("axis") is None
+              and not params.get("keepdims")):
+            rule = _REDUCTIONS[primitive]
+            shapes = None
+        elif not rule.broadcasting:
             shapes = None
         elif count == 1:
             kind = type(values[0])
             if kind in _SCALAR_TYPES and type(out) in _SCALAR_TYPES:
                 shapes = None  # a scalar in, a scalar out: nothing to sum back
+            elif kind is np.ndarray and type(out) is np.ndarray and values[0].shape == out.shape:
+                shapes = None  # elementwise: the cotangent has the argument's shape already
             else:
                 shapes = (values[0].shape if kind is np.ndarray else _shape(values[0]),)
         else:
@@ -635,15 +711,31 @@ def _unbroadcast_array(g, shape):
     The same sums as the op (the "copy gate adds" rule), without dispatching two
     primitives: a broadcast bias meets this once per layer in every backward pass.
     """
-    g_shape = g.shape
+    key = (g.shape, shape)
+    found = _SUMMED_AXES.get(key)
+    if found is None:
+        found = _SUMMED_AXES[key] = _summed_axes(g.shape, shape)
+    axes, leading_only = found
+    if leading_only:  # only leading axes (a bias over a batch): the sum has the shape already
+        return g.sum(axis=axes) if axes else g.reshape(shape)  # a fresh array, handed to the user as it is
+    g = g.sum(axis=axes, keepdims=True)  # np.add.reduce, as np.sum does
+    return g.reshape(shape)
+
+
+def _summed_axes(g_shape, shape):
+    """The axes a cotangent of ``g_shape`` is summed over to get back to ``shape``, and whether they
+    are all leading ones (asked once per pair of shapes: a network meets the same few every pass)."""
     extra = len(g_shape) - len(shape)
     axes = tuple(range(extra))
     for i, n in enumerate(shape):
         if n == 1 and g_shape[extra + i] != 1:
             axes += (extra + i,)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)  # np.add.reduce, as np.sum does
-    return g.reshape(shape)
+    if len(_SUMMED_AXES) > 4096:
+        _SUMMED_AXES.clear()
+    return axes, len(axes) == extra
+
+
+_SUMMED_AXES = {}
 
 
 def _nbytes(value):

@@ -43,15 +43,44 @@ class Traits:
     analytic_only: bool = False
 
 
-@dataclass
 class GradientResult:
-    """The value of a program, its gradient (shaped like the arguments) and method statistics."""
+    """The value of a program, its gradient (shaped like the arguments) and method statistics.
 
-    value: float
-    grad: Any
-    stats: dict = field(default_factory=dict)
-    method: str = ""
-    expressions: Any = None  # symbolic methods: {"value": expr, "grad": [exprs per entry]}
+    A method may hand its statistics over as a function computed when ``stats`` is first
+    read (the tape: counting the bytes it holds is a pass over every node, which a
+    gradient does not need); until then the result keeps what that function reads.
+    """
+
+    __slots__ = ("value", "grad", "method", "expressions", "_stats", "_pending")
+
+    def __init__(self, value, grad, stats=None, method="", expressions=None, pending_stats=None):
+        self.value = value
+        self.grad = grad
+        self.method = method
+        self.expressions = expressions  # symbolic methods: {"value": expr, "grad": [exprs per entry]}
+        self._stats = {} if stats is None else stats
+        self._pending = pending_stats
+
+    @property
+    def stats(self):
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            found = pending()
+            found.update(self._stats)
+            self._stats = found
+        return self._stats
+
+    @stats.setter
+    def stats(self, stats):
+        self._stats, self._pending = stats, None
+
+    def __eq__(self, other):
+        if not isinstance(other, GradientResult):
+            return NotImplemented
+        return (self.value, self.grad, self.stats, self.method, self.expressions) == (
+            other.value, other.grad, other.stats, other.method, other.expressions)
+
+    __hash__ = None
 
     def __repr__(self):
         return f"GradientResult(method={self.method!r}, value={self.value!r}, grad={self.grad!r}, stats={self.stats!r})"
@@ -106,6 +135,8 @@ class Method:
         raise errors.UnsupportedError(f"method {self.name!r} cannot form a derivative-vector product")
 
     def check_options(self, options):
+        if not options:
+            return
         unknown = set(options) - set(self.options)
         if unknown:
             accepted = ", ".join(sorted(self.options)) or "none"
@@ -130,6 +161,12 @@ class Method:
             expressions=found.expressions,
         )
 
+    def value_and_grad(self, problem, **options):
+        """``(value, gradient)`` of a scalar program without statistics: what ``dk.grad`` and
+        ``dk.value_and_grad`` hand back, so they pay for nothing else."""
+        result = self.run(problem, **options)
+        return result.value, result.grad
+
     def jacobian(self, problem, **options):
         """The Jacobian's blocks for a program with any array output, as :class:`Derivatives`."""
         self.check_options(options)
@@ -144,6 +181,8 @@ class Method:
 
 def plain_number(value):
     """A scalar output as a Python float (a boxed value, inside a nested derivative, stays as it is)."""
+    if type(value) is np.float64 or type(value) is float:
+        return float(value)
     if isinstance(value, BoxedValue):
         return value
     return float(np.asarray(value).reshape(()))
@@ -224,6 +263,25 @@ class RowMethod(Method):
     def product(self, problem, output, direction, **options):
         self.check_options(options)
         return self.pullback(problem, output, **options).back(direction)
+
+    def value_and_grad(self, problem, **options):
+        self.check_options(options)
+        pull = self.pullback(problem, SCALAR, **options)
+        value = pull.value
+        seed = 1.0 if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
+        return plain_number(value), problem.pack(pull.back(seed))
+
+    def run(self, problem, **options):
+        """The gradient and one backward pass's statistics, counted when first read (see GradientResult)."""
+        self.check_options(options)
+        start = time.perf_counter()
+        pull = self.pullback(problem, SCALAR, **options)
+        value = pull.value
+        seed = 1.0 if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
+        grad = problem.pack(pull.back(seed))
+        seconds = time.perf_counter() - start
+        return GradientResult(value=plain_number(value), grad=grad, stats={"seconds": seconds}, method=self.name,
+                              pending_stats=lambda: pull.stats(1))
 
 
 def full_cotangent(cotangent, shape):

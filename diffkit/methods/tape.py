@@ -1,23 +1,28 @@
 """Reverse mode over NumPy arrays: record the program on a tape, then backward passes."""
 
+import numpy as np
+
 from ..engines.tape import Tape, Traced
-from .base import RowMethod, Traits
+from ..ops.shapes import shape_of
+from .base import SCALAR, RowMethod, Traits, plain_number, unit_seed
 from .registry import register
 
 
 def record(problem):
     """Run the program on traced leaves; return (tape, traced leaves, output)."""
     with Tape() as tape:
-        leaves = [tape.leaf(leaf) for leaf in problem.leaves]
-        out = problem.call(leaves)
+        leaves = [tape.leaf(leaf) for leaf in problem.leaf_values]
+        # The program gets boxes of its own: an item assignment into an argument rebinds those,
+        # never the leaves the backward pass reads.
+        out = problem.call([Traced(leaf.value, tape, leaf._node) for leaf in leaves], own=True)
     return tape, leaves, out
 
 
 class TapePullback:
     """One recording of the program; each :meth:`back` is one backward pass over it."""
 
-    def __init__(self, problem, output):
-        self.tape, self.leaves, out = record(problem)
+    def __init__(self, problem, output, recording=None):
+        self.tape, self.leaves, out = recording or record(problem)
         self.out = output.check(out, problem)
         self.value = self.out.value if isinstance(self.out, Traced) and self.out._tape is self.tape else self.out
 
@@ -35,6 +40,15 @@ class TapeMethod(RowMethod):
 
     def pullback(self, problem, output):
         return TapePullback(problem, output)
+
+    def value_and_grad(self, problem, **options):
+        if options:
+            self.check_options(options)
+        tape, leaves, out = recording = record(problem)
+        if type(out) is Traced and out._tape is tape and type(out.value) is np.float64:  # one number: seed 1
+            return float(out.value), problem.pack(tape.backward(out, 1.0, leaves))
+        pull = TapePullback(problem, SCALAR, recording)
+        return plain_number(pull.value), problem.pack(pull.back(unit_seed(tuple(shape_of(pull.value)))))
 
 
 register(TapeMethod())

@@ -84,6 +84,8 @@ def reduced_count(shape, axis):
 
 
 def _mean_numpy(x, axis=None, keepdims=False):
+    if axis is None and not keepdims and type(x) is np.ndarray and x.dtype == np.float64 and x.size:
+        return x.sum() / x.size  # np.mean's own sum and division, without its Python-level checks
     if axis is not None and np.ndim(x) == 0:  # axis 0 or -1 of a scalar, as np.sum allows
         normalize_axes(axis, 0)
         axis = None

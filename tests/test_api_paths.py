@@ -1,0 +1,88 @@
+"""The public API's ways of passing parameters give one gradient, and keep the caller's data intact."""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.bench import networks
+
+
+def _scalar_problem():
+    params, xs, ys = networks.scalar_program_problem()
+    return params[:40], xs, ys  # a short prefix: the first layer and part of the second
+
+
+def _loss(params, xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):
+        s = params[0]
+        for k, p in enumerate(params[1:]):
+            s = s + dk.relu(p * x[k % 2]) * p
+        total = total + (s - y) * (s - y)
+    return total * 0.25
+
+
+def test_list_positional_dict_and_float_paths_agree_exactly():
+    params, xs, ys = _scalar_problem()
+    as_list = dk.grad(_loss)(params, xs, ys)
+
+    def positional(*p):
+        return _loss(p, xs, ys)
+
+    as_positional = dk.grad(positional, argnums=tuple(range(len(params))))(*params)
+    as_dict = dk.grad(lambda d: _loss([d[f"p{i}"] for i in range(len(params))], xs, ys))(
+        {f"p{i}": p for i, p in enumerate(params)})
+    as_array = dk.grad(lambda a: _loss(list(a), xs, ys))(np.array(params))
+    assert isinstance(as_list, list) and all(type(g) is float for g in as_list)
+    assert list(as_positional) == as_list
+    assert [as_dict[f"p{i}"] for i in range(len(params))] == as_list
+    np.testing.assert_array_equal(as_array, as_list)
+    value, grad = dk.value_and_grad(_loss)(params, xs, ys)
+    assert grad == as_list and value == dk.gradient(_loss, params, xs, ys).value
+
+
+def test_gradients_are_the_callers_own_arrays_and_inputs_are_not_touched():
+    W, b = np.full((3, 2), 0.5), np.zeros(2)
+    X = np.arange(12.0).reshape(4, 3)
+    before = (W.copy(), b.copy(), X.copy())
+
+    def shared(W, b, X):
+        return dk.sum(X @ W + b) + dk.sum(b)  # b's gradient comes from two uses
+
+    gW, gb = dk.grad(shared, argnums=(0, 1))(W, b, X)
+    np.testing.assert_array_equal(gW, X.sum(axis=0)[:, None] * np.ones((3, 2)))
+    np.testing.assert_array_equal(gb, [5.0, 5.0])
+    gW += 1.0  # writeable, and no alias of W, b or X
+    gb += 1.0
+    for original, now in zip(before, (W, b, X)):
+        np.testing.assert_array_equal(original, now)
+
+    def same_cotangent(a, c):
+        return dk.sum(a + c)  # add sends the one cotangent to both
+
+    ga, gc = dk.grad(same_cotangent, argnums=(0, 1))(np.ones(3), np.ones(3))
+    assert ga is not gc and not np.shares_memory(ga, gc)
+
+
+def test_errors_are_the_same_on_every_path():
+    with pytest.raises(dk.InputError, match=r"p\[1\] is nan"):
+        dk.grad(lambda p: p[0] * p[1])([1.0, float("nan")])
+    with pytest.raises(dk.InputError, match=r"arg1 is inf"):
+        dk.grad(lambda *p: p[0] * p[1], argnums=(0, 1))(1.0, float("inf"))
+    with pytest.raises(dk.InputError, match=r"w\[0,1\] is nan"):
+        dk.grad(lambda w: dk.sum(w))(np.array([[1.0, np.nan]]))
+    with pytest.raises(dk.InputError, match="has dtype bool"):
+        dk.grad(lambda x: x)(True)
+    with pytest.raises(dk.InputError, match="takes 1 positional argument"):
+        dk.grad(lambda x: x)(1.0, 2.0)
+
+
+def test_the_signature_cache_follows_a_function_that_changes():
+    def f(x, y=2.0):
+        return x * y
+
+    assert dk.grad(f)(3.0) == 2.0
+    f.__defaults__ = None  # y is now required: the cached signature must not be reused
+    with pytest.raises(dk.InputError, match="takes 2 positional arguments"):
+        dk.grad(f)(3.0)
+    assert dk.grad(f, argnums=1)(3.0, 5.0) == 3.0

@@ -1,0 +1,106 @@
+"""dk.compile_grad: straight-line NumPy code for a recorded program, equal to the tape's gradient."""
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.core.containers import flatten
+
+STRAIGHT = [p for p in dk.zoo() if p.control_flow != "data-dependent"]
+
+
+def _perturbed(args, argnums, seed):
+    """The example point moved by a small random step in every float entry (same shapes)."""
+    rng = np.random.default_rng(seed)
+
+    def move(value):
+        if isinstance(value, dict):
+            return {k: move(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+            return type(value)(move(v) for v in value)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            return value + 1e-3 * rng.standard_normal(value.shape)
+        if type(value) is float:
+            return value + 1e-3 * float(rng.standard_normal())
+        return value
+
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    return tuple(move(a) if i in nums else a for i, a in enumerate(args))
+
+
+def _largest_difference(a, b):
+    left, right = flatten(a)[0], flatten(b)[0]
+    assert len(left) == len(right)
+    return max((float(np.max(np.abs(np.asarray(x, float) - np.asarray(y, float)), initial=0.0))
+                for x, y in zip(left, right)), default=0.0)
+
+
+@pytest.mark.parametrize("program", STRAIGHT, ids=[p.name for p in STRAIGHT])
+def test_compiled_gradient_equals_the_tape_on_the_zoo(program):
+    compiled = dk.compile_grad(program.function, *program.args, argnums=program.argnums)
+    tape = dk.grad(program.function, argnums=program.argnums)
+    for point in (program.args, _perturbed(program.args, program.argnums, seed=3)):
+        assert _largest_difference(compiled(*point), tape(*point)) <= 1e-14
+        value, _ = compiled.value_and_grad(*point)
+        assert value == pytest.approx(float(np.asarray(program.function(*point)).reshape(())), rel=1e-14, abs=1e-300)
+
+
+def test_source_has_one_line_per_op_named_after_the_op_and_the_program_line():
+    def layer(W, x):
+        h = dk.tanh(x @ W)
+        return dk.sum(h * h)
+
+    W, x = np.full((3, 2), 0.1), np.ones((4, 3))
+    compiled = dk.compile_grad(layer, W, x)
+    source = compiled.source
+    assert "np.tanh" not in source and "tanh_" in source and "matmul_" in source
+    assert "h = dk.tanh(x @ W)" in source  # the program's line, next to its ops
+    assert "d_W = " in source and "x.T @ " in source  # the adjoint of x @ W, written out
+    W2 = W + 0.05
+    expected = x.T @ ((2 * np.tanh(x @ W2)) * (1 - np.tanh(x @ W2) ** 2))  # by hand
+    np.testing.assert_allclose(compiled(W2, x), expected, rtol=1e-13)
+    np.testing.assert_allclose(compiled(W2, 2 * x), dk.grad(layer)(W2, 2 * x), rtol=1e-14)  # data is an input
+
+
+def test_halving_loop_refuses_another_number_of_iterations():
+    program = dk.get_program("halving-loop", x=37.0)  # 37 -> 18.5 -> 9.25 -> 4.625: three halvings
+    compiled = dk.compile_grad(program.function, *program.args)
+    assert compiled(39.0) == 0.125 == dk.grad(program.function)(39.0)  # the same three halvings
+    with pytest.raises(dk.ControlFlowChangedError, match=r"loops\.py:\d+.*while x > 5 or x < -5.*was False when "
+                       r"the gradient was compiled and is True now.*compile again"):
+        compiled(41.0)  # four halvings: 5.125 > 5 where 4.625 was not
+    with pytest.raises(dk.ControlFlowChangedError, match="was True when the gradient was compiled and is False now"):
+        compiled(19.0)  # two halvings: 4.75 > 5 fails where 9.25 > 5 held
+
+
+def test_a_branch_on_the_input_is_checked():
+    program = dk.get_program("piecewise", x=0.5)
+    compiled = dk.compile_grad(program.function, *program.args)
+    assert compiled(1.5) == pytest.approx(np.cos(1.5), rel=1e-15)
+    with pytest.raises(dk.ControlFlowChangedError, match="if x < 2"):
+        compiled(3.0)
+
+
+def test_inputs_are_checked_against_the_example():
+    def f(x, n):
+        return dk.sum(x) * n
+
+    compiled = dk.compile_grad(f, np.ones(3), 2)
+    np.testing.assert_array_equal(compiled(np.zeros(3), 2), [2.0, 2.0, 2.0])
+    with pytest.raises(dk.ShapeError, match=r"shape \(4,\).*compiled for shape \(3,\)"):
+        compiled(np.ones(4), 2)
+    with pytest.raises(dk.InputError, match="argument n was 2 when the gradient was compiled and is 3"):
+        compiled(np.ones(3), 3)
+    with pytest.raises(dk.InputError, match=r"x\[1\] is nan"):  # the error dk.grad gives
+        compiled(np.array([1.0, np.nan, 2.0]), 2)
+
+
+def test_compiled_code_imports_no_sympy():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, diffkit as dk; "
+            "c = dk.compile_grad(lambda x: dk.sum(dk.exp(x)), np.ones(2)); c(np.zeros(2)); "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
