@@ -20,7 +20,6 @@ import copy
 import keyword
 import linecache
 import math
-import operator
 import os
 import re
 
@@ -33,9 +32,11 @@ from ..core.frames import user_frame
 from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
 from ..core.values import COMPARISONS
+from ..ops import heaviside
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
-_RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "forward_and_backward"))
+_RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "heaviside_step",
+                       "forward_and_backward"))
 _COMPARE_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
 
@@ -127,7 +128,7 @@ _TEMPLATES = {
     ("sqrt", 0): lambda g, out, x, node=None: f"{g} * 0.5 / {out}",
     ("sin", 0): lambda g, out, x, node=None: f"{g} * np.cos({x})",
     ("cos", 0): lambda g, out, x, node=None: f"-({g} * np.sin({x}))",
-    ("relu", 0): lambda g, out, x, node=None: f"{g} * np.heaviside({x}, 0.5)",
+    ("relu", 0): lambda g, out, x, node=None: f"{g} * heaviside_step({x})",  # the kink convention in force
 }
 
 
@@ -435,7 +436,7 @@ class _Writer:
         for index, node in self.nodes.items():
             self.names[index] = f"{_identifier(node.primitive.name)}_{index}"
         self.namespace = {"np": np, "_strong_zero": _strong_zero, "_summed_to": _summed_to,
-                          "_changed": _path_changed(tape.conditions)}
+                          "_changed": _path_changed(tape.conditions), "heaviside_step": heaviside.numpy}
         self.constants = {}
         self.singular = False  # some rule may divide by zero: the code runs with NumPy's warnings off
         self.conditions = {}
