@@ -89,6 +89,7 @@ def measure_here(candidate, config_label):
     result = gradient()
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    del result
     return {
         "candidate": candidate,
         "config": config_label,

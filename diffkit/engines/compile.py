@@ -597,7 +597,7 @@ class _Writer:
                 if generic:  # a rule may send nothing (None)
                     block.append(f"contribution = {expression}{comment}")
                     if parent in self._assigned:
-                        block.append(f"if contribution is not None:")
+                        block.append("if contribution is not None:")
                         block.append(f"    {target} = contribution if {target} is None else {target} + contribution")
                     else:
                         block.append(f"{target} = contribution")
