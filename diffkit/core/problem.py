@@ -33,12 +33,13 @@ _NUMBER_TYPES = frozenset((float, int, np.float64))
 class Problem:
     """A program, the point to evaluate it at, and which arguments to differentiate.
 
-    Building one costs about what reading the arguments costs: a float array is
-    validated in one vectorised pass and traced as a read-only view (no copy), plain
-    numbers are converted together, and what the program's signature says is looked
-    up once per function. ``leaf_values`` are the values a method traces (float64
-    scalars for numbers); ``leaves`` the same as arrays (0-d for numbers), for methods
-    that perturb or reshape them. Names (``leaf_names``) are built when first asked for.
+    Building one costs about what reading the arguments costs: a float array is checked
+    for NaN and infinity in one vectorised pass (small arrays all together) and not
+    copied, plain numbers are converted together, and what the program's signature says
+    is looked up once per function. ``leaf_values`` are the values a method traces (the
+    arguments' own float arrays, float64 scalars for numbers); ``leaves`` the same as
+    arrays (0-d for numbers, read-only views of the arguments' arrays), for methods that
+    perturb or reshape them. Names (``leaf_names``) are built when first asked for.
     """
 
     def __init__(self, f, args, argnums=0):
@@ -71,8 +72,8 @@ class Problem:
         self._leaves = None
         self._leaf_names = None
         data, data_small, suspect = _data_arrays(self.args, self.argnums)
-        # One pass over every small array, differentiated or not: a finite sum clears them all
-        # (the common case); otherwise each kind is looked at on its own.
+        # One check of every small array, differentiated or not, joined: finite extremes clear
+        # them all (the common case); otherwise each kind is looked at on its own.
         if (small or data_small) and not all_finite(_joined(small + data_small)):
             if small and not all_finite(_joined(small)):
                 self._raise_for_leaves(raw)
@@ -286,6 +287,7 @@ def _handed_as_they_are(grads, leaves, foreign):
         and set(map(type, grads)) == _ARRAY_TYPE
         and set(map(_DTYPE, grads)) == _FLOAT64_DTYPE
         and set(map(type, leaves)) == _ARRAY_TYPE
+        and set(map(_DTYPE, leaves)) == _FLOAT64_DTYPE  # each gradient comes back in its argument's dtype
         and all(map(operator.is_, map(_BASE, grads), itertools.repeat(None)))
         and list(map(_SHAPE, grads)) == list(map(_SHAPE, leaves))
         and len(set(map(id, grads))) == len(grads)
