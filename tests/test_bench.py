@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from diffkit.bench import networks, peers, readme, report, suite, targets
-from diffkit.bench.timing import time_side_by_side
+from diffkit.harness.timing import time_side_by_side
 from diffkit.cli import main
 from diffkit.errors import InputError
 

@@ -9,17 +9,7 @@ import numpy as np
 from ..core.lazy import sympy
 
 import diffkit
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
+from ..harness.machine import cpu_model, load_average
 
 def blas_info():
     """NumPy's BLAS (library, kernel, threads) as threadpoolctl reports it, if installed."""
@@ -62,6 +52,7 @@ def describe(threads):
         "machine": platform.machine(),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
+        "load_at_start": load_average(),
         "system": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "libraries": {"diffkit": diffkit.__version__, "numpy": np.__version__, "sympy": sympy.__version__},

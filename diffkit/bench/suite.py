@@ -38,7 +38,7 @@ from .candidates import (  # noqa: F401  (the names of the rows, read by the rep
     TAPE,
     tape_value_and_grad,
 )
-from .timing import time_once, time_side_by_side
+from ..harness.timing import ratio, time_once, time_side_by_side
 
 
 
@@ -74,6 +74,8 @@ def _summary(timings, unit_name):
     return {
         name: {
             "median": t.median,
+            "q1": t.q1,
+            "q3": t.q3,
             "min": t.minimum,
             "max": t.maximum,
             "repeats": t.repeats,
@@ -150,38 +152,41 @@ def run_peak_memory(config_label=MEMORY_CONFIG):
 
 # --- finite differences ----------------------------------------------------------------------
 def run_fd_config(config, repeats, clock="cpu"):
+    """fd-central's time beside the forward passes it is made of, timed in the same rounds."""
     params, X, Y = networks.make_problem(config)
     _, reference, _ = networks.numpy_value_and_grad(params, X, Y)
-    forwards = time_side_by_side(
+    result = dk.gradient(networks.dk_loss, params, X, Y, method="fd-central")
+    timings = time_side_by_side(
         {
+            "fd-central": lambda: dk.gradient(networks.dk_loss, params, X, Y, method="fd-central"),
             "dk_loss on arrays": lambda: networks.dk_loss(params, X, Y),
             FORWARD: lambda: networks.numpy_loss(params, X, Y),
         },
-        repeats=max(repeats, 5),
+        repeats=max(repeats, 3),
+        warmup=0,
         clock=clock,
     )
-    seconds = []
-    result = None
-    for _ in range(repeats):
-        elapsed, result = time_once(
-            lambda: dk.gradient(networks.dk_loss, params, X, Y, method="fd-central"), clock=clock
-        )
-        seconds.append(elapsed)
     evaluations = result.stats["evaluations"]
-    median = float(np.median(seconds))
-    program_forward = forwards["dk_loss on arrays"].median
-    numpy_forward = forwards[FORWARD].median
+    fd = timings["fd-central"]
+    program_forward = timings["dk_loss on arrays"].median
+    numpy_forward = timings[FORWARD].median
+    per_forward = ratio(timings, "fd-central", "dk_loss on arrays")
     return {
         "config": config.label,
         "params": config.num_params,
         "evaluations": evaluations,
-        "seconds": median,
-        "repeats": repeats,
+        "seconds": fd.median,
+        "q1": fd.q1,
+        "q3": fd.q3,
+        "repeats": fd.repeats,
         "program_forward": program_forward,
         "numpy_forward": numpy_forward,
-        "overhead": median / (evaluations * program_forward) - 1.0,
-        "overhead_vs_numpy": median / (evaluations * numpy_forward) - 1.0,
-        "ratio": median / numpy_forward,
+        "forward_passes": per_forward.median,
+        "forward_passes_q1": per_forward.q1,
+        "forward_passes_q3": per_forward.q3,
+        "overhead": per_forward.median / evaluations - 1.0,
+        "overhead_vs_numpy": fd.median / (evaluations * numpy_forward) - 1.0,
+        "ratio": fd.median / numpy_forward,
         "max_abs_difference": max_abs_difference(result.grad, reference),
     }
 

@@ -27,6 +27,7 @@ def _limits_help():
 
 
 def add_arguments(parser):
+    from ..harness.measure import MIN_REPEATS, MIN_TIME
     from ..harness.suites import suite_names
 
     timeouts, memories = _limits_help()
@@ -52,6 +53,10 @@ def add_arguments(parser):
     parser.add_argument("--memory", type=float, default=None, metavar="MB",
                         help="memory a case may allocate, in MB, beyond the worker's baseline "
                              f"(default: {memories})")
+    parser.add_argument("--min-time", type=float, default=None, metavar="S",
+                        help="seconds of samples each timing fills (the forward pass and the gradient in "
+                             f"interleaved rounds, at least {MIN_REPEATS}; default: {MIN_TIME:g}; 0 takes the "
+                             "fewest rounds, for a quick run whose times are rough)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the report's path")
     parser.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
                         help="rebuild the report in DIR from its results.sqlite alone, running nothing")
@@ -62,7 +67,7 @@ def add_arguments(parser):
 
 def _check(args):
     from ..harness.executor import RESUME_AND_FRESH
-    from ..harness.suites import positive_limit
+    from ..harness.suites import measuring_time, positive_limit
 
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {args.jobs}")
@@ -70,6 +75,8 @@ def _check(args):
         positive_limit(args.timeout, "--timeout", "seconds")
     if args.memory is not None:
         positive_limit(args.memory, "--memory", "megabytes")
+    if args.min_time is not None:
+        measuring_time(args.min_time, "--min-time")
     if args.resume and args.fresh:
         raise InputError(RESUME_AND_FRESH)
 
@@ -93,7 +100,8 @@ def run(args):
         check_pages(out)
         try:
             db = run_suite(suite, out, jobs=args.jobs, scheduler=args.scheduler, resume=args.resume,
-                           fresh=args.fresh, quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory)
+                           fresh=args.fresh, quiet=args.quiet, timeout=args.timeout, memory_mb=args.memory,
+                           min_time=args.min_time)
         except KeyboardInterrupt:
             print(f"diffkit: the finished cases are kept in {out / 'results.sqlite'}; add --resume to the same "
                   "command to run only the rest", file=sys.stderr)

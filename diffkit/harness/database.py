@@ -46,11 +46,24 @@ COLUMNS = {
     "reason": "TEXT",
     "value": "REAL",
     "value_text": "TEXT",
-    "forward_seconds": "REAL",
+    "forward_seconds": "REAL",  # timings: the median over rounds, its quartiles and extremes
+    "forward_q1": "REAL",
+    "forward_q3": "REAL",
+    "forward_min": "REAL",
+    "forward_max": "REAL",
+    "forward_loops": "INTEGER",  # calls per sample
     "gradient_seconds": "REAL",
+    "gradient_q1": "REAL",
+    "gradient_q3": "REAL",
+    "gradient_min": "REAL",
+    "gradient_max": "REAL",
+    "gradient_loops": "INTEGER",
+    "repeats": "INTEGER",  # rounds: one sample of the forward pass and of the gradient each
+    "forward_passes": "REAL",  # the gradient's cost in forward passes, round by round: median, quartiles
+    "forward_passes_q1": "REAL",
+    "forward_passes_q3": "REAL",
     "one_off_seconds": "REAL",
     "first_seconds": "REAL",
-    "repeats": "INTEGER",
     "forward_tree_size": "INTEGER",
     "forward_dag_size": "INTEGER",
     "derivative_tree_size": "INTEGER",
@@ -74,7 +87,11 @@ JSON_COLUMNS = (
 )
 SCHEMA = {**COLUMNS, **{name: "TEXT" for name in JSON_COLUMNS}}
 # Columns newer than the first stored reports: added to an older database when it is opened.
-ADDED_LATER = ("error_estimate_max", "error_estimate", "rounding_error", "entry_steps", "entry_errors")
+ADDED_LATER = (
+    "error_estimate_max", "error_estimate", "rounding_error", "entry_steps", "entry_errors",
+    "forward_q1", "forward_q3", "forward_min", "forward_max", "forward_loops", "gradient_q1", "gradient_q3",
+    "gradient_min", "gradient_max", "gradient_loops", "forward_passes", "forward_passes_q1", "forward_passes_q3",
+)
 
 
 def make_folder(folder):

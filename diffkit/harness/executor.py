@@ -22,7 +22,7 @@ from .. import errors
 from ..core.kinks import kink_convention
 from .database import ResultsDB, make_folder
 from .lock import FolderLock
-from .suites import positive_limit
+from .suites import measuring_time, positive_limit
 from .in_process import InProcessExecutor, supervise_here
 from .worker import LIMIT_STATUSES, case_row, prepare_worker, supervise
 
@@ -71,6 +71,14 @@ def _shutdown(executor):
         client.close()
 
 
+def case_label(case):
+    """A case as the progress bar names it: the program, its size settings and the method
+    (``mlp depth=3 width=2 tape``), not its settings as JSON."""
+    sizes = " ".join(f"{key}={value}" for key, value in sorted(case.settings.items())
+                     if isinstance(value, (int, float)) and not isinstance(value, bool))
+    return " ".join(part for part in (case.program, sizes, case.method) if part)
+
+
 def skipped_row(case, because):
     """The row of a ladder rung not run because a smaller rung hit a limit."""
     reason = f"not run: {because['case_id']} already ended with {because['status']}"
@@ -102,7 +110,7 @@ class _Ladders:
 
 
 def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=False, quiet=False,
-              timeout=None, memory_mb=None, progress_file=None, in_process=False):
+              timeout=None, memory_mb=None, progress_file=None, in_process=False, min_time=None):
     """Run every case of ``suite`` not yet in ``out_dir``'s database; return the database.
 
     The folder is locked while the run writes it (:class:`~diffkit.harness.lock.FolderLock`):
@@ -111,15 +119,20 @@ def run_suite(suite, out_dir, jobs=None, scheduler=None, resume=False, fresh=Fal
     be of the same suite) and runs the rest, ``fresh`` deletes them first; without
     either, a folder holding rows is refused. ``in_process`` runs the cases in this
     process (:mod:`diffkit.harness.in_process`) instead of in isolated workers.
+    ``min_time`` is the measuring time each timing of a case fills (default
+    :data:`diffkit.harness.measure.MIN_TIME`; 0 takes the fewest rounds).
     """
     if timeout is not None:
         timeout = positive_limit(timeout, "the timeout", "seconds")
     if memory_mb is not None:
         memory_mb = positive_limit(memory_mb, "the memory limit", "megabytes")
+    if min_time is not None:
+        min_time = measuring_time(min_time)
     with FolderLock(make_folder(out_dir)):
         db = ResultsDB(out_dir)
         try:
-            _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process)
+            _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process,
+                 min_time)
         except BaseException:
             db.close()
             raise
@@ -152,26 +165,34 @@ def _claim(db, suite, resume, fresh):
         )
 
 
-def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process):
+def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process,
+         min_time=None):
     from tqdm.auto import tqdm
+
+    from .machine import describe_machine, load_average
+    from .measure import CLOCK, MIN_TIME
+    from .timing import CLOCK_NAMES
 
     _claim(db, suite, resume, fresh)
     timeout = suite.timeout if timeout is None else timeout
     memory_mb = suite.memory_mb if memory_mb is None else memory_mb
     done = db.done_ids()
     todo = [case for case in suite.cases if case.id not in done]
+    min_time = MIN_TIME if min_time is None else min_time
     db.set_meta(suite=suite.name, description=suite.description, timeout=timeout, memory_mb=memory_mb,
-                cases=len(suite.cases), started=time.time(), finished=None, isolated=not in_process)
+                cases=len(suite.cases), started=time.time(), finished=None, isolated=not in_process,
+                min_time=min_time, clock=CLOCK_NAMES[CLOCK], machine=describe_machine(),
+                jobs=1 if in_process else (jobs or os.cpu_count() or 1))
     ladders = _Ladders(todo, [r for r in db.rows() if r["case_id"] in done])
     bar = tqdm(total=len(suite.cases), initial=len(suite.cases) - len(todo), unit="case",
-               desc=f"diffkit report {suite.name}", file=progress_file or sys.stderr,
+               desc=suite.name, file=progress_file or sys.stderr,
                disable=quiet, dynamic_ncols=True)
     executor = InProcessExecutor() if in_process else make_executor(jobs, scheduler)
     task = supervise_here if in_process else supervise
     running = {}
     try:
         def submit(case):
-            future = executor.submit(task, case.to_dict(), timeout, memory_mb)
+            future = executor.submit(task, case.to_dict(), timeout, memory_mb, min_time)
             running[future] = case
 
         def advance(ladder):
@@ -202,7 +223,7 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
                         "rows already stored"
                     ) from None
                 db.write(row)
-                bar.set_postfix_str(f"{case.id} {row['status']}", refresh=False)
+                bar.set_postfix_str(f"{case_label(case)} {row['status']}", refresh=False)
                 bar.update(1)
                 if case.ladder:
                     ladders.finished(row)
@@ -210,4 +231,4 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
     finally:
         bar.close()
         _shutdown(executor)
-    db.set_meta(finished=time.time())
+    db.set_meta(finished=time.time(), load_at_finish=load_average())

@@ -41,7 +41,7 @@ def _can_alarm():
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def run_here(case, timeout=None):
+def run_here(case, timeout=None, min_time=None):
     """Run ``case`` in this process with a wall-clock limit where one can be kept; return its row."""
     partial = {}
     timer = {"done": False, "fired": False}
@@ -57,7 +57,7 @@ def run_here(case, timeout=None):
         previous = signal.signal(signal.SIGALRM, alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout, REPEAT_ALARM)
     try:
-        row = execute(case, partial.update)
+        row = execute(case, partial.update, min_time, timeout)
     except _TimeLimit:
         row = {}
     finally:
@@ -75,7 +75,7 @@ def run_here(case, timeout=None):
     return row
 
 
-def supervise_here(case_data, timeout=None, memory_mb=None):
+def supervise_here(case_data, timeout=None, memory_mb=None, min_time=None):
     """The in-process twin of :func:`diffkit.harness.worker.supervise` (``memory_mb`` is not kept)."""
     case = Case(**case_data)
-    return case_row(case, run_here(case, timeout))
+    return case_row(case, run_here(case, timeout, min_time))

@@ -3,12 +3,13 @@
 For a differentiation method: the gradient, the method's statistics (expression sizes,
 tape nodes, function evaluations), the one-off cost (symbolic derivation, CSE and
 compilation), the per-gradient cost (median of repeats) and the forward pass alone,
-the unit every runtime is also given in. NumPy warnings raised meanwhile are captured
+the unit every runtime is also given in, timed in the same rounds as the gradient
+(medians with their quartiles, extremes and the number of rounds). NumPy warnings raised meanwhile are captured
 into the row. A failure becomes a status (unsupported, too-large, memory, error) with
 its reason; timeouts are the worker's business.
 """
 
-import statistics
+import functools
 import time
 import traceback
 import warnings
@@ -18,12 +19,15 @@ import numpy as np
 from .. import errors
 from ..methods import Problem, get_method
 from .cases import REFERENCE, REFERENCE_CHECK, resolve_program
+from . import timing
 from .reference import symbolic_reference, tape_reference
 
 # A method's per-entry statistics (shaped like the gradient) and the row's flat columns that hold them.
 ENTRY_COLUMNS = {"error_estimate": "error_estimate", "rounding_error": "rounding_error", "step": "entry_steps"}
-REPEAT_BUDGET = 0.3  # seconds spent repeating a gradient to take its median
-MAX_REPEATS = 25
+MIN_TIME = 0.2  # seconds of samples each timing fills (forward and gradient rounds together)
+MIN_REPEATS = 5  # rounds at least, however slow (unless the case's time would run short)
+TIMING_SHARE = 0.5  # timing rounds stop before this part of a case's time limit is used
+CLOCK = "cpu"
 SIZE_KEYS = (
     "forward_tree_size",
     "forward_dag_size",
@@ -34,26 +38,6 @@ SIZE_KEYS = (
     "bytes_held",
     "evaluations",
 )
-
-
-def repeat_median(function, first_seconds=None, budget=REPEAT_BUDGET, max_repeats=MAX_REPEATS):
-    """Median wall time of ``function()`` over repeats that fit a time budget.
-
-    Fast functions repeat until the budget is spent (at most ``max_repeats`` times);
-    slow ones run up to three times, as long as that stays within a second or the budget.
-    """
-    times = [] if first_seconds is None else [first_seconds]
-    spent = sum(times)
-    while len(times) < max_repeats:
-        last = times[-1] if times else 0.0
-        wanted = spent < budget or (len(times) < 3 and spent + last <= max(budget, 1.0))
-        if times and not wanted:
-            break
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-        spent += times[-1]
-    return statistics.median(times), len(times)
 
 
 def classify(exc):
@@ -80,8 +64,11 @@ def program_tags(program):
     }
 
 
-def measure_gradient_case(case, report_partial=None):
-    """Run a gradient or reference case in this process; return the row's fields."""
+def measure_gradient_case(case, report_partial=None, min_time=MIN_TIME, deadline=None):
+    """Run a gradient or reference case in this process; return the row's fields.
+
+    ``deadline`` (a ``time.monotonic()`` value) is when timing rounds must stop.
+    """
     row = {"status": "error", "reason": ""}
     try:
         program = resolve_program(case)
@@ -90,7 +77,7 @@ def measure_gradient_case(case, report_partial=None):
         row["entries"] = problem.entry_names()
         if report_partial:
             report_partial(dict(row))
-        row.update(measure_problem(problem, case.method, case.options))
+        row.update(measure_problem(problem, case.method, case.options, min_time, deadline))
     except BaseException as exc:  # noqa: B902  (a case's failure is data, not a crash)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -98,20 +85,21 @@ def measure_gradient_case(case, report_partial=None):
     return row
 
 
-def measure_problem(problem, method_name, options=None, budget=REPEAT_BUDGET):
+def measure_problem(problem, method_name, options=None, min_time=MIN_TIME, deadline=None):
     """Measure one method on one problem (shared with ``dk.compare``).
 
-    ``budget`` is the time spent repeating each timing to take its median.
+    The gradient and the forward pass are timed side by side, in interleaved rounds that
+    fill ``min_time`` seconds (:func:`diffkit.harness.timing.time_side_by_side`), so the
+    gradient's cost in forward passes is a ratio of samples taken a moment apart.
     """
     options = options or {}
     row = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        row["forward_seconds"], _ = repeat_median(lambda: problem.call(problem.leaves), budget=budget)
         if method_name in (REFERENCE, REFERENCE_CHECK):
             row.update(_measure_reference(problem, method_name))
         else:
-            row.update(_measure_method(problem, method_name, options, budget))
+            row.update(_measure_method(problem, method_name, options, min_time, deadline))
     messages = set(row.pop("method_warnings", []))
     messages.update(f"{w.category.__name__}: {w.message}" for w in caught)
     row["warnings"] = sorted(messages)
@@ -120,6 +108,7 @@ def measure_problem(problem, method_name, options=None, budget=REPEAT_BUDGET):
 
 
 def _measure_reference(problem, method_name):
+    """The 50-digit gradient, computed once (its time is one run, not a median)."""
     route = tape_reference if method_name == REFERENCE else symbolic_reference
     start = time.perf_counter()
     value, grad = route(problem)
@@ -128,11 +117,12 @@ def _measure_reference(problem, method_name):
             "grad": [float(g) for g in grad], "gradient_seconds": seconds, "repeats": 1}
 
 
-def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
+def _measure_method(problem, method_name, options, min_time=MIN_TIME, deadline=None):
     method = get_method(method_name)
-    start = time.perf_counter()
+    clock = timing.CLOCKS[CLOCK]
+    start = clock()
     result = method.run(problem, **options)
-    first = time.perf_counter() - start
+    first = clock() - start
     stats = dict(result.stats)
     row = {"value": float(result.value), "grad": _flat(problem, result.grad)}
     for name, column in ENTRY_COLUMNS.items():  # finite differences: per entry, in the gradient's order
@@ -141,16 +131,27 @@ def _measure_method(problem, method_name, options, budget=REPEAT_BUDGET):
     if "error_estimate_max" in stats:
         row["error_estimate_max"] = float(stats["error_estimate_max"])
     row["method_warnings"] = stats.pop("warnings", [])
+    first_samples = None
     if result.expressions is not None:
         row["one_off_seconds"] = sum(stats.get(k, 0.0) for k in ("trace_time", "derivation_time", "cse_time", "compile_time"))
         # Once derived and compiled, a gradient costs one evaluation of the method's own compiled code.
-        row["gradient_seconds"], row["repeats"] = repeat_median(
-            result.expressions["evaluate"], stats.get("evaluation_time"), budget=budget
-        )
+        gradient = result.expressions["evaluate"]
     else:
         row["one_off_seconds"] = None  # nothing to prepare: every gradient costs the same
-        row["gradient_seconds"], row["repeats"] = repeat_median(lambda: method.run(problem, **options), first,
-                                                                budget=budget)
+        gradient = functools.partial(method.run, problem, **options)
+        if first >= timing.MIN_SAMPLE_SECONDS:
+            first_samples = {"gradient": first}  # slow enough to sample one call at a time: no calibration call
+    timings = timing.time_side_by_side(
+        {"forward": functools.partial(problem.call, problem.leaves), "gradient": gradient},
+        repeats=MIN_REPEATS, warmup=0, clock=CLOCK, min_time=min_time, deadline=deadline,
+        first_samples=first_samples, warm=False,  # the worker's heap is frozen: a collection leaves the caches warm
+    )
+    for name in ("forward", "gradient"):
+        row.update(timings[name].fields(name))
+    row["repeats"] = timings["gradient"].repeats
+    passes = timing.ratio(timings, "gradient", "forward")
+    if passes is not None:
+        row.update(forward_passes=passes.median, forward_passes_q1=passes.q1, forward_passes_q3=passes.q3)
     row["first_seconds"] = first
     row["stats"] = {k: _plain(v) for k, v in stats.items()}
     for key in SIZE_KEYS:

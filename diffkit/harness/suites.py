@@ -58,6 +58,14 @@ def positive_limit(value, what, unit):
     return value
 
 
+def measuring_time(value, what="the minimum measuring time"):
+    """A minimum measuring time in seconds: a finite number, zero (the fewest rounds) or more."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        raise errors.InputError(f"{what} must be a number of seconds, 0 or more, got {value!r}: e.g. 0.2 "
+                                "(0 times each gradient in the fewest rounds)")
+    return float(value)
+
+
 def check_suite_name(name, where=""):
     """A suite's name names its default output folder, ``reports/<name>``: it must be a plain name."""
     if not isinstance(name, str) or not PLAIN_NAME.match(name):

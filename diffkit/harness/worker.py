@@ -65,18 +65,23 @@ def limit_memory(memory_mb):
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def execute(case, report_partial=None):
-    """Run a case in this process: a study, or a gradient/reference case."""
+def execute(case, report_partial=None, min_time=None, timeout=None):
+    """Run a case in this process: a study, or a gradient/reference case.
+
+    ``min_time`` is the measuring time each timing fills (default: the harness's);
+    ``timeout`` the case's limit, of which timing rounds use at most a share.
+    """
     if case.kind == "study":
         from .studies import run_study
 
         return run_study(case, report_partial)
-    from .measure import measure_gradient_case
+    from .measure import MIN_TIME, TIMING_SHARE, measure_gradient_case
 
-    return measure_gradient_case(case, report_partial)
+    deadline = time.monotonic() + TIMING_SHARE * timeout if timeout else None
+    return measure_gradient_case(case, report_partial, MIN_TIME if min_time is None else min_time, deadline)
 
 
-def _child(case, memory_mb, connection, parent_pid):
+def _child(case, memory_mb, connection, parent_pid, min_time=None, timeout=None):
     """Body of the forked child: never returns."""
     code = 0
     try:
@@ -87,7 +92,7 @@ def _child(case, memory_mb, connection, parent_pid):
         def report_partial(fields):
             connection.send(("partial", fields))
 
-        row = execute(case, report_partial)
+        row = execute(case, report_partial, min_time, timeout)
         row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         connection.send(("done", row))
     except MemoryError:
@@ -106,11 +111,12 @@ def _send_quietly(connection, message):
         return 1
 
 
-def run_isolated(case, timeout=None, memory_mb=None):
+def run_isolated(case, timeout=None, memory_mb=None, min_time=None):
     """Run ``case`` in a forked child with limits; return its row (always a dict).
 
     ``timeout`` is wall-clock seconds (None: no limit); ``memory_mb`` is the memory
-    the case may allocate beyond what this process already has mapped.
+    the case may allocate beyond what this process already has mapped; ``min_time``
+    the measuring time of each timing.
     """
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
@@ -118,7 +124,7 @@ def run_isolated(case, timeout=None, memory_mb=None):
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(case, memory_mb, Connection(write_fd, readable=False), parent_pid)
+        _child(case, memory_mb, Connection(write_fd, readable=False), parent_pid, min_time, timeout)
     os.close(write_fd)
     reader = Connection(read_fd, writable=False)
     row, partial = None, {}
@@ -173,12 +179,12 @@ def _death_reason(pid, memory_mb):
     return f"the worker process exited with code {os.WEXITSTATUS(status)} without a result"
 
 
-def supervise(case_data, timeout=None, memory_mb=None):
+def supervise(case_data, timeout=None, memory_mb=None, min_time=None):
     """Executor entry point: a case as a plain dict in, its finished row out."""
     from .cases import Case
 
     case = Case(**case_data)
-    return case_row(case, run_isolated(case, timeout, memory_mb))
+    return case_row(case, run_isolated(case, timeout, memory_mb, min_time))
 
 
 def case_row(case, row):
@@ -221,6 +227,6 @@ def warm_up():
     problem = Problem(tiny, (0.5, 2.0), (0, 1))
     for name in (*PSEUDO_METHODS, *method_names()):
         try:
-            measure_problem(problem, name, budget=0.0)
+            measure_problem(problem, name, min_time=0.0)
         except Exception:  # noqa: BLE001  (warming up is best effort)
             pass
