@@ -8,7 +8,7 @@ import pytest
 
 import diffkit as dk
 from diffkit.errors import SymbolicControlFlowError
-from diffkit.harness.metrics import fit_growth, fit_slope, gradient_errors
+from diffkit.harness.metrics import fit_growth, fit_scaling, gradient_errors
 from diffkit.harness.reference import agreeing_digits, max_difference, symbolic_reference, tape_reference
 from diffkit.methods import Problem
 
@@ -86,8 +86,8 @@ def test_growth_fits_tell_exponential_from_linear():
     assert linear.kind == "power" and linear.rate == pytest.approx(1.0, rel=1e-9)
     assert "grows linearly" in linear.describe("tape nodes", "depth")
     assert fit_growth([1, 2], [1, 2]) is None
-    assert fit_slope([10, 100, 1000], [2e-3, 2e-2, 2e-1]) == pytest.approx(1.0)
-    assert math.isclose(fit_slope([10, 100, 1000], [5.0, 5.0, 5.0]), 0.0, abs_tol=1e-12)
+    assert fit_scaling([10, 100, 1000, 10000], [2e-3, 2e-2, 2e-1, 2.0]).slope == pytest.approx(1.0, abs=1e-6)
+    assert not fit_scaling([10, 100, 1000], [5.0, 5.0, 5.0]).measurable
 
 
 def test_products_of_float_constants_keep_fifty_digits_in_both_routes():

@@ -7,18 +7,18 @@ rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
 import json
 from pathlib import Path
 
+import numpy as np
+
 from .. import errors
-from ..report.figures import new_figure
+from ..report.figures import new_figure, save_figure, styled
 from ..report.markdown import table
+from ..harness.timing import CLOCK_NAMES
 from . import targets
 from .peers import NOT_REQUESTED
 from .candidates import API, API_RESULT, API_VALUE, COMPILED, FORWARD, HANDWRITTEN, MEMORY_CONFIG, PLAIN_PYTHON, TAPE
 
 RESULTS_FILE = "results.json"
-_CLOCKS = {
-    "cpu": "CPU time of the benchmark process (time.process_time), all its threads",
-    "wall": "elapsed wall-clock time (time.perf_counter)",
-}
+_CLOCKS = CLOCK_NAMES
 SECTIONS = (
     "## Machine and libraries",
     "## Peers",
@@ -380,29 +380,36 @@ def _method_section(results):
 
 
 # --- plots ---------------------------------------------------------------------------------
+@styled
 def _plot_arrays(results, directory):
     entries = results["arrays"]
     names = _method_order(entries)
-    for key, filename, label in (("median", "time_vs_params.png", "seconds per call"), ("ratio", "ratio_vs_params.png", "ratio to one NumPy forward")):
-        figure, axes = new_figure(figsize=(7, 4.5))
+    for key, filename, label in (("median", "time_vs_params.png", "seconds per call (median, IQR)"),
+                                 ("ratio", "ratio_vs_params.png", "time / one NumPy forward pass (ratio)")):
+        figure, axes = new_figure(figsize=(9, 5.2))
         for name in names:
-            points = [(e["params"], e["timings"][name][key]) for e in entries if name in e["timings"]]
-            if points:
-                xs, ys = zip(*points)
-                axes.plot(xs, ys, marker="o", label=name)
+            points = [(e["params"], e["timings"][name]) for e in entries if name in e["timings"]]
+            if not points:
+                continue
+            xs = [p for p, _ in points]
+            ys = np.array([t[key] for _, t in points])
+            if key == "median" and all("q1" in t for _, t in points):
+                low, high = np.array([t["q1"] for _, t in points]), np.array([t["q3"] for _, t in points])
+                axes.errorbar(xs, ys, yerr=np.clip([ys - low, high - ys], 0, None), capsize=2, label=name)
+            else:
+                axes.plot(xs, ys, label=name)
         axes.set_xscale("log")
         axes.set_yscale("log")
-        axes.set_xlabel("parameters")
+        axes.set_xlabel("parameters (count)")
         axes.set_ylabel(label)
-        axes.set_title(f"MLP gradient: {label}")
-        axes.grid(True, which="both", alpha=0.3)
-        axes.legend(fontsize=8)
-        figure.tight_layout()
-        figure.savefig(Path(directory) / filename, dpi=100)
+        axes.set_title(f"MLP gradient: {label.split(' (')[0]}")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        save_figure(figure, directory, filename)
 
 
+@styled
 def _plot_symbolic(results, directory):
-    figure, axes = new_figure(figsize=(7, 4.5))
+    figure, axes = new_figure(figsize=(9, 5.2))
     entries = results["symbolic"]
     params = [e["params"] for e in entries]
     axes.plot(params, [e["plain_diff"] for e in entries], marker="s", label="plain diff")
@@ -416,13 +423,11 @@ def _plot_symbolic(results, directory):
                 axes.plot(*zip(*points), marker="o", label=f"{name} {stage}")
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xlabel("parameters")
-    axes.set_ylabel("seconds")
-    axes.set_title("symbolic methods: time per stage")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(Path(directory) / "symbolic_stages.png", dpi=100)
+    axes.set_xlabel("parameters (count)")
+    axes.set_ylabel("seconds (one run each, wall clock)")
+    axes.set_title("Symbolic methods: time per stage")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    save_figure(figure, directory, "symbolic_stages.png")
 
 
 def render(results):

@@ -7,9 +7,12 @@ rebuilds the same report without running anything.
 import statistics
 from collections import Counter, defaultdict
 
-from ..methods import builds_expressions
+import re
+
+from ..methods import builds_expressions, is_finite_difference
 from .cases import REFERENCE, REFERENCE_CHECK
-from .metrics import estimate_honesty, fit_growth, fit_slope, reference_agreement
+from .metrics import estimate_honesty, fit_growth, fit_scaling, reference_agreement
+from .worker import LIMIT_STATUSES
 
 SIZE_PARAMETERS = ("depth", "iterations", "steps", "n")
 TIMING_PARAMETERS = ("width", "depth", "iterations", "steps")
@@ -19,6 +22,7 @@ BENCHMARK_SIZES = ("d", "k", "l", "c", "m", "p", "ell", "s", "inner")
 BENCHMARK = "benchmark"
 FAILURE_STATUSES = ("unsupported", "too-large", "timeout", "memory", "error")
 STATUSES = ("ok", *FAILURE_STATUSES, "skipped")
+NEAR_LIMIT = 0.8  # a case that finished after this part of its time limit is "near the limit"
 
 
 LABEL_SETTINGS = SIZE_PARAMETERS + ("width", "activation", "loss", "dataset") + BENCHMARK_SIZES
@@ -65,6 +69,8 @@ def analyse(rows, meta):
         "runtime_table": _runtime_table(gradient_rows, methods),
         "cost_ratios": _cost_ratios(gradient_rows, methods),
         "failures": _failures(rows),
+        "unsupported": _unsupported(rows),
+        "near_limit": near_limit(rows),
         "warnings": _warnings(gradient_rows),
         "estimates": _estimates(gradient_rows, methods),
     }
@@ -179,20 +185,52 @@ def _size_sweeps(rows):
             })
         if not series:
             continue
-        limits = sorted({r["settings"][sweep["parameter"]] for r in sweep["rows"]
-                         if builds_expressions(r["method"]) and r["status"] in ("timeout", "memory", "too-large")})
         fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
         result.append({
             "program": sweep["program"], "parameter": sweep["parameter"], "series": series,
-            "limits": limits[:1],
+            "stops": symbolic_stops(sweep),
             "title": f"{sweep['program']} over {sweep['parameter']}" + (f" ({fixed})" if fixed else ""),
-            "limit_rows": [r for r in sweep["rows"] if r["status"] in ("timeout", "memory", "too-large")],
+            "limit_rows": [r for r in sweep["rows"] if r["status"] in LIMIT_STATUSES],
         })
     return result
 
 
+def symbolic_stops(sweep):
+    """Where each expression-building method stopped along a sweep, and why: at its first
+    limit (the size, the status and the reason; larger sizes were skipped), or where the
+    suite stops running it (a size cut-off it declares, so that it stays short)."""
+    parameter = sweep["parameter"]
+    sizes = sorted({r["settings"][parameter] for r in sweep["rows"]})
+    stops = []
+    for method in sorted({r["method"] for r in sweep["rows"] if builds_expressions(r["method"])}):
+        mine = sorted((r for r in sweep["rows"] if r["method"] == method), key=lambda r: r["settings"][parameter])
+        limited = [r for r in mine if r["status"] in LIMIT_STATUSES]
+        if limited:
+            first = limited[0]
+            stops.append({"method": method, "at": first["settings"][parameter], "status": first["status"],
+                          "why": f"{first['status']}: {shorten_numbers(first.get('reason') or '')}",
+                          "sentence": f"{method} stopped at {parameter} = {first['settings'][parameter]} "
+                                      f"({first['status']}: {shorten_numbers(first.get('reason') or 'no reason recorded')}); "
+                                      "larger sizes were not run"})
+            continue
+        ran = [r["settings"][parameter] for r in mine]
+        beyond = [size for size in sizes if ran and size > max(ran)]
+        if beyond:
+            stops.append({"method": method, "at": max(ran), "status": "not run",
+                          "why": "the suite runs it no further",
+                          "sentence": f"{method} was run up to {parameter} = {max(ran)} only: the suite stops it "
+                                      f"there to stay short (the `swell` suite takes it to its limit)"})
+    return stops
+
+
 def _timing(rows, methods):
-    """Gradient time against parameters, on the sweep with the widest range of sizes."""
+    """Gradient time against parameters, on the sweep with the widest range of sizes.
+
+    Each method's growth is fitted beyond its fixed overhead, with a confidence interval
+    (:func:`~diffkit.harness.metrics.fit_scaling`); its cost in forward passes at the
+    largest size is the round-by-round ratio with its quartiles, set beside the
+    evaluations a finite-difference method counts.
+    """
     sweeps = find_sweeps([r for r in rows if r["status"] == "ok"], TIMING_PARAMETERS)
     best = None
     for sweep in sweeps:
@@ -207,16 +245,24 @@ def _timing(rows, methods):
     for method in methods:
         if method in (REFERENCE, REFERENCE_CHECK):
             continue
-        points = sorted((r["params"], r["gradient_seconds"], r["forward_seconds"]) for r in sweep["rows"]
-                        if r["method"] == method and r.get("gradient_seconds"))
-        if len(points) < 2:
+        mine = sorted((r for r in sweep["rows"] if r["method"] == method and r.get("gradient_seconds")),
+                      key=lambda r: r["params"])
+        if len(mine) < 2:
             continue
-        params = [p[0] for p in points]
-        seconds = [p[1] for p in points]
-        ratios = [p[1] / p[2] for p in points if p[2]]
-        series.append({"method": method, "params": params, "seconds": seconds,
-                       "slope": fit_slope(params, seconds), "largest_ratio": ratios[-1] if ratios else None,
-                       "largest_params": params[-1]})
+        largest = mine[-1]
+        series.append({
+            "method": method, "params": [r["params"] for r in mine],
+            "seconds": [r["gradient_seconds"] for r in mine],
+            "low": [r.get("gradient_q1") or r["gradient_seconds"] for r in mine],
+            "high": [r.get("gradient_q3") or r["gradient_seconds"] for r in mine],
+            "repeats": [r.get("repeats") for r in mine],
+            "scaling": fit_scaling([r["params"] for r in mine], [r["gradient_seconds"] for r in mine]),
+            "largest_params": largest["params"],
+            "largest_ratio": largest.get("forward_passes"),
+            "largest_ratio_q1": largest.get("forward_passes_q1"),
+            "largest_ratio_q3": largest.get("forward_passes_q3"),
+            "evaluations": largest.get("evaluations") if is_finite_difference(method) else None,
+        })
     forward = sorted({(r["params"], r["forward_seconds"]) for r in sweep["rows"]
                       if r["method"] == "tape" and r.get("forward_seconds")})
     fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
@@ -232,8 +278,10 @@ def _runtime_table(rows, methods):
         table.append({
             "program": _label(row), "method": row["method"], "params": row.get("params"),
             "gradient_seconds": row.get("gradient_seconds"), "one_off_seconds": row.get("one_off_seconds"),
-            "forward_seconds": row["forward_seconds"],
-            "ratio": (row.get("gradient_seconds") or 0) / row["forward_seconds"],
+            "gradient_q1": row.get("gradient_q1"), "gradient_q3": row.get("gradient_q3"),
+            "forward_seconds": row["forward_seconds"], "repeats": row.get("repeats"),
+            "ratio": row.get("forward_passes") or (row.get("gradient_seconds") or 0) / row["forward_seconds"],
+            "ratio_q1": row.get("forward_passes_q1"), "ratio_q3": row.get("forward_passes_q3"),
         })
     programs = list(dict.fromkeys(r["program"] for r in table))
     shown = [m for m in methods if any(r["method"] == m for r in table)]
@@ -267,14 +315,47 @@ def _cost_ratios(rows, methods):
 
 
 def _failures(rows):
-    failures = [r for r in rows if r["status"] in FAILURE_STATUSES]
-    return [{"program": _label(r), "method": r["method"], "status": r["status"],
-             "reason": _first_sentence(r.get("reason") or "")} for r in failures]
+    """The cases that failed for real (a limit, an error), each with its whole reason."""
+    return [_failure(r) for r in rows if r["status"] in FAILURE_STATUSES and r["status"] != "unsupported"]
 
 
-def _first_sentence(text, limit=220):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _unsupported(rows):
+    """The cases a method declines by design (a branch SymPy cannot decide, a kink the complex
+    step cannot cross): expected, so listed apart from the failures."""
+    return [_failure(r) for r in rows if r["status"] == "unsupported"]
+
+
+def _failure(row):
+    return {"program": _label(row), "method": row["method"], "status": row["status"],
+            "reason": shorten_numbers(" ".join((row.get("reason") or "").split()))}
+
+
+def shorten_numbers(text, digits=4):
+    """``text`` with every number of more than ``digits`` significant digits cut to them
+    (``0.33333333333333333333`` -> ``0.3333…``): a reason quoting a 50-digit value stays readable."""
+    def short(match):
+        number = match.group(0)
+        mantissa = number.split("e")[0].split("E")[0]
+        if sum(c.isdigit() for c in mantissa.lstrip("-0.")) <= digits + 1:
+            return number
+        value = float(number)
+        return f"{value:.{digits}g}…"
+    return _NUMBER.sub(short, text)
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?|(?<![\w.])\d{8,}")
+
+
+def near_limit(rows):
+    """The cases that finished ok after ``NEAR_LIMIT`` of their time limit: on another run (or a
+    busier machine) they may time out, so the report marks them instead of counting them plain ok."""
+    near = []
+    for row in rows:
+        limit, took = row.get("timeout"), row.get("wall_seconds")
+        if row["status"] == "ok" and limit and took and took >= NEAR_LIMIT * limit:
+            near.append({"program": _label(row), "method": row["method"], "seconds": took, "limit": limit,
+                         "case_id": row["case_id"]})
+    return near
 
 
 def _warnings(rows):

@@ -1,167 +1,203 @@
-"""The report's figures, drawn with matplotlib from the analysed rows.
+"""The report's figures, drawn with matplotlib from the analysed rows, in the package's style.
 
 Each function takes the analysis (see :mod:`diffkit.harness.analysis`) and a folder,
-writes one PNG and returns its file name, or None when the data for it is missing.
+writes one PNG (and its SVG) and returns its file name, or None when the data for it is
+missing. Every plot is titled, both axes say what they measure and in which unit, every
+fitted line is in the legend, an exact zero is shown as such, and no series hides
+another.
 """
 
+import math
+
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.ticker import NullFormatter
 
-from ..report.figures import new_figure, palette, save_figure
+from ..report.figures import ZERO_LABEL, integer_axis, new_figure, save_figure, styled, zero_floor
 from .outputs import cannot_write
-
-FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
-DPI = 80
-MARKERS = "osD^v<>ph*"
-
-
-def _style(methods):
-    colours = palette()
-    return {m: (colours[i % 10], MARKERS[i % len(MARKERS)]) for i, m in enumerate(methods)}
 
 
 def _save(fig, folder, name):
     try:
-        return save_figure(fig, folder, name, dpi=DPI)
+        return save_figure(fig, folder, name)
     except OSError as exc:
         raise cannot_write(folder / name, exc) from None
 
 
+@styled
 def accuracy(analysis, folder):
+    """A grid of programs by methods, each cell coloured by log10 of its relative error and
+    labelled with it: every value visible, none drawn over another; exact zeros say 0."""
     table = analysis["accuracy"]
     if not table["programs"]:
         return None
     programs, methods = table["programs"], table["methods"]
-    style = _style(methods)
-    fig, ax = new_figure(figsize=(8, max(3.5, 0.2 * len(programs) + 1.5)))
-    offsets = np.linspace(-0.3, 0.3, len(methods)) if len(methods) > 1 else [0.0]
-    for offset, method in zip(offsets, methods):
-        xs, ys = [], []
-        for i, program in enumerate(programs):
+    grid = np.full((len(programs), len(methods)), np.nan)
+    for i, program in enumerate(programs):
+        for j, method in enumerate(methods):
             error = table["errors"].get((program, method))
-            if error is not None:
-                ys.append(i + offset)
-                xs.append(max(error, FLOOR))
-        colour, marker = style[method]
-        ax.scatter(xs, ys, label=method, color=colour, marker=marker, s=14)
-    ax.set_xscale("log")
-    ax.axvline(2.2e-16, color="grey", lw=0.8, ls=":")
+            if error is not None and error > 0 and math.isfinite(error):
+                grid[i, j] = math.log10(error)
+    fig, ax = new_figure(figsize=(1.0 * len(methods) + 4.2, 0.3 * len(programs) + 2.2))
+    cmap = ListedColormap(np.array([[0.13, 0.40, 0.67], [0.40, 0.65, 0.80], [0.82, 0.90, 0.94], [0.99, 0.86, 0.78],
+                                    [0.96, 0.65, 0.51], [0.84, 0.38, 0.30], [0.70, 0.09, 0.17]]))
+    image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=-17, vmax=1, interpolation="nearest")
+    for i, program in enumerate(programs):
+        for j, method in enumerate(methods):
+            error = table["errors"].get((program, method))
+            if error is None:
+                text = "—"
+            elif error == 0:
+                text = "0"
+            elif not math.isfinite(error):
+                text = "nan"
+            else:
+                text = f"{math.log10(error):.0f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=9)
+    ax.set_xticks(range(len(methods)))
+    ax.set_xticklabels(methods, rotation=35, ha="right")
     ax.set_yticks(range(len(programs)))
-    ax.set_yticklabels([table["short"][p] for p in programs], fontsize=6)
-    ax.set_ylim(len(programs) - 0.5, -0.5)
-    ax.grid(axis="y", lw=0.3, color="#ddd")
-    ax.set_xlabel("relative error of the gradient against the 50-digit reference")
-    ax.set_title(f"Accuracy by method and program (exact zero drawn at {FLOOR:g}; dotted: float64 epsilon)",
-                 fontsize=8)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_yticklabels([table["short"][p] for p in programs])
+    ax.grid(False)
+    ax.set_xlabel("method")
+    ax.set_ylabel("program (settings)")
+    ax.set_title("Relative gradient error against the 50-digit reference\n"
+                 "(log10 per cell; 0: exactly zero, —: not run or unsupported)")
+    bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
+    bar.set_label("log10 relative error (−16: float64 rounding)")
     return _save(fig, folder, "accuracy.png")
 
 
+@styled
 def expression_size(analysis, folder):
     sweeps = analysis["size_sweeps"]
     if not sweeps:
         return None
     columns = min(2, len(sweeps))
     rows = (len(sweeps) + columns - 1) // columns
-    fig, axes = new_figure(rows, columns, figsize=(6.2 * columns, 3.6 * rows), squeeze=False)
+    fig, axes = new_figure(rows, columns, figsize=(7.2 * columns, 4.6 * rows), squeeze=False)
     for ax, sweep in zip(axes.flat, sweeps):
-        for index, series in enumerate(sweep["series"]):
-            colour = palette()[index % 10]
-            ax.plot(series["x"], series["y"], "o-", color=colour, ms=4, label=series["label"])
+        for series in sweep["series"]:
+            line, = ax.plot(series["x"], series["y"], label=series["label"])
             growth = series.get("growth_model")
             if growth is not None:
                 ax.plot(series["x"], growth.predict(series["x"], series["fit_x0"], series["fit_y0"]),
-                        ":", color=colour, lw=1)
-        for limit_x in sweep.get("limits", []):
-            ax.axvline(limit_x, color="red", lw=0.8, ls="--")
+                        color=line.get_color(), lw=0.9, ls=(0, (1, 2)), marker="",
+                        label=f"fit: {_growth_label(growth)}")
+        for stop in sweep["stops"]:
+            if stop["status"] == "not run":
+                continue
+            ax.axvline(stop["at"], color="#a11", lw=1.0, ls="--", marker="",
+                       label=f"{stop['method']} stopped: {stop['status']} at {sweep['parameter']} = {stop['at']}")
         ax.set_yscale("log")
-        ax.set_xlabel(sweep["parameter"])
-        ax.set_ylabel("operations / nodes")
-        ax.set_title(sweep["title"], fontsize=9)
-        ax.legend(fontsize=7)
+        integer_axis(ax.xaxis)
+        ax.set_xlabel(f"{sweep['parameter']} (count)")
+        ax.set_ylabel("size (operations or tape nodes)")
+        ax.set_title(sweep["title"])
+        ax.legend(loc="upper left")
     for ax in list(axes.flat)[len(sweeps):]:
         ax.axis("off")
     return _save(fig, folder, "expression_size.png")
 
 
+def _growth_label(growth):
+    if growth.kind == "exponential":
+        return f"×{growth.rate:.2f} per step"
+    return f"∝ size^{growth.rate:.2f}"
+
+
+@styled
 def gradient_time(analysis, folder):
+    """Seconds per gradient against parameters, each point with its interquartile range and each
+    measurable growth fit (overhead + a·n^slope) drawn and named in the legend."""
     timing = analysis["timing"]
     if not timing["series"]:
         return None
-    style = _style([s["method"] for s in timing["series"]])
-    fig, ax = new_figure(figsize=(7.5, 4.8))
+    fig, ax = new_figure(figsize=(10, 5.6))
     for series in timing["series"]:
-        colour, marker = style[series["method"]]
-        slope = f" (slope {series['slope']:.2f})" if series["slope"] is not None else ""
-        ax.plot(series["params"], series["seconds"], marker=marker, color=colour, ms=4,
-                label=f"{series['method']}{slope}")
+        params = np.array(series["params"], dtype=float)
+        seconds = np.array(series["seconds"])
+        spread = np.array([seconds - np.array(series["low"]), np.array(series["high"]) - seconds])
+        container = ax.errorbar(params, seconds, yerr=np.clip(spread, 0, None), capsize=2,
+                                label=series["method"])
+        colour = container.lines[0].get_color()
+        scaling = series["scaling"]
+        if scaling is not None and scaling.measurable:
+            xs = np.geomspace(scaling.sizes[0], scaling.sizes[-1], 50)
+            ax.plot(xs, scaling.predict(xs), color=colour, lw=0.9, ls=(0, (1, 2)), marker="",
+                    label=f"{series['method']} fit: slope {scaling.slope:.2f} [{scaling.low:.2f}, {scaling.high:.2f}]")
     if timing["forward"]:
         params, seconds = zip(*timing["forward"])
-        ax.plot(params, seconds, "k--", lw=1, label="forward pass")
+        ax.plot(params, seconds, color="black", ls="--", marker="x", lw=1, label="one forward pass")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("parameters differentiated")
-    ax.set_ylabel("seconds per gradient (median)")
-    ax.set_title(f"Gradient time against size:\n{timing['title']}", fontsize=8)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel("parameters differentiated (count)")
+    ax.set_ylabel("seconds per gradient (CPU time; median, IQR bars)")
+    ax.set_title(f"Gradient time against size: {timing['title']}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1)
     return _save(fig, folder, "gradient_time.png")
 
 
+@styled
 def error_estimates(analysis, folder):
-    """Each finite-difference method's error estimate against the true error, entry by entry."""
+    """Each finite-difference method's error estimate against the true error, entry by entry, in one
+    panel per method (so no method's points hide another's); exact zeros drawn a decade below the rest."""
     estimates = analysis["estimates"]
     if not estimates:
         return None
-    style = _style(list(estimates))
-    fig, ax = new_figure(figsize=(6.5, 5.5))
-    low, high = FLOOR, FLOOR * 10
-    for method, entries in estimates.items():
-        true = np.maximum(entries["true"], FLOOR)
-        estimate = np.maximum(entries["estimate"], FLOOR)
-        colour, marker = style[method]
-        ax.scatter(true, estimate, s=9, alpha=0.55, color=colour, marker=marker,
-                   label=f"{method}: {entries['covered']:.1%} covered, {entries['informative']:.1%} informative")
-        high = max(high, float(np.max(true)), float(np.max(estimate)))
-    line = np.array([low, high * 10])
-    ax.loglog(line, line, color="black", lw=0.8, label="estimate = true error")
-    ax.loglog(line, 100 * line, color="grey", lw=0.6, ls="--", label="estimate = 100 x true error")
-    ax.set_xlim(low, high * 10)
-    ax.set_ylim(low, high * 10)
-    ax.set_xlabel(f"true error against the 50-digit reference (exact zero drawn at {FLOOR:g})")
-    ax.set_ylabel("the method's own error estimate")
-    ax.set_title("Error estimates per entry: above the diagonal, the estimate covers the error", fontsize=8)
-    ax.legend(fontsize=6, loc="upper left")
+    values = [v for entries in estimates.values() for v in (*entries["true"], *entries["estimate"])]
+    floor = zero_floor(values)
+    high = max([floor * 10, *(v for v in values if v == v)]) * 10
+    columns = min(3, len(estimates))
+    rows = -(-len(estimates) // columns)
+    fig, axes = new_figure(rows, columns, figsize=(5.2 * columns, 4.8 * rows), squeeze=False)
+    for ax in axes.flat[len(estimates):]:
+        ax.set_visible(False)
+    line = np.array([floor, high])
+    for ax, (method, entries) in zip(axes.flat, estimates.items()):
+        true = np.array(entries["true"], dtype=float)
+        estimate = np.array(entries["estimate"], dtype=float)
+        ax.scatter(np.where(true > 0, true, floor), np.where(estimate > 0, estimate, floor), s=12, alpha=0.6,
+                   label=f"{entries['covered']:.1%} covered, {entries['informative']:.1%} informative")
+        ax.loglog(line, line, color="black", lw=0.8, marker="", label="estimate = true error")
+        ax.loglog(line, 100 * line, color="grey", lw=0.8, ls="--", marker="", label="estimate = 100 × true error")
+        ax.set_xlim(floor / 3, high)
+        ax.set_ylim(floor / 3, high)
+        ax.set_xlabel(f"true error (absolute; {ZERO_LABEL} at {floor:.0e})")
+        ax.set_ylabel("the method's own estimate (absolute)")
+        ax.set_title(f"{method}: estimate against true error")
+        ax.legend(loc="upper left")
     return _save(fig, folder, "error_estimates.png")
 
 
+@styled
 def cost_ratios(analysis, folder):
     """ADBench's figure: derivative time over objective time against parameters, a panel per problem."""
     problems = [p for p in analysis.get("cost_ratios", []) if p["series"]]
     if not problems:
         return None
     methods = list(dict.fromkeys(s["method"] for p in problems for s in p["series"]))
-    style = _style(methods)
     columns = min(3, len(problems))
     rows = -(-len(problems) // columns)
-    fig, axes = new_figure(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    fig, axes = new_figure(rows, columns, figsize=(5 * columns, 4 * rows + 0.8), squeeze=False)
     for ax in axes.flat[len(problems):]:
         ax.set_visible(False)
+    styles = {}
     for ax, problem in zip(axes.flat, problems):
         for series in problem["series"]:
-            colour, marker = style[series["method"]]
             params, ratios = zip(*series["points"])
-            ax.plot(params, ratios, marker=marker, color=colour, ms=4, lw=1, label=series["method"])
+            kwargs = styles.get(series["method"])
+            line, = ax.plot(params, ratios, label=series["method"], **(kwargs or {}))
+            styles.setdefault(series["method"], {"color": line.get_color(), "marker": line.get_marker(),
+                                                 "linestyle": line.get_linestyle()})
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(problem["program"], fontsize=9)
-        ax.set_xlabel("parameters", fontsize=8)
-        ax.set_ylabel("derivative / objective time", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_title(problem["program"])
+        ax.set_xlabel("parameters (count)")
+        ax.set_ylabel("derivative / objective time (ratio)")
         ax.xaxis.set_minor_formatter(NullFormatter())  # a short range would label every minor tick
-        ax.grid(True, which="both", alpha=0.3)
-    handles = [axes.flat[0].plot([], [], marker=style[m][1], color=style[m][0], label=m)[0] for m in methods]
-    fig.legend(handles=handles, loc="lower center", ncol=min(6, len(methods)), fontsize=7)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    handles = [axes.flat[0].plot([], [], label=m, **styles[m])[0] for m in methods if m in styles]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(5, len(handles)))
     return _save(fig, folder, "cost_ratios.png")
 
 
@@ -176,3 +212,4 @@ def draw_all(analysis, folder):
         if name:
             drawn[figure.__name__] = name
     return drawn
+

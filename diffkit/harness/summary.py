@@ -9,6 +9,8 @@ from collections import Counter
 
 from ..methods import builds_expressions, is_finite_difference
 from ..report.markdown import sci
+from .analysis import NEAR_LIMIT
+from .metrics import KNEE
 
 LARGE_ERROR = 1e-2  # a relative gradient error above this is named case by case
 NAMED_PER_METHOD = 3
@@ -30,6 +32,7 @@ def summarise(analysis, sections=()):
         _reference(analysis),
         _swell(analysis),
         _symbolic_failures(analysis),
+        _near_limit(analysis),
         _timing(analysis),
         *(section.summary for section in sections),
     ]
@@ -115,37 +118,72 @@ def _swell(analysis):
 
 
 def _symbolic_failures(analysis):
-    failures = [f for f in analysis["failures"] if builds_expressions(f["method"])]
-    if not failures:
+    failures = [f for f in analysis["failures"] + analysis["unsupported"] if builds_expressions(f["method"])]
+    stops = [stop["sentence"] for sweep in analysis["size_sweeps"] for stop in sweep["stops"]
+             if stop["status"] != "not run"]
+    if not failures and not stops:
         return None
     by_status = Counter(f["status"] for f in failures)
     unsupported = sorted({f["program"] for f in failures if f["status"] == "unsupported"})
-    limits = [f"{f['program']} ({f['status']})" for f in failures if f["status"] in ("timeout", "memory", "too-large")]
     text = "**Where symbolic failed.** " + ", ".join(f"{n} {s}" for s, n in by_status.most_common()) + "."
     if unsupported:
-        text += (f" Unsupported means the program branches on its input, which SymPy cannot decide: "
+        text += (f" Unsupported (by design) means the program branches on its input, which SymPy cannot decide: "
                  f"{', '.join(unsupported)}; the tape and finite differences handle these.")
-    if limits:
-        text += f" The limits stopped it on: {', '.join(sorted(set(limits))[:8])}."
+    if stops:
+        text += " Along the size sweeps, " + "; ".join(stops) + "."
     return text
+
+
+def _near_limit(analysis):
+    near = analysis["near_limit"]
+    if not near:
+        return None
+    cases = ", ".join(f"{n['program']} by {n['method']} ({n['seconds']:.1f} s of {n['limit']:g} s)" for n in near[:6])
+    more = f", and {len(near) - 6} more" if len(near) > 6 else ""
+    return (f"**Near the limit.** {len(near)} case(s) finished ok but after more than {NEAR_LIMIT:.0%} of their "
+            f"time limit: {cases}{more}. On a busier machine or another run they may time out instead.")
+
+
+def _cost(series):
+    """``fd-central 540× (IQR 531–552; 515 evaluations)``: the measured ratio with its spread."""
+    text = f"{series['method']} {series['largest_ratio']:.0f}×"
+    spread = []
+    if series.get("largest_ratio_q1") is not None:
+        spread.append(f"IQR {series['largest_ratio_q1']:.0f}–{series['largest_ratio_q3']:.0f}")
+    if series.get("evaluations"):
+        spread.append(f"{series['evaluations']} evaluations")
+    return text + (f" ({'; '.join(spread)})" if spread else "")
 
 
 def _timing(analysis):
     timing = analysis["timing"]
-    series = [s for s in timing["series"] if s["slope"] is not None]
+    series = [s for s in timing["series"] if s["scaling"] is not None]
     if not series:
         return None
-    slopes = ", ".join(f"{s['method']} {s['slope']:.2f}" for s in series)
+    measured = [s for s in series if s["scaling"].measurable]
+    flat = [s["method"] for s in series if not s["scaling"].measurable]
+    text = f"**Runtime.** On {timing['title']}, "
+    if measured:
+        text += ("gradient time beyond each method's fixed overhead grows with the number of parameters as "
+                 "params^slope: " + "; ".join(f"{s['method']} {s['scaling'].describe()}" for s in measured) + ".")
+    if flat:
+        text += (f" {', '.join(flat)}: not measurable at these sizes (the time stays within "
+                 f"{KNEE:g}× the fixed overhead, so it measures the overhead, not the growth).")
     ratios = [s for s in series if s["largest_ratio"] is not None]
-    text = (f"**Runtime.** On {timing['title']}, gradient time grows with the number of parameters "
-            f"as params^slope with slopes {slopes}.")
     if ratios:
         largest = max(s["largest_params"] for s in ratios)
         at_largest = sorted((s for s in ratios if s["largest_params"] == largest), key=lambda s: s["largest_ratio"])
-        if at_largest:
-            text += (f" At {largest} parameters one gradient cost "
-                     + ", ".join(f"{s['largest_ratio']:.0f} forward passes ({s['method']})" for s in at_largest) + ".")
-    if any(is_finite_difference(s["method"]) for s in series):
-        text += (" Finite differences need one or more forward passes per parameter; the tape needs a "
-                 "small constant number of them whatever the size.")
+        text += (f" At {largest} parameters one gradient cost, in forward passes timed in the same rounds: "
+                 + ", ".join(_cost(s) for s in at_largest) + ".")
+    fd = [s for s in ratios if s.get("evaluations")]
+    if fd:
+        within = [s["method"] for s in fd if s["largest_ratio_q1"] is not None
+                  and s["largest_ratio_q1"] <= s["evaluations"] <= s["largest_ratio_q3"]]
+        above = [f"{s['method']} {100 * (s['largest_ratio'] / s['evaluations'] - 1):+.0f}%" for s in fd
+                 if s["method"] not in within]
+        if within:
+            text += f" The evaluations counted lie within the measured spread for {', '.join(within)}."
+        if above:
+            text += (" Measured beyond the evaluations counted (the cost of moving the inputs and reading the "
+                     f"output): {', '.join(above)}.")
     return text

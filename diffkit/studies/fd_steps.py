@@ -11,7 +11,7 @@ installed) at its final step.
 
 import numpy as np
 
-from ..report.figures import new_figure, save_figure
+from ..report.figures import ZERO_LABEL, new_figure, save_figure, styled, zero_floor
 from ..report.markdown import sci
 from ..report.section import Image, Paragraph, Section
 from .logistic import X0, logistic_map, logistic_problem
@@ -20,7 +20,6 @@ from ..harness.studies import Study, register_study
 NAME = "fd-steps"
 TITLE = "Finite differences against step size"
 FIGURE = "fd_steps.png"
-FLOOR = 1e-18  # where an error of exactly zero is drawn on a log axis
 METHODS = ("tape", "fd-complex", "fd-central", "fd-forward", "fd-richardson")
 
 
@@ -102,39 +101,48 @@ def run(case, report_partial=None):
 
 
 # --- the report's section ------------------------------------------------------------------
+@styled
 def error_figure(data, folder):
-    fig, ax = new_figure(figsize=(10, 4.8))
+    fig, ax = new_figure(figsize=(10, 5.2))
     h = np.array(data["h"])
-    ax.loglog(h, np.maximum(data["forward_error"], FLOOR), label="forward difference")
-    ax.loglog(h, np.maximum(data["central_error"], FLOOR), label="central difference")
-    ax.loglog(h, h * 10, color="grey", lw=0.6, ls=":", label="∝ h (truncation, forward)")
-    ax.loglog(h, h**2 * 100, color="grey", lw=0.6, ls="--", label="∝ h² (truncation, central)")
-    ax.loglog(h, 1e-16 / h, color="grey", lw=0.6, ls="-.", label="∝ 1/h (round-off)")
-    for name, error in sorted(data["method_errors"].items()):
+    errors = [*data["forward_error"], *data["central_error"], *data["method_errors"].values()]
+    floor = zero_floor(errors)
+    for key, label in (("forward_error", "forward difference"), ("central_error", "central difference")):
+        error = np.array(data[key])
+        line, = ax.loglog(h[error > 0], error[error > 0], marker="", label=label)
+        zero = error == 0
+        if zero.any():
+            ax.scatter(h[zero], np.full(zero.sum(), floor), marker="v", color=line.get_color(),
+                       label=f"{label}: {ZERO_LABEL}")
+    ax.loglog(h, h * 10, color="grey", lw=0.8, ls=":", marker="", label="∝ h (truncation, forward)")
+    ax.loglog(h, h**2 * 100, color="grey", lw=0.8, ls="--", marker="", label="∝ h² (truncation, central)")
+    ax.loglog(h, 1e-16 / h, color="grey", lw=0.8, ls="-.", marker="", label="∝ 1/h (round-off)")
+    for (name, error), colour in zip(sorted(data["method_errors"].items()), ("C3", "C4", "C5", "C6")):
         if name in ("tape", "fd-complex"):
-            ax.axhline(max(error, FLOOR), lw=0.8, ls="-.", label=f"{name} ({error:.1e})",
-                       color="C3" if name == "tape" else "C4")
-    _adaptive_steps(ax, data)
-    ax.set_ylim(FLOOR * 10, 1e4)
-    ax.set_xlabel("step size h")
+            shown = f"{error:.1e}" if error else ZERO_LABEL
+            ax.axhline(error if error else floor, lw=1.0, ls="-.", marker="", color=colour,
+                       label=f"{name} ({shown})")
+    _adaptive_steps(ax, data, floor)
+    ax.set_ylim(floor / 3, 1e4)
+    ax.set_xlabel("step size h (absolute)")
     ax.set_ylabel("absolute error of l'(x0)")
-    ax.set_title(f"Finite-difference error against h: logistic map l({data['n']}), x0 = {data['x0']}", fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(f"Finite-difference error against h: logistic map l({data['n']}), x0 = {data['x0']}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, folder, FIGURE)
 
 
-def _adaptive_steps(ax, data):
+def _adaptive_steps(ax, data, floor):
     """The steps fd-richardson took (its central differences there) and chose, and numdifftools' choice."""
     adaptive = data.get("adaptive")
     if adaptive:
-        ax.scatter(adaptive["steps"], np.maximum(adaptive["central_errors"], FLOOR), s=22, facecolors="none",
+        ax.scatter(adaptive["steps"], np.maximum(adaptive["central_errors"], floor), s=22, facecolors="none",
                    edgecolors="C2", zorder=3, label=f"fd-richardson: the {len(adaptive['steps'])} steps it took")
-        ax.scatter([adaptive["step"]], [max(adaptive["error"], FLOOR)], marker="*", s=110, color="C2", zorder=4,
+        ax.scatter([adaptive["step"]], [max(adaptive["error"], floor)], marker="*", s=110, color="C2", zorder=4,
                    label=f"fd-richardson's result at its chosen step ({adaptive['error']:.1e}, estimate "
                          f"{adaptive['error_estimate']:.1e}, {adaptive['evaluations']} evaluations)")
     peer = data.get("numdifftools") or {}
     if peer.get("error") is not None:
-        ax.scatter([peer["step"]], [max(peer["error"], FLOOR)], marker="P", s=70, color="C5", zorder=4,
+        ax.scatter([peer["step"]], [max(peer["error"], floor)], marker="P", s=70, color="C5", zorder=4,
                    label=f"numdifftools Gradient at its final step ({peer['error']:.1e}, estimate "
                          f"{peer['error_estimate']:.1e}, {peer['evaluations']} evaluations)")
 

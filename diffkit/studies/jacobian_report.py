@@ -6,15 +6,16 @@ or from the results database (``diffkit report --from``).
 """
 
 import json
+
+import numpy as np
 from pathlib import Path
 
 from ..errors import InputError
 from ..methods.transforms import HESSIAN_METHODS
 from ..report import markdown
-from ..report.figures import new_figure, palette, save_figure
+from ..report.figures import ZERO_LABEL, integer_axis, new_figure, save_figure, styled, zero_floor
 from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
 
-DPI = 90
 REGIMES = (("n >> m", "n", "m = 2: inputs grow"), ("n << m", "m", "n = 2: outputs grow"), ("n = m", "n", "n = m"))
 
 
@@ -43,7 +44,7 @@ def _columns(rows, keys):
 
 
 def _save(fig, folder, name):
-    return save_figure(fig, folder, name, dpi=DPI)
+    return save_figure(fig, folder, name)
 
 
 def _figure(alt, plot, data, folder, key):
@@ -58,18 +59,24 @@ def _cost_rows(data, regime):
     return [row for row in data["jacobian_cost"] if row["regime"] == regime]
 
 
+@styled
 def jacobian_cost_plot(data, folder):
-    fig, axes = new_figure(1, 3, figsize=(13, 4.2), sharey=True)
+    fig, axes = new_figure(1, 3, figsize=(15, 5), sharey=True)
     for ax, (regime, axis_key, title) in zip(axes, REGIMES):
         rows = _cost_rows(data, regime)
         for method in COST_METHODS:
-            points = sorted((row[axis_key], row["seconds"]) for row in rows if row["method"] == method)
+            points = sorted((row[axis_key], row["seconds"], row.get("q1"), row.get("q3"))
+                            for row in rows if row["method"] == method)
             if points:
-                ax.loglog(*zip(*points), marker="o", label=method)
+                x, y = [p[0] for p in points], np.array([p[1] for p in points])
+                low = np.array([p[2] if p[2] is not None else p[1] for p in points])
+                high = np.array([p[3] if p[3] is not None else p[1] for p in points])
+                ax.errorbar(x, y, yerr=np.clip([y - low, high - y], 0, None), capsize=2, label=method)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
         ax.set_title(f"{regime} ({title})")
-        ax.set_xlabel(axis_key)
-        ax.grid(True, alpha=0.3)
-    axes[0].set_ylabel("seconds for the full Jacobian")
+        ax.set_xlabel(f"{axis_key} ({'inputs' if axis_key == 'n' else 'outputs'}, count)")
+        ax.set_ylabel("seconds for the full Jacobian (median, IQR)")
     axes[0].legend()
     return _save(fig, folder, "jacobian_cost.png")
 
@@ -154,7 +161,7 @@ def jacobian_section(data, folder):
         "Programs R^n -> R^m, `y = B tanh(A x)` with 16 hidden units (diffkit.studies.jacobian_programs). "
         "Reverse mode builds the Jacobian row by row (one backward pass per output), forward mode "
         "and central differences column by column (one forward pass, or two evaluations, per input). "
-        "Times are the best of the repeats; `passes` counts backward passes (tape), forward passes "
+        "Times are medians over rounds filling 0.2 s of CPU time (the bars in the plot span the interquartile range); `passes` counts backward passes (tape), forward passes "
         "(forward-mode) or function evaluations (fd-central).",
         "",
         _figure("Jacobian cost", jacobian_cost_plot, data, folder, "jacobian_cost"),
@@ -181,28 +188,33 @@ def jacobian_section(data, folder):
 
 
 # --- Hessians ------------------------------------------------------------------------------------------
+@styled
 def hessian_plot(data, folder):
-    fig, ax = new_figure(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(8, 5))
+    floor = zero_floor([row["max_rel_error"] for row in data["hessian"]])
     for index, method in enumerate(HESSIAN_METHODS):
         rows = [row for row in data["hessian"] if row["method"] == method]
-        ax.scatter(
-            [row["seconds"] for row in rows],
-            [max(row["max_rel_error"], 1e-18) for row in rows],
-            label=method,
-            marker="osD^"[index % 4],
-        )
+        exact = [row for row in rows if row["max_rel_error"] == 0]
+        points = ax.scatter([row["seconds"] for row in rows if row["max_rel_error"] > 0],
+                            [row["max_rel_error"] for row in rows if row["max_rel_error"] > 0],
+                            label=method, marker="osD^"[index % 4])
+        if exact:
+            ax.scatter([row["seconds"] for row in exact], [floor] * len(exact), marker="v",
+                       color=points.get_facecolor()[0] if len(points.get_offsets()) else None,
+                       label=f"{method}: {ZERO_LABEL}")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("seconds for the full Hessian")
+    ax.set_xlabel("seconds for the full Hessian (median)")
     ax.set_ylabel("max error / max |H| (against 50 digits)")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
+    ax.set_title("Hessians: accuracy against cost")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, folder, "hessian_accuracy_cost.png")
 
 
+@styled
 def hessian_swell_plot(data, folder):
     rows = data["hessian_swell"]
-    fig, ax = new_figure(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(8, 5))
     for key, label in (
         ("forward_tree_size", "forward expression (tree)"),
         ("gradient_tree_size", "gradient (tree)"),
@@ -210,10 +222,11 @@ def hessian_swell_plot(data, folder):
         ("hessian_dag_size", "Hessian (DAG)"),
         ("hessian_cse_size", "Hessian (after CSE)"),
     ):
-        ax.semilogy([row["depth"] for row in rows], [max(row[key], 1) for row in rows], marker="o", label=label)
-    ax.set_xlabel("depth of the tanh chain (width 2)")
-    ax.set_ylabel("operations")
-    ax.grid(True, alpha=0.3)
+        ax.semilogy([row["depth"] for row in rows], [max(row[key], 1) for row in rows], label=label)
+    integer_axis(ax.xaxis)
+    ax.set_xlabel("depth of the tanh chain (layers, width 2)")
+    ax.set_ylabel("size (operations)")
+    ax.set_title("The symbolic Hessian's size against depth")
     ax.legend()
     return _save(fig, folder, "hessian_swell.png")
 
@@ -244,20 +257,20 @@ def hessian_section(data, folder):
 
 
 # --- Hessian-vector products ------------------------------------------------------------------------
+@styled
 def hvp_plot(data, folder):
-    fig, ax = new_figure(figsize=(7, 4.5))
+    fig, ax = new_figure(figsize=(8.5, 5))
     methods = [m for m in HVP_METHODS if any(r["method"] == m for r in data["hvp"])]
-    for index, method in enumerate(methods):
+    for method in methods:
         rows = sorted((r for r in data["hvp"] if r["method"] == method), key=lambda r: r["n"])
-        colour = palette()[index]
-        ax.loglog([r["n"] for r in rows], [r["seconds"] for r in rows], "o-", color=colour, label=f"{method}: H v")
+        line, = ax.loglog([r["n"] for r in rows], [r["seconds"] for r in rows], label=f"{method}: H v")
         full = [(r["n"], r["hessian_seconds"]) for r in rows if r.get("hessian_seconds") is not None]
         if full:
-            ax.loglog(*zip(*full), "s:", color=colour, label=f"{method}: full H")
-    ax.set_xlabel("n (unknowns of the least-squares problem)")
-    ax.set_ylabel("seconds")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+            ax.loglog(*zip(*full), ls=":", marker="s", color=line.get_color(), label=f"{method}: full H")
+    ax.set_xlabel("n (unknowns of the least-squares problem, count)")
+    ax.set_ylabel("seconds (median)")
+    ax.set_title("Hessian-vector products against the full Hessian")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, folder, "hvp_cost.png")
 
 
@@ -278,8 +291,9 @@ def hvp_section(data, folder):
 
 
 # --- swell: symbolic, symbolic-cse, symbolic-tape --------------------------------------------------------
+@styled
 def swell_plot(data, folder):
-    fig, axes = new_figure(1, 2, figsize=(12, 4.2))
+    fig, axes = new_figure(1, 2, figsize=(14, 5))
     rows = data["swell"]
     for method, style in zip(SWELL_METHODS, ("-", ":", "--")):
         mine = [row for row in rows if row["method"] == method]
@@ -291,14 +305,14 @@ def swell_plot(data, folder):
             axes[0].semilogy(depths, [row["derivative_dag_size"] for row in mine], "s" + style, label=f"{method} DAG")
             axes[0].semilogy(depths, [row["derivative_cse_size"] for row in mine], "^" + style, label=f"{method} CSE")
         axes[1].semilogy(depths, [row["seconds"] for row in mine], "o" + style, label=method)
-    axes[0].set_title("size of the derivative")
-    axes[0].set_ylabel("operations")
-    axes[1].set_title("time for the gradient (derive, compile, evaluate)")
+    axes[0].set_title("Size of the derivative")
+    axes[0].set_ylabel("size (operations)")
+    axes[1].set_title("Time for the gradient (derive, compile, evaluate; one run)")
     axes[1].set_ylabel("seconds")
     for ax in axes:
-        ax.set_xlabel("depth of the tanh chain (width 2)")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+        integer_axis(ax.xaxis)
+        ax.set_xlabel("depth of the tanh chain (layers, width 2)")
+        ax.legend()
     return _save(fig, folder, "swell_symbolic_tape.png")
 
 

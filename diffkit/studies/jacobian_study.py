@@ -3,8 +3,10 @@
 Each function measures one case of the Jacobian study (:mod:`diffkit.studies.jacobian_suite`
 declares the cases and runs them through the harness) and returns a plain row (a dict
 of numbers and strings), so the report can be written, and rewritten, from the results
-database or a saved JSON file without running anything again. Times are the best of a
-few repeats (wall clock, ``time.perf_counter``).
+database or a saved JSON file without running anything again. Times are the median over
+rounds filling a minimum measuring time, with their quartiles and count (CPU time,
+:mod:`diffkit.harness.timing`); a symbolic route, which SymPy's cache would speed up
+on a second call, is timed once, and its rows say so (``repeats`` 1).
 """
 
 import time
@@ -14,6 +16,7 @@ import numpy as np
 from ..core.lazy import sympy
 
 from ..api import gradient
+from ..harness.timing import time_side_by_side
 from ..methods import Problem
 from ..engines.sympy_compile import trace_symbolic
 from ..methods.transforms import hessian_result, hvp, jacobian_result
@@ -24,6 +27,7 @@ from ..ops.sympy_faces import derivative
 COST_METHODS = ("tape", "forward-mode", "fd-central")
 SWELL_METHODS = ("symbolic", "symbolic-cse", "symbolic-tape")
 REFERENCE_DIGITS = 50
+CLOCK = "cpu"
 
 # The five parts of the study: each case's Case.program, and the "study" of a "not_finished" row.
 JACOBIAN_COST = "jacobian-cost"
@@ -33,14 +37,27 @@ HESSIAN_SWELL = "hessian-swell"
 HVP = "hvp-cost"
 
 
-def _best_time(run, repeats):
-    best = float("inf")
-    result = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+MIN_TIME = 0.2  # seconds of samples each timing fills
+
+
+def _median_time(run, repeats):
+    """The median time of ``run()`` over rounds filling MIN_TIME seconds (at least ``repeats``;
+    one run when ``repeats`` is 1, for a symbolic route SymPy's cache would make faster):
+    its Timing (median, quartiles, rounds) and the result of the first call."""
+    result = run()
+    if repeats == 1:
+        return None, result
+    timings = time_side_by_side({"run": run}, repeats=repeats, warmup=0, min_time=MIN_TIME, clock=CLOCK)
+    return timings["run"], result
+
+
+def _timed(run, repeats):
+    """``(seconds, result, fields)``: the median (or the one run's time) and the row's timing fields."""
+    start = time.process_time()
+    timing, result = _median_time(run, repeats)
+    if timing is None:
+        return time.process_time() - start, result, {"q1": None, "q3": None, "repeats": 1}
+    return timing.median, result, {"q1": timing.q1, "q3": timing.q3, "repeats": timing.repeats}
 
 
 def _passes(stats):
@@ -54,13 +71,14 @@ def jacobian_cost_row(regime, n, m, method, repeats=3):
     """Seconds and passes of one mode for the full Jacobian of ``vector_program(n, m)``."""
     program = vector_program(n, m)
     reference = jacobian_result(program.function, *program.args, method="tape").matrix
-    seconds, result = _best_time(lambda: jacobian_result(program.function, *program.args, method=method), repeats)
+    seconds, result, spread = _timed(lambda: jacobian_result(program.function, *program.args, method=method), repeats)
     return {
         "regime": regime,
         "n": n,
         "m": m,
         "method": method,
         "seconds": seconds,
+        **spread,
         "passes": _passes(result.stats),
         "max_abs_diff_vs_tape": float(np.max(np.abs(result.matrix - reference))),
     }
@@ -88,7 +106,7 @@ def hessian_row(program, method, repeats=3, reference=None):
         program = hessian_program(program)
     reference = reference_hessian(program) if reference is None else reference
     scale = max(1.0, float(np.max(np.abs(reference))))
-    seconds, result = _best_time(
+    seconds, result, spread = _timed(
         lambda: hessian_result(program.function, *program.args, argnums=program.argnums, method=method),
         repeats if method != "symbolic" else 1,
     )
@@ -98,6 +116,7 @@ def hessian_row(program, method, repeats=3, reference=None):
         "n": int(reference.shape[0]),
         "method": method,
         "seconds": seconds,
+        **spread,
         "max_rel_error": float(np.max(np.abs(result.matrix - reference))) / scale,
         "asymmetry": float(np.max(np.abs(result.matrix - result.matrix.T))),
         "passes": _passes(stats),
@@ -119,7 +138,7 @@ def hvp_row(n, method, repeats=3):
     v = np.random.default_rng(n).normal(size=n)
     exact = 2.0 * X.T @ (X @ v) / X.shape[0]
     options = {"measure_cse": False} if method == "symbolic" else {}
-    seconds, product = _best_time(
+    seconds, product, spread = _timed(
         lambda: hvp(program.function, v, *program.args, method=method, **options),
         repeats if method != "symbolic" else 1,
     )
@@ -127,11 +146,12 @@ def hvp_row(n, method, repeats=3):
         "n": n,
         "method": method,
         "seconds": seconds,
+        **spread,
         "max_rel_error": float(np.max(np.abs(product - exact)) / max(1.0, np.max(np.abs(exact)))),
     }
     if method != "symbolic":
-        row["hessian_seconds"], _ = _best_time(
-            lambda: hessian_result(program.function, *program.args, method=method), 1
+        row["hessian_seconds"], _, _ = _timed(
+            lambda: hessian_result(program.function, *program.args, method=method), repeats
         )
     return row
 

@@ -11,7 +11,7 @@ import time
 from ..core.lazy import sympy
 from ..engines.expression_size import dag_size, tree_size
 from ..engines.sympy_compile import trace_symbolic
-from ..report.figures import new_figure, save_figure
+from ..report.figures import integer_axis, new_figure, save_figure, styled
 from ..report.markdown import MISSING, code, seconds
 from ..report.section import Image, Paragraph, Section, Table
 from .logistic import logistic_problem
@@ -83,22 +83,29 @@ def table_rows(rows):
     return table
 
 
+@styled
 def sizes_figure(table, folder):
-    """Sizes of l(n) and its derivative against n (None with fewer than two sizes)."""
+    """Sizes of l(n) and its derivative against n (None with fewer than two sizes), with the n
+    where SymPy stopped marked."""
+    stopped = [r for r in table if r["status"] in LIMIT_STATUSES]
     table = [r for r in table if r.get("l_tree_size") is not None]
     if len(table) < 2:
         return None
-    fig, ax = new_figure(figsize=(6.5, 4))
+    fig, ax = new_figure(figsize=(7.5, 4.6))
     for key, label in (("l_tree_size", "l(n) tree"), ("raw_tree_size", "raw derivative tree"),
                        ("raw_dag_size", "raw derivative DAG"), ("simplified_tree_size", "simplified derivative")):
         points = [(r["n"], r[key]) for r in table if r.get(key)]
         if points:
             ax.plot(*zip(*points), "o-", ms=4, label=label)
+    if stopped:
+        ax.axvline(stopped[0]["n"], color="#a11", lw=1.0, ls="--", marker="",
+                   label=f"SymPy stopped: {stopped[0]['status']} at n = {stopped[0]['n']}")
     ax.set_yscale("log")
-    ax.set_xlabel("n")
-    ax.set_ylabel("operations")
-    ax.set_title("Table 1 sizes: l(n) and its derivative", fontsize=9)
-    ax.legend(fontsize=7)
+    integer_axis(ax.xaxis)
+    ax.set_xlabel("n (iterations of the logistic map)")
+    ax.set_ylabel("size (operations)")
+    ax.set_title("Table 1 sizes: l(n) and its derivative")
+    ax.legend(loc="upper left")
     return save_figure(fig, folder, FIGURE)
 
 
