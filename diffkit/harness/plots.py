@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullFormatter
 
 from ..report.figures import ZERO_LABEL, integer_axis, new_figure, save_figure, styled, zero_floor
@@ -27,7 +28,7 @@ def _save(fig, folder, name):
 @styled
 def accuracy(analysis, folder):
     """A grid of programs by methods, each cell coloured by log10 of its relative error and
-    labelled with it: every value visible, none drawn over another; exact zeros say 0."""
+    labelled with it: every value visible, none drawn over another; exact zeros say so."""
     table = analysis["accuracy"]
     if not table["programs"]:
         return None
@@ -41,19 +42,22 @@ def accuracy(analysis, folder):
     fig, ax = new_figure(figsize=(1.0 * len(methods) + 4.2, 0.3 * len(programs) + 2.2))
     cmap = ListedColormap(np.array([[0.13, 0.40, 0.67], [0.40, 0.65, 0.80], [0.82, 0.90, 0.94], [0.99, 0.86, 0.78],
                                     [0.96, 0.65, 0.51], [0.84, 0.38, 0.30], [0.70, 0.09, 0.17]]))
+    cmap.set_bad("white")
     image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=-17, vmax=1, interpolation="nearest")
     for i, program in enumerate(programs):
         for j, method in enumerate(methods):
             error = table["errors"].get((program, method))
             if error is None:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color="#e6e6e6", lw=0))
                 text = "—"
             elif error == 0:
-                text = "0"
+                text = "exact"
             elif not math.isfinite(error):
                 text = "nan"
             else:
-                text = f"{math.log10(error):.0f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=9)
+                text = f"{error:.0e}".replace("e-0", "e-").replace("e+0", "e+")
+            dark = error is not None and 0 < error and (math.log10(error) <= -14 or math.log10(error) >= -3)
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
     ax.set_xticks(range(len(methods)))
     ax.set_xticklabels(methods, rotation=35, ha="right")
     ax.set_yticks(range(len(programs)))
@@ -62,7 +66,7 @@ def accuracy(analysis, folder):
     ax.set_xlabel("method")
     ax.set_ylabel("program (settings)")
     ax.set_title("Relative gradient error against the 50-digit reference\n"
-                 "(log10 per cell; 0: exactly zero, —: not run or unsupported)")
+                 "(exact: exactly zero; —: not run or unsupported)")
     bar = fig.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
     bar.set_label("log10 relative error (−16: float64 rounding)")
     return _save(fig, folder, "accuracy.png")

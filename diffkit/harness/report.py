@@ -16,13 +16,12 @@ import datetime
 import warnings
 from pathlib import Path
 
-import jinja2
-
 from .. import errors
-from ..report import html, markdown
+from ..report import html
+from ..report.pages import environment
 from ..report.section import Paragraph, Section
 from .absent import absent_sections, study_absent
-from .analysis import STATUSES, analyse
+from .analysis import NEAR_LIMIT, STATUSES, analyse
 from .cost_ratio_section import cost_ratio_section
 from .database import ResultsDB
 from .lock import FolderLock
@@ -30,22 +29,8 @@ from .metrics import score
 from .outputs import PAGES, cannot_write, check_pages, write_page
 from .plots import FIGURES, draw_all
 from .studies import page_of, studies, study_of
-from .summary import summarise
-from .tables import markdown_tables
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def _environment(page):
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        # index.html.j2 ends in .j2: name it, or its values (failure reasons with "<lambda>") go in raw
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-        finalize=markdown.escape if page.endswith(".md") else None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+from .summary import machine_sentence, runtime_lines, summarise
+from .tables import html_tables, markdown_tables, ratio_cell, time_cell
 
 
 def study_sections(rows, suite, folder):
@@ -67,6 +52,17 @@ def study_sections(rows, suite, folder):
             section = Section(study.name, study.title, [Paragraph(sentence)])
         sections.append(section)
     return sections
+
+
+SECTIONS = (("summary", "Summary"), ("status", "Status by method"), ("accuracy", "Accuracy"),
+            ("reference", "Reference cross-check"), ("swell", "Expression swell"), ("runtime", "Runtime"))
+CLOSING = (("failures", "Failures"), ("near-limit", "Near the time limit"), ("unsupported", "Unsupported by design"),
+           ("warnings", "NumPy warnings captured"))
+
+
+def table_of_contents(sections):
+    """(anchor, title) of every section of the page, the studies' in their place."""
+    return [*SECTIONS, *((s.anchor, s.title) for s in sections), *CLOSING]
 
 
 def build_report(folder):
@@ -103,19 +99,26 @@ def _build(folder, db):
     sections = ([benchmark] if benchmark else []) + study_sections(rows, meta.get("suite", "?"), folder)
     context = {
         "a": analysis,
+        "title": f"diffkit report: {meta.get('suite', '?')} suite",
+        "toc": table_of_contents(sections),
         "figures": figures,
+        "figure_html": html.figure,
         "studies": sections,
         "tables": markdown_tables(analysis, STATUSES),
+        "html_tables": html_tables(analysis, STATUSES),
         "summary": summarise(analysis, sections),
+        "runtime_lines": runtime_lines(analysis),
+        "machine": machine_sentence(meta),
+        "near_share": NEAR_LIMIT,
+        "ratio_cell": ratio_cell,
+        "time_cell": time_cell,
         "statuses": STATUSES,
         "generated": datetime.datetime.fromtimestamp(meta.get("finished") or meta.get("started") or 0,
                                                      datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     written = []
     for name in PAGES:
-        environment = _environment(name)
-        environment.filters.update(sci=markdown.sci, seconds=markdown.seconds, code=html.inline, md_code=markdown.code)
-        write_page(folder / name, environment.get_template(f"{name}.j2").render(**context))
+        write_page(folder / name, environment(name).get_template(f"{name}.j2").render(**context))
         written.append(folder / name)
     images = [f for f in figures.values() if f] + [f for section in sections for f in section.figures
                                                    if f not in figures.values()]

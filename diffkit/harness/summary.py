@@ -187,3 +187,37 @@ def _timing(analysis):
             text += (" Measured beyond the evaluations counted (the cost of moving the inputs and reading the "
                      f"output): {', '.join(above)}.")
     return text
+
+
+def runtime_lines(analysis):
+    """One line per method of the runtime section: its growth beyond the overhead (or why it
+    is not measurable) and its cost in forward passes at the largest size, with the spread."""
+    lines = []
+    for series in analysis["timing"]["series"]:
+        scaling = series["scaling"]
+        text = f"{series['method']}: " + (scaling.describe() if scaling else "too few sizes to fit")
+        if series["largest_ratio"] is not None:
+            text += f"; at {series['largest_params']} parameters {series['largest_ratio']:.0f} forward passes per gradient"
+            if series.get("largest_ratio_q1") is not None:
+                text += f" (IQR {series['largest_ratio_q1']:.0f}–{series['largest_ratio_q3']:.0f})"
+            if series.get("evaluations"):
+                text += f", {series['evaluations']} evaluations counted"
+        lines.append(text)
+    return lines
+
+
+def machine_sentence(meta):
+    """Where and how the run measured: the machine, its load, the clock and the repeats."""
+    machine = meta.get("machine")
+    if not machine:
+        return None
+    load = machine.get("load_at_start")
+    after = meta.get("load_at_finish")
+    loads = ""
+    if load:
+        loads = f"; load average {load[0]:g} when the run started" + (f", {after[0]:g} when it finished" if after else "")
+    return (f"Measured on {machine['cpu']} ({machine['cores']} cores, {machine['system']}), Python "
+            f"{machine['python']}, NumPy {machine['numpy']}, {meta.get('jobs', '?')} worker(s){loads}. "
+            f"Each time is the median over rounds that time the forward pass and the gradient in turn, filling "
+            f"{meta.get('min_time', '?')} s (at least five rounds unless a case's time ran short), with the "
+            f"interquartile range; clock: {meta.get('clock', '?')}.")

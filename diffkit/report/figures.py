@@ -29,7 +29,7 @@ ZERO_LABEL = "exactly 0"
 
 def style_parameters():
     """The style sheet's settings, as matplotlib reads them."""
-    return matplotlib.style.core.rc_params_from_file(STYLE, use_default_template=False)
+    return matplotlib.rc_params_from_file(STYLE, use_default_template=False)
 
 
 def styled(draw):

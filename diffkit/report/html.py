@@ -47,3 +47,13 @@ def table(headers, rows, align=None):
         lines.append(f"<tr>{cells}</tr>")
     lines.append("</table>")
     return markupsafe.Markup("\n".join(lines))
+
+
+def figure(src, alt):
+    """An image that links to itself at full size (the page shows it scaled to its width), with a
+    link to the SVG written beside it."""
+    svg = src.rsplit(".", 1)[0] + ".svg"
+    return markupsafe.Markup(
+        '<figure><a href="{src}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
+        '<figcaption>{alt} (<a href="{src}">full size</a>, <a href="{svg}">SVG</a>)</figcaption></figure>'
+    ).format(src=src, alt=alt, svg=svg)

@@ -29,8 +29,32 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
+    """A figure: the PNG shown (a link to it at full size) and the SVG written beside it."""
+
     src: str
     alt: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A sub-heading inside a section (``###``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A list of items of light Markdown, as :class:`Paragraph`."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Details:
+    """A folded block (HTML ``<details>``) holding other blocks, opened by its ``summary``."""
+
+    summary: str
+    blocks: tuple
 
 
 @dataclass
@@ -48,23 +72,40 @@ class Section:
         return [block.src for block in self.blocks if isinstance(block, Image)]
 
     def markdown(self):
-        parts = []
-        for block in self.blocks:
-            if isinstance(block, Paragraph):
-                parts.append(markdown.escape(block.text))
-            elif isinstance(block, Table):
-                parts.append(markdown.table(block.headers, block.rows, block.align or None))
-            else:
-                parts.append(f"![{markdown.escape(block.alt)}]({block.src})")
-        return markdown.Markdown("\n\n".join(parts))
+        return markdown.Markdown("\n\n".join(_markdown_block(block) for block in self.blocks))
 
     def html(self):
-        parts = []
-        for block in self.blocks:
-            if isinstance(block, Paragraph):
-                parts.append(markupsafe.Markup("<p>{}</p>").format(html.inline(block.text.replace("**", ""))))
-            elif isinstance(block, Table):
-                parts.append(html.table(block.headers, block.rows, block.align or None))
-            else:
-                parts.append(markupsafe.Markup('<img src="{}" alt="{}">').format(block.src, block.alt))
-        return markupsafe.Markup("\n").join(parts)
+        return markupsafe.Markup("\n").join(_html_block(block) for block in self.blocks)
+
+
+def _markdown_block(block):
+    if isinstance(block, Paragraph):
+        return markdown.escape(block.text)
+    if isinstance(block, Table):
+        return markdown.table(block.headers, block.rows, block.align or None)
+    if isinstance(block, Heading):
+        return f"### {markdown.escape(block.text)}"
+    if isinstance(block, Bullets):
+        return "\n".join(f"- {markdown.escape(item)}" for item in block.items)
+    if isinstance(block, Details):
+        inner = "\n\n".join(_markdown_block(b) for b in block.blocks)
+        return f"<details><summary>{markdown.escape(block.summary)}</summary>\n\n{inner}\n\n</details>"
+    return f"![{markdown.escape(block.alt)}]({block.src})"
+
+
+def _html_block(block):
+    if isinstance(block, Paragraph):
+        return markupsafe.Markup("<p>{}</p>").format(html.inline(block.text.replace("**", "")))
+    if isinstance(block, Table):
+        return html.table(block.headers, block.rows, block.align or None)
+    if isinstance(block, Heading):
+        return markupsafe.Markup("<h3>{}</h3>").format(html.inline(block.text))
+    if isinstance(block, Bullets):
+        items = markupsafe.Markup("").join(markupsafe.Markup("<li>{}</li>").format(html.inline(i.replace("**", "")))
+                                         for i in block.items)
+        return markupsafe.Markup("<ul>{}</ul>").format(items)
+    if isinstance(block, Details):
+        inner = markupsafe.Markup("\n").join(_html_block(b) for b in block.blocks)
+        return markupsafe.Markup("<details><summary>{}</summary>\n{}\n</details>").format(
+            html.inline(block.summary), inner)
+    return html.figure(block.src, block.alt)
