@@ -3,7 +3,7 @@
 import pytest
 
 from diffkit.report import html, markdown
-from diffkit.report.section import Image, Paragraph, Section, Table
+from diffkit.report.section import Bullets, Details, Heading, Image, Paragraph, Section, Table
 
 
 def test_a_pipe_in_a_cell_is_escaped_so_the_row_keeps_its_columns():
@@ -99,9 +99,27 @@ def test_a_section_is_written_the_same_way_in_markdown_and_html():
     assert section.html() == (
         "<p>Bold text with <code>code</code> and x &lt; y.</p>\n"
         "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td class=\"text\">p | q</td></tr>\n</table>\n"
-        '<img src="demo.png" alt="a demo figure">'
+        '<figure><a href="demo.png"><img src="demo.png" alt="a demo figure" loading="lazy"></a>'
+        '<figcaption>a demo figure (<a href="demo.png">full size</a>, <a href="demo.svg">SVG</a>)</figcaption>'
+        "</figure>"
     )
     assert section.figures == ["demo.png"]
+
+
+def test_headings_lists_and_folded_blocks_are_written_both_ways():
+    section = Section("more", "More", [
+        Heading("A <sub> heading"),
+        Bullets(("one `a|b`", "**two**")),
+        Details("Every row", (Paragraph("inside"),)),
+    ])
+    assert section.markdown() == (
+        "### A &lt;sub&gt; heading\n\n- one `a\\|b`\n- **two**\n\n"
+        "<details><summary>Every row</summary>\n\ninside\n\n</details>"
+    )
+    assert section.html() == (
+        "<h3>A &lt;sub&gt; heading</h3>\n<ul><li>one <code>a|b</code></li><li>two</li></ul>\n"
+        "<details><summary>Every row</summary>\n<p>inside</p>\n</details>"
+    )
 
 
 def test_text_tables_pad_each_column_to_its_widest_cell():

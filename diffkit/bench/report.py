@@ -1,4 +1,7 @@
-"""Write a benchmark run as ``index.md`` with log-log plots and ``results.json``.
+"""Write a benchmark run as ``index.md`` and ``index.html`` with log-log plots and ``results.json``.
+
+Both pages are written from the same sections (:mod:`diffkit.report.section`) by the
+shared page helper (:mod:`diffkit.report.pages`), so they show the same tables.
 
 The report is made from the results alone (``results.json`` holds them), so it can be
 rebuilt without measuring again: ``write_report(load_results(dir), dir)``.
@@ -11,7 +14,8 @@ import numpy as np
 
 from .. import errors
 from ..report.figures import new_figure, save_figure, styled
-from ..report.markdown import table
+from ..report.pages import section_markdown, write_section_pages
+from ..report.section import Bullets, Image, Paragraph, Section, Table
 from ..harness.timing import CLOCK_NAMES
 from . import targets
 from .peers import NOT_REQUESTED
@@ -33,7 +37,7 @@ SECTIONS = (
     "## Symbolic differentiation",
     "## Scalar program",
     "## How it is measured",
-)
+)  # the headings index.md holds, in order
 
 
 RESULT_KEYS = ("environment", "peers", "arrays", "fd", "symbolic", "scalar")
@@ -70,6 +74,15 @@ def _seconds(value):
 
 # Timed beside dk.grad for the overhead table only: the same work, other return values.
 _OVERHEAD_ONLY = (API_VALUE, API_RESULT)
+
+
+def _spread(timing):
+    """``1.23 ms (1.20–1.27)``: a median and its interquartile range (older results: the median)."""
+    if not timing:
+        return "-"
+    if timing.get("q1") is None:
+        return _seconds(timing.get("median"))
+    return f"{_seconds(timing['median'])} ({_seconds(timing['q1'])}–{_seconds(timing['q3'])})"
 
 
 def _method_order(entries):
@@ -114,8 +127,10 @@ def _environment_section(results):
             )
     for key, value in env.get("blas_environment", {}).items():
         rows.append((key, value))
+    if env.get("load_at_start"):
+        rows.append(("load average", f"{env['load_at_start'][0]:g} (1 min) when the run started"))
     rows.append(("run time", f"{results['seconds']:.0f} s"))
-    return "## Machine and libraries\n\n" + table(["", ""], rows)
+    return Section("machine", "Machine and libraries", [Table(("", ""), rows)])
 
 
 def _peers_section(results):
@@ -128,14 +143,13 @@ def _peers_section(results):
         else:
             status = f"**missing** ({peer['reason']})"
         rows.append((peer["name"], status, peer["version"] or "-", peer["description"]))
-    return "## Peers\n\nA missing peer is left out of the tables below.\n\n" + table(
-        ["peer", "status", "version", "what is timed"], rows
-    )
+    return Section("peers", "Peers", [Paragraph("A missing peer is left out of the tables below."),
+                                      Table(("peer", "status", "version", "what is timed"), rows)])
 
 
 def _goals_section(results):
     rows = [(g["goal"], g["measured"], targets.verdict(g["met"])) for g in targets.evaluate(results)]
-    return "## Goals\n\n" + table(["goal", "measured", "verdict"], rows)
+    return Section("goals", "Goals", [Table(("goal", "measured", "verdict"), rows)])
 
 
 def _array_tables(results):
@@ -143,7 +157,7 @@ def _array_tables(results):
     names = _method_order(entries)
     header = ["depth x width", "params"] + names
     medians = [
-        [e["config"], f"{e['params']:,}"] + [_seconds(e["timings"].get(n, {}).get("median")) for n in names]
+        [e["config"], f"{e['params']:,}"] + [_spread(e["timings"].get(n)) for n in names]
         for e in entries
     ]
     ratios = [
@@ -156,19 +170,20 @@ def _array_tables(results):
         + [f"{e['max_abs_difference'][n]:.1e}" if n in e["max_abs_difference"] else "-" for n in names]
         for e in entries
     ]
-    first = (
-        "## MLP gradients: medians\n\nMLP with tanh hidden layers and mean squared error, batch 64, "
-        "16 inputs, one output, float64. Median seconds per call (forward + backward for a gradient).\n\n"
-        + table(header, medians)
-    )
-    second = (
-        "## MLP gradients: ratios to one NumPy forward pass\n\n"
-        + table(header, ratios)
-        + "\n\nLargest absolute difference of each gradient from the hand-written backward's:\n\n"
-        + table(header, differences)
-        + "\n\n![time against parameters](time_vs_params.png)\n\n![ratio against parameters](ratio_vs_params.png)"
-    )
-    return first + "\n\n" + second
+    first = Section("medians", "MLP gradients: medians", [
+        Paragraph("MLP with tanh hidden layers and mean squared error, batch 64, 16 inputs, one output, float64. "
+                  "Median seconds per call (forward + backward for a gradient) over the rounds, with the "
+                  "interquartile range in brackets."),
+        Table(header, medians),
+    ])
+    second = Section("ratios", "MLP gradients: ratios to one NumPy forward pass", [
+        Table(header, ratios),
+        Paragraph("Largest absolute difference of each gradient from the hand-written backward's:"),
+        Table(header, differences),
+        Image("time_vs_params.png", "time against parameters"),
+        Image("ratio_vs_params.png", "ratio against parameters"),
+    ])
+    return [first, second]
 
 
 def _overhead_section(results):
@@ -185,21 +200,21 @@ def _overhead_section(results):
         for name in scalar
         if tape and name not in (TAPE, PLAIN_PYTHON) and name.startswith("dk.")
     ]
-    return (
-        "## Public API overhead\n\nWhat the public API adds to the internal tape (recording the program and one "
-        "backward pass, called directly): the median of each over the internal tape's median, from the same "
-        f"rounds as the tables above. The goal is at most {targets.API_OVERHEAD:.2f}x. `{COMPILED}` runs no tape "
-        "at all: below 1 it is faster than recording.\n\n"
-        + table(["depth x width", "params", "internal tape"] + names, rows)
-        + "\n\nScalar program:\n\n"
-        + table(["", "over the internal tape"], scalar_rows)
-    )
+    return Section("overhead", "Public API overhead", [
+        Paragraph("What the public API adds to the internal tape (recording the program and one backward pass, "
+                  "called directly): the median of each over the internal tape's median, from the same rounds as "
+                  f"the tables above. The goal is at most {targets.API_OVERHEAD:.2f}x. `{COMPILED}` runs no tape at "
+                  "all: below 1 it is faster than recording."),
+        Table(("depth x width", "params", "internal tape", *names), rows),
+        Paragraph("Scalar program:"),
+        Table(("", "over the internal tape"), scalar_rows),
+    ])
 
 
 def _peak_memory_section(results):
     found = targets.peak_memory_by_candidate(results)
     if not found:
-        return "## Peak memory of one gradient\n\nNot measured in this run."
+        return Section("peak-memory", "Peak memory of one gradient", [Paragraph("Not measured in this run.")])
     hand = found.get(HANDWRITTEN, {}).get("resident_bytes")
     rows = []
     for name, m in found.items():
@@ -209,13 +224,12 @@ def _peak_memory_section(results):
         ratio = f"{m['resident_bytes'] / hand:.2f}x" if hand else "-"
         rows.append((name, f"{m['resident_bytes'] / 2**20:.1f} MiB", ratio, f"{m['traced_bytes'] / 2**20:.1f} MiB"))
     first = next(iter(m for m in found.values() if "error" not in m), {})
-    return (
-        f"## Peak memory of one gradient\n\nMLP {MEMORY_CONFIG}, one gradient after a warm-up, each candidate "
-        "in a fresh Python process. Resident: "
-        f"{first.get('resident_how', '-')}. Traced: {first.get('traced_how', '-')} (NumPy reports its "
-        "buffers to tracemalloc).\n\n"
-        + table(["", "resident", "over the hand-written backward", "traced"], rows)
-    )
+    return Section("peak-memory", "Peak memory of one gradient", [
+        Paragraph(f"MLP {MEMORY_CONFIG}, one gradient after a warm-up, each candidate in a fresh Python process. "
+                  f"Resident: {first.get('resident_how', '-')}. Traced: {first.get('traced_how', '-')} (NumPy "
+                  "reports its buffers to tracemalloc)."),
+        Table(("", "resident", "over the hand-written backward", "traced"), rows),
+    ])
 
 
 def _memory_section(results):
@@ -230,16 +244,13 @@ def _memory_section(results):
         )
         for e in results["arrays"]
     ]
-    return (
-        "## Memory held for the backward pass\n\n`tape.stats()`: `bytes_held` counts every array the "
-        "tape keeps for its backward pass, including the parameters and data it was given; "
-        "`bytes_intermediate` counts only the arrays it computed. The hand-written backward keeps "
-        "each hidden layer's output and the residual.\n\n"
-        + table(
-            ["depth x width", "tape nodes", "tape bytes_held", "tape bytes_intermediate", "hand-written activations", "ratio"],
-            rows,
-        )
-    )
+    return Section("memory", "Memory held for the backward pass", [
+        Paragraph("`tape.stats()`: `bytes_held` counts every array the tape keeps for its backward pass, including "
+                  "the parameters and data it was given; `bytes_intermediate` counts only the arrays it computed. "
+                  "The hand-written backward keeps each hidden layer's output and the residual."),
+        Table(("depth x width", "tape nodes", "tape bytes_held", "tape bytes_intermediate",
+               "hand-written activations", "ratio"), rows),
+    ])
 
 
 def _fd_section(results):
@@ -250,6 +261,7 @@ def _fd_section(results):
             e["evaluations"],
             _seconds(e["seconds"]),
             _seconds(e["program_forward"]),
+            _passes(e),
             f"{100 * e['overhead']:+.1f}%",
             f"{100 * e['overhead_vs_numpy']:+.1f}%",
             f"{e['ratio']:,.0f}x",
@@ -257,18 +269,24 @@ def _fd_section(results):
         )
         for e in results["fd"]
     ]
-    return (
-        "## Finite differences (fd-central)\n\n`dk.gradient(..., method='fd-central')` costs 4n + 8 "
-        "evaluations of the program: f(x), 7 on a line of exact points measuring f's rounding noise, and "
-        "f(x +- h), f(x +- h/2) per entry (the second pair measures the truncation error). Overhead: its "
-        "time over that many forward passes of the same program (the diffkit-op MLP on arrays), and over "
-        "as many plain NumPy forward passes. A negative overhead means the forward passes inside "
-        "fd-central's loop ran faster than one forward pass timed on its own.\n\n"
-        + table(
-            ["depth x width", "params", "evaluations", "median", "one forward", "overhead", "overhead vs NumPy forward", "ratio", "max abs diff"],
-            rows,
-        )
-    )
+    return Section("fd", "Finite differences (fd-central)", [
+        Paragraph("`dk.gradient(..., method='fd-central')` costs 4n + 8 evaluations of the program: f(x), 7 on a "
+                  "line of exact points measuring f's rounding noise, and f(x +- h), f(x +- h/2) per entry (the "
+                  "second pair measures the truncation error). fd-central and one forward pass of the same "
+                  "program (the diffkit-op MLP on arrays) are timed in the same rounds; `forward passes` is the "
+                  "median of their ratio round by round (interquartile range in brackets), and the overhead is how "
+                  "far it lies above the evaluations counted. The overhead over plain NumPy compares with as many "
+                  "NumPy forward passes."),
+        Table(("depth x width", "params", "evaluations", "median", "one forward", "forward passes", "overhead",
+               "overhead vs NumPy forward", "ratio", "max abs diff"), rows),
+    ])
+
+
+def _passes(entry):
+    """``523 (515–530)``: fd-central's time in forward passes, round by round (older results: none)."""
+    if entry.get("forward_passes") is None:
+        return "-"
+    return f"{entry['forward_passes']:,.0f} ({entry['forward_passes_q1']:,.0f}–{entry['forward_passes_q3']:,.0f})"
 
 
 def _fd_peers_section(results):
@@ -280,17 +298,16 @@ def _fd_peers_section(results):
         ours, theirs = r["fd-richardson"], r["numdifftools"]
         rows.append((r["program"], r["params"], *_fd_cells(ours), *_fd_cells(theirs),
                      {True: "yes", False: "**no**", None: "-"}[r["met"]]))
-    return (
-        "## Finite differences beside numdifftools\n\n"
-        f"{status}. Every gradient program of the standard suite, differentiated by diffkit's adaptive "
-        "`fd-richardson` and by numdifftools' `Gradient` with its default settings (central differences "
-        "at 15 steps from 2 down by halves, Richardson extrapolation, the best estimate per entry): the "
-        "normwise relative error against the 50-digit reference, the evaluations of the program, and the "
-        "part of entries whose true error is within the method's own error estimate. *met*: diffkit at "
-        "least as accurate, at no more evaluations.\n\n"
-        + table(["program", "params", "fd-richardson error", "evaluations", "covered",
-                 "numdifftools error", "evaluations", "covered", "met"], rows)
-    )
+    return Section("fd-peers", "Finite differences beside numdifftools", [
+        Paragraph(f"{status}. Every gradient program of the standard suite, differentiated by diffkit's adaptive "
+                  "`fd-richardson` and by numdifftools' `Gradient` with its default settings (central differences "
+                  "at 15 steps from 2 down by halves, Richardson extrapolation, the best estimate per entry): the "
+                  "normwise relative error against the 50-digit reference, the evaluations of the program, and "
+                  "the part of entries whose true error is within the method's own error estimate. *met*: diffkit "
+                  "at least as accurate, at no more evaluations."),
+        Table(("program", "params", "fd-richardson error", "evaluations", "covered", "numdifftools error",
+               "evaluations", "covered", "met"), rows),
+    ])
 
 
 def _fd_cells(scored):
@@ -328,55 +345,52 @@ def _symbolic_section(results):
                     f"{m['max_abs_difference']:.1e}",
                 )
             )
-    return (
-        "## Symbolic differentiation\n\nScalar MLPs (tanh, MSE, 2 inputs, batch 2): SymPy's cache is "
-        "cleared before each method. Stages are timed separately; `plain diff` is SymPy's `diff` of "
-        "the traced expression by every parameter, timed directly. "
-        "`symbolic-cse` eliminates common subexpressions inside `lambdify` (its compile stage, "
-        "\"in compile\" below), so its derivation is the same `diff` calls as `symbolic`'s and as "
-        "`plain diff`: differences between those three columns are the machine's timing noise "
-        "(one run each, wall clock, shared cores).\n\n"
-        + table(
-            ["depth x width", "params", "method", "trace", "derivation", "CSE", "compile", "evaluation", "plain diff", "forward tree", "derivative tree", "max abs diff"],
-            rows,
-        )
-        + "\n\n![symbolic stages](symbolic_stages.png)"
-    )
+    return Section("symbolic", "Symbolic differentiation", [
+        Paragraph("Scalar MLPs (tanh, MSE, 2 inputs, batch 2): SymPy's cache is cleared before each method. Stages "
+                  "are timed separately; `plain diff` is SymPy's `diff` of the traced expression by every "
+                  "parameter, timed directly. `symbolic-cse` eliminates common subexpressions inside `lambdify` "
+                  "(its compile stage, \"in compile\" below), so its derivation is the same `diff` calls as "
+                  "`symbolic`'s and as `plain diff`: differences between those three columns are the machine's "
+                  "timing noise (one run each, since SymPy's cache would make a second faster; wall clock, "
+                  "shared cores)."),
+        Table(("depth x width", "params", "method", "trace", "derivation", "CSE", "compile", "evaluation",
+               "plain diff", "forward tree", "derivative tree", "max abs diff"), rows),
+        Image("symbolic_stages.png", "symbolic stages"),
+    ])
 
 
 def _scalar_section(results):
     scalar = results["scalar"]
     rows = [
-        (name, _seconds(t["median"]), f"{t['ratio']:.1f}x", f"{scalar['max_abs_difference_vs_tape'].get(name, 0.0):.1e}")
+        (name, _spread(t), f"{t['ratio']:.1f}x", f"{scalar['max_abs_difference_vs_tape'].get(name, 0.0):.1e}")
         for name, t in scalar["timings"].items()
     ]
     layers = "-".join(map(str, scalar["layers"]))
-    return (
-        f"## Scalar program\n\nmicrograd's demo network ({layers}, relu, {scalar['params']} parameters) "
-        f"on {scalar['batch']} points, mean squared error, one Python float at a time. Ratio to the "
-        f"{PLAIN_PYTHON} of the same loop.\n\n" + table(["", "median", "ratio", "max abs diff vs tape"], rows)
-    )
+    return Section("scalar", "Scalar program", [
+        Paragraph(f"micrograd's demo network ({layers}, relu, {scalar['params']} parameters) on {scalar['batch']} "
+                  f"points, mean squared error, one Python float at a time. Ratio to the {PLAIN_PYTHON} of the "
+                  "same loop."),
+        Table(("", "median", "ratio", "max abs diff vs tape"), rows),
+    ])
 
 
 def _method_section(results):
-    return (
-        "## How it is measured\n\n"
-        f"- Every candidate of a table is timed in the same rounds, one call of each in turn, and the "
-        f"median over rounds is reported; fast candidates are called several times per sample. The "
-        f"clock is {_CLOCKS.get(results.get('clock', 'wall'))}; the garbage collector runs as in a "
-        f"user's program (collected before each sample, then one untimed call, so a sample starts "
-        f"with warm caches). The symbolic stages are the methods' own wall-clock timings, and "
-        f"`plain diff` is timed on the same clock.\n"
-        f"- `{FORWARD}`: the loss in plain NumPy, the unit of the MLP ratios. `{HANDWRITTEN}`: forward "
-        f"and a backward pass written by hand in NumPy, the floor a NumPy tape can reach.\n"
-        f"- `{API}`: the same network written with diffkit ops, differentiated as a user calls it "
-        f"(`dk.grad(loss)(params, X, Y)`: reading and checking the arguments, recording, one backward pass, "
+    return Section("method", "How it is measured", [Bullets((
+        "Every candidate of a table is timed in the same rounds, one call of each in turn, and the median over "
+        "rounds is reported with its interquartile range; fast candidates are called several times per sample. "
+        f"The clock is {_CLOCKS.get(results.get('clock', 'wall'))}; the garbage collector runs as in a user's "
+        "program (collected before each sample, then one untimed call, so a sample starts with warm caches). "
+        "The symbolic stages are the methods' own wall-clock timings, and `plain diff` is timed on the same clock.",
+        f"`{FORWARD}`: the loss in plain NumPy, the unit of the MLP ratios. `{HANDWRITTEN}`: forward and a "
+        "backward pass written by hand in NumPy, the floor a NumPy tape can reach.",
+        f"`{API}`: the same network written with diffkit ops, differentiated as a user calls it "
+        "(`dk.grad(loss)(params, X, Y)`: reading and checking the arguments, recording, one backward pass, "
         f"packing the gradient). `{COMPILED}`: the gradient compiled once before timing "
-        f"(`dk.compile_grad(loss, params, X, Y)`), then called. `{TAPE}`: the tape driven directly, "
-        "recording and one `backward`, the floor of the public API's overhead.\n"
-        "- Peers compute the same gradient the way their users would; jax-jit is compiled before timing.\n"
-        "- Regenerate: `diffkit bench` (about five minutes), `diffkit bench --quick` (under a minute)."
-    )
+        f"(`dk.compile_grad(loss, params, X, Y)`), then called. `{TAPE}`: the tape driven directly, recording "
+        "and one `backward`, the floor of the public API's overhead.",
+        "Peers compute the same gradient the way their users would; jax-jit is compiled before timing.",
+        "Regenerate: `diffkit bench` (about five minutes), `diffkit bench --quick` (under a minute).",
+    ))])
 
 
 # --- plots ---------------------------------------------------------------------------------
@@ -430,38 +444,36 @@ def _plot_symbolic(results, directory):
     save_figure(figure, directory, "symbolic_stages.png")
 
 
+TITLE = "diffkit bench: the cost of a gradient"
+INTRO = ("Reverse mode should cost a small constant times one forward pass whatever the number of parameters. "
+         "These tables set what a diffkit user calls (`dk.grad`, `dk.compile_grad`) beside a hand-written backward "
+         "pass and the libraries a user would otherwise pick, in one process, on one machine; the internal tape "
+         "the API runs stands beside them, labelled.")
+
+
+def sections(results):
+    """The report's sections, in order."""
+    return [_environment_section(results), _peers_section(results), _goals_section(results),
+            *_array_tables(results), _overhead_section(results), _memory_section(results),
+            _peak_memory_section(results), _fd_section(results), _fd_peers_section(results),
+            _symbolic_section(results), _scalar_section(results), _method_section(results)]
+
+
+def _title(results):
+    return TITLE + (" (quick run)" if results["quick"] else "")
+
+
 def render(results):
     """The Markdown text of the report."""
-    title = "# diffkit bench: the cost of a gradient" + (" (quick run)" if results["quick"] else "")
-    parts = [
-        title,
-        "Reverse mode should cost a small constant times one forward pass whatever the number of "
-        "parameters. These tables set what a diffkit user calls (`dk.grad`, `dk.compile_grad`) beside a "
-        "hand-written backward pass and the libraries a user would otherwise pick, in one process, on one "
-        "machine; the internal tape the API runs stands beside them, labelled.",
-        _environment_section(results),
-        _peers_section(results),
-        _goals_section(results),
-        _array_tables(results),
-        _overhead_section(results),
-        _memory_section(results),
-        _peak_memory_section(results),
-        _fd_section(results),
-        _fd_peers_section(results),
-        _symbolic_section(results),
-        _scalar_section(results),
-        _method_section(results),
-    ]
-    return "\n\n".join(parts) + "\n"
+    return section_markdown(_title(results), [INTRO], sections(results))
 
 
 def write_report(results, directory):
-    """Write ``results.json``, ``index.md`` and the plots into ``directory``; return index.md's path."""
+    """Write ``results.json``, ``index.md``, ``index.html`` and the plots into ``directory``; return
+    index.md's path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / RESULTS_FILE).write_text(json.dumps(results, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     _plot_arrays(results, directory)
     _plot_symbolic(results, directory)
-    index = directory / "index.md"
-    index.write_text(render(results), encoding="utf-8")
-    return index
+    return write_section_pages(directory, _title(results), [INTRO], sections(results))[0]

@@ -115,6 +115,6 @@ def run(args):
 
 
 def _front_page(written):
-    """index.html when the report has one (a study's page of its own may be Markdown only)."""
+    """The absolute path of index.html (of index.md when a page of a study's own has no HTML)."""
     html = [path for path in written if path.name == "index.html"]
-    return html[0] if html else written[0]
+    return Path(html[0] if html else written[0]).resolve()

@@ -236,19 +236,19 @@ def _refine(n, t, overhead, slope, intercept, iterations=30):
     params = np.array([overhead, intercept, slope], dtype=float)
     log_n, log_t = np.log(n), np.log(t)
 
-    def jacobian(p):
+    def linearised(p):
         growing = np.exp(p[1] + p[2] * log_n)
         model = p[0] + growing
         return np.column_stack([1 / model, growing / model, growing * log_n / model]), log_t - np.log(model)
 
     for _ in range(iterations):
-        J, r = jacobian(params)
+        J, r = linearised(params)
         step = np.linalg.lstsq(J, r, rcond=None)[0]
         params = params + step
         params[0] = min(max(params[0], 0.0), float(np.min(t)) * (1 - 1e-9))
         if np.all(np.abs(step[1:]) < 1e-10):
             break
-    J, r = jacobian(params)
+    J, r = linearised(params)
     df = len(t) - 3
     try:
         covariance = float(np.sum(r**2)) / df * np.linalg.inv(J.T @ J) if df > 0 else None

@@ -2,7 +2,7 @@
 
 Every HTML page extends ``page.html.j2`` (one style sheet, a table of contents, figures
 that link to themselves at full size); a page made of :class:`~diffkit.report.section.Section`
-objects (the bench's, the Jacobian study's) is written by :func:`write_section_pages`
+objects (the bench's, a study's own page) is written by :func:`write_section_pages`
 as ``index.md`` and ``index.html`` from the same sections, so the two cannot drift.
 """
 

@@ -1,6 +1,7 @@
 """The Jacobian study's page: Markdown and PNG plots from the rows of :mod:`diffkit.studies.jacobian_study`.
 
-``write_report(data, folder)`` writes ``index.md``, the figures and ``data.json``; the
+``write_report(data, folder)`` writes ``index.md`` and ``index.html`` (from the same
+sections, by the shared page helper), the figures and ``data.json``; the
 report can be rebuilt from ``data.json`` alone (``diffkit jacobian-report --from-data``)
 or from the results database (``diffkit report --from``).
 """
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..methods.transforms import HESSIAN_METHODS
-from ..report import markdown
+from ..harness.analysis import shorten_numbers
+from ..report.pages import write_section_pages
+from ..report.section import Bullets, Heading, Image, Paragraph, Section, Table
 from ..report.figures import ZERO_LABEL, integer_axis, new_figure, save_figure, styled, zero_floor
 from .jacobian_study import COST_METHODS, HVP_METHODS, SWELL_METHODS
 
@@ -30,12 +33,7 @@ def _format(value):
 
 
 def _table(header, rows):
-    return markdown.table(header, [[_format(v) for v in row] for row in rows])
-
-
-def _blocks(*parts):
-    """Paragraphs, figures and tables of a section, a blank line between each."""
-    return "\n\n".join(parts) + "\n"
+    return Table(tuple(header), tuple(tuple(_format(v) for v in row) for row in rows))
 
 
 def _columns(rows, keys):
@@ -48,10 +46,10 @@ def _save(fig, folder, name):
 
 
 def _figure(alt, plot, data, folder, key):
-    """The Markdown image of ``plot``, or a note when none of its measurements finished."""
+    """The image of ``plot``, or a note when none of its measurements finished."""
     if not data.get(key):
-        return "_No measurement of this kind finished (see the cases that did not finish, below)._"
-    return f"![{alt}]({plot(data, folder)})"
+        return Paragraph("_No measurement of this kind finished (see the cases that did not finish, below)._")
+    return Image(plot(data, folder), alt)
 
 
 # --- Jacobian cost ------------------------------------------------------------------------------
@@ -155,20 +153,18 @@ def _winner_sentences(data):
 
 
 def jacobian_section(data, folder):
-    parts = [
-        "## Jacobians: the cost of each mode against n and m",
-        "",
-        "Programs R^n -> R^m, `y = B tanh(A x)` with 16 hidden units (diffkit.studies.jacobian_programs). "
-        "Reverse mode builds the Jacobian row by row (one backward pass per output), forward mode "
-        "and central differences column by column (one forward pass, or two evaluations, per input). "
-        "Times are medians over rounds filling 0.2 s of CPU time (the bars in the plot span the interquartile range); `passes` counts backward passes (tape), forward passes "
-        "(forward-mode) or function evaluations (fd-central).",
-        "",
+    blocks = [
+        Paragraph("Programs R^n -> R^m, `y = B tanh(A x)` with 16 hidden units (diffkit.studies.jacobian_programs). "
+                  "Reverse mode builds the Jacobian row by row (one backward pass per output), forward mode and "
+                  "central differences column by column (one forward pass, or two evaluations, per input). Times "
+                  "are medians over rounds filling 0.2 s of CPU time (the bars in the plot span the interquartile "
+                  "range); `passes` counts backward passes (tape), forward passes (forward-mode) or function "
+                  "evaluations (fd-central)."),
         _figure("Jacobian cost", jacobian_cost_plot, data, folder, "jacobian_cost"),
-        "",
-        _winner_sentences(data),
-        "",
     ]
+    sentences = _winner_sentences(data)
+    if sentences:
+        blocks.append(Bullets(tuple(line[2:] for line in sentences.split("\n"))))
     for regime, axis_key, title in REGIMES:
         rows = _cost_rows(data, regime)
         sizes = sorted({row[axis_key] for row in rows})
@@ -183,8 +179,8 @@ def jacobian_section(data, folder):
                 cells.append(f"{_format(row['seconds'])} ({row['passes']})" if row else "-")
             cells.append(by_method.get("fd-central", {}).get("max_abs_diff_vs_tape"))
             table_rows.append(cells)
-        parts += [f"### {regime} ({title})", "", _table(header, table_rows), ""]
-    return "\n".join(parts)
+        blocks += [Heading(f"{regime} ({title})"), _table(header, table_rows)]
+    return Section("jacobians", "Jacobians: the cost of each mode against n and m", blocks)
 
 
 # --- Hessians ------------------------------------------------------------------------------------------
@@ -235,25 +231,27 @@ def hessian_section(data, folder):
     header = ["program", "n", "method", "max rel. error", "asymmetry", "seconds", "passes / evaluations"]
     rows = _columns(data["hessian"], ("program", "n", "method", "max_rel_error", "asymmetry", "seconds", "passes"))
     swell_header = ["depth", "params", "forward tree", "gradient tree"]
-    swell_header += ["Hessian tree", "Hessian DAG", "Hessian CSE", "s"]
+    swell_header += ["Hessian tree", "Hessian DAG", "Hessian CSE", "s (one run)"]
     swell_rows = _columns(data["hessian_swell"], ("depth", "params", "forward_tree_size", "gradient_tree_size",
                                                   "hessian_tree_size", "hessian_dag_size", "hessian_cse_size",
                                                   "seconds"))
-    return _blocks(
-        "## Hessians: accuracy and cost",
-        "`forward-over-reverse` runs the tape's backward pass on dual values (one Hessian column "
+    return Section("hessians", "Hessians: accuracy and cost", [
+        Paragraph("`forward-over-reverse` runs the tape's backward pass on dual values (one Hessian column "
         "per pass); `reverse-over-reverse` records the backward pass on an outer tape (one row per "
         "outer backward pass); `symbolic` differentiates SymPy's expression twice; `fd-central` "
         "takes second-order central differences of function values (step eps^(1/4)). Errors are "
-        "against the symbolic Hessian evaluated with mpmath at 50 digits, relative to the largest entry.",
+        "against the symbolic Hessian evaluated with mpmath at 50 digits, relative to the largest entry. "
+        "Times are medians over rounds filling 0.2 s of CPU time; the symbolic route is timed once, since "
+        "SymPy's cache would make a second call faster."),
         _figure("Hessian accuracy and cost", hessian_plot, data, folder, "hessian"),
         _table(header, rows),
-        "### The symbolic Hessian's swell",
-        "Sizes count operations (diffkit.engines.expression_size): the tree is the expression written out, "
-        "the DAG counts each distinct subexpression once, CSE is what evaluating it costs.",
+        Heading("The symbolic Hessian's swell"),
+        Paragraph("Sizes count operations (diffkit.engines.expression_size): the tree is the expression written "
+                  "out, the DAG counts each distinct subexpression once, CSE is what evaluating it costs."),
         _figure("Symbolic Hessian swell", hessian_swell_plot, data, folder, "hessian_swell"),
         _table(swell_header, swell_rows),
-    )
+        *hvp_blocks(data, folder),
+    ])
 
 
 # --- Hessian-vector products ------------------------------------------------------------------------
@@ -274,20 +272,20 @@ def hvp_plot(data, folder):
     return _save(fig, folder, "hvp_cost.png")
 
 
-def hvp_section(data, folder):
+def hvp_blocks(data, folder):
     if not data.get("hvp"):
-        return ""
+        return []
     header = ["n", "method", "H v seconds", "full Hessian seconds", "max rel. error of H v"]
     rows = [[r["n"], r["method"], r["seconds"], r.get("hessian_seconds"), r["max_rel_error"]] for r in data["hvp"]]
-    return _blocks(
-        "### Hessian-vector products",
-        "`dk.hvp` on least squares in n unknowns (2n rows), whose exact H v = 2 X^T X v / N is "
+    return [
+        Heading("Hessian-vector products"),
+        Paragraph("`dk.hvp` on least squares in n unknowns (2n rows), whose exact H v = 2 X^T X v / N is "
         "computed directly for the error. The two autodiff orders take one pass whatever n; "
         "`fd-central` takes 4n function values; `symbolic` forms the whole Hessian (small n only). "
-        "Dotted lines: the full Hessian by the same method.",
+        "Dotted lines: the full Hessian by the same method."),
         _figure("HVP cost", hvp_plot, data, folder, "hvp"),
         _table(header, rows),
-    )
+    ]
 
 
 # --- swell: symbolic, symbolic-cse, symbolic-tape --------------------------------------------------------
@@ -336,60 +334,56 @@ def _swell_sentence(data):
 
 
 def swell_section(data, folder):
-    header = ["depth", "params", "method", "forward tree", "derivative tree", "derivative DAG", "derivative CSE", "s"]
+    header = ["depth", "params", "method", "forward tree", "derivative tree", "derivative DAG", "derivative CSE",
+              "s (one run)"]
     rows = _columns(data["swell"], ("depth", "params", "method", "forward_tree_size", "derivative_tree_size",
                                     "derivative_dag_size", "derivative_cse_size", "seconds"))
-    return _blocks(
-        "## Swell: the method or the representation?",
-        "`symbolic` and `symbolic-cse` let SymPy differentiate the forward expression (the same "
+    sentence = _swell_sentence(data)
+    return Section("swell", "Swell: the method or the representation?", [
+        Paragraph("`symbolic` and `symbolic-cse` let SymPy differentiate the forward expression (the same "
         "derivative; `symbolic-cse` compiles it after common-subexpression elimination). "
         "`symbolic-tape` records the program on a tape over SymPy values and runs the backward "
         "pass on them: the derivative is built by reverse accumulation, each adjoint shared by every "
         "later use. Where the two derivatives' DAG and CSE sizes are close, swell comes from writing "
         "expressions as trees; where the tape's stays smaller, the method itself (differentiating "
-        "an expression rather than accumulating adjoints) adds work.",
+        "an expression rather than accumulating adjoints) adds work."),
         _figure("Swell", swell_plot, data, folder, "swell"),
-        _swell_sentence(data),
+        *([Paragraph(sentence)] if sentence else []),
         _table(header, rows),
-    )
+    ])
 
 
 def unfinished_section(data):
-    """Harness cases that hit a limit or failed (a symbolic derivation that exploded)."""
+    """Harness cases that hit a limit or failed (a symbolic derivation that exploded), with their
+    reasons in full (long numbers shortened); None when every case finished."""
     rows = data.get("not_finished") or []
     if not rows:
-        return ""
-    table_rows = [[r["study"], r["settings"], r["status"], r["reason"][:120]] for r in rows]
-    return _blocks("## Cases that did not finish", _table(["study", "settings", "status", "reason"], table_rows))
+        return None
+    table_rows = [[r["study"], r["settings"], r["status"], shorten_numbers(" ".join(r["reason"].split()))]
+                  for r in rows]
+    return Section("unfinished", "Cases that did not finish", [
+        Table(("study", "settings", "status", "reason"), tuple(tuple(map(str, row)) for row in table_rows), "llsl")])
+
+
+TITLE = "Forward mode, Jacobians and second derivatives"
 
 
 def write_report(data, folder):
-    """Write index.md, the PNGs and data.json into ``folder``; return the index path."""
+    """Write index.md, index.html, the PNGs and data.json into ``folder``; return index.md's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "data.json").write_text(json.dumps(data, indent=1))
-    title = "# Forward mode, Jacobians and second derivatives"
-    note = "_Quick run: small sizes only._\n" if data.get("quick") else ""
+    intro = []
+    if data.get("quick"):
+        intro.append("_Quick run: small sizes only._")
     if data.get("harness"):
         where = "an isolated harness case" if data.get("isolated", True) else "a harness case in one process"
-        note += f"_Each measurement ran as {where} (results.sqlite beside this page)._\n"
-    body = "\n".join(
-        [
-            title,
-            "",
-            note + "Rebuild with `diffkit jacobian-report` (measures again) or "
-            "`diffkit jacobian-report --from-data` (rewrites this page from data.json).",
-            "",
-            jacobian_section(data, folder),
-            hessian_section(data, folder),
-            hvp_section(data, folder),
-            swell_section(data, folder),
-            unfinished_section(data),
-        ]
-    )
-    index = folder / "index.md"
-    index.write_text(body)
-    return index
+        intro.append(f"_Each measurement ran as {where} (results.sqlite beside this page)._")
+    intro.append("Rebuild with `diffkit jacobian-report` (measures again) or `diffkit jacobian-report --from-data` "
+                 "(rewrites this page from data.json).")
+    sections = [jacobian_section(data, folder), hessian_section(data, folder), swell_section(data, folder),
+                unfinished_section(data)]
+    return write_section_pages(folder, TITLE, intro, [s for s in sections if s is not None])[0]
 
 
 # The lists the page reads and, for each, the fields it reads from every row; "hvp" and

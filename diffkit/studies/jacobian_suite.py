@@ -104,7 +104,8 @@ def page(rows, meta, folder):
     data["quick"] = meta.get("description", "").endswith(QUICK_NOTE)
     data["harness"] = True
     data["isolated"] = meta.get("isolated", True)
-    return [write_report(data, folder)]
+    index = write_report(data, folder)
+    return [index, index.with_name("index.html")]
 
 
 def _sort_keys():
