@@ -7,11 +7,12 @@ modules of :mod:`diffkit.commands`, then those the registered studies bring
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 import warnings
 
 from . import commands
-from .errors import DiffkitError, UnreadableResultWarning
+from .errors import DiffkitError, UnreadableResultWarning, did_you_mean
 
 
 def _command_modules():
@@ -26,11 +27,46 @@ def _command_modules():
             yield importlib.import_module(study.command)
 
 
+INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a "did you mean" for a misspelt subcommand or choice (difflib)."""
+
+    def error(self, message):
+        found = INVALID_CHOICE.search(message)
+        if found:
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            message += did_you_mean(found.group(1), choices)
+        super().error(message)
+
+
+def unknown_options(parser, extras, command):
+    """The error for arguments no parser took: each unknown option with the closest of the
+    options its subcommand (or diffkit itself) accepts."""
+    sub = _subparsers(parser).get(command, parser)
+    options = [o for action in sub._actions for o in action.option_strings]
+    flags = [extra for extra in extras if extra.startswith("-")] or extras  # not the value of a misspelt option
+    named = [f"{extra!r}{did_you_mean(extra.split('=', 1)[0], options)}" for extra in flags]
+    where = f"diffkit {command}" if command else "diffkit"
+    return f"{where} has no argument {', '.join(named)}; see 'diffkit {command + ' ' if command else ''}--help'"
+
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices
+    return {}
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    from . import __version__
+
+    parser = Parser(
         prog="diffkit",
         description="Compare ways to differentiate the same computation.",
     )
+    parser.add_argument("--version", action="version", version=f"diffkit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         sub = subparsers.add_parser(module.COMMAND, help=module.HELP, description=module.HELP)
@@ -41,7 +77,9 @@ def build_parser():
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _subparsers(parser).get(args.command, parser).error(unknown_options(parser, extras, args.command))
     if not getattr(args, "run", None):
         parser.print_help()
         return 2

@@ -62,3 +62,15 @@ class ExpressionTooLargeError(DiffkitError):
 
 class UnreadableResultWarning(UserWarning):
     """A row or value of a results database could not be read; the report is built without it."""
+
+
+def did_you_mean(name, choices):
+    """`` (did you mean 'tape'?)`` for the choice closest to a misspelt ``name`` (difflib), or ``""``.
+
+    Every "no such name" message of diffkit (methods, suites, programs, studies, options,
+    subcommands) ends with it, names quoted the same way.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -50,7 +50,8 @@ def test_list_shows_suites_and_methods(capsys):
         (["--memory", "nan"], "--memory must be a positive number of megabytes, got nan: a limit must be finite"),
         (["--suite", "no_such_suite_module"], "no suite named 'no_such_suite_module'"),
         (["--suite", "missing/suite.py"], "suite file missing/suite.py does not exist"),
-        (["--suite", SUPPORT, "--methods", "tape", "taep"], "no differentiation method named taep"),
+        (["--suite", SUPPORT, "--methods", "tape", "taep"],
+         "no differentiation method named 'taep' (did you mean 'tape'?)"),
     ],
 )
 def test_bad_options_are_errors_that_name_the_fix(argv, message, tmp_path, capsys):
@@ -153,7 +154,7 @@ def test_a_run_into_a_folder_with_a_corrupt_database_stops_before_any_case(tmp_p
     "text, message",
     [
         (MARKED_SUITE.replace('METHODS = ["tape"]', 'METHODS = ["tape", "taep"]'),
-         "no differentiation method named taep (in METHODS of suite "),
+         "no differentiation method named 'taep' (did you mean 'tape'?) (in METHODS of suite "),
         (MARKED_SUITE.replace("def square(x):", "def square(x)"), "SyntaxError: expected ':' at line 8 of "),
         (MARKED_SUITE.replace('PROGRAMS = [Program("square", square, (3.0,))]', "PROGRAMS = [square]"),
          "must hold diffkit Program objects, but item 0 is the function square"),

@@ -178,6 +178,20 @@ class CheckReport:
             text = f"{self.title}: PASSED (at a non-differentiable point yours lies between the one-sided derivatives)"
         return text
 
+    def brief(self):
+        """The headline, then one line per argument: its verdict, largest relative error and the
+        worst entry when it is not correct (``diffkit check --brief``)."""
+        lines = [self.headline()]
+        lines += [f"  ! {message}" for message in self.all_findings]
+        for argument in self.arguments:
+            line = f"{argument.name} {_shape(argument.shape)}: {argument.verdict}, max rel err {_err(argument.max_rel_error)}"
+            worst_entry = argument.worst(1)
+            if worst_entry and worst_entry[0].verdict != CORRECT:
+                entry = worst_entry[0]
+                line += f" (worst {entry.name}: yours {_num(entry.yours)}, reference {_num(entry.reference)})"
+            lines.append(line)
+        return "\n".join(lines)
+
     def text(self):
         lines = [self.headline(), ""]
         for message in self.all_findings:

@@ -37,6 +37,8 @@ def add_arguments(parser):
     parser.add_argument("--show", type=int, default=5, help="worst entries shown per argument")
     parser.add_argument("--decimals", type=int, default=None,
                         help="your gradient's values were rounded to this many decimals: judge them against rounding")
+    parser.add_argument("--brief", action="store_true",
+                        help="print only the verdict and one line per argument (its verdict and worst entry)")
 
 
 def run(args):
@@ -50,7 +52,7 @@ def run(args):
         loss, grad, *example, argnums=argnums, methods=tuple(args.methods), rtol=args.rtol, atol=args.atol,
         mode=args.mode, seed=args.seed, shown=args.show, decimals=args.decimals,
     )
-    print(report.text())
+    print(report.brief() if args.brief else report.text())
     return 0 if report else 1
 
 

@@ -16,6 +16,8 @@ def lecture_example(x, y, z):
 
 def run(args):
     names = args.methods or dk.methods()
+    for name in names:
+        dk.get_method(name)  # a misspelt name fails before the table starts
     print("f(x, y, z) = (x + y) * z at x=-2, y=5, z=-4; the notes give f=-12, grad=(-4, -4, 3)\n")
     print(f"{'method':<15} {'value':>8}  {'df/dx':>20} {'df/dy':>20} {'df/dz':>20}")
     for name in names:

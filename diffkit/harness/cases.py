@@ -155,9 +155,12 @@ def load_module(path):
         return importlib.import_module(path)
     except ModuleNotFoundError as exc:
         if exc.name and (path == exc.name or path.startswith(exc.name + ".")):
+            from .suites import suite_names
+
             raise errors.InputError(
-                f"no suite named {path!r}: it is not a built-in suite and importing it as a module "
-                f"failed ({exc}). Run 'diffkit list' for the suites, or give a module path or .py file."
+                f"no suite named {path!r}{errors.did_you_mean(path, suite_names())}: it is not a built-in suite "
+                f"and importing it as a module failed ({exc}). Run 'diffkit list' for the suites, or give a "
+                "module path or .py file."
             ) from None
         raise _import_error(path, exc) from None
     except Exception as exc:

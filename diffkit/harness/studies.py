@@ -101,7 +101,8 @@ def get_study(name):
     """The study registered as ``name``; an InputError listing the studies otherwise."""
     _load_builtin()
     if name not in _STUDIES:
-        raise errors.InputError(f"no study named {name!r}; the studies are {', '.join(_STUDIES)}")
+        raise errors.InputError(f"no study named {name!r}{errors.did_you_mean(name, _STUDIES)}; the studies are "
+                                f"{', '.join(_STUDIES)}")
     return _STUDIES[name]
 
 

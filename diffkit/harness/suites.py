@@ -116,9 +116,9 @@ def check_methods(methods, where=""):
     METHODS), raised before any case runs rather than recorded as an error per case."""
     unknown = set(methods) - set(all_methods())
     if unknown:
+        named = ", ".join(f"{name!r}{errors.did_you_mean(name, all_methods())}" for name in sorted(unknown))
         raise errors.UnknownMethodError(
-            f"no differentiation method named {', '.join(sorted(unknown))}{where}; the methods are: "
-            f"{', '.join(method_names())}"
+            f"no differentiation method named {named}{where}; the methods are: {', '.join(method_names())}"
         )
 
 

@@ -19,7 +19,8 @@ def get_method(name):
         return _METHODS[name]
     except (KeyError, TypeError):
         names = ", ".join(_METHODS)
-        raise errors.UnknownMethodError(f"no differentiation method named {name!r}; the methods are: {names}") from None
+        raise errors.UnknownMethodError(f"no differentiation method named {name!r}{errors.did_you_mean(name, _METHODS)}; "
+                                        f"the methods are: {names}") from None
 
 
 def method_names():

@@ -102,7 +102,8 @@ def get_builder(name):
         return _BUILDERS[name]
     except KeyError:
         raise UnknownProgramError(
-            f"no program named {name!r} in the zoo; the programs are: {', '.join(program_names())}. "
+            f"no program named {name!r} in the zoo{errors.did_you_mean(name, program_names())}; the programs are: "
+            f"{', '.join(program_names())}. "
             "Register your own with @diffkit.register_program."
         ) from None
 
