@@ -20,6 +20,7 @@ from .errors import (
     ExpressionTooLargeError,
     FolderInUseError,
     InputError,
+    ListArgumentError,
     MissingArrayMethodError,
     NonAnalyticError,
     NonDiffkitFunctionError,

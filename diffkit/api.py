@@ -22,7 +22,7 @@ def gradient(f, *args, argnums=0, method=DEFAULT_METHOD, **options):
 
 def value_and_grad(f, argnums=0, method=DEFAULT_METHOD, **options):
     """Return a function computing ``(f(*args), gradient)`` with the chosen method."""
-    get_method(method)  # fail now, not at the first call, on a misspelt name
+    get_method(method).check_options(options)  # fail now, not at the first call, on a misspelt name or option
 
     @functools.wraps(f)
     def value_and_gradient(*args):
@@ -33,7 +33,7 @@ def value_and_grad(f, argnums=0, method=DEFAULT_METHOD, **options):
 
 def grad(f, argnums=0, method=DEFAULT_METHOD, **options):
     """Return a function computing the gradient of ``f`` with the chosen method."""
-    get_method(method)
+    get_method(method).check_options(options)
 
     @functools.wraps(f)
     def gradient_of_f(*args):

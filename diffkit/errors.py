@@ -21,6 +21,14 @@ class FolderInUseError(InputError):
     """Another diffkit run is writing to the report folder given."""
 
 
+class ListArgumentError(InputError, TypeError):
+    """A Python list (or tuple) of numbers reached arithmetic where an array was meant.
+
+    diffkit differentiates a list as a container of separate arguments, so the program
+    receives a list, which has no arithmetic; ``np.array`` makes it one vector.
+    """
+
+
 class ShapeError(DiffkitError, ValueError):
     """An op received operands whose shapes do not fit together."""
 

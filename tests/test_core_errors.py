@@ -156,7 +156,7 @@ def test_unknown_method_lists_the_names():
 
 
 def test_unknown_option_lists_the_options():
-    with pytest.raises(dk.InputError, match="no option stepsize; its options are: step"):
+    with pytest.raises(dk.InputError, match=r"no option 'stepsize' \(did you mean 'step'\?\); its options are: step"):
         dk.gradient(total, 1.0, method="fd-complex", stepsize=1e-3)
 
 

@@ -124,7 +124,7 @@ def test_tuple_output_is_refused_with_the_fix():
 def test_unknown_method_and_option_errors():
     with pytest.raises(dk.UnknownMethodError, match="no differentiation method named 'forward'"):
         dk.jacobian(dk.sin, method="forward")
-    with pytest.raises(dk.InputError, match="method 'tape' has no option step"):
+    with pytest.raises(dk.InputError, match="method 'tape' has no option 'step'"):
         dk.jacobian(dk.sin, method="tape", step=1e-3)(np.ones(2))
     np.testing.assert_allclose(
         dk.jacobian(dk.sin, method="fd-central", step=1e-4)(np.zeros(2)), np.eye(2), atol=1e-8

@@ -144,6 +144,11 @@ class Problem:
         try:
             given = leaf_values if own else [_own_copy(leaf) for leaf in leaf_values]
             return unwrap(self.f(*self.build_args(given)))
+        except TypeError as exc:
+            clearer = self._type_mistake(exc)
+            if clearer is None:
+                raise
+            raise clearer from None
         except (ValueError, IndexError) as exc:
             if isinstance(exc.__cause__, errors.DiffkitError):  # NumPy re-raised our error as its own
                 raise exc.__cause__ from None
@@ -154,6 +159,42 @@ class Problem:
                 f"{traceback_location(exc.__traceback__) or 'an unknown line'}: {exc}. Check the "
                 "shapes of the arrays (reshape, transpose or broadcast them explicitly)."
             ) from None
+
+    def _type_mistake(self, exc):
+        """A diffkit error for a TypeError the user's arguments caused, or None (a bug of the program's own).
+
+        Two mistakes raise a bare TypeError deep in the program: a list of numbers given where
+        an array was meant (diffkit differentiates it entry by entry, as a container, so the
+        program receives a list, which has no arithmetic), and a string given as a
+        non-differentiated argument that the program then uses as a number (NumPy's
+        UFuncTypeError, or Python's operator error).
+        """
+        where = traceback_location(exc.__traceback__) or "a line of the program"
+        for argnum, name in zip(self.argnums, self.arg_names):
+            value = self.args[argnum]
+            if _is_list_of_numbers(value) and (isinstance(exc, errors.NonDiffkitFunctionError) or
+                                               _LIST_MESSAGE.search(str(exc))):
+                kind = type(value).__name__
+                return errors.ListArgumentError(
+                    f"argument {name!r} is a Python {kind} of {len(value)} numbers, which diffkit differentiates "
+                    f"as a container of {len(value)} separate arguments: the program received a {kind}, and "
+                    f"arithmetic on it failed at {where} ({type(exc).__name__}: {_short(exc)}). To differentiate "
+                    f"one vector, pass an array: np.array({_short(value)})"
+                )
+        if isinstance(exc, errors.DiffkitError) or not _STRING_MESSAGE.search(str(exc)):
+            return None
+        names = _argument_names(self.f, len(self.args))
+        for index, value in enumerate(self.args):
+            if index in self.argnums:
+                continue
+            text = _first_string(value)
+            if text is not None:
+                return errors.InputError(
+                    f"argument {names[index]!r} (not differentiated) holds the string {_short(text)}, which the "
+                    f"program used as a number at {where} ({type(exc).__name__}: {_short(exc)}). Pass a number "
+                    "or an array of numbers there (np.asarray(values, dtype=float) converts numeric strings)"
+                )
+        return None
 
     def build_args(self, leaf_values):
         """The program's arguments with the differentiated leaves replaced by ``leaf_values``."""
@@ -411,6 +452,40 @@ _NUMPY_SHAPE_MESSAGE = re.compile(
     r"input array dimensions|must have the same shape|"
     r"out of bounds for axis|too many indices|are valid indices"
 )
+
+
+# How Python and NumPy word an operator applied to a list or tuple, and to a string.
+_LIST_MESSAGE = re.compile(r"'list'|'tuple'|sequence|list indices|tuple indices")
+_STRING_MESSAGE = re.compile(r"'str'|dtype\('<U|dtype\('S|can only concatenate str|string")
+
+
+def _is_list_of_numbers(value):
+    return (isinstance(value, (list, tuple)) and len(value) > 0
+            and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in value))
+
+
+def _first_string(value):
+    """The first string inside a (possibly nested) argument, or None."""
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype.kind in "USO":
+        for item in value.reshape(-1):
+            if isinstance(item, (str, bytes, np.str_, np.bytes_)):
+                return str(item)
+        return None
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = _first_string(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _short(value, limit=80):
+    text = repr(value) if not isinstance(value, BaseException) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _present(grad, leaf, was_scalar):

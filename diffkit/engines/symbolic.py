@@ -52,7 +52,8 @@ def to_sympy_number(value):
         if _constant_digits[0]:
             return sympy.Float(value, _constant_digits[0])
         return sympy.Float(value)
-    raise errors.InputError(f"cannot use {value!r} ({type(value).__name__}) in a symbolic program")
+    raise errors.InputError(f"cannot use {value!r} ({type(value).__name__}) in a symbolic program: pass a number "
+                            "or an array of numbers there (np.asarray(values, dtype=float) converts numeric strings)")
 
 
 _to_sympy_array = np.frompyfunc(to_sympy_number, 1, 1)

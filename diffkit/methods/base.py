@@ -43,6 +43,21 @@ class Traits:
     analytic_only: bool = False
 
 
+API_KEYWORDS = ("argnums", "method")  # what dk.grad, dk.jacobian, dk.hessian... take besides a method's options
+
+
+def refuse_unknown_options(method, options, accepted):
+    """An InputError naming each option ``method`` does not take, with the closest of its options
+    or of the API's own keywords (``argnum=`` gets "did you mean 'argnums'?")."""
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        named = ", ".join(f"{name!r}{errors.did_you_mean(name, (*accepted, *API_KEYWORDS))}" for name in unknown)
+        raise errors.InputError(
+            f"method {method!r} has no option {named}; its options are: {', '.join(sorted(accepted)) or 'none'}"
+        )
+
+
+@dataclass
 class GradientResult:
     """The value of a program, its gradient (shaped like the arguments) and method statistics.
 
@@ -137,12 +152,7 @@ class Method:
     def check_options(self, options):
         if not options:
             return
-        unknown = set(options) - set(self.options)
-        if unknown:
-            accepted = ", ".join(sorted(self.options)) or "none"
-            raise errors.InputError(
-                f"method {self.name!r} has no option {', '.join(sorted(unknown))}; its options are: {accepted}"
-            )
+        refuse_unknown_options(self.name, options, self.options)
 
     def run(self, problem, **options):
         """The gradient of a scalar program, as a :class:`GradientResult`."""

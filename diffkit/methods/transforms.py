@@ -20,6 +20,7 @@ import numpy as np
 from .. import errors
 from ..core.containers import flatten, unflatten
 from ..core.problem import Problem, first_entry
+from .base import refuse_unknown_options
 from .registry import get_method, method_names
 from .second_order import HESSIAN_METHODS, checked_second_step, join_flat, split_flat
 
@@ -39,13 +40,7 @@ class DerivativeResult:
     stats: dict = field(default_factory=dict)
 
 
-def _check_options(method, options, accepted):
-    unknown = set(options) - set(accepted)
-    if unknown:
-        raise errors.InputError(
-            f"method {method!r} has no option {', '.join(sorted(unknown))}; "
-            f"its options are: {', '.join(accepted) or 'none'}"
-        )
+_check_options = refuse_unknown_options
 
 
 def _pack_per_leaf(problem, blocks):
@@ -89,7 +84,7 @@ def jacobian(f, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
     Reverse mode (``tape``) builds it row by row, ``forward-mode`` and finite differences
     column by column, ``symbolic`` entry by entry. A scalar output gives the gradient.
     """
-    get_method(method)
+    get_method(method).check_options(options)  # a misspelt option (argnum=) fails now, not at the first call
 
     @functools.wraps(f)
     def jacobian_of_f(*args):
