@@ -99,7 +99,7 @@ def test_a_section_is_written_the_same_way_in_markdown_and_html():
     assert section.html() == (
         "<p>Bold text with <code>code</code> and x &lt; y.</p>\n"
         "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td class=\"text\">p | q</td></tr>\n</table>\n"
-        '<figure><a href="demo.png"><img src="demo.png" alt="a demo figure" loading="lazy"></a>'
+        '<figure><a href="demo.png"><img src="demo.png" alt="a demo figure"></a>'
         '<figcaption>a demo figure (<a href="demo.png">full size</a>, <a href="demo.svg">SVG</a>)</figcaption>'
         "</figure>"
     )

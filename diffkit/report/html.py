@@ -54,6 +54,6 @@ def figure(src, alt):
     link to the SVG written beside it."""
     svg = src.rsplit(".", 1)[0] + ".svg"
     return markupsafe.Markup(
-        '<figure><a href="{src}"><img src="{src}" alt="{alt}" loading="lazy"></a>'
+        '<figure><a href="{src}"><img src="{src}" alt="{alt}"></a>'
         '<figcaption>{alt} (<a href="{src}">full size</a>, <a href="{svg}">SVG</a>)</figcaption></figure>'
     ).format(src=src, alt=alt, svg=svg)
