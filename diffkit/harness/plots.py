@@ -87,7 +87,7 @@ def expression_size(analysis, folder):
             if growth is not None:
                 ax.plot(series["x"], growth.predict(series["x"], series["fit_x0"], series["fit_y0"]),
                         color=line.get_color(), lw=0.9, ls=(0, (1, 2)), marker="",
-                        label=f"fit: {_growth_label(growth)}")
+                        label=f"fit: {_growth_label(growth, sweep['parameter'])}")
         for stop in sweep["stops"]:
             if stop["status"] == "not run":
                 continue
@@ -104,10 +104,10 @@ def expression_size(analysis, folder):
     return _save(fig, folder, "expression_size.png")
 
 
-def _growth_label(growth):
+def _growth_label(growth, parameter):
     if growth.kind == "exponential":
-        return f"×{growth.rate:.2f} per step"
-    return f"∝ size^{growth.rate:.2f}"
+        return f"×{growth.rate:.2f} per unit of {parameter}"
+    return f"∝ {parameter}^{growth.rate:.2f}"
 
 
 @styled

@@ -15,6 +15,7 @@ from ..report.figures import integer_axis, new_figure, save_figure, styled
 from ..report.markdown import MISSING, code, seconds
 from ..report.section import Image, Paragraph, Section, Table
 from .logistic import logistic_problem
+from ..harness.analysis import NEAR_LIMIT, shorten_numbers
 from ..harness.studies import Study, register_study
 from ..ops import sympy_faces
 
@@ -79,6 +80,9 @@ def table_rows(rows):
         data = dict(row.get("data") or {}, n=row["settings"].get("n"))
         data["status"] = row["status"]
         data["reason"] = row.get("reason") or ""
+        limit, took = row.get("timeout"), row.get("wall_seconds")
+        if row["status"] == "ok" and limit and took and took >= NEAR_LIMIT * limit:
+            data["status"] = f"ok, near the limit ({took:.1f} s of {limit:g} s)"
         table.append(data)
     return table
 
@@ -110,7 +114,7 @@ def sizes_figure(table, folder):
 
 
 def summary(table):
-    done = [r for r in table if r["status"] == "ok"]
+    done = [r for r in table if r["status"].startswith("ok")]
     text = "**Table 1.** "
     if done:
         last = done[-1]
@@ -119,7 +123,12 @@ def summary(table):
                  f"simplifying took {last['simplify_seconds']:.2f} s.")
     stopped = [r for r in table if r["status"] in LIMIT_STATUSES]
     if stopped:
-        text += f" At n = {stopped[0]['n']} SymPy hit the {stopped[0]['status']} limit."
+        text += (f" At n = {stopped[0]['n']} SymPy stopped: {stopped[0]['status']} "
+                 f"({shorten_numbers(stopped[0]['reason']) or 'no reason recorded'}); larger n were not run.")
+    near = [r for r in table if r["status"].startswith("ok, near")]
+    if near:
+        text += (f" n = {', '.join(str(r['n']) for r in near)} finished near the time limit, so another run may "
+                 "time out there.")
     return text
 
 
