@@ -153,8 +153,8 @@ def test_report_files_have_their_sections(report_dir):
 def test_html_report_escapes_what_the_rows_hold(report_dir):
     html = (report_dir / "index.html").read_text()
     # the halving loop's reason quotes its condition; the page's own tags stay tags
-    assert "`while dk.abs(x) &gt; 5:`" in html and "dk.abs(x) > 5" not in html
-    assert '<h2 id="failures">Failures</h2>' in html
+    assert "<code>while dk.abs(x) &gt; 5:</code>" in html and "dk.abs(x) > 5" not in html
+    assert '<h2 id="failures">Failures</h2>' in html and '<h2 id="unsupported">Unsupported by design</h2>' in html
 
 
 def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):
@@ -167,7 +167,7 @@ def test_report_is_rebuilt_from_the_database_alone(report_dir, tmp_path):
 
 def test_out_with_a_dot_in_its_name_is_a_folder(tiny_dir):
     assert tiny_dir.is_dir()
-    assert sorted(p.name for p in tiny_dir.iterdir() if not p.name.endswith(".png")) == [
+    assert sorted(p.name for p in tiny_dir.iterdir() if not p.name.endswith((".png", ".svg"))) == [
         "index.html", "index.md", "results.sqlite"]
     rows = {row["case_id"]: row for row in ResultsDB(tiny_dir).rows()}
     assert rows["square/tape"]["grad"] == [6.0]  # d(x*x)/dx at 3

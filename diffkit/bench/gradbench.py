@@ -18,7 +18,7 @@ import diffkit as dk
 from diffkit.programs.benchmark import gmm, lstm
 
 from . import environment, gradbench_peers, peers
-from .timing import time_side_by_side
+from ..harness.timing import time_side_by_side
 
 TAPE = "diffkit tape"
 PROBLEMS = ("gmm", "lstm")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from matplotlib.ticker import NullFormatter
 
-from ..report.figures import new_figure
+from ..report.figures import new_figure, save_figure, styled
+from ..report.pages import section_markdown, write_section_pages
+from ..report.section import Bullets, Image, Paragraph, Section, Table
 from .gradbench import PROBLEMS, TAPE, evaluate_goals
 from . import report
-from ..report.markdown import table
 from .report import RESULTS_FILE, _environment_section, _peers_section, _seconds
 from .targets import verdict
 
@@ -42,23 +43,30 @@ def _ratio_section(results):
                                    if t in e["tools"] else "-" for t in tools])
         differences.append(start + [f"{e['tools'][t]['max_abs_difference']:.1e}" if t in e["tools"] else "-"
                                     for t in tools])
-    return (
-        "## Gradient time over objective time (ADBench's ratio)\n\nEach tool's gradient divided by the same "
-        "tool's objective, both medians of side-by-side rounds.\n\n" + table(header, ratios)
-        + f"\n\n![ratio against parameters]({FIGURE})\n\n"
-        "## Medians: objective / gradient\n\n" + table(header, objectives)
-        + "\n\nLargest absolute difference of each gradient from diffkit's tape:\n\n" + table(header, differences)
-    )
+    return [
+        Section("ratios", "Gradient time over objective time (ADBench's ratio)", [
+            Paragraph("Each tool's gradient divided by the same tool's objective, both medians of side-by-side "
+                      "rounds."),
+            Table(header, ratios),
+            Image(FIGURE, "ratio against parameters"),
+        ]),
+        Section("medians", "Medians: objective / gradient", [
+            Table(header, objectives),
+            Paragraph("Largest absolute difference of each gradient from diffkit's tape:"),
+            Table(header, differences),
+        ]),
+    ]
 
 
 def _goals_section(results):
     rows = [(g["goal"], g["measured"], verdict(g["met"])) for g in evaluate_goals(results)]
-    return "## Goals\n\n" + table(["goal", "measured", "verdict"], rows)
+    return Section("goals", "Goals", [Table(("goal", "measured", "verdict"), rows)])
 
 
+@styled
 def _plot(results, directory):
     tools = _tools(results)
-    figure, axes = new_figure(1, len(PROBLEMS), figsize=(5 * len(PROBLEMS), 4), squeeze=False)
+    figure, axes = new_figure(1, len(PROBLEMS), figsize=(6 * len(PROBLEMS), 4.8), squeeze=False)
     for ax, problem in zip(axes.flat, PROBLEMS):
         entries = [e for e in results["sizes"] if e["problem"] == problem]
         for tool in tools:
@@ -67,41 +75,44 @@ def _plot(results, directory):
                 ax.plot(*zip(*points), marker="o", label=tool)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("parameters")
-        ax.set_ylabel("gradient time / objective time")
+        ax.set_xlabel("parameters (count)")
+        ax.set_ylabel("gradient time / objective time (ratio)")
         ax.set_title(problem)
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.grid(True, which="both", alpha=0.3)
         if ax.get_lines():
-            ax.legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(Path(directory) / FIGURE, dpi=100)
+            ax.legend()
+    save_figure(figure, directory, FIGURE)
+
+
+INTRO = ("GradBench's GMM and LSTM objectives and gradients in diffkit (the tape, through `dk.gradient`) and in "
+         "the libraries a user would otherwise pick, one process, one machine, the same inputs.")
+
+
+def _title(results):
+    return "diffkit bench --suite gradbench" + (" (quick run)" if results["quick"] else "")
+
+
+def sections(results):
+    method = Section("method", "How it is measured", [Bullets((
+        "Every objective and gradient of one size is timed in the same rounds (one call of each in turn, the "
+        "median over rounds); fast ones are called several times per sample.",
+        "jax-jit is compiled before timing; the JAX LSTM runs its time loop as `lax.scan`, the PyTorch and "
+        "autograd ones as a Python loop, as diffkit's does.",
+        "Regenerate: `diffkit bench --suite gradbench` (a few minutes), `--quick` (well under a minute).",
+    ))])
+    return [_environment_section(results), _peers_section(results), _goals_section(results),
+            *_ratio_section(results), method]
 
 
 def render(results):
-    title = "# diffkit bench --suite gradbench" + (" (quick run)" if results["quick"] else "")
-    parts = [
-        title,
-        "GradBench's GMM and LSTM objectives and gradients in diffkit (the tape, through `dk.gradient`) and "
-        "in the libraries a user would otherwise pick, one process, one machine, the same inputs.",
-        _environment_section(results),
-        _peers_section(results),
-        _goals_section(results),
-        _ratio_section(results),
-        "## How it is measured\n\n- Every objective and gradient of one size is timed in the same rounds "
-        "(one call of each in turn, the median over rounds); fast ones are called several times per sample.\n"
-        "- jax-jit is compiled before timing; the JAX LSTM runs its time loop as `lax.scan`, the PyTorch and "
-        "autograd ones as a Python loop, as diffkit's does.\n"
-        "- Regenerate: `diffkit bench --suite gradbench` (a few minutes), `--quick` (well under a minute).",
-    ]
-    return "\n\n".join(parts) + "\n"
+    """The Markdown text of the report."""
+    return section_markdown(_title(results), [INTRO], sections(results))
 
 
 def write_report(results, directory):
+    """Write ``results.json``, ``index.md``, ``index.html`` and the figure; return index.md's path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / RESULTS_FILE).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     _plot(results, directory)
-    index = directory / "index.md"
-    index.write_text(render(results), encoding="utf-8")
-    return index
+    return write_section_pages(directory, _title(results), [INTRO], sections(results))[0]

@@ -55,7 +55,7 @@ def study_sections(rows, suite, folder):
 
 
 SECTIONS = (("summary", "Summary"), ("status", "Status by method"), ("accuracy", "Accuracy"),
-            ("reference", "Reference cross-check"), ("swell", "Expression swell"), ("runtime", "Runtime"))
+            ("estimates", "Error estimates"), ("reference", "Reference cross-check"), ("swell", "Expression swell"), ("runtime", "Runtime"))
 CLOSING = (("failures", "Failures"), ("near-limit", "Near the time limit"), ("unsupported", "Unsupported by design"),
            ("warnings", "NumPy warnings captured"))
 

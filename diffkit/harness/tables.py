@@ -63,7 +63,7 @@ def time_cell(cell):
 def estimates_table(analysis):
     rows = [[method, e["programs"], e["entries"], f"{100 * e['covered']:.1f}%", f"{100 * e['informative']:.1f}%"]
             for method, e in analysis["estimates"].items()]
-    return table(["method", "programs", "entries", "covered", "informative"], rows, _right(4))
+    return ["method", "programs", "entries", "covered", "informative"], rows, _right(4)
 
 
 def runtime_table(analysis):
