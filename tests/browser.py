@@ -1,7 +1,8 @@
 """A headless Chromium for the tests: open a page, collect what went wrong, take a screenshot.
 
 Generic on purpose, so every test that renders HTML (report pages, a notebook's stepper)
-shares it: :func:`visit` loads a file or URL in the system's Chromium (the Debian
+shares it: :func:`open_page` gives a tab to click through, :func:`visit` loads a file or
+URL and checks it, both in the system's Chromium (the Debian
 package ``chromium``, driven by Playwright through ``executable_path``, so Playwright
 downloads no browser of its own) and returns a :class:`Visit`: console errors, uncaught
 page errors, failed requests, images that did not load, in-page links whose target is
@@ -10,6 +11,7 @@ reason, on a machine where no Chromium or no Playwright is installed
 (``apt-get install -y chromium``; ``pip install playwright``).
 """
 
+import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,7 @@ class Visit:
     failed_requests: list = field(default_factory=list)
     broken_images: list = field(default_factory=list)
     missing_anchors: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
     images: int = 0
     screenshot: Path = None
 
@@ -71,11 +74,13 @@ _CHECKS = """() => ({
 })"""
 
 
-def visit(page, screenshot=None, width=1280, height=900, full_page=True):
-    """Load ``page`` (a path or a URL) in headless Chromium; return its :class:`Visit`."""
+@contextlib.contextmanager
+def open_page(width=1280, height=900):
+    """A new Chromium tab, for a test that clicks through a page: yields ``(tab, found)``, the
+    Playwright page and a :class:`Visit` that collects its console errors, page errors and
+    failed requests (``found.requests`` lists every URL asked for)."""
     from playwright.sync_api import sync_playwright
 
-    url = page if "://" in str(page) else Path(page).resolve().as_uri()
     found = Visit()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(LAUNCH_ARGS))
@@ -84,13 +89,25 @@ def visit(page, screenshot=None, width=1280, height=900, full_page=True):
             tab.on("console", lambda message: message.type == "error" and found.console_errors.append(message.text))
             tab.on("pageerror", lambda error: found.page_errors.append(str(error)))
             tab.on("requestfailed", lambda request: found.failed_requests.append(request.url))
-            tab.goto(url, wait_until="load")
-            checks = tab.evaluate(_CHECKS)
-            found.title, found.broken_images = checks["title"], checks["broken"]
-            found.images, found.missing_anchors = checks["images"], checks["missing"]
-            if screenshot is not None:
-                tab.screenshot(path=str(screenshot), full_page=full_page)
-                found.screenshot = Path(screenshot)
+            tab.on("request", lambda request: found.requests.append(request.url))
+            yield tab, found
         finally:
             browser.close()
+
+
+def url_of(page):
+    """``page`` as a URL (a path becomes a file:// URL)."""
+    return page if "://" in str(page) else Path(page).resolve().as_uri()
+
+
+def visit(page, screenshot=None, width=1280, height=900, full_page=True):
+    """Load ``page`` (a path or a URL) in headless Chromium; return its :class:`Visit`."""
+    with open_page(width, height) as (tab, found):
+        tab.goto(url_of(page), wait_until="load")
+        checks = tab.evaluate(_CHECKS)
+        found.title, found.broken_images = checks["title"], checks["broken"]
+        found.images, found.missing_anchors = checks["images"], checks["missing"]
+        if screenshot is not None:
+            tab.screenshot(path=str(screenshot), full_page=full_page)
+            found.screenshot = Path(screenshot)
     return found

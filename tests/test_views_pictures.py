@@ -17,6 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 import diffkit as dk
 from diffkit.views.draw_matplotlib import draw
 
+from browser import open_page, require_browser
+
 
 def add_multiply(x, y, z):
     q = dk.name(x + y, "q")
@@ -183,22 +185,10 @@ def test_to_latex_is_a_tikz_picture_with_every_number():
     assert tikz.count(r"\draw[") == 4
 
 
-def _browser():
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if executable is None:
-        pytest.skip("no Chromium on this machine (apt-get install chromium): the stepper is not run in a browser")
-    return playwright, executable
-
-
 def test_the_stepper_steps_forward_and_back_in_a_headless_browser(tmp_path):
-    playwright, executable = _browser()
+    require_browser()
     path = dk.trace(add_multiply, -2.0, 5.0, -4.0).step_through().save(tmp_path / "steps.html")
-    requests = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.on("request", lambda request: requests.append(request.url))
+    with open_page() as (page, found):
         page.goto(path.as_uri())
         stepper = page.locator(".dk-stepper")
         assert stepper.get_attribute("data-step") == "0" and page.locator(".dk-back").is_disabled()
@@ -221,5 +211,5 @@ def test_the_stepper_steps_forward_and_back_in_a_headless_browser(tmp_path):
         page.click(".dk-back")
         assert stepper.get_attribute("data-step") == "1" and "step 1 of 2" in page.inner_text(".dk-panel")
         assert page.locator(".dk-node.dk-active text").first.text_content() == "*"
-        browser.close()
-    assert all(url.startswith("file://") for url in requests)  # no network: one local file
+    assert all(url.startswith("file://") for url in found.requests)  # no network: one local file
+    assert found.problems == []  # no console error, no script error
