@@ -7,7 +7,7 @@ is absent), so the summary of a rebuilt report matches its numbers.
 import math
 from collections import Counter
 
-from ..methods import builds_expressions, is_finite_difference
+from ..methods import builds_expressions, is_finite_difference, traits_of
 from ..report.markdown import sci
 from .analysis import NEAR_LIMIT
 from .metrics import KNEE
@@ -184,8 +184,10 @@ def _timing(analysis):
         if within:
             text += f" The evaluations counted lie within the measured spread for {', '.join(within)}."
         if above:
-            text += (" Measured beyond the evaluations counted (the cost of moving the inputs and reading the "
-                     f"output): {', '.join(above)}.")
+            complex_step = any(s["method"] not in within and traits_of(s["method"]).analytic_only for s in fd)
+            why = "each evaluation also moves the inputs and reads the output" + (
+                ", and the complex step computes in complex numbers" if complex_step else "")
+            text += f" Measured beyond the evaluations counted ({why}): {', '.join(above)}."
     return text
 
 
