@@ -177,6 +177,9 @@ class Scaling:
         """``slope 1.02 (95% CI 0.97–1.07, over 64–4096 parameters)`` or why there is none."""
         if not self.measurable:
             return self.reason
+        if not math.isfinite(self.high - self.low):
+            return (f"slope {self.slope:.2f} (over {self.sizes[0]:g}–{self.sizes[-1]:g} {unit}: too few sizes "
+                    f"for a {CONFIDENCE:.0%} interval)")
         return (f"slope {self.slope:.2f} ({CONFIDENCE:.0%} CI {self.low:.2f}–{self.high:.2f}, "
                 f"over {self.sizes[0]:g}–{self.sizes[-1]:g} {unit})")
 

@@ -18,6 +18,9 @@ from ..report.figures import ZERO_LABEL, integer_axis, new_figure, save_figure, 
 from .outputs import cannot_write
 
 
+SMALLEST_SHOWN = 1e-20  # an error plot's floor: the 50-digit reference resolves far below what matters
+
+
 def _save(fig, folder, name):
     try:
         return save_figure(fig, folder, name)
@@ -77,9 +80,7 @@ def expression_size(analysis, folder):
     sweeps = analysis["size_sweeps"]
     if not sweeps:
         return None
-    columns = min(2, len(sweeps))
-    rows = (len(sweeps) + columns - 1) // columns
-    fig, axes = new_figure(rows, columns, figsize=(7.2 * columns, 4.6 * rows), squeeze=False)
+    fig, axes = new_figure(len(sweeps), 1, figsize=(14, 4.6 * len(sweeps)), squeeze=False)
     for ax, sweep in zip(axes.flat, sweeps):
         for series in sweep["series"]:
             line, = ax.plot(series["x"], series["y"], label=series["label"])
@@ -88,19 +89,23 @@ def expression_size(analysis, folder):
                 ax.plot(series["x"], growth.predict(series["x"], series["fit_x0"], series["fit_y0"]),
                         color=line.get_color(), lw=0.9, ls=(0, (1, 2)), marker="",
                         label=f"fit: {_growth_label(growth, sweep['parameter'])}")
-        for stop in sweep["stops"]:
-            if stop["status"] == "not run":
-                continue
-            ax.axvline(stop["at"], color="#a11", lw=1.0, ls="--", marker="",
-                       label=f"{stop['method']} stopped: {stop['status']} at {sweep['parameter']} = {stop['at']}")
+        stops = {}
+        for stop in sweep["stops"]:  # one line per place and cause, naming every method stopped there
+            stops.setdefault((stop["at"], stop["status"]), []).append(stop["method"])
+        for (at, status), methods in stops.items():
+            names = ", ".join(methods)
+            if status == "not run":
+                ax.axvline(at, color="grey", lw=1.0, ls=(0, (4, 2)), marker="",
+                           label=f"{names}: run up to {sweep['parameter']} = {at} (the suite's choice)")
+            else:
+                ax.axvline(at, color="#a11", lw=1.0, ls="--", marker="",
+                           label=f"{names} stopped: {status} at {sweep['parameter']} = {at}")
         ax.set_yscale("log")
         integer_axis(ax.xaxis)
         ax.set_xlabel(f"{sweep['parameter']} (count)")
         ax.set_ylabel("size (operations or tape nodes)")
-        ax.set_title(sweep["title"])
-        ax.legend(loc="upper left")
-    for ax in list(axes.flat)[len(sweeps):]:
-        ax.axis("off")
+        ax.set_title(sweep["title"].replace(" (", "\n(", 1))  # the fixed settings on a line of their own
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, folder, "expression_size.png")
 
 
@@ -129,7 +134,9 @@ def gradient_time(analysis, folder):
         if scaling is not None and scaling.measurable:
             xs = np.geomspace(scaling.sizes[0], scaling.sizes[-1], 50)
             ax.plot(xs, scaling.predict(xs), color=colour, lw=0.9, ls=(0, (1, 2)), marker="",
-                    label=f"{series['method']} fit: slope {scaling.slope:.2f} [{scaling.low:.2f}, {scaling.high:.2f}]")
+                    label=f"{series['method']} fit: slope {scaling.slope:.2f}"
+                          + (f" [{scaling.low:.2f}, {scaling.high:.2f}]" if math.isfinite(scaling.high) else
+                             " (no interval: too few sizes)"))
     if timing["forward"]:
         params, seconds = zip(*timing["forward"])
         ax.plot(params, seconds, color="black", ls="--", marker="x", lw=1, label="one forward pass")
@@ -137,7 +144,7 @@ def gradient_time(analysis, folder):
     ax.set_yscale("log")
     ax.set_xlabel("parameters differentiated (count)")
     ax.set_ylabel("seconds per gradient (CPU time; median, IQR bars)")
-    ax.set_title(f"Gradient time against size: {timing['title']}")
+    ax.set_title(f"Gradient time against size\n{timing['title']}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1)
     return _save(fig, folder, "gradient_time.png")
 
@@ -150,7 +157,7 @@ def error_estimates(analysis, folder):
     if not estimates:
         return None
     values = [v for entries in estimates.values() for v in (*entries["true"], *entries["estimate"])]
-    floor = zero_floor(values)
+    floor = max(zero_floor(values), SMALLEST_SHOWN)  # errors below it (a float exact to 30 digits) are no news
     high = max([floor * 10, *(v for v in values if v == v)]) * 10
     columns = min(3, len(estimates))
     rows = -(-len(estimates) // columns)
@@ -161,13 +168,13 @@ def error_estimates(analysis, folder):
     for ax, (method, entries) in zip(axes.flat, estimates.items()):
         true = np.array(entries["true"], dtype=float)
         estimate = np.array(entries["estimate"], dtype=float)
-        ax.scatter(np.where(true > 0, true, floor), np.where(estimate > 0, estimate, floor), s=12, alpha=0.6,
+        ax.scatter(np.maximum(true, floor), np.maximum(estimate, floor), s=12, alpha=0.6,
                    label=f"{entries['covered']:.1%} covered, {entries['informative']:.1%} informative")
         ax.loglog(line, line, color="black", lw=0.8, marker="", label="estimate = true error")
         ax.loglog(line, 100 * line, color="grey", lw=0.8, ls="--", marker="", label="estimate = 100 × true error")
         ax.set_xlim(floor / 3, high)
         ax.set_ylim(floor / 3, high)
-        ax.set_xlabel(f"true error (absolute; {ZERO_LABEL} at {floor:.0e})")
+        ax.set_xlabel(f"true error (absolute; {ZERO_LABEL} or below {floor:.0e} drawn at {floor:.0e})")
         ax.set_ylabel("the method's own estimate (absolute)")
         ax.set_title(f"{method}: estimate against true error")
         ax.legend(loc="upper left")

@@ -100,7 +100,7 @@ def sizes_figure(table, folder):
                        ("raw_dag_size", "raw derivative DAG"), ("simplified_tree_size", "simplified derivative")):
         points = [(r["n"], r[key]) for r in table if r.get(key)]
         if points:
-            ax.plot(*zip(*points), "o-", ms=4, label=label)
+            ax.plot(*zip(*points), label=label)  # the style changes marker and line from series to series
     if stopped:
         ax.axvline(stopped[0]["n"], color="#a11", lw=1.0, ls="--", marker="",
                    label=f"SymPy stopped: {stopped[0]['status']} at n = {stopped[0]['n']}")
