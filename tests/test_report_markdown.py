@@ -97,7 +97,7 @@ def test_a_section_is_written_the_same_way_in_markdown_and_html():
         "![a demo figure](demo.png)"
     )
     assert section.html() == (
-        "<p>Bold text with <code>code</code> and x &lt; y.</p>\n"
+        "<p><b>Bold</b> text with <code>code</code> and x &lt; y.</p>\n"
         "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td>1</td><td class=\"text\">p | q</td></tr>\n</table>\n"
         '<figure><a href="demo.png"><img src="demo.png" alt="a demo figure"></a>'
         '<figcaption>a demo figure (<a href="demo.png">full size</a>, <a href="demo.svg">SVG</a>)</figcaption>'
@@ -117,7 +117,7 @@ def test_headings_lists_and_folded_blocks_are_written_both_ways():
         "<details><summary>Every row</summary>\n\ninside\n\n</details>"
     )
     assert section.html() == (
-        "<h3>A &lt;sub&gt; heading</h3>\n<ul><li>one <code>a|b</code></li><li>two</li></ul>\n"
+        "<h3>A &lt;sub&gt; heading</h3>\n<ul><li>one <code>a|b</code></li><li><b>two</b></li></ul>\n"
         "<details><summary>Every row</summary>\n<p>inside</p>\n</details>"
     )
 

@@ -78,7 +78,8 @@ def case_label(case):
     (``mlp depth=3 width=2 tape``), not its settings as JSON."""
     sizes = " ".join(f"{key}={value}" for key, value in sorted(case.settings.items())
                      if isinstance(value, (int, float)) and not isinstance(value, bool))
-    return " ".join(part for part in (case.program, sizes, case.method) if part)
+    method = case.settings.get("method", "") if case.kind == "study" else case.method  # a study's case: its part
+    return " ".join(str(part) for part in (case.program, sizes, method) if part)
 
 
 def skipped_row(case, because):

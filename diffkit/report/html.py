@@ -4,6 +4,8 @@ Text is escaped (values quote programs, ``x > 5``, ``<lambda>``) and its Markdow
 spans become ``<code>``, so one sentence serves the Markdown and the HTML page.
 """
 
+import re
+
 import markupsafe
 
 from .markdown import CODE_SPAN, Markdown
@@ -25,6 +27,19 @@ def inline(text):
         parts += [markupsafe.escape(text[end:span.start()]), markupsafe.Markup("<code>{}</code>").format(inside)]
         end = span.end()
     parts.append(markupsafe.escape(text[end:]))
+    return markupsafe.Markup("").join(parts)
+
+
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def rich(text):
+    """:func:`inline`, with light Markdown's ``**bold**`` as ``<b>`` (a paragraph of a summary)."""
+    parts, end = [], 0
+    for span in BOLD.finditer(str(text)):
+        parts += [inline(text[end:span.start()]), markupsafe.Markup("<b>{}</b>").format(inline(span.group(1)))]
+        end = span.end()
+    parts.append(inline(str(text)[end:]))
     return markupsafe.Markup("").join(parts)
 
 

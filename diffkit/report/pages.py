@@ -26,7 +26,8 @@ def environment(page):
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(sci=markdown.sci, seconds=markdown.seconds, code=html.inline, md_code=markdown.code)
+    env.filters.update(sci=markdown.sci, seconds=markdown.seconds, code=html.inline, rich=html.rich,
+                       md_code=markdown.code)
     return env
 
 

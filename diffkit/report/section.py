@@ -14,7 +14,7 @@ from . import html, markdown
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Light Markdown: backticks for code, ``**`` for bold (dropped in HTML); the rest is
+    """Light Markdown: backticks for code, ``**`` for bold; the rest is
     escaped on both pages, so values written into it need no care."""
 
     text: str
@@ -95,14 +95,13 @@ def _markdown_block(block):
 
 def _html_block(block):
     if isinstance(block, Paragraph):
-        return markupsafe.Markup("<p>{}</p>").format(html.inline(block.text.replace("**", "")))
+        return markupsafe.Markup("<p>{}</p>").format(html.rich(block.text))
     if isinstance(block, Table):
         return html.table(block.headers, block.rows, block.align or None)
     if isinstance(block, Heading):
         return markupsafe.Markup("<h3>{}</h3>").format(html.inline(block.text))
     if isinstance(block, Bullets):
-        items = markupsafe.Markup("").join(markupsafe.Markup("<li>{}</li>").format(html.inline(i.replace("**", "")))
-                                         for i in block.items)
+        items = markupsafe.Markup("").join(markupsafe.Markup("<li>{}</li>").format(html.rich(i)) for i in block.items)
         return markupsafe.Markup("<ul>{}</ul>").format(items)
     if isinstance(block, Details):
         inner = markupsafe.Markup("\n").join(_html_block(b) for b in block.blocks)
