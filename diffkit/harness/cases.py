@@ -143,8 +143,11 @@ def module_label(module):
     return module.__name__
 
 
-def load_module(path):
+def load_module(path, builtin=()):
     """Import a suite module by dotted name (``mypkg.suite``) or by file (``suite.py``).
+
+    ``builtin`` names the built-in suites, the closest of which a name that is neither
+    suggests.
 
     An exception while importing it (a syntax error included) is an InputError naming
     the file and the line.
@@ -155,10 +158,8 @@ def load_module(path):
         return importlib.import_module(path)
     except ModuleNotFoundError as exc:
         if exc.name and (path == exc.name or path.startswith(exc.name + ".")):
-            from .suites import suite_names
-
             raise errors.InputError(
-                f"no suite named {path!r}{errors.did_you_mean(path, suite_names())}: it is not a built-in suite "
+                f"no suite named {path!r}{errors.did_you_mean(path, builtin)}: it is not a built-in suite "
                 f"and importing it as a module failed ({exc}). Run 'diffkit list' for the suites, or give a "
                 "module path or .py file."
             ) from None

@@ -332,7 +332,7 @@ def load_suite(name=DEFAULT):
     builtin = builtin_suites()
     if name in builtin:
         return builtin[name]()
-    module = load_module(name)
+    module = load_module(name, builtin)
     if hasattr(module, "suite"):
         suite = call_user_code(module.suite, f"suite() of suite {name}", module)
         if not isinstance(suite, Suite):
