@@ -282,10 +282,11 @@ def fit_scaling(sizes, times, unit="parameters"):
     (overhead, intercept, slope), covariance, df = _refine(n, t, overhead, slope, intercept)
     above = t >= KNEE * overhead
     if len(set(n[above])) < 3 or t.max() < KNEE * t.min():  # a flat time fits any overhead: none grows
-        return Scaling(False, float(overhead), [float(v) for v in n[above]], reason=(
+        overhead = max(float(overhead), float(t.min())) if t.max() < KNEE * t.min() else float(overhead)
+        return Scaling(False, overhead, [float(v) for v in n[above]], reason=(
             f"not measurable at these sizes: up to {n[-1]:g} {unit} the time stays within "
-            f"{KNEE:g}× its fixed overhead ({t[-1] / overhead:.1f}× at the largest), so it measures the "
-            "overhead, not the growth"))
+            f"{KNEE:g}× its fixed overhead (the largest time is {t.max() / t.min():.1f}× the smallest), so it "
+            "measures the overhead, not the growth"))
     if covariance is not None and covariance[2, 2] >= 0:
         half = t_quantile(0.5 + CONFIDENCE / 2, df) * math.sqrt(covariance[2, 2])
     else:  # as many parameters as sizes: a curve through them, no interval

@@ -144,12 +144,17 @@ def _near_limit(analysis):
             f"time limit: {cases}{more}. On a busier machine or another run they may time out instead.")
 
 
+def _number(value):
+    """A ratio as a reader says it: ``540``, ``8.1``, ``0.52``."""
+    return f"{value:.0f}" if value >= 100 else f"{value:.2g}" if value < 10 else f"{value:.3g}"
+
+
 def _cost(series):
     """``fd-central 540× (IQR 531–552; 515 evaluations)``: the measured ratio with its spread."""
-    text = f"{series['method']} {series['largest_ratio']:.0f}×"
+    text = f"{series['method']} {_number(series['largest_ratio'])}×"
     spread = []
     if series.get("largest_ratio_q1") is not None:
-        spread.append(f"IQR {series['largest_ratio_q1']:.0f}–{series['largest_ratio_q3']:.0f}")
+        spread.append(f"IQR {_number(series['largest_ratio_q1'])}–{_number(series['largest_ratio_q3'])}")
     if series.get("evaluations"):
         spread.append(f"{series['evaluations']} evaluations")
     return text + (f" ({'; '.join(spread)})" if spread else "")
@@ -199,9 +204,11 @@ def runtime_lines(analysis):
         scaling = series["scaling"]
         text = f"{series['method']}: " + (scaling.describe() if scaling else "too few sizes to fit")
         if series["largest_ratio"] is not None:
-            text += f"; at {series['largest_params']} parameters {series['largest_ratio']:.0f} forward passes per gradient"
+            ratio = series["largest_ratio"]
+            passes = "forward pass" if _number(ratio) == "1" else "forward passes"
+            text += f"; at {series['largest_params']} parameters {_number(ratio)} {passes} per gradient"
             if series.get("largest_ratio_q1") is not None:
-                text += f" (IQR {series['largest_ratio_q1']:.0f}–{series['largest_ratio_q3']:.0f})"
+                text += f" (IQR {_number(series['largest_ratio_q1'])}–{_number(series['largest_ratio_q3'])})"
             if series.get("evaluations"):
                 text += f", {series['evaluations']} evaluations counted"
         lines.append(text)
