@@ -234,29 +234,55 @@ def fixed_overhead(n, t):
 
 
 def _refine(n, t, overhead, slope, intercept, iterations=30):
-    """Gauss-Newton on log t = log(c + e^b n^k) from a first guess: (c, b, k), their covariance
-    and the degrees of freedom (None when the fit is singular)."""
-    params = np.array([overhead, intercept, slope], dtype=float)
+    """Damped Gauss-Newton on log t = log(c + e^b n^k) from a first guess: (c, b, k), their
+    covariance (None where the fit is singular or has no degrees of freedom left) and the
+    degrees of freedom. A step that would not lower the residuals (or leave the numbers
+    finite) is halved, so noisy or degenerate timings keep the first guess, never fail."""
     log_n, log_t = np.log(n), np.log(t)
+    ceiling = float(np.min(t)) * (1 - 1e-9)
 
-    def linearised(p):
-        growing = np.exp(p[1] + p[2] * log_n)
-        model = p[0] + growing
-        return np.column_stack([1 / model, growing / model, growing * log_n / model]), log_t - np.log(model)
+    def residuals(p):
+        with np.errstate(all="ignore"):
+            growing = np.exp(p[1] + p[2] * log_n)
+            model = p[0] + growing
+            return growing, model, log_t - np.log(model)
 
+    def cost(p):
+        value = float(np.sum(residuals(p)[2] ** 2))
+        return value if math.isfinite(value) else math.inf
+
+    params = np.array([overhead, intercept, slope], dtype=float)
+    current = cost(params)
     for _ in range(iterations):
-        J, r = linearised(params)
-        step = np.linalg.lstsq(J, r, rcond=None)[0]
-        params = params + step
-        params[0] = min(max(params[0], 0.0), float(np.min(t)) * (1 - 1e-9))
-        if np.all(np.abs(step[1:]) < 1e-10):
+        growing, model, r = residuals(params)
+        J = np.column_stack([1 / model, growing / model, growing * log_n / model])
+        if not (np.all(np.isfinite(J)) and np.all(np.isfinite(r))):
             break
-    J, r = linearised(params)
+        try:
+            step = np.linalg.lstsq(J, r, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            break
+        for _ in range(12):  # halve the step until it helps
+            trial = params + step
+            trial[0] = min(max(trial[0], 0.0), ceiling)
+            if cost(trial) <= current:
+                break
+            step = step / 2
+        else:
+            break
+        moved = np.abs(trial[1:] - params[1:])
+        params, current = trial, cost(trial)
+        if np.all(moved < 1e-10):
+            break
+    growing, model, r = residuals(params)
+    J = np.column_stack([1 / model, growing / model, growing * log_n / model])
     df = len(t) - 3
-    try:
-        covariance = float(np.sum(r**2)) / df * np.linalg.inv(J.T @ J) if df > 0 else None
-    except np.linalg.LinAlgError:
-        covariance = None
+    covariance = None
+    if df > 0 and np.all(np.isfinite(J)):
+        try:
+            covariance = float(np.sum(r**2)) / df * np.linalg.inv(J.T @ J)
+        except np.linalg.LinAlgError:
+            covariance = None
     return params, covariance, df
 
 
@@ -287,7 +313,7 @@ def fit_scaling(sizes, times, unit="parameters"):
             f"not measurable at these sizes: up to {n[-1]:g} {unit} the time stays within "
             f"{KNEE:g}× its fixed overhead (the largest time is {t.max() / t.min():.1f}× the smallest), so it "
             "measures the overhead, not the growth"))
-    if covariance is not None and covariance[2, 2] >= 0:
+    if covariance is not None and math.isfinite(covariance[2, 2]) and covariance[2, 2] >= 0:
         half = t_quantile(0.5 + CONFIDENCE / 2, df) * math.sqrt(covariance[2, 2])
     else:  # as many parameters as sizes: a curve through them, no interval
         half = float("inf")
