@@ -78,13 +78,8 @@ def save_figure(figure, folder, name, dpi=None):
     path = Path(folder) / name
     facts = json.dumps(figure_facts(figure))
     figure.savefig(path, dpi=dpi, metadata={FACTS_KEY: facts})
-    figure.savefig(path.with_suffix(".svg"))
+    figure.savefig(path.with_suffix(".svg"), metadata={"Date": None})  # a rebuilt report writes the same file
     return name
-
-
-def svg_of(name):
-    """The SVG written beside the PNG ``name``."""
-    return str(Path(name).with_suffix(".svg"))
 
 
 def zero_floor(values):
