@@ -52,8 +52,10 @@ def refuse_unknown_options(method, options, accepted):
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         named = ", ".join(f"{name!r}{errors.did_you_mean(name, (*accepted, *API_KEYWORDS))}" for name in unknown)
+        own = f"its options are: {', '.join(sorted(accepted))}" if accepted else "it takes no options"
         raise errors.InputError(
-            f"method {method!r} has no option {named}; its options are: {', '.join(sorted(accepted)) or 'none'}"
+            f"method {method!r} has no option {named}; {own}, and the call itself takes "
+            f"{' and '.join(API_KEYWORDS)}"
         )
 
 
