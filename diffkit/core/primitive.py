@@ -51,8 +51,13 @@ class Primitive:
     doc: str = ""
     extra: dict = field(default_factory=dict)
     user: bool = False  # declared with dk.primitive next to a user's function, not in the table
+    # Output entry i reads only entry i of each (broadcast) input; None: as ``broadcasting``
+    # (every broadcasting op but matmul, whose batch dimensions broadcast, is elementwise).
+    elementwise: bool = None
 
     def __post_init__(self):
+        if self.elementwise is None:
+            self.elementwise = self.broadcasting
         if self.user:
             return  # not part of the table: dk.primitive has checked that the name is free
         if self.name in _REGISTRY:

@@ -28,6 +28,11 @@ class ComplexStepValue(BoxedValue):
     def shape(self):
         return np.shape(self.value)
 
+    @property
+    def dtype(self):
+        """The real dtype the program computes in (float64 for the complex128 it carries)."""
+        return np.real(np.empty(0, dtype=np.result_type(self.value))).dtype
+
     def _process(self, primitive, args, params):
         if not primitive.analytic:
             raise errors.NonAnalyticError(

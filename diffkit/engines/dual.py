@@ -13,6 +13,8 @@ nested derivatives free of perturbation confusion.
 A tangent of ``None`` is an exact zero: it is never materialised.
 """
 
+import math
+
 import numpy as np
 
 from .. import errors
@@ -129,9 +131,14 @@ class ForwardTrace:
                         f"{user_location() or 'an unknown line'}; differentiate with 'tape' instead."
                     )
                 continue  # a non-differentiable argument, like the condition of `where`
-            if primitive.singular:
+            if primitive.elementwise or primitive.singular:
+                # A zero tangent (an input not moved in this pass) times an infinite factor
+                # (x1 * inf, sqrt'(0)) contributes 0, not NaN: as in the tape, where the
+                # cotangent of x0 never meets x1's factor.
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    contribution = _strong_zero(tangent, rule(tangent, out, *primals, **params))
+                    contribution = rule(tangent, out, *primals, **params)
+                if not _all_finite(contribution):
+                    contribution = _strong_zero(tangent, contribution)
             else:
                 contribution = rule(tangent, out, *primals, **params)
             if contribution is None:
@@ -142,8 +149,17 @@ class ForwardTrace:
         return total
 
 
+def _all_finite(value):
+    kind = type(value)
+    if kind is float or kind is np.float64:
+        return math.isfinite(value)
+    if kind is np.ndarray:
+        return value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
+    return True  # a boxed value of an outer level, or None
+
+
 def _strong_zero(tangent, contribution):
-    """A zero tangent times an infinite derivative (sqrt at 0 along another axis) is 0, not NaN."""
+    """A zero tangent times an infinite derivative (sqrt at 0, a factor inf along another axis) is 0, not NaN."""
     if isinstance(contribution, np.ndarray) and contribution.dtype.kind in "fc":
         if not np.isfinite(contribution).all() and not isinstance(tangent, BoxedValue):
             return np.where(np.broadcast_to(tangent, contribution.shape) == 0, 0.0, contribution)

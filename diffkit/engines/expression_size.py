@@ -19,7 +19,7 @@ def _weight(node):
     return 1
 
 
-def _distinct_nodes(expressions):
+def distinct_nodes(expressions):
     """Every distinct subexpression, children before parents."""
     seen = set()
     order = []
@@ -41,14 +41,14 @@ def tree_size(expressions):
     """Total operations of the expressions written out as trees (can be astronomically large)."""
     expressions = _as_list(expressions)
     size = {}
-    for node in _distinct_nodes(expressions):
+    for node in distinct_nodes(expressions):
         size[node] = _weight(node) + sum(size[child] for child in node.args)
     return int(sum(size[e] for e in expressions))
 
 
 def dag_size(expressions):
     """Operations counted once per distinct subexpression, shared across all expressions."""
-    return int(sum(_weight(node) for node in _distinct_nodes(_as_list(expressions))))
+    return int(sum(_weight(node) for node in distinct_nodes(_as_list(expressions))))
 
 
 def cse_size(expressions):

@@ -14,7 +14,7 @@ from ..core.lazy import sympy
 
 from .. import errors
 from ..core.frames import user_location
-from ..ops.sympy_faces import as_object_array
+from ..ops.sympy_faces import as_object_array, functions
 from ..core.values import BoxedValue
 
 
@@ -38,7 +38,12 @@ def float_constants_at(digits):
 
 
 def to_sympy_number(value):
-    """A plain number as an exact SymPy number (a float's binary value is kept exactly)."""
+    """A plain number as an exact SymPy number (a float's binary value is kept exactly).
+
+    Infinities become SymPy's ``oo``, whose arithmetic is IEEE's (``exp(-oo) = 0``,
+    ``x < oo``); a NaN becomes a :class:`~diffkit.ops.sympy_functions.NanConstant`, since
+    SymPy's ``nan`` would swallow the expression and differentiate to 0.
+    """
     if isinstance(value, sympy.Basic):
         return value
     if isinstance(value, (bool, np.bool_)):
@@ -47,6 +52,10 @@ def to_sympy_number(value):
         return sympy.Integer(int(value))
     if isinstance(value, (float, np.floating)):
         value = float(value)
+        if value != value:
+            return functions.NanConstant()
+        if value in (np.inf, -np.inf):
+            return sympy.oo if value > 0 else -sympy.oo
         if value.is_integer():
             return sympy.Integer(int(value))
         if _constant_digits[0]:
@@ -65,21 +74,19 @@ def to_object_array(value):
         return value.array
     if isinstance(value, BoxedValue):
         raise errors.InputError(f"a {value.kind} value cannot be mixed with symbolic values")
-    return as_object_array(_to_sympy_array(np.asarray(value)))
-
-
-def _indicator(condition):
-    if condition in (sympy.true, True):
-        return sympy.Integer(1)
-    if condition in (sympy.false, False):
-        return sympy.Integer(0)
-    return sympy.Piecewise((1, condition), (0, True))
+    with np.errstate(all="ignore"):  # SymPy's arithmetic inside the loop may raise NumPy's flags
+        return as_object_array(_to_sympy_array(np.asarray(value)))
 
 
 def _operand(primitive, position, value):
-    """An operand of ``primitive`` as SymPy objects; a condition used as a number is 0 or 1."""
-    if isinstance(value, SymbolicCondition) and not (primitive.name == "where" and position == 0):
+    """An operand of ``primitive`` as SymPy objects; a condition used as a number is 0 or 1
+    (``x * (x > 0)``, ``x * mask``), as NumPy reads a boolean in arithmetic."""
+    if primitive.name == "where" and position == 0:
+        return to_object_array(value)
+    if isinstance(value, SymbolicCondition):
         return value.indicator()
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, np.ndarray) and value.dtype == bool:
+        value = np.asarray(value, dtype=np.int64)
     return to_object_array(value)
 
 
@@ -107,6 +114,11 @@ class SymbolicArray(BoxedValue):
     @property
     def shape(self):
         return self.array.shape
+
+    @property
+    def dtype(self):
+        """float64: the symbolic methods evaluate their expressions in double precision."""
+        return np.dtype(np.float64)
 
     def _process(self, primitive, args, params):
         arrays = [_operand(primitive, position, a) for position, a in enumerate(args)]
@@ -162,13 +174,27 @@ def _not_equal(a, b):
     return sympy.Ne(a, b)
 
 
+def _ieee(relation, name):
+    """A SymPy relation with IEEE answers for NaN (every comparison False, ``!=`` True),
+    which SymPy refuses with a TypeError; complex infinity, which has no sign, is refused."""
+
+    def compare(a, b):
+        if functions.undefined(a) or functions.undefined(b):
+            if a is sympy.S.ComplexInfinity or b is sympy.S.ComplexInfinity:
+                raise functions.refuse_complex_infinity(f"a comparison ({name})")
+            return sympy.true if name == "!=" else sympy.false
+        return relation(a, b)
+
+    return compare
+
+
 _RELATIONS = {
-    "lt": operator.lt,
-    "le": operator.le,
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "eq": _equal,
-    "ne": _not_equal,
+    "lt": _ieee(operator.lt, "<"),
+    "le": _ieee(operator.le, "<="),
+    "gt": _ieee(operator.gt, ">"),
+    "ge": _ieee(operator.ge, ">="),
+    "eq": _ieee(_equal, "=="),
+    "ne": _ieee(_not_equal, "!="),
 }
 
 
@@ -200,7 +226,7 @@ class SymbolicCondition(BoxedValue):
 
     def indicator(self):
         """The condition as a number, 1 where it holds and 0 elsewhere (``x * (x > 0)``)."""
-        return np.frompyfunc(_indicator, 1, 1)(self.array)
+        return np.frompyfunc(functions.as_number, 1, 1)(self.array)
 
     def __bool__(self):
         if self.array.size != 1:

@@ -18,7 +18,7 @@ from .. import errors
 from ..core.lazy import sympy
 from ..core.primitive import primitives
 from ..core.problem import scalar_output
-from .expression_size import tree_size
+from .expression_size import distinct_nodes, tree_size
 from .symbolic import SymbolicArray, symbol_array, to_object_array
 from .tape import Tape, Traced
 
@@ -117,6 +117,15 @@ def _renaming_printer_class():
             name = self._names.get(symbol)
             return name if name is not None else super()._print_Symbol(symbol)
 
+        def _print_Heaviside(self, expr):
+            # NumPy's own step, with SymPy's value at 0 (1/2 unless given): SymPy's printer
+            # would rewrite it as a Piecewise, solving the inequalities of every Max inside.
+            value_at_zero = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
+            return f"{self._module_format('numpy.heaviside')}({self._print(expr.args[0])}, {self._print(value_at_zero)})"
+
+        def _print_ComplexInfinity(self, expr):
+            return self._module_format("numpy.nan")  # refused before it is evaluated (see refuse_undefined)
+
     return RenamingPrinter
 
 
@@ -152,11 +161,58 @@ def refuse_unevaluated(derivatives, symbols):
             )
 
 
+def undefined_values(expressions):
+    """SymPy's undefined values in the expressions: any of ``zoo``, ``nan`` and ``I``.
+
+    They come from SymPy's exact arithmetic on constants (1/0, log(0), 0 * oo, sqrt(-1)),
+    where floating point gives an infinity of some sign, a NaN, a NaN. Looked for once per
+    distinct subexpression, so a deep DAG costs its size, not its tree's.
+    """
+    wanted = {sympy.S.ComplexInfinity, sympy.S.NaN, sympy.I}
+    return {node for node in distinct_nodes(_basics(expressions)) if node in wanted}
+
+
+def _basics(expressions):
+    return [e for e in expressions if isinstance(e, sympy.Basic)]
+
+
+def refuse_undefined(found, values=None):
+    """Refuse a result SymPy's undefined values may have changed; let through the rest.
+
+    ``zoo`` (complex infinity) has no sign and ``I`` no place in a real program: either
+    one means the result is not what floating point (the tape) computes, so they are
+    refused wherever they are, before anything is compiled. ``nan`` is refused once the
+    ``values`` are known and one of them is not finite: a ``nan`` that sits in a branch
+    not taken (``Where(p > 0, 0, nan)``) changes nothing.
+    """
+    signless = found & {sympy.S.ComplexInfinity, sympy.I}
+    if not signless:
+        if not found or values is None:
+            return
+        if all(np.all(np.isfinite(np.asarray(v, dtype=complex))) for v in values):
+            return
+    names = ", ".join(sorted({sympy.S.ComplexInfinity: "zoo (complex infinity)", sympy.S.NaN: "nan",
+                              sympy.I: "I (the imaginary unit)"}[v] for v in (signless or found)))
+    raise errors.UnsupportedError(
+        f"SymPy's exact arithmetic turned part of this program into {names}: an exact division "
+        "by zero or log(0) gives zoo, 0 * oo or oo - oo gives nan, the square root or log of a "
+        "negative constant gives I (often after a mask made a value exactly 0, as in "
+        "log(x * (c > 0))). Floating point gives a signed infinity or NaN there, and the "
+        "derivative SymPy builds around such a value is not the program's. Differentiate this "
+        "program with 'tape', 'forward-mode' or a finite-difference method."
+    )
+
+
 def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None):
     """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``.
 
     ``keep``, a list, receives the compiled function, for callers that evaluate again.
+
+    Raises :class:`~diffkit.errors.UnsupportedError` where SymPy's undefined values
+    (see :func:`refuse_undefined`) would make the result differ from floating point.
     """
+    found = undefined_values(expressions)
+    refuse_undefined(found)
     start = time.perf_counter()
     compiled = compile_expressions(symbols, expressions, use_cse)
     stats["compile_time"] = time.perf_counter() - start
@@ -170,6 +226,7 @@ def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None)
         except TOO_LARGE as exc:
             raise too_large("evaluate", exc) from None
     stats["evaluation_time"] = time.perf_counter() - start
+    refuse_undefined(found, values)
     if caught:
         stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return values

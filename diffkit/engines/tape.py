@@ -207,11 +207,12 @@ def parameters_read(function):
 class _NodeRule:
     """What the tape needs of one primitive applied to ``count`` positional arguments."""
 
-    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "singular", "selects", "scalar_face")
+    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "elementwise", "singular", "selects", "scalar_face")
 
     def __init__(self, primitive, count):
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
         self.broadcasting = primitive.broadcasting
+        self.elementwise = primitive.elementwise
         self.singular = primitive.singular
         self.selects = primitive.selects
         self.rules = tuple(primitive.vjp_rule(position) for position in range(count))
@@ -585,7 +586,7 @@ class Tape:
                 cotangents[index] = None  # free memory as soon as it is spent
             _, parents, args, params, out, shapes, rule = node
             rules = rule.rules
-            singular = rule.singular or strong_zero and rule.broadcasting
+            singular = rule.singular or strong_zero and rule.elementwise
             if shapes is None and not singular and not params:
                 # The common case (scalars, same-shape arrays): no keywords, nothing to sum back.
                 # Unary and binary nodes are spelt out: a call with *args costs more.

@@ -55,6 +55,7 @@ matmul = Primitive(
     _matmul_sympy,
     (_matmul_vjp_a, _matmul_vjp_b),
     broadcasting=True,  # batch dimensions broadcast; the tape sums them back
+    elementwise=False,
     doc="Matrix product with NumPy's matmul rules (1-D operands, batches).",
     jvp=(_matmul_jvp_a, _matmul_jvp_b),
 )

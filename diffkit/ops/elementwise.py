@@ -18,6 +18,7 @@ from ..core.lazy import sympy
 from ..core.kinks import sign_at_jump, step_at_jump
 from ..core.primitive import Primitive
 from .sympy_faces import elementwise as lift
+from .sympy_faces import functions
 
 
 # --- rules that are zero almost everywhere ---------------------------------------
@@ -46,9 +47,13 @@ heaviside = Primitive(
 )
 
 def _sign_sympy(x):
-    # A Piecewise, not sympy.sign: SymPy leaves d/dx sign(f(x)) unevaluated when it cannot
+    # A selection, not sympy.sign: SymPy leaves d/dx sign(f(x)) unevaluated when it cannot
     # tell whether f is real (log x), while this differentiates to 0 like the tape's rule.
-    return sympy.Piecewise((1, x > 0), (-1, x < 0), (0, True))
+    if x is sympy.S.NaN:
+        return x  # np.sign(nan) is nan
+    if x is sympy.S.ComplexInfinity:
+        raise functions.refuse_complex_infinity("dk.sign")
+    return functions.where(x > 0, 1, functions.where(x < 0, -1, 0))
 
 
 sign = Primitive(
@@ -103,7 +108,23 @@ def _power_slope(a, p):
 
 
 def _power_vjp_exponent(g, out, a, p):
-    return g * out * log(a)
+    # d(a**p)/dp = a**p log(a); at a = 0 it is 0, since 0**p = 0 for every p > 0 (the
+    # convention of autograd and JAX), not 0 * log(0) = NaN.
+    return g * out * log(_zero_as_one(a))
+
+
+def _zero_as_one(a):
+    if isinstance(a, (int, float, np.integer, np.floating)):
+        return 1.0 if a == 0 else a
+    return where(a == 0, 1.0, a)
+
+
+def _power_sympy(a, p):
+    """a**p; an exact zero base with a symbolic exponent is 0 for p > 0, so that SymPy's
+    derivative in p is 0 there (it differentiates 0**p to 0**p log(0) = NaN)."""
+    if a.is_zero and not p.is_number:
+        return functions.where(p > 0, 0, a**p)
+    return a**p
 
 
 def _negative_vjp(g, out, a):
@@ -135,7 +156,7 @@ divide = Primitive(
 power = Primitive(
     "power",
     np.power,
-    lift(operator.pow, 2),
+    lift(_power_sympy, 2),
     (_power_vjp_base, _power_vjp_exponent),
     broadcasting=True,
     singular=True,
@@ -168,12 +189,24 @@ def _cos_vjp(g, out, x):
     return -(g * sin(x))
 
 
+def _logistic_slope(e):
+    """e / (1 + e)**2, the slope of the logistic function at t for e = exp(-|t|).
+
+    Written from the input, not as out * (1 - out) or 1 - out**2: those subtract from 1 a
+    number close to 1 and lose every digit once |x| passes ~20 (sigmoid'(40) = 4.2e-18
+    came out 0). With e in (0, 1] nothing cancels: a few ulps over the whole range.
+    """
+    q = 1.0 + e
+    return e / (q * q)
+
+
 def _tanh_vjp(g, out, x):
-    return g * (1.0 - out * out)
+    # tanh'(x) = 1 - tanh(x)**2 = 4 e / (1 + e)**2 with e = exp(-2|x|)
+    return g * (4.0 * _logistic_slope(exp(-2.0 * abs(x))))
 
 
 def _sigmoid_vjp(g, out, x):
-    return g * out * (1.0 - out)
+    return g * _logistic_slope(exp(-abs(x)))
 
 
 def _sigmoid_numpy(x):
@@ -214,7 +247,7 @@ def _relu_numpy(x):
 
 
 def _relu_sympy(x):
-    return sympy.Max(0, x)
+    return functions.maximum(0, x)
 
 
 def _relu_vjp(g, out, x):
@@ -229,7 +262,8 @@ def _leaky_relu_sympy(x, alpha=0.01):
     # alpha x + (1 - alpha) max(0, x): SymPy's derivative is alpha + (1 - alpha) Heaviside(x),
     # so its value at 0 follows the kink convention like the tape's rule (max(x, alpha x)
     # would differentiate to Heaviside((1 - alpha) x) + alpha Heaviside((alpha - 1) x)).
-    return sympy.Max(0, x) + alpha * (x - sympy.Max(0, x))
+    positive = functions.maximum(0, x)
+    return positive + alpha * (x - positive)
 
 
 def _leaky_relu_vjp(g, out, x, alpha=0.01):
@@ -243,13 +277,21 @@ def _elu_numpy(x, alpha=1.0):
 def _elu_sympy(x, alpha=1.0):
     # min(x, 0) written as x - max(0, x): the derivative weighs the left slope by
     # 1 - Heaviside(x), as the tape's rule does, under every kink convention.
-    positive = sympy.Max(0, x)
+    positive = functions.maximum(0, x)
     return positive + alpha * (sympy.exp(x - positive) - 1)
 
 
 def _elu_vjp(g, out, x, alpha=1.0):
     step = heaviside(x)
     return g * (step + (1.0 - step) * alpha * exp(minimum(x, 0.0)))
+
+
+def _maximum_sympy(a, b):
+    return functions.maximum(a, b)
+
+
+def _minimum_sympy(a, b):
+    return functions.minimum(a, b)
 
 
 def _maximum_vjp_a(g, out, a, b):
@@ -273,7 +315,7 @@ elu = Primitive("elu", _elu_numpy, lift(_elu_sympy), (_elu_vjp,), broadcasting=T
 maximum = Primitive(
     "maximum",
     np.maximum,
-    lift("Max", 2),
+    lift(_maximum_sympy, 2),
     (_maximum_vjp_a, _maximum_vjp_b),
     broadcasting=True,
     analytic=False,
@@ -282,7 +324,7 @@ maximum = Primitive(
 minimum = Primitive(
     "minimum",
     np.minimum,
-    lift("Min", 2),
+    lift(_minimum_sympy, 2),
     (_maximum_vjp_b, _maximum_vjp_a),
     broadcasting=True,
     analytic=False,
@@ -292,9 +334,7 @@ minimum = Primitive(
 
 # --- selection -------------------------------------------------------------------------------
 def _where_sympy_scalar(condition, a, b):
-    if isinstance(condition, (bool, np.bool_)):
-        return a if condition else b
-    return sympy.Piecewise((a, condition), (b, True))
+    return functions.where(condition, a, b)
 
 
 def _where_vjp_a(g, out, condition, a, b):

@@ -3,9 +3,13 @@
 import functools
 
 import numpy as np
-from ..core.lazy import sympy
+from ..core.lazy import LazyModule, sympy
 
 from .shapes import normalize_axes
+
+
+functions = LazyModule(f"{__package__}.sympy_functions")
+"""diffkit's own SymPy objects (``Where``, ``NanConstant``), imported at first use."""
 
 
 def as_object_array(value):

@@ -1,0 +1,151 @@
+"""The SymPy objects diffkit's SymPy faces need beyond SymPy's own, with IEEE meanings.
+
+SymPy's own ``Piecewise`` rewrites a condition that contains another ``Piecewise`` into
+``ITE`` form and asks for its solution set: a ``where`` on the result of a ``where``
+costs seconds per level, and its printed code ``numpy.select`` fails on scalar
+conditions. :class:`Where` is ``dk.where`` as one opaque SymPy function: built in
+constant time, differentiated by the tape's rule (each branch on its side, the
+condition not at all) and printed as ``numpy.where``. A NaN constant becomes a
+:class:`NanConstant` symbol: SymPy's own ``nan`` absorbs every expression it meets, so
+``d/dx (x * nan)`` would be 0 where the tape, and IEEE arithmetic, give NaN.
+
+This module imports SymPy; the op table reaches it only from inside SymPy faces.
+"""
+
+import sympy
+from sympy.core.logic import fuzzy_and
+from sympy.logic.boolalg import Boolean
+
+from .. import errors
+
+
+class Where(sympy.Function):
+    """``a`` where ``condition`` holds, else ``b``: ``dk.where`` in SymPy."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, condition, a, b):
+        if condition is sympy.true:
+            return a
+        if condition is sympy.false:
+            return b
+        if a == b:
+            return a
+        return None
+
+    def _eval_derivative(self, symbol):
+        condition, a, b = self.args
+        return self.func(condition, a.diff(symbol), b.diff(symbol))
+
+    def _eval_is_extended_real(self):
+        return fuzzy_and([self.args[1].is_extended_real, self.args[2].is_extended_real])
+
+    def _eval_is_finite(self):
+        return fuzzy_and([self.args[1].is_finite, self.args[2].is_finite])
+
+    def _numpycode(self, printer):
+        condition, a, b = (printer._print(arg) for arg in self.args)
+        return f"{printer._module_format('numpy.where')}({condition}, {a}, {b})"
+
+    def _pythoncode(self, printer):
+        # A Python conditional evaluates only the branch taken (mpmath raises on 1/0).
+        condition, a, b = (printer._print(arg) for arg in self.args)
+        return f"(({a}) if ({condition}) else ({b}))"
+
+    _mpmathcode = _pythoncode
+
+    def _latex(self, printer):
+        condition, a, b = (printer._print(arg) for arg in self.args)
+        return rf"\begin{{cases}} {a} & \text{{for}}\: {condition} \\ {b} & \text{{otherwise}} \end{{cases}}"
+
+
+class NanConstant(sympy.Dummy):
+    """A NaN constant of the program: a symbol without assumptions, so SymPy decides
+    nothing about it (no ``c**2 >= 0``), printed as NaN. Each occurrence is its own
+    symbol, as each NaN of IEEE arithmetic is: ``nan - nan`` does not cancel to 0."""
+
+    def __new__(cls):
+        return super().__new__(cls, "nan")
+
+    def _numpycode(self, printer):
+        return printer._module_format("numpy.nan")
+
+    def _pythoncode(self, printer):
+        return "float('nan')"
+
+    def _mpmathcode(self, printer):
+        return printer._module_format("mpmath.nan")
+
+    def _sympystr(self, printer):
+        return "nan"
+
+    def _latex(self, printer):
+        return r"\mathrm{NaN}"
+
+
+def is_logical(value):
+    """A truth value (``x < 1``, ``true``, ``And(...)``); SymPy's symbols are Booleans too, but numbers here."""
+    return isinstance(value, Boolean) and not isinstance(value, sympy.Expr)
+
+
+def as_condition(value):
+    """A where-condition as a SymPy Boolean: NumPy's truth of a number (nonzero, NaN
+    included), ``Ne(value, 0)`` for an expression."""
+    if isinstance(value, bool):
+        return sympy.true if value else sympy.false
+    value = sympy.sympify(value)
+    if is_logical(value):
+        return value
+    if value.is_number and not isinstance(value, NanConstant):
+        return sympy.false if value.is_zero else sympy.true
+    return sympy.Ne(value, 0)
+
+
+def as_number(value):
+    """A Boolean used as a number (``x * (x > 0)``) is 1 where it holds and 0 elsewhere."""
+    if isinstance(value, bool):
+        return sympy.Integer(int(value))
+    if is_logical(value):
+        return where(value, sympy.Integer(1), sympy.Integer(0))
+    return value
+
+
+def where(condition, a, b):
+    """``Where`` with NumPy's reading of the condition and of Boolean branches."""
+    return Where(as_condition(condition), as_number(a), as_number(b))
+
+
+def undefined(value):
+    """Whether ``value`` is SymPy's ``nan`` or ``zoo`` (what exact 0/0, 1/0, log(0) give)."""
+    return value is sympy.S.NaN or value is sympy.S.ComplexInfinity
+
+
+def refuse_complex_infinity(operation):
+    """The error for an op that needs the sign of SymPy's complex infinity (``zoo``)."""
+    return errors.UnsupportedError(
+        f"{operation} met SymPy's complex infinity (zoo), which SymPy makes of an exact "
+        "division by zero or log(0) (for example 1 / (x * 0), or a mask times x divided by): "
+        "it has no sign, so the symbolic methods cannot compare it, where floating point gives "
+        "+inf or -inf. Differentiate this program with 'tape', 'forward-mode' or a finite-"
+        "difference method."
+    )
+
+
+def _extremum(function, name):
+    """SymPy's ``Max``/``Min`` with IEEE NaN: a NaN operand gives NaN (``np.maximum``),
+    where SymPy refuses it as 'not comparable'; complex infinity is refused by name."""
+
+    def ieee(*args):
+        if any(arg is sympy.S.ComplexInfinity for arg in args):
+            raise refuse_complex_infinity(f"dk.{name} (or relu, leaky_relu, elu, which use it)")
+        if any(arg is sympy.S.NaN for arg in args):
+            return sympy.S.NaN
+        return function(*args)
+
+    ieee.__name__ = name
+    return ieee
+
+
+maximum = _extremum(sympy.Max, "maximum")
+minimum = _extremum(sympy.Min, "minimum")
