@@ -8,7 +8,7 @@ any length works. Cotangents live in a list local to :meth:`Tape.backward` and a
 pass gives the same answer, not a doubled one.
 
 A node keeps only the values its derivative rules read: ``add`` keeps neither operand,
-``tanh`` keeps its output but not its input, ``matmul`` both operands but not its
+``exp`` keeps its output but not its input, ``matmul`` both operands but not its
 output. Which parameters a rule reads is found once per primitive from the rule's code
 (see :func:`parameters_read`), so the tape holds about what a hand-written backward
 pass keeps, and the table of ops needs no extra declarations.
