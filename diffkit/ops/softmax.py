@@ -1,4 +1,11 @@
-"""Softmax, log-softmax and log-sum-exp, stable in NumPy and exact in SymPy."""
+"""Softmax, log-softmax and log-sum-exp, stable in NumPy and exact in SymPy.
+
+The NumPy faces shift by the maximum before exponentiating (no overflow) and take
+differences only of shifted values, so log_softmax([a, a]) is -log 2 for every a, not 0
+once a is so large that a + log 2 rounds to a. The derivative rules read the softmax,
+never ``exp(x - logsumexp(x))``, whose rounding of the log-sum-exp makes the weights of
+[1e300, 1e300] come out 1 and 1.
+"""
 
 import numpy as np
 
@@ -13,8 +20,10 @@ _sympy_log = elementwise("log")
 
 
 def _stable_shift(x, axis):
-    # The shift is a constant of the real part, so the complex step stays exact.
-    return np.max(np.real(x), axis=axis, keepdims=True)
+    # The shift is a constant of the real part, so the complex step stays exact. An
+    # infinite maximum is no shift (inf - inf is NaN): logsumexp([-inf, -inf]) is -inf.
+    shift = np.max(np.real(x), axis=axis, keepdims=True)
+    return np.where(np.isfinite(shift), shift, 0.0)
 
 
 def _softmax_numpy(x, axis=-1):
@@ -29,7 +38,15 @@ def _softmax_sympy(x, axis=-1):
 
 # The softmax Jacobian diag(p) - p p^T is symmetric: the same rule pushes tangents forward.
 def _softmax_vjp(g, out, x, axis=-1):
-    return out * (g - sum(g * out, axis=axis, keepdims=True))
+    """p * (g - sum(p g)), with the sum's rounding corrected once.
+
+    Where one weight is nearly 1, g - sum(p g) subtracts two nearly equal numbers: for
+    softmax([40, 0])[0], p (1 - p) came out 0 instead of 4.2e-18. The residual
+    sum(p (g - mean)) is exactly the part of the mean that rounding lost (its dominant term
+    is 0), so subtracting it restores the small difference.
+    """
+    centered = g - sum(g * out, axis=axis, keepdims=True)
+    return out * (centered - sum(out * centered, axis=axis, keepdims=True))
 
 
 def _logsumexp_numpy(x, axis=None, keepdims=False):
@@ -43,14 +60,14 @@ def _logsumexp_sympy(x, axis=None, keepdims=False):
 
 
 def _logsumexp_vjp(g, out, x, axis=None, keepdims=False):
-    shape = keepdims_shape(shape_of(x), axis)
     if not keepdims:
-        g, out = reshape(g, shape=shape), reshape(out, shape=shape)
-    return g * exp(x - out)
+        g = reshape(g, shape=keepdims_shape(shape_of(x), axis))
+    return g * softmax(x, axis=axis)
 
 
 def _log_softmax_numpy(x, axis=-1):
-    return x - _logsumexp_numpy(x, axis=axis, keepdims=True)
+    shifted = x - _stable_shift(x, axis)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _log_softmax_sympy(x, axis=-1):
@@ -68,9 +85,7 @@ softmax = Primitive(
 
 
 def _logsumexp_jvp(t, out, x, axis=None, keepdims=False):
-    if not keepdims:
-        out = reshape(out, shape=keepdims_shape(shape_of(x), axis))
-    return sum(t * exp(x - out), axis=axis, keepdims=keepdims)
+    return sum(t * softmax(x, axis=axis), axis=axis, keepdims=keepdims)
 
 
 logsumexp = Primitive(
