@@ -40,9 +40,10 @@ def float_constants_at(digits):
 def to_sympy_number(value):
     """A plain number as an exact SymPy number (a float's binary value is kept exactly).
 
-    Infinities become SymPy's ``oo``, whose arithmetic is IEEE's (``exp(-oo) = 0``,
-    ``x < oo``); a NaN becomes a :class:`~diffkit.ops.sympy_functions.NanConstant`, since
-    SymPy's ``nan`` would swallow the expression and differentiate to 0.
+    Non-finite floats become symbols that SymPy does no arithmetic with beyond IEEE's
+    (:class:`~diffkit.ops.sympy_functions.NanConstant`, ``InfConstant``): SymPy's own
+    ``nan`` and ``oo`` would swallow the expression (``x * nan = nan``, ``x + oo = oo``),
+    which then differentiates to 0.
     """
     if isinstance(value, sympy.Basic):
         return value
@@ -55,7 +56,7 @@ def to_sympy_number(value):
         if value != value:
             return functions.NanConstant()
         if value in (np.inf, -np.inf):
-            return sympy.oo if value > 0 else -sympy.oo
+            return functions.InfConstant() if value > 0 else -functions.InfConstant()
         if value.is_integer():
             return sympy.Integer(int(value))
         if _constant_digits[0]:

@@ -7,7 +7,9 @@ conditions. :class:`Where` is ``dk.where`` as one opaque SymPy function: built i
 constant time, differentiated by the tape's rule (each branch on its side, the
 condition not at all) and printed as ``numpy.where``. A NaN constant becomes a
 :class:`NanConstant` symbol: SymPy's own ``nan`` absorbs every expression it meets, so
-``d/dx (x * nan)`` would be 0 where the tape, and IEEE arithmetic, give NaN.
+``d/dx (x * nan)`` would be 0 where the tape, and IEEE arithmetic, give NaN; an
+infinite constant becomes an :class:`InfConstant`, since SymPy's ``oo`` absorbs
+``x + oo`` into ``oo``.
 
 This module imports SymPy; the op table reaches it only from inside SymPy faces.
 """
@@ -82,6 +84,31 @@ class NanConstant(sympy.Dummy):
 
     def _latex(self, printer):
         return r"\mathrm{NaN}"
+
+
+class InfConstant(sympy.Dummy):
+    """An infinite constant of the program (``-InfConstant()`` for -inf): a positive infinite
+    symbol, so SymPy still decides ``x < inf`` and ``0 * inf`` (NaN), but does not absorb
+    ``x`` into ``x + oo = oo`` (whose derivative in x is then 0, where the tape's is 1).
+    Each occurrence is its own symbol: ``(x + inf) - inf`` is NaN, as in floating point."""
+
+    def __new__(cls):
+        return super().__new__(cls, "inf", extended_positive=True, infinite=True)
+
+    def _numpycode(self, printer):
+        return printer._module_format("numpy.inf")
+
+    def _pythoncode(self, printer):
+        return "float('inf')"
+
+    def _mpmathcode(self, printer):
+        return printer._module_format("mpmath.inf")
+
+    def _sympystr(self, printer):
+        return "inf"
+
+    def _latex(self, printer):
+        return r"\infty"
 
 
 def is_logical(value):
