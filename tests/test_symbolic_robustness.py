@@ -86,10 +86,40 @@ def test_infinite_constants_follow_floating_point(method):
 @pytest.mark.parametrize("method", SYMBOLIC)
 def test_sympys_complex_infinity_is_refused_by_name(method):
     mask = np.array(-1.0) > 0  # False: x * mask is exactly 0 to SymPy
-    with pytest.raises(dk.UnsupportedError, match="zoo"):  # log(0): -inf for the tape, zoo for SymPy
-        dk.grad(lambda x: dk.log(x * mask), method=method)(1.5)
+    with pytest.raises(dk.UnsupportedError, match="zoo"):  # 1/0: +-inf for the tape, zoo for SymPy
+        dk.grad(lambda x: 1.0 / (x * mask) + x, method=method)(1.5)
     with pytest.raises(dk.UnsupportedError, match="complex infinity"):  # has no sign to compare
         dk.grad(lambda x: dk.where(1.0 / (x * mask) > 0, x, 2 * x), method=method)(1.5)
+
+
+@pytest.mark.parametrize("method", SYMBOLIC)
+def test_real_ops_outside_their_domain_are_nan_not_complex(method):
+    """SymPy's exact arithmetic would give log(0) = zoo, sqrt(-1) = I, log(-1) = I pi;
+    floating point gives -inf and NaN, and so do the symbolic faces."""
+    mask = np.array(-1.0) > 0
+    with np.errstate(all="ignore"):  # the tape's own log(0) and sqrt(-1)
+        assert dk.value_and_grad(lambda x: dk.log(x * mask), method="forward-mode")(1.5) == (-INF, 0.0)
+        if method == "symbolic-tape":  # its backward pass divides by the exact 0: zoo * 0, refused
+            with pytest.raises(dk.UnsupportedError, match="SymPy's exact arithmetic"):
+                dk.grad(lambda x: dk.log(x * mask), method=method)(1.5)
+        else:  # log(0) is -inf, a constant: slope 0, as forward mode says
+            assert dk.value_and_grad(lambda x: dk.log(x * mask), method=method)(1.5) == (-INF, 0.0)
+        # a NaN in a branch not taken is no trouble; compared, it is False, as in floating point
+        negative = lambda x: dk.where(x > 0, x, dk.sqrt(x * 0 - 1.0))  # noqa: E731
+        assert dk.grad(negative, method=method)(1.5) == dk.grad(negative, method="tape")(1.5) == 1.0
+        compared = lambda x: dk.where(dk.sqrt(x * 0 - 1.0) > -1, x, 3 * x)  # noqa: E731
+        assert dk.grad(compared, method=method)(1.5) == dk.grad(compared, method="tape")(1.5) == 3.0
+        # relu(nan) + x is NaN with slope 1 on the tape; SymPy's nan swallows the x: refused
+        with pytest.raises(dk.UnsupportedError, match="into nan"):
+            dk.grad(lambda x: dk.relu(dk.sqrt(x * 0 - 1.0)) + x, method=method)(1.5)
+
+
+def test_a_where_with_one_infinite_branch_is_not_infinite():
+    """Max(x, where(c, x, inf)) at a tie: half the gradient each way, 1 in all (SymPy once
+    took the selection for infinite and the step of x - it for 1)."""
+    program = lambda x: dk.maximum(x, dk.where(x < -0.85, x, INF))  # noqa: E731
+    for method in (*SYMBOLIC, "forward-mode"):
+        assert dk.grad(program, method=method)(-1.7) == dk.grad(program, method="tape")(-1.7) == 1.0
 
 
 def nested_conditions(depth):

@@ -4,7 +4,8 @@ The complex-step derivative ``Im f(x + ih) / h`` needs every op on the way to be
 analytic. A :class:`ComplexStepValue` applies each primitive's NumPy face to complex
 numbers and refuses non-analytic ops (abs, relu, max...) with a clear error, instead
 of a silently wrong derivative. Comparisons look at the real part, the program's real
-value.
+value. A real op outside its real domain (sqrt or log of a negative number) gives NaN,
+as in the program's real arithmetic.
 """
 
 import numpy as np
@@ -41,7 +42,10 @@ class ComplexStepValue(BoxedValue):
                 "'fd-richardson' or 'tape' for programs with kinks."
             )
         values = [a.value if isinstance(a, ComplexStepValue) else a for a in args]
-        return ComplexStepValue(primitive.evaluate_numeric(values, params))
+        out = primitive.evaluate_numeric(values, params)
+        if primitive.singular:
+            out = _outside_real_domain_as_nan(primitive, values, params, out)
+        return ComplexStepValue(out)
 
     def _compare(self, op_name, other):
         other = np.real(other.value) if isinstance(other, ComplexStepValue) else other
@@ -59,3 +63,15 @@ class ComplexStepValue(BoxedValue):
 
     def __repr__(self):
         return f"ComplexStepValue({self.value!r})"
+
+
+def _outside_real_domain_as_nan(primitive, values, params, out):
+    """NaN where the op's real face is NaN: a real program's sqrt(-1.7) or log(-1) is NaN (as
+    the tape computes it), not the complex number the complex face returns, whose real
+    part (0, log 1.7) a comparison would then read as if it were the program's value."""
+    with np.errstate(all="ignore"):
+        real = primitive.evaluate_numeric([np.real(v) for v in values], params)
+    undefined = np.isnan(real) & ~np.isnan(np.real(out))
+    if not np.any(undefined):
+        return out
+    return np.where(undefined, complex(np.nan, np.nan), out)

@@ -132,13 +132,10 @@ class ForwardTrace:
                     )
                 continue  # a non-differentiable argument, like the condition of `where`
             if primitive.elementwise or primitive.singular:
-                # A zero tangent (an input not moved in this pass) times an infinite factor
-                # (x1 * inf, sqrt'(0)) contributes 0, not NaN: as in the tape, where the
-                # cotangent of x0 never meets x1's factor.
                 with np.errstate(divide="ignore", invalid="ignore"):
                     contribution = rule(tangent, out, *primals, **params)
-                if not _all_finite(contribution):
-                    contribution = _strong_zero(tangent, contribution)
+                    if not _all_finite(contribution):
+                        contribution = _strong_zero(tangent, contribution, rule, out, primals, params)
             else:
                 contribution = rule(tangent, out, *primals, **params)
             if contribution is None:
@@ -158,15 +155,26 @@ def _all_finite(value):
     return True  # a boxed value of an outer level, or None
 
 
-def _strong_zero(tangent, contribution):
-    """A zero tangent times an infinite derivative (sqrt at 0, a factor inf along another axis) is 0, not NaN."""
-    if isinstance(contribution, np.ndarray) and contribution.dtype.kind in "fc":
-        if not np.isfinite(contribution).all() and not isinstance(tangent, BoxedValue):
-            return np.where(np.broadcast_to(tangent, contribution.shape) == 0, 0.0, contribution)
-    elif isinstance(contribution, (float, np.floating)) and not np.isfinite(contribution):
-        if not isinstance(tangent, BoxedValue) and np.all(tangent == 0):
-            return 0.0
-    return contribution
+def _strong_zero(tangent, contribution, rule, out, primals, params):
+    """0 where the product tangent x slope has an exact zero factor, not NaN.
+
+    A zero tangent (an input not moved in this pass) times an infinite slope (x1 * inf,
+    sqrt'(0)) is 0: in the tape the cotangent of x0 never meets x1's factor. An infinite
+    tangent times a zero slope (tanh'(inf) = 0) is 0 too, as the tape's zero cotangent is
+    kept zero through an infinite slope. The slope is the rule applied to a tangent of
+    ones (the op is elementwise), computed only here, when something is not finite.
+    """
+    if isinstance(tangent, BoxedValue) or isinstance(contribution, BoxedValue):
+        return contribution
+    if primals and any(isinstance(p, BoxedValue) for p in primals):
+        return contribution
+    slope = rule(np.ones(np.shape(tangent)), out, *primals, **params)
+    if slope is None or isinstance(slope, BoxedValue):
+        return contribution
+    exact_zero = (np.asarray(tangent) == 0) | (np.asarray(slope) == 0)
+    if np.ndim(contribution) == 0:
+        return 0.0 if np.all(exact_zero) else contribution
+    return np.where(np.broadcast_to(exact_zero, np.shape(contribution)), 0.0, contribution)
 
 
 def tangent_of(value, trace, shape):

@@ -7,7 +7,7 @@ program line, when it depends on a symbol.
 """
 
 import contextlib
-import operator
+import functools
 
 import numpy as np
 from ..core.lazy import sympy
@@ -167,36 +167,18 @@ class SymbolicArray(BoxedValue):
         return f"${sympy.latex(content)}$"
 
 
-def _equal(a, b):
-    return sympy.Eq(a, b)  # SymPy's ``==`` asks whether two expressions are the same tree
+_RELATIONS = {name: functools.partial(functions.compare, name) for name in ("lt", "le", "gt", "ge", "eq", "ne")}
 
 
-def _not_equal(a, b):
-    return sympy.Ne(a, b)
-
-
-def _ieee(relation, name):
-    """A SymPy relation with IEEE answers for NaN (every comparison False, ``!=`` True),
-    which SymPy refuses with a TypeError; complex infinity, which has no sign, is refused."""
-
-    def compare(a, b):
-        if functions.undefined(a) or functions.undefined(b):
-            if a is sympy.S.ComplexInfinity or b is sympy.S.ComplexInfinity:
-                raise functions.refuse_complex_infinity(f"a comparison ({name})")
-            return sympy.true if name == "!=" else sympy.false
-        return relation(a, b)
-
-    return compare
-
-
-_RELATIONS = {
-    "lt": _ieee(operator.lt, "<"),
-    "le": _ieee(operator.le, "<="),
-    "gt": _ieee(operator.gt, ">"),
-    "ge": _ieee(operator.ge, ">="),
-    "eq": _ieee(_equal, "=="),
-    "ne": _ieee(_not_equal, "!="),
+_LOGICAL_UFUNCS = {
+    "bitwise_and": "And", "logical_and": "And", "bitwise_or": "Or", "logical_or": "Or",
+    "bitwise_xor": "Xor", "logical_xor": "Xor", "invert": "Not", "logical_not": "Not",
 }
+
+
+def condition_array(value):
+    """An operand of ``&``, ``|``, ``~`` as an object array of SymPy truth values."""
+    return np.frompyfunc(functions.as_condition, 1, 1)(to_object_array(value))
 
 
 class SymbolicCondition(BoxedValue):
@@ -268,14 +250,51 @@ class SymbolicCondition(BoxedValue):
     def any(self):
         return SymbolicCondition(sympy.Or(*self.array.reshape(-1)))
 
+    # --- logic, and the moves that keep a condition a condition (the tape's are NumPy bools) ---
+    def _logical(self, name, *operands):
+        function = getattr(sympy, name)
+        arrays = [condition_array(operand) for operand in operands]
+        return SymbolicCondition(np.frompyfunc(function, len(arrays), 1)(*arrays))
+
     def __and__(self, other):
-        return SymbolicCondition(np.frompyfunc(sympy.And, 2, 1)(self.array, to_object_array(other)))
+        return self._logical("And", self, other)
+
+    def __rand__(self, other):
+        return self._logical("And", other, self)
 
     def __or__(self, other):
-        return SymbolicCondition(np.frompyfunc(sympy.Or, 2, 1)(self.array, to_object_array(other)))
+        return self._logical("Or", self, other)
+
+    def __ror__(self, other):
+        return self._logical("Or", other, self)
+
+    def __xor__(self, other):
+        return self._logical("Xor", self, other)
+
+    def __rxor__(self, other):
+        return self._logical("Xor", other, self)
 
     def __invert__(self):
-        return SymbolicCondition(np.frompyfunc(sympy.Not, 1, 1)(self.array))
+        return self._logical("Not", self)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = _LOGICAL_UFUNCS.get(ufunc.__name__)
+        if name is not None and method == "__call__" and not kwargs:  # np.logical_and(mask, x > 0)
+            return self._logical(name, *inputs)
+        return super().__array_ufunc__(ufunc, method, *inputs, **kwargs)
+
+    def __getitem__(self, index):
+        return SymbolicCondition(self.array[index])
+
+    def reshape(self, *shape):
+        return SymbolicCondition(self.array.reshape(*shape))
+
+    def transpose(self, *axes):
+        return SymbolicCondition(self.array.transpose(*axes))
+
+    @property
+    def T(self):
+        return self.transpose()
 
     def __repr__(self):
         return f"SymbolicCondition({self.array!r})"

@@ -162,44 +162,62 @@ def refuse_unevaluated(derivatives, symbols):
 
 
 def undefined_values(expressions):
-    """SymPy's undefined values in the expressions: any of ``zoo``, ``nan`` and ``I``.
+    """SymPy's undefined values in the expressions: ``zoo``, ``nan``, ``I`` and
+    ``AccumBounds`` (each as its class, for :func:`refuse_undefined`).
 
-    They come from SymPy's exact arithmetic on constants (1/0, log(0), 0 * oo, sqrt(-1)),
-    where floating point gives an infinity of some sign, a NaN, a NaN. Looked for once per
-    distinct subexpression, so a deep DAG costs its size, not its tree's.
+    They come from SymPy's exact arithmetic on constants (1/0, log(0), 0 * oo, sqrt(-1),
+    sin(oo) = AccumBounds(-1, 1)), where floating point gives an infinity of some sign or
+    a NaN. Looked for once per distinct subexpression, so a deep DAG costs its size, not
+    its tree's.
     """
-    wanted = {sympy.S.ComplexInfinity, sympy.S.NaN, sympy.I}
-    return {node for node in distinct_nodes(_basics(expressions)) if node in wanted}
+    wanted = tuple(_undefined_names())
+    return {type(node) for node in distinct_nodes(_basics(expressions)) if isinstance(node, wanted)}
 
 
 def _basics(expressions):
     return [e for e in expressions if isinstance(e, sympy.Basic)]
 
 
+@functools.cache
+def _undefined_names():
+    """SymPy's classes of undefined values, with the name a message gives each (SymPy loads on first use)."""
+    from sympy.calculus.accumulationbounds import AccumulationBounds
+    from sympy.core.numbers import ComplexInfinity, ImaginaryUnit, NaN
+
+    return {
+        ComplexInfinity: "zoo (complex infinity)",
+        ImaginaryUnit: "I (the imaginary unit)",
+        AccumulationBounds: "AccumBounds (a range, SymPy's sin or cos of an infinity)",
+        NaN: "nan",
+    }
+
+
 def refuse_undefined(found, values=None):
     """Refuse a result SymPy's undefined values may have changed; let through the rest.
 
-    ``zoo`` (complex infinity) has no sign and ``I`` no place in a real program: either
-    one means the result is not what floating point (the tape) computes, so they are
-    refused wherever they are, before anything is compiled. ``nan`` is refused once the
-    ``values`` are known and one of them is not finite: a ``nan`` that sits in a branch
-    not taken (``Where(p > 0, 0, nan)``) changes nothing.
+    ``zoo`` (complex infinity) has no sign, ``I`` no place in a real program and
+    ``AccumBounds`` is a range, not a number: any one of them means the result is not what
+    floating point (the tape) computes, so they are refused wherever they are, before
+    anything is compiled. ``nan`` is refused once the ``values`` are known and one of them
+    is not finite: a ``nan`` that sits in a branch not taken (``Where(p > 0, 0, nan)``)
+    changes nothing.
     """
-    signless = found & {sympy.S.ComplexInfinity, sympy.I}
+    names = _undefined_names()
+    signless = found - {type(sympy.S.NaN)}
     if not signless:
         if not found or values is None:
             return
         if all(np.all(np.isfinite(np.asarray(v, dtype=complex))) for v in values):
             return
-    names = ", ".join(sorted({sympy.S.ComplexInfinity: "zoo (complex infinity)", sympy.S.NaN: "nan",
-                              sympy.I: "I (the imaginary unit)"}[v] for v in (signless or found)))
+    listed = ", ".join(sorted(names[kind] for kind in (signless or found)))
     raise errors.UnsupportedError(
-        f"SymPy's exact arithmetic turned part of this program into {names}: an exact division "
+        f"SymPy's exact arithmetic turned part of this program into {listed}: an exact division "
         "by zero or log(0) gives zoo, 0 * oo or oo - oo gives nan, the square root or log of a "
-        "negative constant gives I (often after a mask made a value exactly 0, as in "
-        "log(x * (c > 0))). Floating point gives a signed infinity or NaN there, and the "
-        "derivative SymPy builds around such a value is not the program's. Differentiate this "
-        "program with 'tape', 'forward-mode' or a finite-difference method."
+        "negative constant gives I, the sine of an infinite constant AccumBounds (often after a "
+        "mask made a value exactly 0, as in log(x * (c > 0))). Floating point gives a signed "
+        "infinity or NaN there, and the derivative SymPy builds around such a value is not the "
+        "program's. Differentiate this program with 'tape', 'forward-mode' or a finite-"
+        "difference method."
     )
 
 

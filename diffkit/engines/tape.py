@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import errors
 from ..core.frames import user_location
-from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast
+from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbroadcast, where
 from ..ops import arrays as _array_ops
 from ..ops.shapes import shape_of
 from ..core.primitive import when_rules_change
@@ -468,7 +468,7 @@ class Tape:
         nodes.append((primitive, parents, kept, params, out if rule.keep_out else None, shapes, rule))
         return Traced(out, self, len(nodes) - 1)
 
-    def backward(self, output, seed, wrt, on_node=None):
+    def backward(self, output, seed, wrt, on_node=None, strong_zero=None):
         """Cotangents of the leaves ``wrt`` (Traced values) for ``output`` seeded with ``seed``.
 
         A leaf the output does not depend on gets ``None``. A NaN in the result is looked at
@@ -476,6 +476,9 @@ class Tape:
         branch not taken (``where(p > 0, p * log(p), 0)`` at p = 0, an overflowing ``exp``),
         a second pass that keeps every zero cotangent of an elementwise op exactly zero, as
         singular ops always do, removes it. The first pass pays nothing for this.
+        ``strong_zero=True`` runs that second pass at once, for values whose NaNs show only
+        once evaluated (SymPy expressions): a boxed contribution becomes
+        ``where(g == 0, 0, contribution)``.
 
         ``on_node(index, g, sent)``, if given, is called for every node the pass visits, in
         the order it visits them: ``g`` is the node's cotangent (upstream) and ``sent`` what
@@ -486,6 +489,8 @@ class Tape:
         """
         if on_node is not None:
             return self._backward_observed(output, seed, wrt, on_node)
+        if strong_zero:
+            return self._backward(output, seed, wrt, strong_zero=True)[0]
         cotangents, selected = self._backward(output, seed, wrt, strong_zero=False)
         if selected and any(_has_nan(g) for g in cotangents):
             cotangents, _ = self._backward(output, seed, wrt, strong_zero=True)
@@ -547,7 +552,7 @@ class Tape:
         the differentiated leaves.
         """
         _, parents, args, params, out, shapes, rule = self.nodes[index]
-        singular = rule.singular or strong_zero and rule.broadcasting
+        singular = rule.singular or strong_zero and rule.elementwise
         sent = []
         for position, (parent, vjp) in enumerate(zip(parents, rule.rules)):
             if parent is None or vjp is None or live is not None and not live[parent]:
@@ -555,7 +560,7 @@ class Tape:
                 continue
             if singular:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    contribution = _strong_zero(g, vjp(g, out, *args, **params))
+                    contribution = _strong_zero(g, vjp(g, out, *args, **params), strong_zero)
             else:
                 contribution = vjp(g, out, *args, **params)
             if contribution is not None and shapes is not None:
@@ -636,7 +641,7 @@ class Tape:
                     continue
                 if singular:
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        contribution = _strong_zero(g, vjp(g, out, *args, **params))
+                        contribution = _strong_zero(g, vjp(g, out, *args, **params), strong_zero)
                 elif params:
                     contribution = vjp(g, out, *args, **params)
                 else:
@@ -753,10 +758,17 @@ def _has_nan(value):
     return type(value) in _SCALAR_TYPES and value != value
 
 
-def _strong_zero(g, contribution):
-    """0 * inf from a branch not taken (``where``) is 0, not NaN."""
+def _strong_zero(g, contribution, boxed=False):
+    """0 * inf from a branch not taken (``where``) is 0, not NaN.
+
+    With ``boxed``, a contribution or cotangent that is a boxed value (a SymPy expression,
+    a value of an outer tape) is kept zero where ``g`` is, by ``where``: its numbers are
+    not known here.
+    """
     if contribution is None:
         return None
+    if boxed and (isinstance(contribution, BoxedValue) or isinstance(g, BoxedValue)):
+        return where(g == 0, 0.0, contribution)
     if isinstance(contribution, np.ndarray) and contribution.dtype.kind in "fc":
         if not np.isfinite(contribution).all():
             return np.where(np.broadcast_to(g, contribution.shape) == 0, 0.0, contribution)

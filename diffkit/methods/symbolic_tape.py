@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from .. import errors
 from ..core.lazy import sympy
 from ..engines.symbolic import SymbolicArray, to_object_array
 from ..engines.sympy_compile import TOO_LARGE, expressions_of, record_symbolic, too_large, untraced
@@ -51,21 +52,34 @@ class SymbolicTapeMethod(Method):
             outputs = outputs.reshape(())  # a size-1 array counts as a number
         forward = list(outputs.reshape(-1))
         stats["tape_nodes"] = tape.stats()["nodes"]
-        start = time.perf_counter()
-        entries = []
-        try:
-            for index in range(outputs.size):
-                seed = unit_seed(tuple(shape_of(out))) if output.scalar else _symbolic_seed(outputs.shape, index)
-                for cotangent, leaf in zip(tape.backward(out, seed, leaves), problem.leaves):
-                    entries.extend(expressions_of(cotangent, leaf.shape).reshape(-1))
-        except TOO_LARGE as exc:
-            raise too_large("differentiate", exc) from None
-        # entries are grouped by output, then leaf, then entry: the row-major (outputs x symbols) order
-        stats["derivation_time"] = time.perf_counter() - start
-        stats["backward_passes"] = outputs.size
-        expression_stats(stats, forward, entries, measure_cse)
+        def backward(strong_zero):
+            start = time.perf_counter()
+            entries = []
+            try:
+                for index in range(outputs.size):
+                    seed = unit_seed(tuple(shape_of(out))) if output.scalar else _symbolic_seed(outputs.shape, index)
+                    for cotangent, leaf in zip(tape.backward(out, seed, leaves, strong_zero=strong_zero), problem.leaves):
+                        entries.extend(expressions_of(cotangent, leaf.shape).reshape(-1))
+            except TOO_LARGE as exc:
+                raise too_large("differentiate", exc) from None
+            # entries are grouped by output, then leaf, then entry: the row-major (outputs x symbols) order
+            stats["derivation_time"] = time.perf_counter() - start
+            stats["backward_passes"] = outputs.size
+            expression_stats(stats, forward, entries, measure_cse)
+            return entries
+
         symbols = [s for array in symbol_arrays for s in array.reshape(-1)]
-        return compiled_derivatives(problem, output, symbols, outputs, entries, True, stats)
+        try:
+            entries = backward(strong_zero=False)
+            derivatives = compiled_derivatives(problem, output, symbols, outputs, entries, True, stats)
+            rerun = any(block is not None and np.isnan(block).any() for block in derivatives.blocks)
+        except errors.UnsupportedError:  # SymPy's nan from a branch not taken may be the cause
+            rerun = True
+        if rerun:  # the tape's second pass, zero cotangents kept zero, once the numbers are known
+            entries = backward(strong_zero=True)
+            derivatives = compiled_derivatives(problem, output, symbols, outputs, entries, True, stats)
+            stats["strong_zero_pass"] = True
+        return derivatives
 
 
 register(SymbolicTapeMethod())

@@ -51,9 +51,7 @@ def _sign_sympy(x):
     # tell whether f is real (log x), while this differentiates to 0 like the tape's rule.
     if x is sympy.S.NaN:
         return x  # np.sign(nan) is nan
-    if x is sympy.S.ComplexInfinity:
-        raise functions.refuse_complex_infinity("dk.sign")
-    return functions.where(x > 0, 1, functions.where(x < 0, -1, 0))
+    return functions.where(functions.compare("gt", x, 0), 1, functions.where(functions.compare("lt", x, 0), -1, 0))
 
 
 sign = Primitive(
@@ -124,6 +122,8 @@ def _power_sympy(a, p):
     derivative in p is 0 there (it differentiates 0**p to 0**p log(0) = NaN)."""
     if a.is_zero and not p.is_number:
         return functions.where(p > 0, 0, a**p)
+    if a.is_extended_negative and p.is_number and p.is_integer is False:
+        return sympy.S.NaN  # NumPy's (-8.0) ** 0.5, not SymPy's complex root
     return a**p
 
 
@@ -209,6 +209,20 @@ def _sigmoid_vjp(g, out, x):
     return g * _logistic_slope(exp(-abs(x)))
 
 
+# Outside the real domain NumPy gives NaN (sqrt(-1), log(-1)), and log(0) = -inf, where
+# SymPy would give I, I pi and its signless zoo: the faces give what the program computes.
+def _log_sympy(x):
+    if x.is_extended_negative:
+        return sympy.S.NaN
+    if x.is_zero:
+        return -functions.InfConstant()
+    return sympy.log(x)
+
+
+def _sqrt_sympy(x):
+    return sympy.S.NaN if x.is_extended_negative else sympy.sqrt(x)
+
+
 def _sigmoid_numpy(x):
     if np.iscomplexobj(x):
         return 1.0 / (1.0 + np.exp(-x))
@@ -220,8 +234,8 @@ def _sigmoid_sympy(x):
 
 
 exp = Primitive("exp", np.exp, lift("exp"), (_exp_vjp,), broadcasting=True, jvp=(_exp_vjp,))
-log = Primitive("log", np.log, lift("log"), (_log_vjp,), broadcasting=True, singular=True, jvp=(_log_vjp,))
-sqrt = Primitive("sqrt", np.sqrt, lift("sqrt"), (_sqrt_vjp,), broadcasting=True, singular=True, jvp=(_sqrt_vjp,))
+log = Primitive("log", np.log, lift(_log_sympy), (_log_vjp,), broadcasting=True, singular=True, jvp=(_log_vjp,))
+sqrt = Primitive("sqrt", np.sqrt, lift(_sqrt_sympy), (_sqrt_vjp,), broadcasting=True, singular=True, jvp=(_sqrt_vjp,))
 sin = Primitive("sin", np.sin, lift("sin"), (_sin_vjp,), broadcasting=True, jvp=(_sin_vjp,))
 cos = Primitive("cos", np.cos, lift("cos"), (_cos_vjp,), broadcasting=True, jvp=(_cos_vjp,))
 tanh = Primitive("tanh", np.tanh, lift("tanh"), (_tanh_vjp,), broadcasting=True, jvp=(_tanh_vjp,))

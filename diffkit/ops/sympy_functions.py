@@ -15,10 +15,13 @@ This module imports SymPy; the op table reaches it only from inside SymPy faces.
 """
 
 import sympy
-from sympy.core.logic import fuzzy_and
 from sympy.logic.boolalg import Boolean
 
 from .. import errors
+
+
+def _both(a, b):
+    return a if a == b else None
 
 
 class Where(sympy.Function):
@@ -40,11 +43,14 @@ class Where(sympy.Function):
         condition, a, b = self.args
         return self.func(condition, a.diff(symbol), b.diff(symbol))
 
+    # A property holds for the selection when it holds for both branches, fails when it
+    # fails for both, and is unknown otherwise (not fuzzy_and: one infinite branch does not
+    # make the selection infinite).
     def _eval_is_extended_real(self):
-        return fuzzy_and([self.args[1].is_extended_real, self.args[2].is_extended_real])
+        return _both(self.args[1].is_extended_real, self.args[2].is_extended_real)
 
     def _eval_is_finite(self):
-        return fuzzy_and([self.args[1].is_finite, self.args[2].is_finite])
+        return _both(self.args[1].is_finite, self.args[2].is_finite)
 
     def _numpycode(self, printer):
         condition, a, b = (printer._print(arg) for arg in self.args)
@@ -152,11 +158,43 @@ def refuse_complex_infinity(operation):
     """The error for an op that needs the sign of SymPy's complex infinity (``zoo``)."""
     return errors.UnsupportedError(
         f"{operation} met SymPy's complex infinity (zoo), which SymPy makes of an exact "
-        "division by zero or log(0) (for example 1 / (x * 0), or a mask times x divided by): "
-        "it has no sign, so the symbolic methods cannot compare it, where floating point gives "
-        "+inf or -inf. Differentiate this program with 'tape', 'forward-mode' or a finite-"
-        "difference method."
+        "division by zero (for example 1 / (x * 0), a value a mask made exactly 0 divided "
+        "by): it has no sign, so the symbolic methods cannot compare it, where floating point "
+        "gives +inf or -inf. Differentiate this program with 'tape', 'forward-mode' or a "
+        "finite-difference method."
     )
+
+
+def refuse_non_real(operation, exc):
+    """The error for an op SymPy refused because an operand is not a real number."""
+    return errors.UnsupportedError(
+        f"{operation} met a value SymPy does not take for a real number ({exc}): SymPy's exact "
+        "arithmetic made it complex where floating point gives NaN. Differentiate this program "
+        "with 'tape', 'forward-mode' or a finite-difference method."
+    )
+
+
+_RELATIONS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+
+
+def compare(name, a, b):
+    """``a < b`` (``name`` "lt", "le", ... "ne") for SymPy scalars, with IEEE's answers for NaN
+    (every comparison False, ``!=`` True), which SymPy refuses with a TypeError. ``==`` is
+    ``Eq``: SymPy's own ``==`` asks whether two expressions are the same tree. Complex
+    infinity, which has no sign, and values that are not real are refused by name."""
+    symbol = _RELATIONS[name]
+    if undefined(a) or undefined(b):
+        if a is sympy.S.ComplexInfinity or b is sympy.S.ComplexInfinity:
+            raise refuse_complex_infinity(f"a comparison ({symbol})")
+        return sympy.true if name == "ne" else sympy.false
+    try:
+        if name == "eq":
+            return sympy.Eq(a, b)
+        if name == "ne":
+            return sympy.Ne(a, b)
+        return sympy.core.relational.Relational(a, b, symbol)
+    except TypeError as exc:  # "Invalid comparison of non-real I"
+        raise refuse_non_real(f"a comparison ({symbol})", exc) from None
 
 
 def _extremum(function, name):
@@ -168,7 +206,10 @@ def _extremum(function, name):
             raise refuse_complex_infinity(f"dk.{name} (or relu, leaky_relu, elu, which use it)")
         if any(arg is sympy.S.NaN for arg in args):
             return sympy.S.NaN
-        return function(*args)
+        try:
+            return function(*args)
+        except (TypeError, ValueError) as exc:  # "The argument 'I' is not comparable"
+            raise refuse_non_real(f"dk.{name} (or relu, leaky_relu, elu, which use it)", exc) from None
 
     ieee.__name__ = name
     return ieee
