@@ -9,11 +9,12 @@ diffkit error (``dk.DiffkitError``), never another exception:
 
 - the methods exact to rounding (forward mode, the three symbolic ones, the complex
   step) agree entry by entry: a finite tape entry within 1e-7 of the scale, a non-finite
-  one non-finite too; where the tape's value itself is not finite the derivative means
-  nothing, and only "no raw exception" is asked;
+  one non-finite too (see ``assert_agrees`` for the one leeway). Where floating point
+  itself divides by zero or makes a NaN of numbers at the point, the methods are asked
+  only to raise no raw exception (see ``singular_at``);
 - the finite-difference methods are held to the tape where the program is smooth around
   the point: every condition, kink and branch decided the same way within the widest
-  difference step (1% of the point), and every value there finite.
+  difference step (1% of the point), every value there finite, the slopes nearly constant.
 """
 
 import collections
@@ -163,10 +164,16 @@ def outcome(program, method, x, c):
 
 def assert_agrees(method, got, expected, tolerance):
     """``got`` is the tape's ``expected`` (value, gradient): entries close where the tape's are
-    finite, non-finite where they are not. One leeway: where the tape's value is a number
-    and a gradient entry NaN, that NaN is reverse mode's 0 * inf at a singular point (the
-    infinite slope of sqrt at 0 times the zero slope of x * 0), where forward mode's zero
-    tangent and SymPy's 0 * x = 0 give the limit, 0; any number is accepted there.
+    finite, non-finite where they are not. The leeways are the chain rule's 0 * inf, which
+    the methods read differently at a point where the program's value is a number:
+
+    - a NaN entry of the tape's may be any number: reverse mode's 0 * inf at a singular point
+      (the infinite slope of sqrt at 0 times the zero slope of x * 0), where forward mode's
+      zero tangent and SymPy's 0 * x = 0 give the limit;
+    - a 0 of the tape's may be NaN: the tape keeps a zero cotangent zero through an infinite
+      slope (its second pass, d tanh(x * inf) = 0), where SymPy's product inf * 0 is NaN;
+    - forward mode's zero tangents are exact (an input not moved in the pass, or a slope of
+      0), so 0 * NaN is 0 there (d/dx nan * relu(x) at x < 0), whatever the value.
     """
     value, grad = got
     expected_value, expected_grad = expected
@@ -175,17 +182,26 @@ def assert_agrees(method, got, expected, tolerance):
     assert np.isfinite(value) == np.isfinite(expected_value), (method, value, expected_value)
     if np.isfinite(expected_value):
         np.testing.assert_allclose(value, expected_value, rtol=1e-9, atol=1e-9 * scale, err_msg=method)
-    leeway = np.isnan(expected_grad) & (not np.isnan(expected_value))
+    leeway = np.zeros(grad.shape, dtype=bool)
+    if not np.isnan(expected_value):
+        leeway |= np.isnan(expected_grad) | (expected_grad == 0) & np.isnan(grad)
+    if method == "forward-mode":
+        leeway |= np.isnan(expected_grad) & (grad == 0)
     compared = ~leeway
     assert np.array_equal(np.isfinite(grad[compared]), finite[compared]), (method, grad, expected_grad)
-    np.testing.assert_allclose(grad[finite], expected_grad[finite], rtol=0, atol=tolerance * scale, err_msg=method)
+    np.testing.assert_allclose(grad[finite & compared], expected_grad[finite & compared], rtol=0,
+                               atol=tolerance * scale, err_msg=method)
 
 
-def smooth_around(program, x, c, radius):
-    """Whether every decision is the same, and every value finite, at x moved by up to ``radius``."""
+def smooth_around(program, x, c, radius, slopes):
+    """Whether the program is smooth enough around the point for differences with steps up
+    to ``radius`` (relative): every decision the same and every value finite there, and the
+    tape's slopes (``slopes``: the gradient at the point) changing by less than 1% of their
+    size, so that a difference's truncation error stays small (not exp(x**6) at 2.1)."""
     value, decisions = program.signature(x, c)
     if not np.isfinite(value):
         return False
+    size = max(1.0, float(np.max(np.abs(slopes))))
     for index in range(SIZE):
         for fraction in (-1.0, -0.5, 0.5, 1.0):
             moved = x.copy()
@@ -193,7 +209,25 @@ def smooth_around(program, x, c, radius):
             value, moved_decisions = program.signature(moved, c)
             if moved_decisions != decisions or not np.isfinite(value):
                 return False
+            moved_slopes = outcome(program, "tape", moved, c)[1]
+            if not np.all(np.abs(moved_slopes - slopes) < 1e-2 * size):
+                return False
     return True
+
+
+def singular_at(program, x, c):
+    """Whether floating point divides by zero or makes a NaN of numbers at the point
+    (1 / relu(x), sqrt(-1.7), inf - inf, 0 * inf): NumPy's divide and invalid flags.
+    There the methods part ways legitimately: SymPy has one zero where floating point has
+    two (1 / max(x, -0.0) is -inf on the tape, +inf to SymPy), its algebra is over the
+    complex numbers (sqrt(x)**2 is x, NaN on the tape at x = -1.7), and reverse mode's
+    0 * inf is NaN where forward mode's zero tangent stays 0."""
+    try:
+        with np.errstate(invalid="raise", divide="raise", over="ignore", under="ignore"):
+            program(x, c)
+    except FloatingPointError:
+        return True
+    return False
 
 
 def check_program(tree, point, data_point, counts):
@@ -205,19 +239,18 @@ def check_program(tree, point, data_point, counts):
     if isinstance(tape, dk.DiffkitError):
         counts["tape refused"] += 1
         return  # a Python branch on a whole array: the same refusal for every method
-    if not np.isfinite(tape[0]):
-        for method in (*EXACT, *DIFFERENCES):
-            outcome(program, method, x, c)  # no raw exception is all one can ask
-        return
-    counts["tape finite"] += 1
+    counts["tape finite"] += bool(np.isfinite(tape[0]))
+    singular = singular_at(program, x, c)
+    counts["singular"] += singular
     for method in EXACT:
         got = outcome(program, method, x, c)
         if isinstance(got, dk.DiffkitError):
             counts[f"{method} refused"] += 1
-            continue
-        assert_agrees(method, got, tape, 1e-7)
-        counts[f"{method} agreed"] += 1
-    smooth = smooth_around(program, x, c, radius=1e-2)
+        elif not singular and (np.isfinite(tape[0]) or method != "fd-complex"):
+            # (the complex step reads every slope off the value: a NaN value hides them all)
+            assert_agrees(method, got, tape, 1e-7)
+            counts[f"{method} agreed"] += 1
+    smooth = np.all(np.isfinite(tape[1])) and smooth_around(program, x, c, 1e-2, tape[1])
     counts["differences compared"] += smooth
     for method, tolerance in DIFFERENCES.items():
         got = outcome(program, method, x, c)
@@ -228,7 +261,7 @@ def check_program(tree, point, data_point, counts):
 def test_every_method_agrees_with_the_tape_or_raises_a_diffkit_error():
     counts = collections.Counter()
 
-    @settings(max_examples=70, derandomize=True, deadline=None, database=None,
+    @settings(max_examples=300, derandomize=True, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(programs, points, data)
     def check(tree, point, data_point):
@@ -236,5 +269,5 @@ def test_every_method_agrees_with_the_tape_or_raises_a_diffkit_error():
 
     check()
     # the programs are neither all refused nor all non-finite: the comparison has teeth
-    assert counts["symbolic agreed"] > 0.5 * counts["tape finite"] > 0, counts
-    assert counts["differences compared"] > 0.2 * counts["tape finite"], counts
+    assert counts["symbolic agreed"] > 0.5 * counts["programs"], counts
+    assert counts["differences compared"] > 0.2 * counts["programs"], counts

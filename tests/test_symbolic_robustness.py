@@ -198,7 +198,7 @@ def test_a_where_prints_and_shows_as_cases():
     x = sympy.Symbol("x", real=True)
     expression = Where(x < 1, x**2, 2 * x)
     assert r"\begin{cases}" in sympy.latex(expression)
-    assert expression.diff(x) == Where(x < 1, 2 * x, 2) and Where(x < 1, x, x) == x
+    assert expression.diff(x).args == (x < 1, 2 * x, 2) and Where(x < 1, x, x) == x
     assert Where(sympy.true, x, 2 * x) == x and expression.subs(x, 3) == 6
     mpmath_version = sympy.lambdify([x], expression, modules="mpmath")  # evaluates the branch taken only
     assert mpmath_version(0.5) == 0.25 and mpmath_version(3) == 6

@@ -45,6 +45,8 @@ class ComplexStepValue(BoxedValue):
         out = primitive.evaluate_numeric(values, params)
         if primitive.singular:
             out = _outside_real_domain_as_nan(primitive, values, params, out)
+        if not np.all(np.isfinite(out)):
+            _refuse_complex_infinities(primitive, values, params, out)
         return ComplexStepValue(out)
 
     def _compare(self, op_name, other):
@@ -75,3 +77,18 @@ def _outside_real_domain_as_nan(primitive, values, params, out):
     if not np.any(undefined):
         return out
     return np.where(undefined, complex(np.nan, np.nan), out)
+
+
+def _refuse_complex_infinities(primitive, values, params, out):
+    """Refuse a result whose real part is not the program's: complex arithmetic on an
+    infinity makes NaNs the real arithmetic does not ((-inf + nan i) ** 2 is nan + nan i,
+    where (-inf) ** 2 is inf)."""
+    with np.errstate(all="ignore"):
+        real = primitive.evaluate_numeric([np.real(v) for v in values], params)
+    if not np.array_equal(np.real(out), real, equal_nan=True):
+        raise errors.UnsupportedError(
+            f"the complex step met an infinite value at dk.{primitive.name} "
+            f"({user_location() or 'an unknown line'}): complex arithmetic on infinities gives "
+            "NaN where the program's real arithmetic does not, so Im f(x + ih) / h means nothing "
+            "here. Use 'tape', 'forward-mode' or a finite-difference method."
+        )

@@ -9,6 +9,7 @@ walk the graph iteratively, so deep expressions do not hit the recursion limit.
 """
 
 from ..core.lazy import sympy
+from .dag import distinct_nodes, sortable
 
 
 def _weight(node):
@@ -17,24 +18,6 @@ def _weight(node):
     if node.is_Add or node.is_Mul:
         return len(node.args) - 1
     return 1
-
-
-def distinct_nodes(expressions):
-    """Every distinct subexpression, children before parents."""
-    seen = set()
-    order = []
-    stack = [(e, False) for e in expressions]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((child, False) for child in node.args if child not in seen)
-    return order
 
 
 def tree_size(expressions):
@@ -53,7 +36,7 @@ def dag_size(expressions):
 
 def cse_size(expressions):
     """Operations after common-subexpression elimination, and the eliminated form."""
-    replacements, reduced = sympy.cse(_as_list(expressions))
+    replacements, reduced = sympy.cse(sortable(_as_list(expressions)))
     total = sum(tree_size([rhs]) for _, rhs in replacements) + tree_size(reduced)
     return int(total), (replacements, reduced)
 
@@ -62,3 +45,4 @@ def _as_list(expressions):
     if isinstance(expressions, sympy.Basic):
         return [expressions]
     return [sympy.sympify(e) for e in expressions]
+

@@ -7,7 +7,6 @@ program line, when it depends on a symbol.
 """
 
 import contextlib
-import functools
 
 import numpy as np
 from ..core.lazy import sympy
@@ -167,7 +166,14 @@ class SymbolicArray(BoxedValue):
         return f"${sympy.latex(content)}$"
 
 
-_RELATIONS = {name: functools.partial(functions.compare, name) for name in ("lt", "le", "gt", "ge", "eq", "ne")}
+def _relation(name):
+    def relation(a, b):
+        return functions.compare(name, a, b)  # looked up at the call: SymPy loads on first use
+
+    return relation
+
+
+_RELATIONS = {name: _relation(name) for name in ("lt", "le", "gt", "ge", "eq", "ne")}
 
 
 _LOGICAL_UFUNCS = {

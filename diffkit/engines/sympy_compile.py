@@ -18,7 +18,8 @@ from .. import errors
 from ..core.lazy import sympy
 from ..core.primitive import primitives
 from ..core.problem import scalar_output
-from .expression_size import distinct_nodes, tree_size
+from .dag import distinct_nodes, selections_kept, sortable
+from .expression_size import tree_size
 from .symbolic import SymbolicArray, symbol_array, to_object_array
 from .tape import Tape, Traced
 
@@ -231,6 +232,9 @@ def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None)
     """
     found = undefined_values(expressions)
     refuse_undefined(found)
+    if type(sympy.S.NaN) in found:
+        expressions = sortable(expressions)
+    expressions = selections_kept(expressions)
     start = time.perf_counter()
     compiled = compile_expressions(symbols, expressions, use_cse)
     stats["compile_time"] = time.perf_counter() - start

@@ -93,6 +93,14 @@ def _divide_vjp_b(g, out, a, b):
     return -(g * out / b)
 
 
+def _multiply_sympy(a, b):
+    return functions.multiply(a, b)
+
+
+def _divide_sympy(a, b):
+    return functions.divide(a, b)
+
+
 def _power_vjp_base(g, out, a, p):
     return g * _power_slope(a, p)
 
@@ -139,7 +147,7 @@ subtract = Primitive(
 multiply = Primitive(
     "multiply",
     np.multiply,
-    lift(operator.mul, 2),
+    lift(_multiply_sympy, 2),
     (_multiply_vjp_a, _multiply_vjp_b),
     broadcasting=True,
     jvp=(_multiply_vjp_a, _multiply_vjp_b),
@@ -147,7 +155,7 @@ multiply = Primitive(
 divide = Primitive(
     "divide",
     np.divide,
-    lift(operator.truediv, 2),
+    lift(_divide_sympy, 2),
     (_divide_vjp_a, _divide_vjp_b),
     broadcasting=True,
     singular=True,

@@ -119,3 +119,26 @@ def with_kink_convention(expression):
     if at_jump != 0:
         expression = expression.replace(sympy.sign, sign_with_value)
     return expression
+
+
+def distinct_nodes(expressions):
+    """Every distinct subexpression of SymPy ``expressions``, children before parents.
+
+    Each is visited once, iteratively: SymPy's own walks (``has``, ``atoms``,
+    ``free_symbols``) follow the tree, which a program's loop makes exponentially larger
+    than the DAG SymPy stores.
+    """
+    seen = set()
+    order = []
+    stack = [(e, False) for e in expressions]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in node.args if child not in seen)
+    return order

@@ -18,6 +18,7 @@ import sympy
 from sympy.logic.boolalg import Boolean
 
 from .. import errors
+from .sympy_faces import distinct_nodes
 
 
 def _both(a, b):
@@ -41,7 +42,7 @@ class Where(sympy.Function):
 
     def _eval_derivative(self, symbol):
         condition, a, b = self.args
-        return self.func(condition, a.diff(symbol), b.diff(symbol))
+        return WhereSlope(condition, a.diff(symbol), b.diff(symbol))
 
     # A property holds for the selection when it holds for both branches, fails when it
     # fails for both, and is unknown otherwise (not fuzzy_and: one infinite branch does not
@@ -66,6 +67,17 @@ class Where(sympy.Function):
     def _latex(self, printer):
         condition, a, b = (printer._print(arg) for arg in self.args)
         return rf"\begin{{cases}} {a} & \text{{for}}\: {condition} \\ {b} & \text{{otherwise}} \end{{cases}}"
+
+
+class WhereSlope(Where):
+    """The derivative of a :class:`Where`: a selection of the branches' derivatives.
+
+    A product with it is the chain rule's upstream factor times it, which the tape's
+    ``where`` selects rather than multiplies (it sends 0 to the branch not taken, whatever
+    arrives, NaN included); so a product with a ``WhereSlope`` whose branch is 0 is printed
+    as a selection (see :func:`diffkit.engines.dag.selections_kept`). A ``Where`` of the
+    program's values is not: there ``nan * where(c, 0, 1)`` is NaN, as on the tape.
+    """
 
 
 class NanConstant(sympy.Dummy):
@@ -115,6 +127,41 @@ class InfConstant(sympy.Dummy):
 
     def _latex(self, printer):
         return r"\infty"
+
+
+def zero_times(value):
+    """``0 * value`` as floating point computes it: NaN where ``value`` is NaN.
+
+    SymPy makes ``0 * x`` exactly 0 whatever x is (an infinite factor aside), so a mask
+    that is False (``x * (c > 0)``) would wipe out a NaN constant the tape keeps. The
+    result is 0 where ``value`` holds no NaN constant, a NaN constant where one reaches it
+    through arithmetic, and a selection of those where a ``Where`` decides whether it does.
+    """
+    if isinstance(value, NanConstant):
+        return NanConstant()  # a NaN constant still, as on the tape: 0 * nan is the same NaN
+    product = sympy.S.Zero * value  # nan for an infinite value (0 * oo, 0 * zoo), as in floating point
+    if not product.is_zero or not any(isinstance(node, NanConstant) for node in distinct_nodes([value])):
+        return product
+    if isinstance(value, Where):
+        condition, a, b = value.args
+        return type(value)(condition, zero_times(a), zero_times(b))
+    return sympy.Add(*(zero_times(arg) for arg in value.args if isinstance(arg, sympy.Expr)))
+
+
+def multiply(a, b):
+    """``a * b`` with floating point's ``0 * nan = nan`` (see :func:`zero_times`)."""
+    if a.is_zero and a.is_number:
+        return zero_times(b)
+    if b.is_zero and b.is_number:
+        return zero_times(a)
+    return a * b
+
+
+def divide(a, b):
+    """``a / b`` with floating point's ``0 / nan = nan``."""
+    if a.is_zero and a.is_number and not b.is_zero:
+        return zero_times(b)
+    return a / b
 
 
 def is_logical(value):
@@ -181,9 +228,12 @@ def compare(name, a, b):
     """``a < b`` (``name`` "lt", "le", ... "ne") for SymPy scalars, with IEEE's answers for NaN
     (every comparison False, ``!=`` True), which SymPy refuses with a TypeError. ``==`` is
     ``Eq``: SymPy's own ``==`` asks whether two expressions are the same tree. Complex
-    infinity, which has no sign, and values that are not real are refused by name."""
+    infinity, which has no sign, is refused by name in an ordering (``==`` needs no sign), and so
+    are values that are not real."""
     symbol = _RELATIONS[name]
     if undefined(a) or undefined(b):
+        if name in ("eq", "ne") and sympy.S.NaN not in (a, b):
+            return sympy.Eq(a, b) if name == "eq" else sympy.Ne(a, b)  # zoo == 0 is False whatever its sign
         if a is sympy.S.ComplexInfinity or b is sympy.S.ComplexInfinity:
             raise refuse_complex_infinity(f"a comparison ({symbol})")
         return sympy.true if name == "ne" else sympy.false
