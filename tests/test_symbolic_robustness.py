@@ -99,8 +99,8 @@ def test_real_ops_outside_their_domain_are_nan_not_complex(method):
     mask = np.array(-1.0) > 0
     with np.errstate(all="ignore"):  # the tape's own log(0) and sqrt(-1)
         assert dk.value_and_grad(lambda x: dk.log(x * mask), method="forward-mode")(1.5) == (-INF, 0.0)
-        if method == "symbolic-tape":  # its backward pass divides by the exact 0: zoo * 0, refused
-            with pytest.raises(dk.UnsupportedError, match="SymPy's exact arithmetic"):
+        if method == "symbolic-tape":  # its backward pass divides by the exact 0 (log's slope 1/x): refused
+            with pytest.raises(dk.UnsupportedError, match="complex infinity"):
                 dk.grad(lambda x: dk.log(x * mask), method=method)(1.5)
         else:  # log(0) is -inf, a constant: slope 0, as forward mode says
             assert dk.value_and_grad(lambda x: dk.log(x * mask), method=method)(1.5) == (-INF, 0.0)

@@ -90,6 +90,20 @@ def _operand(primitive, position, value):
     return to_object_array(value)
 
 
+def _refuse_complex_infinity(primitive, array):
+    """Refuse SymPy's complex infinity where an op makes it (an exact x / 0, 0 ** -1).
+
+    It has no sign, and SymPy's algebra can make it vanish again (x / zoo = 0), where
+    floating point's signed infinity or NaN stays: refused where it is made, at once. It
+    is made at the top of an op's result (zoo, or zoo times something), so looking there
+    costs one check per element.
+    """
+    zoo = sympy.S.ComplexInfinity
+    for element in array.flat:
+        if element is zoo or isinstance(element, sympy.Mul) and zoo in element.args:
+            raise functions.refuse_complex_infinity(f"dk.{primitive.name} at {user_location() or 'an unknown line'}")
+
+
 def symbol_array(name, shape):
     """Real SymPy symbols for an argument, named after it and each index (``W1[0,2]``)."""
     if shape == ():
@@ -122,7 +136,9 @@ class SymbolicArray(BoxedValue):
 
     def _process(self, primitive, args, params):
         arrays = [_operand(primitive, position, a) for position, a in enumerate(args)]
-        return SymbolicArray(primitive.evaluate_symbolic(arrays, params))
+        result = as_object_array(primitive.evaluate_symbolic(arrays, params))
+        _refuse_complex_infinity(primitive, result)
+        return SymbolicArray(result)
 
     def _compare(self, op_name, other):
         relation = np.frompyfunc(_RELATIONS[op_name], 2, 1)

@@ -18,6 +18,7 @@ from .. import errors
 from ..core.lazy import sympy
 from ..core.primitive import primitives
 from ..core.problem import scalar_output
+from ..ops.sympy_faces import functions
 from .dag import distinct_nodes, selections_kept, sortable
 from .expression_size import tree_size
 from .symbolic import SymbolicArray, symbol_array, to_object_array
@@ -291,6 +292,25 @@ def expressions_of(cotangent, shape):
     return np.array(np.broadcast_to(to_object_array(cotangent), shape), dtype=object)
 
 
+def refuse_lost_nan(values, matrix, outputs):
+    """Refuse slopes that are numbers where a NaN constant made the value NaN.
+
+    On the tape a NaN reaches every slope it meets (``nan * (x * 0)`` has slope NaN); SymPy
+    folds ``0 * nan`` into a constant first, and the slope comes out 0. Where an output is
+    NaN, holds a NaN constant, and still has a slope that is a number, that number is not
+    the program's.
+    """
+    for row, value in enumerate(values):
+        if np.isnan(value) and np.isfinite(matrix[row]).any():
+            if any(isinstance(node, functions.NanConstant) for node in distinct_nodes([outputs[row]])):
+                raise errors.UnsupportedError(
+                    "the program's value is NaN, from a NaN constant that SymPy's algebra folds "
+                    "into its products (0 * nan is one constant to it), so the slopes SymPy finds "
+                    "are numbers where the NaN reaches them in floating point. Differentiate this "
+                    "program with 'tape' or 'forward-mode'."
+                )
+
+
 def evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, scalar):
     """Compile the outputs and their derivative entries (row-major, outputs x symbols), evaluate them
     at the problem's point, and return (value, one block per leaf of shape output.shape + leaf.shape,
@@ -304,6 +324,7 @@ def evaluate_blocks(problem, symbols, outputs, entries, use_cse, stats, scalar):
     shape = () if scalar else outputs.shape  # a size-1 array counts as a number for a gradient
     value = numbers[:count].reshape(shape)
     matrix = numbers[count:].reshape(count, len(symbols))
+    refuse_lost_nan(numbers[:count], matrix, list(outputs.reshape(-1)))
     blocks, offset = [], 0
     for leaf in problem.leaves:
         blocks.append(matrix[:, offset : offset + leaf.size].reshape(shape + leaf.shape))

@@ -128,9 +128,9 @@ def _zero_as_one(a):
 def _power_sympy(a, p):
     """a**p; an exact zero base with a symbolic exponent is 0 for p > 0, so that SymPy's
     derivative in p is 0 there (it differentiates 0**p to 0**p log(0) = NaN)."""
-    if a.is_zero and not p.is_number:
+    if a.is_Number and a.is_zero and not p.is_number:
         return functions.where(p > 0, 0, a**p)
-    if a.is_extended_negative and p.is_number and p.is_integer is False:
+    if p.is_Number and p.is_integer is False and a.is_extended_negative:
         return sympy.S.NaN  # NumPy's (-8.0) ** 0.5, not SymPy's complex root
     return a**p
 

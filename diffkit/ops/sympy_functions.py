@@ -105,13 +105,15 @@ class NanConstant(sympy.Dummy):
 
 
 class InfConstant(sympy.Dummy):
-    """An infinite constant of the program (``-InfConstant()`` for -inf): a positive infinite
-    symbol, so SymPy still decides ``x < inf`` and ``0 * inf`` (NaN), but does not absorb
-    ``x`` into ``x + oo = oo`` (whose derivative in x is then 0, where the tape's is 1).
-    Each occurrence is its own symbol: ``(x + inf) - inf`` is NaN, as in floating point."""
+    """An infinite constant of the program (``-InfConstant()`` for -inf): a symbol without
+    assumptions, printed as inf. SymPy's ``oo`` absorbs ``x`` into ``x + oo = oo`` (whose
+    derivative in x is then 0, where the tape's is 1), and a symbol declared infinite meets
+    SymPy's slips with infinities (it takes ``tanh(x + inf)`` for zero); this one SymPy
+    decides nothing about, and floating point evaluates. Each occurrence is its own
+    symbol: ``(x + inf) - inf`` is NaN, as in floating point."""
 
     def __new__(cls):
-        return super().__new__(cls, "inf", extended_positive=True, infinite=True)
+        return super().__new__(cls, "inf")
 
     def _numpycode(self, printer):
         return printer._module_format("numpy.inf")
@@ -130,36 +132,62 @@ class InfConstant(sympy.Dummy):
 
 
 def zero_times(value):
-    """``0 * value`` as floating point computes it: NaN where ``value`` is NaN.
+    """``0 * value`` as floating point computes it: NaN where ``value`` is NaN or infinite.
 
-    SymPy makes ``0 * x`` exactly 0 whatever x is (an infinite factor aside), so a mask
-    that is False (``x * (c > 0)``) would wipe out a NaN constant the tape keeps. The
-    result is 0 where ``value`` holds no NaN constant, a NaN constant where one reaches it
-    through arithmetic, and a selection of those where a ``Where`` decides whether it does.
+    SymPy makes ``0 * x`` exactly 0 whatever x is (SymPy's own infinities aside), so a mask
+    that is False (``x * (c > 0)``) would wipe out a NaN or infinite constant the tape
+    keeps. The result is 0 where ``value`` is a finite number, a NaN constant where a NaN
+    constant reaches it (through any arithmetic) or an infinite constant is one of its
+    terms or factors, and a selection of those where a ``Where`` decides which.
     """
-    if isinstance(value, NanConstant):
-        return NanConstant()  # a NaN constant still, as on the tape: 0 * nan is the same NaN
-    product = sympy.S.Zero * value  # nan for an infinite value (0 * oo, 0 * zoo), as in floating point
-    if not product.is_zero or not any(isinstance(node, NanConstant) for node in distinct_nodes([value])):
+    product = sympy.S.Zero * value  # nan for SymPy's own infinities (0 * oo, 0 * zoo), as in floating point
+    if not product.is_zero:
         return product
+    if not any(isinstance(node, _NON_FINITE) for node in distinct_nodes([value])):
+        return product
+    return _nan_part(value) + _infinite_part(value)
+
+
+def _nan_part(value):
+    """NaN where a NaN constant reaches ``value`` (NaN goes through every op but a selection), else 0."""
+    if isinstance(value, NanConstant):
+        return NanConstant()
+    if not any(isinstance(node, NanConstant) for node in distinct_nodes([value])):
+        return sympy.S.Zero
     if isinstance(value, Where):
         condition, a, b = value.args
-        return type(value)(condition, zero_times(a), zero_times(b))
-    return sympy.Add(*(zero_times(arg) for arg in value.args if isinstance(arg, sympy.Expr)))
+        return type(value)(condition, _nan_part(a), _nan_part(b))
+    return sympy.Add(*(_nan_part(arg) for arg in value.args if isinstance(arg, sympy.Expr)))
+
+
+def _infinite_part(value):
+    """NaN where an infinite constant is a term or factor of ``value`` (0 * inf), else 0.
+    Inside another function it may be finite again (1 / inf, exp(-inf), tanh(inf))."""
+    if isinstance(value, InfConstant):
+        return NanConstant()
+    if isinstance(value, Where):
+        condition, a, b = value.args
+        return type(value)(condition, _infinite_part(a), _infinite_part(b))
+    if value.is_Add or value.is_Mul:
+        return sympy.Add(*(_infinite_part(arg) for arg in value.args))
+    return sympy.S.Zero
+
+
+_NON_FINITE = (NanConstant, InfConstant)
 
 
 def multiply(a, b):
     """``a * b`` with floating point's ``0 * nan = nan`` (see :func:`zero_times`)."""
-    if a.is_zero and a.is_number:
+    if a.is_Number and a.is_zero:  # a class flag first: no assumption query on every product
         return zero_times(b)
-    if b.is_zero and b.is_number:
+    if b.is_Number and b.is_zero:
         return zero_times(a)
     return a * b
 
 
 def divide(a, b):
     """``a / b`` with floating point's ``0 / nan = nan``."""
-    if a.is_zero and a.is_number and not b.is_zero:
+    if a.is_Number and a.is_zero and not (b.is_Number and b.is_zero):
         return zero_times(b)
     return a / b
 
@@ -204,11 +232,11 @@ def undefined(value):
 def refuse_complex_infinity(operation):
     """The error for an op that needs the sign of SymPy's complex infinity (``zoo``)."""
     return errors.UnsupportedError(
-        f"{operation} met SymPy's complex infinity (zoo), which SymPy makes of an exact "
-        "division by zero (for example 1 / (x * 0), a value a mask made exactly 0 divided "
-        "by): it has no sign, so the symbolic methods cannot compare it, where floating point "
-        "gives +inf or -inf. Differentiate this program with 'tape', 'forward-mode' or a "
-        "finite-difference method."
+        f"{operation} made or met SymPy's complex infinity (zoo), which SymPy makes of an "
+        "exact division by zero (for example 1 / (x * 0), a value a mask made exactly 0 "
+        "divided by): it has no sign, where floating point gives +inf, -inf or NaN, so the "
+        "symbolic methods cannot follow the program from there. Differentiate this program "
+        "with 'tape', 'forward-mode' or a finite-difference method."
     )
 
 
@@ -231,12 +259,16 @@ def compare(name, a, b):
     infinity, which has no sign, is refused by name in an ordering (``==`` needs no sign), and so
     are values that are not real."""
     symbol = _RELATIONS[name]
+    a, b = sympy.sympify(a), sympy.sympify(b)
     if undefined(a) or undefined(b):
         if name in ("eq", "ne") and sympy.S.NaN not in (a, b):
             return sympy.Eq(a, b) if name == "eq" else sympy.Ne(a, b)  # zoo == 0 is False whatever its sign
         if a is sympy.S.ComplexInfinity or b is sympy.S.ComplexInfinity:
             raise refuse_complex_infinity(f"a comparison ({symbol})")
         return sympy.true if name == "ne" else sympy.false
+    decided = _against_infinity(name, a, b)
+    if decided is not None:
+        return decided
     try:
         if name == "eq":
             return sympy.Eq(a, b)
@@ -245,6 +277,34 @@ def compare(name, a, b):
         return sympy.core.relational.Relational(a, b, symbol)
     except TypeError as exc:  # "Invalid comparison of non-real I"
         raise refuse_non_real(f"a comparison ({symbol})", exc) from None
+
+
+def _infinity_sign(value):
+    """+1 for an infinite constant, -1 for its negative, None for anything else."""
+    if isinstance(value, InfConstant):
+        return 1
+    if value.is_Mul and len(value.args) == 2 and value.args[0] == -1 and isinstance(value.args[1], InfConstant):
+        return -1
+    return None
+
+
+def _against_infinity(name, a, b):
+    """A comparison with an infinite constant, decided as floating point decides it
+    (``x < inf`` for a finite x, ``-inf < inf``, ``inf == inf``), or None. (The constants
+    carry no assumptions, so SymPy would leave it open, and an ``if x < inf:`` would look
+    like a branch on the inputs.)"""
+    sign_a, sign_b = _infinity_sign(a), _infinity_sign(b)
+    if sign_a is None and sign_b is None:
+        return None
+    if sign_a is not None and sign_b is not None:
+        order = sign_a - sign_b  # the sign of a - b: 0 for two infinities of one sign
+    else:
+        finite = b if sign_a is not None else a
+        if finite.is_finite is not True:
+            return None
+        order = sign_a if sign_a is not None else -sign_b
+    truth = {"lt": order < 0, "le": order <= 0, "gt": order > 0, "ge": order >= 0, "eq": order == 0, "ne": order != 0}
+    return sympy.true if truth[name] else sympy.false
 
 
 def _extremum(function, name):
