@@ -29,10 +29,19 @@ MAGNITUDES = np.unique(np.concatenate([
 ]))
 POSITIVE = MAGNITUDES
 EVERYWHERE = np.concatenate([-MAGNITUDES[::-1], MAGNITUDES])
+BELOW_ONE = np.concatenate([-MAGNITUDES[MAGNITUDES < 1][::-1], MAGNITUDES[MAGNITUDES < 1]])  # |x| < 1
+ABOVE_ONE = MAGNITUDES[MAGNITUDES > 1]
+ABOVE_MINUS_ONE = np.concatenate([-MAGNITUDES[MAGNITUDES < 1][::-1], MAGNITUDES])
 
 
 def _sigmoid(x):
     return 1 / (1 + mpmath.exp(-x))
+
+
+def _sinc_slope(x):
+    """(cos(pi x) - sinc(x)) / x, at the precision its cancellation near 0 needs."""
+    with mpmath.workdps(60 + int(max(0, -2 * float(mpmath.log10(abs(x)))))):
+        return (mpmath.cospi(x) - mpmath.sinpi(x) / (mpmath.pi * x)) / x
 
 
 def shift_rounding(c):
@@ -67,6 +76,30 @@ RULES = {
     "reciprocal": (lambda x: 1.0 / x, EVERYWHERE, lambda x: -1 / x**2),
     "divide by 3": (lambda x: x / 3.0, EVERYWHERE, lambda x: mpmath.mpf(1) / 3),
     "3 / x": (lambda x: 3.0 / x, EVERYWHERE, lambda x: -3 / x**2),
+    "tan": (dk.tan, EVERYWHERE, lambda x: mpmath.sec(x) ** 2),
+    "arcsin": (dk.arcsin, BELOW_ONE, lambda x: 1 / mpmath.sqrt(1 - x**2)),
+    "arccos": (dk.arccos, BELOW_ONE, lambda x: -1 / mpmath.sqrt(1 - x**2)),
+    "arctan": (dk.arctan, EVERYWHERE, lambda x: 1 / (1 + x**2)),
+    "sinh": (dk.sinh, EVERYWHERE, mpmath.cosh),
+    "cosh": (dk.cosh, EVERYWHERE, mpmath.sinh),
+    "arcsinh": (dk.arcsinh, EVERYWHERE, lambda x: 1 / mpmath.sqrt(x**2 + 1)),
+    "arccosh": (dk.arccosh, ABOVE_ONE, lambda x: 1 / mpmath.sqrt(x**2 - 1)),
+    "arctanh": (dk.arctanh, BELOW_ONE, lambda x: 1 / (1 - x**2)),
+    "log1p": (dk.log1p, ABOVE_MINUS_ONE, lambda x: 1 / (1 + x)),
+    "expm1": (dk.expm1, EVERYWHERE, mpmath.exp),
+    "log2": (dk.log2, POSITIVE, lambda x: 1 / (x * mpmath.log(2))),
+    "log10": (dk.log10, POSITIVE, lambda x: 1 / (x * mpmath.log(10))),
+    "exp2": (dk.exp2, EVERYWHERE, lambda x: mpmath.power(2, x) * mpmath.log(2)),
+    "softplus": (dk.softplus, EVERYWHERE, _sigmoid),
+    "reciprocal": (dk.reciprocal, EVERYWHERE, lambda x: -1 / x**2),
+    "cbrt": (dk.cbrt, EVERYWHERE, lambda x: abs(x) ** (mpmath.mpf(-2) / 3) / 3),
+    "sinc": (dk.sinc, EVERYWHERE, _sinc_slope),
+    "erf": (dk.erf, EVERYWHERE, lambda x: 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-(x**2))),
+    # the rule is digamma's NumPy face, an asymptotic series after the recurrence: 2 ulps more
+    "gammaln": (dk.special.gammaln, POSITIVE, mpmath.digamma, lambda x: 2.0),
+    "logaddexp(x, 0.5)": (lambda x: dk.logaddexp(x, 0.5), EVERYWHERE, lambda x: _sigmoid(x - 0.5), shift_rounding(0.5)),
+    "logaddexp2(x, 0.5)": (
+        lambda x: dk.logaddexp2(x, 0.5), EVERYWHERE, lambda x: _sigmoid((x - 0.5) * mpmath.log(2)), shift_rounding(0.5)),
     # array ops along a pair [x, c]: logsumexp is softplus, its slope a sigmoid; softmax's a sigmoid's slope
     "logsumexp [x, 0.5]": (
         lambda x: dk.logsumexp(dk.stack([x, 0.5 + 0.0 * x]), axis=0), EVERYWHERE, lambda x: _sigmoid(x - 0.5),

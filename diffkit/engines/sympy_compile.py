@@ -125,6 +125,19 @@ def _renaming_printer_class():
             value_at_zero = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
             return f"{self._module_format('numpy.heaviside')}({self._print(expr.args[0])}, {self._print(value_at_zero)})"
 
+        def _print_Piecewise(self, expr):
+            # Nested numpy.where: numpy.select wants arrays for conditions (scalars fail) and
+            # SymPy's printer simplifies each condition that holds an ITE, which can take minutes.
+            where = self._module_format("numpy.where")
+            printed = self._module_format("numpy.nan")
+            for piece in reversed(expr.args):
+                value = self._print(piece.expr)
+                if piece.cond == sympy.true:
+                    printed = value
+                else:
+                    printed = f"{where}({self._print(piece.cond)}, {value}, {printed})"
+            return printed
+
         def _print_ComplexInfinity(self, expr):
             return self._module_format("numpy.nan")  # refused before it is evaluated (see refuse_undefined)
 
@@ -223,6 +236,24 @@ def refuse_undefined(found, values=None):
     )
 
 
+def real_values(values):
+    """The values as real numbers; a complex one refused (SymPy's algebra is over the complex
+    numbers: ``(-1)**(1/3)`` is complex to it, NaN in the program's floating point)."""
+    real = []
+    for value in values:
+        array = np.asarray(value)
+        if array.dtype.kind == "c":
+            if np.any(np.imag(array) != 0):
+                raise errors.UnsupportedError(
+                    "SymPy's algebra made a complex number of this real program (a root or power "
+                    "of a negative value, such as (-1)**(1/3), which floating point makes NaN). "
+                    "Differentiate it with 'tape', 'forward-mode' or a finite-difference method."
+                )
+            value = np.real(array)
+        real.append(value)
+    return real
+
+
 def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None):
     """lambdify ``expressions`` of ``symbols`` (as ``symbolic`` does) and evaluate them at ``point``.
 
@@ -250,6 +281,7 @@ def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None)
             raise too_large("evaluate", exc) from None
     stats["evaluation_time"] = time.perf_counter() - start
     refuse_undefined(found, values)
+    values = real_values(values)
     if caught:
         stats["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return values

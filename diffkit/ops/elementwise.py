@@ -234,7 +234,10 @@ def _sqrt_sympy(x):
 def _sigmoid_numpy(x):
     if np.iscomplexobj(x):
         return 1.0 / (1.0 + np.exp(-x))
-    return np.exp(-np.logaddexp(0.0, -x))
+    # 1 / (1 + e) or e / (1 + e) with e = exp(-|x|) <= 1: a few ulps everywhere, where
+    # exp(-logaddexp(0, -x)) loses up to |x| ulps to the rounding of the logaddexp.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 def _sigmoid_sympy(x):
