@@ -30,7 +30,7 @@ EXACT = ("forward-mode", "symbolic", "symbolic-cse", "symbolic-tape", "fd-comple
 DIFFERENCES = {"fd-forward": 1e-3, "fd-central": 1e-5, "fd-richardson": 1e-5}
 CONSTANTS = (0.0, 0.5, -1.5, 3.0, float("nan"), float("inf"), -float("inf"))
 THRESHOLDS = (-0.85, -0.2, 0.35, 1.15)
-UNARY = ("tanh", "sigmoid", "exp", "sin", "relu", "abs", "negative", "square", "sqrt", "log")
+UNARY = ("tanh", "sigmoid", "exp", "sin", "relu", "abs", "negative", "square", "sqrt", "log", "softplus", "log1p", "erf", "cbrt", "arctan")
 BINARY = ("add", "subtract", "multiply", "divide", "maximum", "minimum")
 SIZE = 3
 

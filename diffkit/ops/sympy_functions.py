@@ -80,55 +80,49 @@ class WhereSlope(Where):
     """
 
 
-class NanConstant(sympy.Dummy):
-    """A NaN constant of the program: a symbol without assumptions, so SymPy decides
-    nothing about it (no ``c**2 >= 0``), printed as NaN. Each occurrence is its own
-    symbol, as each NaN of IEEE arithmetic is: ``nan - nan`` does not cancel to 0."""
+class _FloatConstant(sympy.Dummy):
+    """A non-finite float of the program as a symbol without assumptions: SymPy decides
+    nothing about it, and each printer writes the float itself. Each occurrence is its
+    own symbol, as each value of floating point is: ``nan - nan`` does not cancel to 0."""
 
-    def __new__(cls):
-        return super().__new__(cls, "nan")
+    label = ""  # the float's name in NumPy, mpmath and Python alike: "nan", "inf"
+    latex = ""
 
-    def _numpycode(self, printer):
-        return printer._module_format("numpy.nan")
-
-    def _pythoncode(self, printer):
-        return "float('nan')"
-
-    def _mpmathcode(self, printer):
-        return printer._module_format("mpmath.nan")
-
-    def _sympystr(self, printer):
-        return "nan"
-
-    def _latex(self, printer):
-        return r"\mathrm{NaN}"
-
-
-class InfConstant(sympy.Dummy):
-    """An infinite constant of the program (``-InfConstant()`` for -inf): a symbol without
-    assumptions, printed as inf. SymPy's ``oo`` absorbs ``x`` into ``x + oo = oo`` (whose
-    derivative in x is then 0, where the tape's is 1), and a symbol declared infinite meets
-    SymPy's slips with infinities (it takes ``tanh(x + inf)`` for zero); this one SymPy
-    decides nothing about, and floating point evaluates. Each occurrence is its own
-    symbol: ``(x + inf) - inf`` is NaN, as in floating point."""
-
-    def __new__(cls):
-        return super().__new__(cls, "inf")
+    def __new__(cls, name=None, dummy_index=None):  # (name, index): what a pickle gives back
+        return super().__new__(cls, cls.label, dummy_index=dummy_index)
 
     def _numpycode(self, printer):
-        return printer._module_format("numpy.inf")
-
-    def _pythoncode(self, printer):
-        return "float('inf')"
+        return printer._module_format(f"numpy.{self.label}")
 
     def _mpmathcode(self, printer):
-        return printer._module_format("mpmath.inf")
+        return printer._module_format(f"mpmath.{self.label}")
+
+    def _pythoncode(self, printer):
+        return f"float('{self.label}')"
 
     def _sympystr(self, printer):
-        return "inf"
+        return self.label
 
     def _latex(self, printer):
-        return r"\infty"
+        return self.latex
+
+
+class NanConstant(_FloatConstant):
+    """A NaN constant of the program (SymPy's own ``nan`` swallows what it meets, so
+    ``d/dx (x * nan)`` would be 0; no assumption either, so no ``c**2 >= 0``)."""
+
+    label = "nan"
+    latex = r"\mathrm{NaN}"
+
+
+class InfConstant(_FloatConstant):
+    """An infinite constant of the program (``-InfConstant()`` for -inf). SymPy's ``oo``
+    absorbs ``x`` into ``x + oo = oo`` (whose derivative in x is then 0, where the tape's is
+    1), and a symbol declared infinite meets SymPy's slips with infinities (it takes
+    ``tanh(x + inf)`` for zero); so: no assumptions, and ``(x + inf) - inf`` is NaN."""
+
+    label = "inf"
+    latex = r"\infty"
 
 
 def zero_times(value):
