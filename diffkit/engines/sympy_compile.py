@@ -138,6 +138,13 @@ def _renaming_printer_class():
                     printed = f"{where}({self._print(piece.cond)}, {value}, {printed})"
             return printed
 
+        def _print_Pow(self, expr, rational=False):
+            # A negative number to a fraction is complex in Python ((-1) ** (1/3)), NaN in floating point.
+            base, exponent = expr.args
+            if base.is_Number and base.is_negative and exponent.is_Number and not exponent.is_integer:
+                return self._module_format("numpy.nan")
+            return super()._print_Pow(expr, rational=rational)
+
         def _print_ComplexInfinity(self, expr):
             return self._module_format("numpy.nan")  # refused before it is evaluated (see refuse_undefined)
 
@@ -279,6 +286,12 @@ def compile_and_evaluate(symbols, expressions, point, use_cse, stats, keep=None)
             values = compiled(*point)
         except TOO_LARGE as exc:
             raise too_large("evaluate", exc) from None
+        except TypeError as exc:  # a complex number SymPy's algebra made, met by a real ufunc
+            raise errors.UnsupportedError(
+                f"the compiled expression could not be evaluated in floating point ({exc}): SymPy's "
+                "algebra, over the complex numbers, made a value NumPy's real functions do not take. "
+                "Differentiate this program with 'tape', 'forward-mode' or a finite-difference method."
+            ) from None
     stats["evaluation_time"] = time.perf_counter() - start
     refuse_undefined(found, values)
     values = real_values(values)

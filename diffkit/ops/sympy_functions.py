@@ -87,9 +87,10 @@ class _FloatConstant(sympy.Dummy):
 
     label = ""  # the float's name in NumPy, mpmath and Python alike: "nan", "inf"
     latex = ""
+    assumptions = {}
 
-    def __new__(cls, name=None, dummy_index=None):  # (name, index): what a pickle gives back
-        return super().__new__(cls, cls.label, dummy_index=dummy_index)
+    def __new__(cls, name=None, dummy_index=None, **_):  # (name, index, assumptions): what a pickle gives back
+        return super().__new__(cls, cls.label, dummy_index=dummy_index, **cls.assumptions)
 
     def _numpycode(self, printer):
         return printer._module_format(f"numpy.{self.label}")
@@ -119,9 +120,11 @@ class InfConstant(_FloatConstant):
     """An infinite constant of the program (``-InfConstant()`` for -inf). SymPy's ``oo``
     absorbs ``x`` into ``x + oo = oo`` (whose derivative in x is then 0, where the tape's is
     1), and a symbol declared infinite meets SymPy's slips with infinities (it takes
-    ``tanh(x + inf)`` for zero); so: no assumptions, and ``(x + inf) - inf`` is NaN."""
+    ``tanh(x + inf)`` for zero); so it is only declared extended real (``d|x + inf|/dx``
+    is ``sign(x + inf)``, not a complex derivative), and ``(x + inf) - inf`` is NaN."""
 
     label = "inf"
+    assumptions = {"extended_real": True}
     latex = r"\infty"
 
 
