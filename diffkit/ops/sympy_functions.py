@@ -1,15 +1,17 @@
-"""The SymPy objects diffkit's SymPy faces need beyond SymPy's own, with IEEE meanings.
+"""The SymPy objects diffkit's SymPy faces need beyond SymPy's own, with floating point's meanings.
 
-SymPy's own ``Piecewise`` rewrites a condition that contains another ``Piecewise`` into
-``ITE`` form and asks for its solution set: a ``where`` on the result of a ``where``
-costs seconds per level, and its printed code ``numpy.select`` fails on scalar
-conditions. :class:`Where` is ``dk.where`` as one opaque SymPy function: built in
-constant time, differentiated by the tape's rule (each branch on its side, the
-condition not at all) and printed as ``numpy.where``. A NaN constant becomes a
-:class:`NanConstant` symbol: SymPy's own ``nan`` absorbs every expression it meets, so
-``d/dx (x * nan)`` would be 0 where the tape, and IEEE arithmetic, give NaN; an
-infinite constant becomes an :class:`InfConstant`, since SymPy's ``oo`` absorbs
-``x + oo`` into ``oo``.
+- :class:`Where` is ``dk.where`` as one opaque SymPy function: built in constant time,
+  differentiated by the tape's rule (each branch on its side, the condition not at all)
+  and printed as ``numpy.where``. SymPy's ``Piecewise`` rewrites a condition that holds
+  another ``Piecewise`` into ``ITE`` form and solves it (a where on a where cost seconds
+  per level), and prints as ``numpy.select``, which fails on scalar conditions.
+- :class:`NanConstant` and :class:`InfConstant` stand for the program's non-finite floats:
+  SymPy's ``nan`` and ``oo`` swallow what they meet (``x * nan = nan``, ``x + oo = oo``),
+  whose derivative in x then comes out 0, where the tape's is NaN and 1.
+- :func:`compare`, :func:`maximum`, :func:`minimum`, :func:`multiply` and :func:`divide`
+  give floating point's answers where SymPy's differ or fail: NaN compares False,
+  ``0 * nan`` is NaN, ``x < inf`` holds; complex infinity and non-real values are refused
+  by name (:class:`~diffkit.errors.UnsupportedError`).
 
 This module imports SymPy; the op table reaches it only from inside SymPy faces.
 """
@@ -19,6 +21,32 @@ from sympy.logic.boolalg import Boolean
 
 from .. import errors
 from .sympy_faces import distinct_nodes
+
+
+_nan_constants_made = [0]  # while 0, no expression can hold one: the common case costs nothing
+
+
+def holds_nan_constant(value):
+    """Whether a :class:`NanConstant` is part of ``value`` (each distinct node visited once)."""
+    if not _nan_constants_made[0] or not isinstance(value, sympy.Basic):
+        return False
+    return any(isinstance(node, NanConstant) for node in distinct_nodes([value]))
+
+
+def surely_nan(value):
+    """Whether ``value`` is NaN whatever the inputs: a NaN constant reaches it through
+    arithmetic, which NaN always goes through (not only through one branch of a ``Where``)."""
+    if not holds_nan_constant(value):
+        return False
+    nan = {}
+    for node in distinct_nodes([value]):
+        if isinstance(node, NanConstant):
+            nan[node] = True
+        elif isinstance(node, Where):
+            nan[node] = nan[node.args[1]] and nan[node.args[2]]
+        else:
+            nan[node] = isinstance(node, sympy.Expr) and any(nan[arg] for arg in node.args)
+    return nan[value]
 
 
 def _both(a, b):
@@ -115,6 +143,10 @@ class NanConstant(_FloatConstant):
     label = "nan"
     latex = r"\mathrm{NaN}"
 
+    def __new__(cls, name=None, dummy_index=None, **_):
+        _nan_constants_made[0] += 1
+        return super().__new__(cls, name, dummy_index)
+
 
 class InfConstant(_FloatConstant):
     """An infinite constant of the program (``-InfConstant()`` for -inf). SymPy's ``oo``
@@ -149,7 +181,7 @@ def _nan_part(value):
     """NaN where a NaN constant reaches ``value`` (NaN goes through every op but a selection), else 0."""
     if isinstance(value, NanConstant):
         return NanConstant()
-    if not any(isinstance(node, NanConstant) for node in distinct_nodes([value])):
+    if not holds_nan_constant(value):
         return sympy.S.Zero
     if isinstance(value, Where):
         condition, a, b = value.args
@@ -266,6 +298,8 @@ def compare(name, a, b):
     decided = _against_infinity(name, a, b)
     if decided is not None:
         return decided
+    if surely_nan(a) or surely_nan(b):  # SymPy would decide max(0, nan * y) > -1 for any y
+        return sympy.true if name == "ne" else sympy.false
     try:
         if name == "eq":
             return sympy.Eq(a, b)
