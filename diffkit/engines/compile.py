@@ -33,10 +33,11 @@ from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
 from ..core.values import COMPARISONS
 from ..ops import heaviside
+from ..ops.elementwise import logistic_slope
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
 _RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "heaviside_step",
-                       "forward_and_backward"))
+                       "logistic_slope", "forward_and_backward"))
 _COMPARE_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
 
@@ -122,8 +123,8 @@ _TEMPLATES = {
     ("divide", 0): lambda g, out, a, b, node=None: f"{g} / {b}",
     ("divide", 1): lambda g, out, a, b, node=None: f"-({g} * {out} / {b})",
     ("exp", 0): lambda g, out, x, node=None: f"{g} * {out}",
-    ("tanh", 0): lambda g, out, x, node=None: f"{g} * (1.0 - {out} * {out})",
-    ("sigmoid", 0): lambda g, out, x, node=None: f"{g} * {out} * (1.0 - {out})",
+    ("tanh", 0): lambda g, out, x, node=None: f"{g} * (4.0 * logistic_slope(np.exp(-2.0 * np.abs({x}))))",
+    ("sigmoid", 0): lambda g, out, x, node=None: f"{g} * logistic_slope(np.exp(-np.abs({x})))",
     ("log", 0): lambda g, out, x, node=None: f"{g} / {x}",
     ("sqrt", 0): lambda g, out, x, node=None: f"{g} * 0.5 / {out}",
     ("sin", 0): lambda g, out, x, node=None: f"{g} * np.cos({x})",
@@ -436,7 +437,8 @@ class _Writer:
         for index, node in self.nodes.items():
             self.names[index] = f"{_identifier(node.primitive.name)}_{index}"
         self.namespace = {"np": np, "_strong_zero": _strong_zero, "_summed_to": _summed_to,
-                          "_changed": _path_changed(tape.conditions), "heaviside_step": heaviside.numpy}
+                          "_changed": _path_changed(tape.conditions), "heaviside_step": heaviside.numpy,
+                          "logistic_slope": logistic_slope}
         self.constants = {}
         self.singular = False  # some rule may divide by zero: the code runs with NumPy's warnings off
         self.conditions = {}

@@ -197,7 +197,7 @@ def _cos_vjp(g, out, x):
     return -(g * sin(x))
 
 
-def _logistic_slope(e):
+def logistic_slope(e):
     """e / (1 + e)**2, the slope of the logistic function at t for e = exp(-|t|).
 
     Written from the input, not as out * (1 - out) or 1 - out**2: those subtract from 1 a
@@ -210,11 +210,11 @@ def _logistic_slope(e):
 
 def _tanh_vjp(g, out, x):
     # tanh'(x) = 1 - tanh(x)**2 = 4 e / (1 + e)**2 with e = exp(-2|x|)
-    return g * (4.0 * _logistic_slope(exp(-2.0 * abs(x))))
+    return g * (4.0 * logistic_slope(exp(-2.0 * abs(x))))
 
 
 def _sigmoid_vjp(g, out, x):
-    return g * _logistic_slope(exp(-abs(x)))
+    return g * logistic_slope(exp(-abs(x)))
 
 
 # Outside the real domain NumPy gives NaN (sqrt(-1), log(-1)), and log(0) = -inf, where
