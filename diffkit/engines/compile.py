@@ -33,11 +33,10 @@ from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
 from ..core.values import COMPARISONS
 from ..ops import heaviside
-from ..ops.elementwise import logistic_slope
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
 _RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "heaviside_step",
-                       "logistic_slope", "forward_and_backward"))
+                       "cosh_squared", "forward_and_backward"))
 _COMPARE_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
 
@@ -104,6 +103,11 @@ def _describe(line):
 # Each takes the names of (g, out, *args) and the node (for its parameters and static shapes) and
 # returns the contribution's expression, or None to call the op's rule itself. They are the
 # table's rules written out for plain arrays, term for term, so results agree to the last bit.
+def _cosh_squared(x):
+    c = np.cosh(x)
+    return c * c  # the table's rules for tanh and sigmoid: g / (c * c), g / (4.0 * (c * c))
+
+
 def _same(g, out, *args, node=None):
     return g
 
@@ -123,8 +127,8 @@ _TEMPLATES = {
     ("divide", 0): lambda g, out, a, b, node=None: f"{g} / {b}",
     ("divide", 1): lambda g, out, a, b, node=None: f"-({g} * {out} / {b})",
     ("exp", 0): lambda g, out, x, node=None: f"{g} * {out}",
-    ("tanh", 0): lambda g, out, x, node=None: f"{g} * (4.0 * logistic_slope(np.exp(-2.0 * np.abs({x}))))",
-    ("sigmoid", 0): lambda g, out, x, node=None: f"{g} * logistic_slope(np.exp(-np.abs({x})))",
+    ("tanh", 0): lambda g, out, x, node=None: f"{g} / cosh_squared({x})",
+    ("sigmoid", 0): lambda g, out, x, node=None: f"{g} / (4.0 * cosh_squared(0.5 * {x}))",
     ("log", 0): lambda g, out, x, node=None: f"{g} / {x}",
     ("sqrt", 0): lambda g, out, x, node=None: f"{g} * 0.5 / {out}",
     ("sin", 0): lambda g, out, x, node=None: f"{g} * np.cos({x})",
@@ -438,7 +442,7 @@ class _Writer:
             self.names[index] = f"{_identifier(node.primitive.name)}_{index}"
         self.namespace = {"np": np, "_strong_zero": _strong_zero, "_summed_to": _summed_to,
                           "_changed": _path_changed(tape.conditions), "heaviside_step": heaviside.numpy,
-                          "logistic_slope": logistic_slope}
+                          "cosh_squared": _cosh_squared}
         self.constants = {}
         self.singular = False  # some rule may divide by zero: the code runs with NumPy's warnings off
         self.conditions = {}

@@ -197,24 +197,26 @@ def _cos_vjp(g, out, x):
     return -(g * sin(x))
 
 
-def logistic_slope(e):
-    """e / (1 + e)**2, the slope of the logistic function at t for e = exp(-|t|).
-
-    Written from the input, not as out * (1 - out) or 1 - out**2: those subtract from 1 a
-    number close to 1 and lose every digit once |x| passes ~20 (sigmoid'(40) = 4.2e-18
-    came out 0). With e in (0, 1] nothing cancels: a few ulps over the whole range.
-    """
-    q = 1.0 + e
-    return e / (q * q)
-
-
 def _tanh_vjp(g, out, x):
-    # tanh'(x) = 1 - tanh(x)**2 = 4 e / (1 + e)**2 with e = exp(-2|x|)
-    return g * (4.0 * logistic_slope(exp(-2.0 * abs(x))))
+    # tanh'(x) = 1 / cosh(x)**2, from the input: 1 - out**2 subtracts from 1 a number close to
+    # 1 and loses every digit past |x| ~ 19 (tanh'(20) = 1.7e-17 came out 0). Past |x| = 710
+    # cosh overflows and the slope is 0, as it is in floating point.
+    c = cosh(x)
+    return g / (c * c)
 
 
 def _sigmoid_vjp(g, out, x):
-    return g * logistic_slope(exp(-abs(x)))
+    # sigmoid'(x) = 1 / (4 cosh(x / 2)**2), not out * (1 - out): sigmoid'(40) = 4.2e-18 came out 0
+    c = cosh(0.5 * x)
+    return g / (4.0 * (c * c))
+
+
+def _sinh_vjp(g, out, x):
+    return g * cosh(x)
+
+
+def _cosh_vjp(g, out, x):
+    return g * sinh(x)
 
 
 # Outside the real domain NumPy gives NaN (sqrt(-1), log(-1)), and log(0) = -inf, where
@@ -250,6 +252,8 @@ sqrt = Primitive("sqrt", np.sqrt, lift(_sqrt_sympy), (_sqrt_vjp,), broadcasting=
 sin = Primitive("sin", np.sin, lift("sin"), (_sin_vjp,), broadcasting=True, jvp=(_sin_vjp,))
 cos = Primitive("cos", np.cos, lift("cos"), (_cos_vjp,), broadcasting=True, jvp=(_cos_vjp,))
 tanh = Primitive("tanh", np.tanh, lift("tanh"), (_tanh_vjp,), broadcasting=True, jvp=(_tanh_vjp,))
+sinh = Primitive("sinh", np.sinh, lift("sinh"), (_sinh_vjp,), broadcasting=True, jvp=(_sinh_vjp,))
+cosh = Primitive("cosh", np.cosh, lift("cosh"), (_cosh_vjp,), broadcasting=True, jvp=(_cosh_vjp,))
 sigmoid = Primitive(
     "sigmoid", _sigmoid_numpy, lift(_sigmoid_sympy), (_sigmoid_vjp,), broadcasting=True,
     jvp=(_sigmoid_vjp,),

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
-from .elementwise import abs, cos, exp, minimum, no_gradient, sigmoid, sin, sqrt, where
+from .elementwise import abs, cos, cosh, exp, minimum, no_gradient, sigmoid, sin, sinh, sqrt, where
 from .sympy_faces import elementwise as lift
 
 _LN2 = math.log(2.0)
@@ -77,14 +77,6 @@ arctan2 = _binary("arctan2", _arctan2_numpy, "atan2", _arctan2_rule_y, _arctan2_
 
 
 # --- hyperbolic --------------------------------------------------------------------------------------
-def _sinh_rule(g, out, x):
-    return g * cosh(x)
-
-
-def _cosh_rule(g, out, x):
-    return g * sinh(x)
-
-
 def _arcsinh_rule(g, out, x):
     return g / hypot(x, 1.0)
 
@@ -97,8 +89,6 @@ def _arctanh_rule(g, out, x):
     return g / ((1.0 - x) * (1.0 + x))
 
 
-sinh = _unary("sinh", np.sinh, "sinh", _sinh_rule)
-cosh = _unary("cosh", np.cosh, "cosh", _cosh_rule)
 arcsinh = _unary("arcsinh", np.arcsinh, "asinh", _arcsinh_rule)
 arccosh = _unary("arccosh", np.arccosh, "acosh", _arccosh_rule, singular=True)
 arctanh = _unary("arctanh", np.arctanh, "atanh", _arctanh_rule, singular=True)
