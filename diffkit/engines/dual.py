@@ -131,13 +131,14 @@ class ForwardTrace:
                         f"{user_location() or 'an unknown line'}; differentiate with 'tape' instead."
                     )
                 continue  # a non-differentiable argument, like the condition of `where`
-            if primitive.elementwise or primitive.singular:
+            if primitive.singular:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     contribution = rule(tangent, out, *primals, **params)
-                    if not _all_finite(contribution):
-                        contribution = _strong_zero(tangent, contribution, rule, out, primals, params)
             else:
                 contribution = rule(tangent, out, *primals, **params)
+            if (primitive.elementwise or primitive.singular) and not _all_finite(contribution):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    contribution = _strong_zero(tangent, contribution, rule, out, primals, params)
             if contribution is None:
                 continue
             if shape_of(contribution) != out_shape:
