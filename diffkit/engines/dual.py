@@ -131,7 +131,8 @@ class ForwardTrace:
                         f"{user_location() or 'an unknown line'}; differentiate with 'tape' instead."
                     )
                 continue  # a non-differentiable argument, like the condition of `where`
-            if primitive.singular:
+            if primitive.singular or primitive.elementwise and not _all_finite(out):
+                # an infinite slope, or a factor (x1 * inf): the tangent's arithmetic may meet 0 * inf
                 with np.errstate(divide="ignore", invalid="ignore"):
                     contribution = rule(tangent, out, *primals, **params)
             else:
