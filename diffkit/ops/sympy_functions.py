@@ -215,9 +215,9 @@ def multiply(a, b):
 
 
 def divide(a, b):
-    """``a / b`` with floating point's ``0 / nan = nan``."""
-    if a.is_Number and a.is_zero and not (b.is_Number and b.is_zero):
-        return zero_times(b)
+    """``a / b`` with floating point's ``0 / nan = nan`` (and ``0 / inf = 0``, as SymPy has it)."""
+    if a.is_Number and a.is_zero and not (b.is_Number and b.is_zero) and holds_nan_constant(b):
+        return _nan_part(b)
     return a / b
 
 
