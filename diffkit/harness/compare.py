@@ -17,7 +17,6 @@ from ..report.text import table as text_table
 from .measure import classify, measure_problem
 from .metrics import gradient_errors
 from .reference import tape_reference
-from .timing import frozen_heap
 from ..methods import Problem, method_names
 
 _TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "compare.html.j2"
@@ -43,8 +42,7 @@ def compare(f, *args, argnums=0, methods=None):
     for name in names:
         row = {"method": name}
         try:
-            with frozen_heap():  # the caller's objects stay out of the collections before each sample
-                row.update(measure_problem(problem, name))
+            row.update(measure_problem(problem, name))
         except Exception as exc:  # noqa: BLE001  (a method's failure is part of the comparison)
             row["status"], row["reason"] = classify(exc)
         if row["status"] == "ok":

@@ -129,7 +129,9 @@ def time_side_by_side(candidates, repeats=7, warmup=1, min_seconds=MIN_SAMPLE_SE
     past ``deadline`` (a ``time.monotonic()`` value), so a timing never pushes its
     caller over a time limit; then fewer rounds are taken (the count is recorded), and
     a candidate with none is timed by its calibration call alone. The garbage collector
-    is run before every sample, then (``warm``) one untimed call. ``clock`` is "cpu" or "wall".
+    is run before every sample, then (``warm``) one untimed call; the heap is frozen for
+    the rounds (:func:`frozen_heap`) unless the caller froze it already, so that each
+    collection costs what the candidates' own garbage costs. ``clock`` is "cpu" or "wall".
     """
     timer = CLOCKS[clock]
     if repeats < 1:
@@ -147,6 +149,18 @@ def time_side_by_side(candidates, repeats=7, warmup=1, min_seconds=MIN_SAMPLE_SE
         started = timer()
         numbers[name] = calls_per_sample(function, min_seconds, timer)
         first[name] = timer() - started
+    with frozen_heap() if not gc.get_freeze_count() else contextlib.nullcontext():
+        samples = _rounds(candidates, numbers, timer, repeats, max_repeats, min_time, deadline, warm)
+    timings = {}
+    for name, values in samples.items():
+        if not values:  # no round fitted before the deadline: the calibration call is the one sample
+            values = [first.get(name, float("nan"))]
+        timings[name] = summary(name, values, numbers[name])
+    return timings
+
+
+def _rounds(candidates, numbers, timer, repeats, max_repeats, min_time, deadline, warm):
+    """The interleaved rounds of :func:`time_side_by_side`: ``{name: [seconds per call, ...]}``."""
     samples = {name: [] for name in candidates}
     spent = 0.0
     last_round = None
@@ -164,12 +178,7 @@ def time_side_by_side(candidates, repeats=7, warmup=1, min_seconds=MIN_SAMPLE_SE
             samples[name].append(_sample(function, numbers[name], timer))
             spent += samples[name][-1] * numbers[name]
         last_round = time.monotonic() - round_start
-    timings = {}
-    for name, values in samples.items():
-        if not values:  # no round fitted before the deadline: the calibration call is the one sample
-            values = [first.get(name, float("nan"))]
-        timings[name] = summary(name, values, numbers[name])
-    return timings
+    return samples
 
 
 def ratio(timings, numerator, denominator):
