@@ -121,6 +121,8 @@ def _operator(primitive, reflected):
     float64 = np.float64
     ndarray = np.ndarray
     matrix_product = primitive is matmul
+    scalar_rule = _SCALAR_RULES.get(primitive)
+    keep_any = keep_a or keep_b
 
     def traced_operator(self, other):
         tape = self._tape
@@ -138,6 +140,16 @@ def _operator(primitive, reflected):
             value_a, value_b, parents = self.value, value_other, (self._node, parent_other)
         kind_a = type(value_a)
         kind_b = type(value_b)
+        if scalar_rule is not None and (
+            kind_a is float64 and (kind_b is float64 or kind_b is float or kind_b is int)
+            or kind_b is float64 and (kind_a is float or kind_a is int)
+        ):  # two numbers, one a NumPy float64: the commonest node of a scalar program, spelt out
+            nodes = tape.nodes
+            nodes.append(
+                (primitive, parents, (value_a, value_b) if keep_any else _NOTHING_KEPT, _NO_PARAMS, None, None,
+                 scalar_rule)
+            )
+            return Traced(face(value_a, value_b), tape, len(nodes) - 1)
         scalars = kind_a in scalar_types and kind_b in scalar_types
         if scalars and face is not None and (kind_a is float64 or kind_b is float64):
             out = face(value_a, value_b)
@@ -207,10 +219,12 @@ def parameters_read(function):
 class _NodeRule:
     """What the tape needs of one primitive applied to ``count`` positional arguments."""
 
-    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "elementwise", "singular", "selects", "scalar_face")
+    __slots__ = ("rules", "keep_out", "keep_args", "broadcasting", "elementwise", "singular", "selects", "scalar_face",
+                 "scalar_node")
 
     def __init__(self, primitive, count):
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
+        self.scalar_node = None  # a unary op's rule for one NumPy float64, when the table declares faces for it
         self.broadcasting = primitive.broadcasting
         self.elementwise = primitive.elementwise
         self.singular = primitive.singular
@@ -223,9 +237,13 @@ def _values_needed(primitive, count):
     """(keep the output?, keep argument i?) for the union of the primitive's rules."""
     if primitive.variadic:
         return True, (True,) * count
+    return _values_needed_by(primitive.vjp, count)
+
+
+def _values_needed_by(rules, count):
     keep_out = False
     keep_args = [False] * count
-    for rule in primitive.vjp:
+    for rule in rules:
         if rule is None:
             continue
         found = parameters_read(rule)
@@ -303,6 +321,31 @@ class _ReductionRule(_NodeRule):
 _REDUCTIONS = {_array_ops.sum: _ReductionRule(_array_ops.sum, False), _array_ops.mean: _ReductionRule(_array_ops.mean, True)}
 
 
+class _ScalarRule(_NodeRule):
+    """What the tape records for add, subtract or multiply of two numbers (one a NumPy float64).
+
+    The rules are the table's; the backward pass spells out their arithmetic (``g``, ``-g``,
+    ``g * b`` and ``g * a``) instead of calling them, as a call costs several times what the
+    arithmetic does on numbers, and a scalar program is made of little else. ``operation``
+    says which it is.
+    """
+
+    __slots__ = ("operation",)
+
+    def __init__(self, primitive, operation):
+        super().__init__(primitive, 2)
+        if self.keep_args[0] != self.keep_args[1] or self.keep_out:
+            raise AssertionError(f"{primitive.name}'s rules read other values than the scalar node keeps")
+        self.operation = operation
+
+
+_ADD, _SUBTRACT, _MULTIPLY = "add", "subtract", "multiply"
+_SCALAR_RULES = {add: _ScalarRule(add, _ADD), subtract: _ScalarRule(subtract, _SUBTRACT),
+                 multiply: _ScalarRule(multiply, _MULTIPLY)}
+_NOTHING_KEPT = (None, None)
+_SCALAR_RULE_TYPE = _ScalarRule
+
+
 def _numpy_scalars(values):
     """True when every value is a float or int and at least one is a NumPy float64."""
     found = False
@@ -320,7 +363,24 @@ def _node_rule(primitive, count):
     info = _NODE_RULES.get(key)
     if info is None:
         info = _NODE_RULES[key] = _NodeRule(primitive, count)
+        if count == 1 and "scalar" in primitive.extra and not primitive.user:
+            info.scalar_node = _ScalarFaceRule(primitive)
     return info
+
+
+class _ScalarFaceRule(_NodeRule):
+    """What the tape records for a unary op of the table applied to one NumPy float64, when the
+    table gives the op faces for one number (``extra["scalar"]``: the forward value and the
+    rules, the NumPy face's and the table rules' values without a ufunc call each)."""
+
+    __slots__ = ()
+
+    def __init__(self, primitive):
+        super().__init__(primitive, 1)
+        self.scalar_face, self.rules = primitive.extra["scalar"]
+        keep_out, keep_args = _values_needed_by(self.rules, 1)
+        if keep_out and not self.keep_out or keep_args[0] and not self.keep_args[0]:
+            raise AssertionError(f"{primitive.name}'s scalar rules read values its rules do not")
 
 
 def _forget_node_rules(primitive):
@@ -401,6 +461,13 @@ class Tape:
             (arg,) = args
             if type(arg) is Traced and arg._tape is self:
                 value = arg.value
+                scalar = rule.scalar_node
+                if scalar is not None and type(value) is np.float64 and not params:  # relu of a number
+                    out = scalar.scalar_face(value)
+                    nodes = self.nodes
+                    nodes.append((primitive, (arg._node,), (value,) if scalar.keep_args[0] else (None,), _NO_PARAMS,
+                                  out if scalar.keep_out else None, None, scalar))
+                    return Traced(out, self, len(nodes) - 1)
                 values = (value,)
                 parents = (arg._node,)
                 traced = True
@@ -580,6 +647,7 @@ class Tape:
         keep = {leaf._node for leaf in wrt}
         scalar_types = _SCALAR_TYPES
         ndarray = np.ndarray
+        scalar_rules = _SCALAR_RULE_TYPE if not strong_zero else ()
         for index in range(output._node, -1, -1):
             g = cotangents[index]
             if g is None:
@@ -589,6 +657,29 @@ class Tape:
                 continue
             if index not in keep:
                 cotangents[index] = None  # free memory as soon as it is spent
+            rule = node[6]
+            if type(rule) is scalar_rules:  # add, subtract or multiply of numbers: the rules spelt out
+                parent_a, parent_b = node[1]
+                operation = rule.operation
+                if operation is _MULTIPLY:
+                    value_a, value_b = node[2]
+                    if parent_a is not None:
+                        contribution = g * value_b
+                        previous = cotangents[parent_a]
+                        cotangents[parent_a] = contribution if previous is None else previous + contribution
+                    if parent_b is not None:
+                        contribution = g * value_a
+                        previous = cotangents[parent_b]
+                        cotangents[parent_b] = contribution if previous is None else previous + contribution
+                    continue
+                if parent_a is not None:
+                    previous = cotangents[parent_a]
+                    cotangents[parent_a] = g if previous is None else previous + g
+                if parent_b is not None:
+                    contribution = g if operation is _ADD else -g
+                    previous = cotangents[parent_b]
+                    cotangents[parent_b] = contribution if previous is None else previous + contribution
+                continue
             _, parents, args, params, out, shapes, rule = node
             rules = rule.rules
             singular = rule.singular or strong_zero and rule.elementwise
