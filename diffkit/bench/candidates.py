@@ -22,7 +22,7 @@ def tape_value_and_grad(f, values, *rest):
     arguments, packing the gradient): the floor ``dk.grad`` is held to.
     """
     with Tape() as tape:
-        leaves = [tape.leaf(v) for v in values]
+        leaves = tape.leaves(values)
         out = f(leaves, *rest)
     grads = tape.backward(out, 1.0, leaves)
     return out.value, grads, tape

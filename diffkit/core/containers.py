@@ -30,7 +30,7 @@ class TreeDef:
 LEAF = TreeDef("leaf")
 
 # Leaves met directly, without a call per item (a list of hundreds of numbers is common).
-_PLAIN_LEAVES = frozenset((float, int, np.float64, np.ndarray))
+PLAIN_LEAVES = frozenset((float, int, np.float64, np.ndarray))
 
 
 def flatten(tree):
@@ -49,9 +49,9 @@ def _flatten_into(tree, leaves):
         return TreeDef("namedtuple", tuple(tree._fields), children, type(tree))
     if isinstance(tree, (list, tuple)):
         kind = "list" if isinstance(tree, list) else "tuple"
-        if all(type(item) in _PLAIN_LEAVES for item in tree):  # a list of numbers or arrays
+        if set(map(type, tree)) <= PLAIN_LEAVES:  # a list of numbers or arrays
             leaves.extend(tree)
-            return _flat_sequence(kind, len(tree))
+            return flat_sequence(kind, len(tree))
         keys = tuple(range(len(tree)))
         return TreeDef(kind, keys, tuple(_flatten_into(item, leaves) for item in tree))
     leaves.append(tree)
@@ -61,7 +61,7 @@ def _flatten_into(tree, leaves):
 _FLAT_SEQUENCES = {}
 
 
-def _flat_sequence(kind, length):
+def flat_sequence(kind, length):
     """The (shared, immutable) def of a list or tuple of ``length`` leaves."""
     treedef = _FLAT_SEQUENCES.get((kind, length))
     if treedef is None:

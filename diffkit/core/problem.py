@@ -9,7 +9,6 @@ structure. Every method and engine reads a Problem; the output checks for a grad
 
 import copy
 import inspect
-import itertools
 import math
 import operator
 import re
@@ -20,7 +19,7 @@ import numpy as np
 
 from .. import errors
 from .buffer import unwrap
-from .containers import LEAF, flatten, leaf_paths, unflatten
+from .containers import LEAF, PLAIN_LEAVES, flat_sequence, flatten, leaf_paths, unflatten
 from .frames import traceback_location
 from .values import BoxedValue
 
@@ -56,9 +55,13 @@ class Problem:
         spans = []
         for argnum in self.argnums:
             arg = self.args[argnum]
-            if type(arg) in _NUMBER_TYPES or type(arg) is np.ndarray:
+            kind = type(arg)
+            if kind is np.ndarray or kind in _NUMBER_TYPES:
                 treedef = LEAF
                 raw.append(arg)
+            elif (kind is list or kind is tuple) and arg and set(map(type, arg)) <= PLAIN_LEAVES:
+                treedef = flat_sequence("list" if kind is list else "tuple", len(arg))  # what flatten gives
+                raw.extend(arg)
             else:
                 leaves, treedef = flatten(arg)
                 raw.extend(leaves)
@@ -313,7 +316,6 @@ def _joined(arrays):
 _SHAPE = operator.attrgetter("shape")
 _DTYPE = operator.attrgetter("dtype")
 _SIZE = operator.attrgetter("size")
-_BASE = operator.attrgetter("base")
 _FLOAT64 = np.dtype(np.float64)
 _ARRAY_TYPE = {np.ndarray}
 _FLOAT64_DTYPE = {_FLOAT64}
@@ -322,19 +324,22 @@ _FLOAT64_DTYPE = {_FLOAT64}
 def _handed_as_they_are(grads, leaves, foreign):
     """Whether every gradient is a float64 array of its leaf's shape that the backward pass made
     for that leaf alone (owning its memory, no other leaf's, no argument's): then none is copied."""
-    grads = list(grads)
-    return (
-        bool(grads)
-        and set(map(type, grads)) == _ARRAY_TYPE
-        and set(map(_DTYPE, grads)) == _FLOAT64_DTYPE
-        and set(map(type, leaves)) == _ARRAY_TYPE
-        and set(map(_DTYPE, leaves)) == _FLOAT64_DTYPE  # each gradient comes back in its argument's dtype
-        and all(map(operator.is_, map(_BASE, grads), itertools.repeat(None)))
-        and list(map(_SHAPE, grads)) == list(map(_SHAPE, leaves))
-        and len(set(map(id, grads))) == len(grads)
-        and not any(map(operator.is_, grads, leaves))
-        and (not foreign or foreign.isdisjoint(map(id, grads)))
-    )
+    if not grads or len(grads) != len(leaves):
+        return False
+    ndarray = np.ndarray
+    float64 = _FLOAT64
+    for grad, leaf in zip(grads, leaves):
+        if (
+            type(grad) is not ndarray
+            or type(leaf) is not ndarray
+            or grad.base is not None
+            or grad is leaf
+            or grad.shape != leaf.shape
+            or not (grad.dtype is float64 or grad.dtype == float64)
+            or not (leaf.dtype is float64 or leaf.dtype == float64)  # each gradient comes back in its argument's dtype
+        ):
+            return False
+    return len(set(map(id, grads))) == len(grads) and (not foreign or foreign.isdisjoint(map(id, grads)))
 
 
 def _all_float64_arrays(values):
@@ -417,6 +422,8 @@ def checked_leaves(raw, defer=False):
     return values, scalar
 
 
+_MINIMUM = np.minimum.reduce
+_MAXIMUM = np.maximum.reduce
 _SMALL = 1024  # entries: below this, one NumPy call costs more than copying the array into another
 
 
@@ -430,8 +437,8 @@ def all_finite(array):
     """
     if not array.size:
         return True
-    if array.size <= _SMALL:
-        return math.isfinite(array.min()) and math.isfinite(array.max())
+    if array.size <= _SMALL:  # the reductions ndarray.min and max call, without their Python wrappers
+        return math.isfinite(_MINIMUM(array, None)) and math.isfinite(_MAXIMUM(array, None))
     with np.errstate(over="ignore", invalid="ignore"):
         total = array.sum()
     return math.isfinite(total) or bool(np.isfinite(array).all())

@@ -15,6 +15,7 @@ pass keeps, and the table of ops needs no extra declarations.
 """
 
 import dis
+import itertools
 import operator
 
 import numpy as np
@@ -121,8 +122,6 @@ def _operator(primitive, reflected):
     float64 = np.float64
     ndarray = np.ndarray
     matrix_product = primitive is matmul
-    scalar_rule = _SCALAR_RULES.get(primitive)
-    keep_any = keep_a or keep_b
 
     def traced_operator(self, other):
         tape = self._tape
@@ -140,16 +139,6 @@ def _operator(primitive, reflected):
             value_a, value_b, parents = self.value, value_other, (self._node, parent_other)
         kind_a = type(value_a)
         kind_b = type(value_b)
-        if scalar_rule is not None and (
-            kind_a is float64 and (kind_b is float64 or kind_b is float or kind_b is int)
-            or kind_b is float64 and (kind_a is float or kind_a is int)
-        ):  # two numbers, one a NumPy float64: the commonest node of a scalar program, spelt out
-            nodes = tape.nodes
-            nodes.append(
-                (primitive, parents, (value_a, value_b) if keep_any else _NOTHING_KEPT, _NO_PARAMS, None, None,
-                 scalar_rule)
-            )
-            return Traced(face(value_a, value_b), tape, len(nodes) - 1)
         scalars = kind_a in scalar_types and kind_b in scalar_types
         if scalars and face is not None and (kind_a is float64 or kind_b is float64):
             out = face(value_a, value_b)
@@ -192,6 +181,50 @@ def _operator(primitive, reflected):
 
 
 _NO_PARAMS = {}
+
+
+def _scalar_operator(primitive, reflected, general):
+    """``general`` (an operator method from :func:`_operator`) with the case of two numbers, one a
+    NumPy float64, recorded first: the commonest node of a scalar program, and the same node
+    ``general`` records there, but with a :class:`_ScalarRule` the backward pass spells out."""
+    rule = _SCALAR_RULES[primitive]
+    face = rule.scalar_face
+    kept = rule.keep_args[0]
+    float64 = np.float64
+
+    def scalar_operator(self, other):
+        kind = type(other)
+        if kind is Traced:
+            tape = self._tape
+            if other._tape is tape:
+                value_a = self.value
+                value_b = other.value
+                kind_a = type(value_a)
+                kind_b = type(value_b)
+                if (kind_a is float64 and (kind_b is float64 or kind_b is float or kind_b is int)
+                        or kind_b is float64 and (kind_a is float or kind_a is int)):
+                    nodes = tape.nodes
+                    index = len(nodes)
+                    nodes.append((primitive, (self._node, other._node), (value_a, value_b) if kept else _NOTHING_KEPT,
+                                  _NO_PARAMS, None, None, rule))
+                    return Traced(face(value_a, value_b), tape, index)
+        elif kind is float64 or kind is float or kind is int:
+            value = self.value
+            if type(value) is float64 or kind is float64 and (type(value) is float or type(value) is int):
+                tape = self._tape
+                nodes = tape.nodes
+                index = len(nodes)
+                if reflected:
+                    nodes.append((primitive, (None, self._node), (other, value) if kept else _NOTHING_KEPT,
+                                  _NO_PARAMS, None, None, rule))
+                    return Traced(face(other, value), tape, index)
+                nodes.append((primitive, (self._node, None), (value, other) if kept else _NOTHING_KEPT,
+                              _NO_PARAMS, None, None, rule))
+                return Traced(face(value, other), tape, index)
+        return general(self, other)
+
+    scalar_operator.__name__ = general.__name__
+    return scalar_operator
 
 
 # --- what a derivative rule reads ------------------------------------------------------------
@@ -437,6 +470,14 @@ class Tape:
         """Start recording from ``value``: return its traced stand-in."""
         self.nodes.append(None)
         return ((self.kept_type or KeptTraced) if self.keep_all else Traced)(value, self, len(self.nodes) - 1)
+
+    def leaves(self, values):
+        """:meth:`leaf` of each of ``values``, in one go (a scalar program may have hundreds)."""
+        nodes = self.nodes
+        start = len(nodes)
+        nodes.extend([None] * len(values))
+        kind = (self.kept_type or KeptTraced) if self.keep_all else Traced
+        return list(map(kind, values, itertools.repeat(self), range(start, len(nodes))))
 
     def apply_keeping_all(self, primitive, args, params):
         """:meth:`apply`, then the node keeps every argument and its output (``keep_all``)."""
@@ -878,8 +919,11 @@ _OPERATORS = {
     "matmul": matmul,
 }
 for _name, _primitive in _OPERATORS.items():
-    setattr(Traced, f"__{_name}__", _operator(_primitive, reflected=False))
-    setattr(Traced, f"__r{_name}__", _operator(_primitive, reflected=True))
+    for _reflected in (False, True):
+        _method = _operator(_primitive, _reflected)
+        if _primitive in _SCALAR_RULES:
+            _method = _scalar_operator(_primitive, _reflected, _method)
+        setattr(Traced, f"__{'r' if _reflected else ''}{_name}__", _method)
     for _method in (f"__{_name}__", f"__r{_name}__"):  # a kept value takes the generic door
         setattr(KeptTraced, _method, getattr(BoxedValue, _method))
 

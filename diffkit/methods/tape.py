@@ -1,5 +1,7 @@
 """Reverse mode over NumPy arrays: record the program on a tape, then backward passes."""
 
+import itertools
+
 import numpy as np
 
 from ..engines.tape import Tape, Traced
@@ -10,11 +12,13 @@ from .registry import register
 
 def record(problem):
     """Run the program on traced leaves; return (tape, traced leaves, output)."""
+    values = problem.leaf_values
     with Tape() as tape:
-        leaves = [tape.leaf(leaf) for leaf in problem.leaf_values]
+        leaves = tape.leaves(values)
         # The program gets boxes of its own: an item assignment into an argument rebinds those,
         # never the leaves the backward pass reads.
-        out = problem.call([Traced(leaf.value, tape, leaf._node) for leaf in leaves], own=True)
+        boxes = list(map(Traced, values, itertools.repeat(tape), range(len(values))))
+        out = problem.call(boxes, own=True)
     return tape, leaves, out
 
 
