@@ -219,6 +219,8 @@ class Problem:
         foreign = set(map(id, self._data)) if self._data else ()
         if _handed_as_they_are(leaf_grads, leaf_values, foreign):
             present = leaf_grads
+        elif _numbers_for_numbers(leaf_grads, leaf_values, self.leaf_was_scalar):
+            present = list(map(float, leaf_grads))  # what _present_each gives each, in one C loop
         else:
             present = self._present_each(leaf_grads, leaf_values, foreign)
         if self.single:
@@ -342,6 +344,21 @@ def _handed_as_they_are(grads, leaves, foreign):
     return len(set(map(id, grads))) == len(grads) and (not foreign or foreign.isdisjoint(map(id, grads)))
 
 
+_NUMBER_GRADIENTS = frozenset((np.float64, float))
+_FLOAT64_SCALAR = {np.float64}
+
+
+def _numbers_for_numbers(grads, leaves, was_scalar):
+    """Whether every leaf is a number (traced as a float64) and every gradient a number: each comes
+    back as a Python float."""
+    return (
+        len(grads) == len(leaves)
+        and set(map(type, leaves)) == _FLOAT64_SCALAR
+        and set(map(type, grads)) <= _NUMBER_GRADIENTS
+        and all(was_scalar)
+    )
+
+
 def _all_float64_arrays(values):
     return bool(values) and set(map(type, values)) == _ARRAY_TYPE and set(map(_DTYPE, values)) == _FLOAT64_DTYPE
 
@@ -373,6 +390,15 @@ def checked_leaves(raw, defer=False):
         if defer:
             return list(raw), scalar, small
         return (list(raw), scalar) if not small or all_finite(_joined(small)) else None
+    if raw and set(map(type, raw)) <= _NUMBER_TYPES:  # only numbers (a scalar program's parameters): in one go
+        try:
+            together = np.array(raw, dtype=np.float64)
+        except OverflowError:  # an int too large for a float
+            return None
+        values, scalar = list(together), [True] * len(raw)
+        if defer:
+            return values, scalar, [together]
+        return (values, scalar) if all_finite(together) else None
     values = list(raw)
     scalar = [False] * len(raw)
     numbers = []
