@@ -696,10 +696,9 @@ class Tape:
             node = nodes[index]
             if node is None:  # a leaf
                 continue
-            if index not in keep:
-                cotangents[index] = None  # free memory as soon as it is spent
             rule = node[6]
             if type(rule) is scalar_rules:  # add, subtract or multiply of numbers: the rules spelt out
+                # (a number's cotangent is a number: nothing worth freeing early)
                 parent_a, parent_b = node[1]
                 operation = rule.operation
                 if operation is _MULTIPLY:
@@ -721,6 +720,8 @@ class Tape:
                     previous = cotangents[parent_b]
                     cotangents[parent_b] = contribution if previous is None else previous + contribution
                 continue
+            if index not in keep:
+                cotangents[index] = None  # free memory as soon as it is spent
             _, parents, args, params, out, shapes, rule = node
             rules = rule.rules
             singular = rule.singular or strong_zero and rule.elementwise
