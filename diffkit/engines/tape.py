@@ -193,24 +193,28 @@ def _scalar_operator(primitive, reflected, general):
     float64 = np.float64
 
     def scalar_operator(self, other):
+        value = self.value
         kind = type(other)
         if kind is Traced:
             tape = self._tape
             if other._tape is tape:
-                value_a = self.value
-                value_b = other.value
-                kind_a = type(value_a)
-                kind_b = type(value_b)
-                if (kind_a is float64 and (kind_b is float64 or kind_b is float or kind_b is int)
-                        or kind_b is float64 and (kind_a is float or kind_a is int)):
+                value_other = other.value
+                kind_value = type(value)
+                kind_other = type(value_other)
+                if (kind_value is float64 and (kind_other is float64 or kind_other is float or kind_other is int)
+                        or kind_other is float64 and (kind_value is float or kind_value is int)):
                     nodes = tape.nodes
                     index = len(nodes)
-                    nodes.append((primitive, (self._node, other._node), (value_a, value_b) if kept else _NOTHING_KEPT,
+                    if reflected:  # other op self: a traced left operand whose own method declined (rare)
+                        nodes.append((primitive, (other._node, self._node),
+                                      (value_other, value) if kept else _NOTHING_KEPT, _NO_PARAMS, None, None, rule))
+                        return Traced(face(value_other, value), tape, index)
+                    nodes.append((primitive, (self._node, other._node), (value, value_other) if kept else _NOTHING_KEPT,
                                   _NO_PARAMS, None, None, rule))
-                    return Traced(face(value_a, value_b), tape, index)
+                    return Traced(face(value, value_other), tape, index)
         elif kind is float64 or kind is float or kind is int:
-            value = self.value
-            if type(value) is float64 or kind is float64 and (type(value) is float or type(value) is int):
+            kind_value = type(value)
+            if kind_value is float64 or kind is float64 and (kind_value is float or kind_value is int):
                 tape = self._tape
                 nodes = tape.nodes
                 index = len(nodes)
