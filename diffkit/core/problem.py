@@ -450,6 +450,7 @@ def checked_leaves(raw, defer=False):
 
 _MINIMUM = np.minimum.reduce
 _MAXIMUM = np.maximum.reduce
+_EXTREMES_UP_TO = 4096  # entries: up to this, a second pass costs less than setting NumPy's warnings aside
 _SMALL = 1024  # entries: below this, one NumPy call costs more than copying the array into another
 
 
@@ -463,7 +464,7 @@ def all_finite(array):
     """
     if not array.size:
         return True
-    if array.size <= _SMALL:  # the reductions ndarray.min and max call, without their Python wrappers
+    if array.size <= _EXTREMES_UP_TO:  # the reductions ndarray.min and max call, without their Python wrappers
         return math.isfinite(_MINIMUM(array, None)) and math.isfinite(_MAXIMUM(array, None))
     with np.errstate(over="ignore", invalid="ignore"):
         total = array.sum()
