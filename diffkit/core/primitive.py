@@ -35,7 +35,9 @@ class Primitive:
     differentiable, like the condition of ``where``). A variadic primitive has a
     single rule ``rule(index, g, out, *args, **params)``. ``jvp`` mirrors ``vjp`` with
     ``rule(tangent, out, *args, **params)``. Rules are written with diffkit ops, so a
-    backward pass can itself run on symbolic or traced values.
+    backward pass can itself run on symbolic or traced values. ``extra["scalar"]``, when
+    given, is ``(face, rules)`` for one NumPy float64: the NumPy face's value and the VJP
+    rules' values without a ufunc call each, which the tape records for a number (relu).
     """
 
     name: str

@@ -739,20 +739,12 @@ def _data_arrays(args, argnums):
         if index in argnums:
             continue
         kind = type(arg)
-        if kind is np.ndarray:  # the commonest data, spelt out
-            arrays.append(arg)
-            kind_of_entries = arg.dtype.kind
-            if kind_of_entries == "f" and arg.size <= _SMALL:
-                small.append(arg)
-            elif kind_of_entries in "fc":
-                suspect = suspect or has_nan(arg)
-            continue
         if kind is float or kind is np.float64:
             suspect = suspect or arg != arg
             continue
         if kind is int:
             continue
-        leaves = flatten(arg)[0]
+        leaves = (arg,) if kind is np.ndarray else flatten(arg)[0]
         for leaf in leaves:
             if type(leaf) is np.ndarray:
                 arrays.append(leaf)
