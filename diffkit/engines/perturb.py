@@ -4,12 +4,22 @@ Every finite-difference user goes through it: the finite-difference and complex-
 methods (gradients and Jacobians alike), the second-order differences of the Hessian
 methods and the gradient checker's one-sided differences. It keeps its own copy of the
 differentiated leaves, moves one entry (or all of them along a direction), evaluates,
-and puts the entry back, counting evaluations as it goes. Each output is copied before
-the next move: a program may return a view of its input (``x[::-1]``, ``x.T``), which
-the next move would change under the caller.
+and puts the entry back, counting evaluations as it goes.
+
+An evaluation should cost one call of the program. So the program is handed read-only
+views of the evaluator's own leaves, made once, rather than a fresh copy of every leaf
+per call: a program that writes into an argument (``x[0] = 0``) meets NumPy's
+"read-only" error on its first write, before anything is changed, and from then on
+gets its own copy of each leaf per call, as :meth:`Problem.call` gives (that
+evaluation is run again on the copies). Points made for one call (a line of exact
+points, a move along a direction) are the program's to keep. Each output is copied
+before the next move: a program may return a view of its input (``x[::-1]``, ``x.T``),
+which the next move would change under the caller.
 """
 
 import numpy as np
+
+READ_ONLY = "read-only"  # how NumPy words a write into a read-only array ("assignment destination is read-only")
 
 
 class Perturbation:
@@ -17,9 +27,10 @@ class Perturbation:
 
     ``read_output(raw)`` checks the program's raw output and returns it as a NumPy
     value (a float for a gradient, an array for a Jacobian); ``dtype`` is the dtype the
-    leaves are held in (their own by default, complex for the complex step). With
-    ``remember``, a point moved along one entry is evaluated once, however often it is
-    asked for (the gradient checker revisits f(x + h) for its one-sided differences).
+    leaves are held in (their own by default, complex for the complex step); ``wrap``
+    boxes each leaf for one call (the complex step's values). With ``remember``, a point
+    moved along one entry is evaluated once, however often it is asked for (the
+    gradient checker revisits f(x + h) for its one-sided differences).
     """
 
     def __init__(self, problem, read_output, dtype=None, wrap=None, remember=False):
@@ -30,6 +41,8 @@ class Perturbation:
         self.views = [leaf.reshape(-1) for leaf in self.leaves]
         self.evaluations = 0
         self.remembered = {} if remember else None  # (leaf index, entry, h) -> output
+        self.copies = False  # the program writes into its arguments: it gets copies of the leaves
+        self._given = [_read_only(leaf) for leaf in self.leaves]
 
     def coordinates(self):
         """(leaf index, entry) of every scalar input, in flat order."""
@@ -38,13 +51,28 @@ class Perturbation:
                 yield leaf_index, entry
 
     def evaluate(self, leaves=None):
-        """The program's output at the current leaves (or at ``leaves``), as a copy."""
+        """The program's output at the current leaves (or at ``leaves``, made for this call), as a copy."""
         self.evaluations += 1
-        leaves = self.leaves if leaves is None else leaves
-        if self.wrap is not None:
-            leaves = [self.wrap(leaf) for leaf in leaves]
-        out = self.read_output(self.problem.call(leaves))
+        if leaves is not None or self.wrap is not None:
+            leaves = self.leaves if leaves is None else leaves
+            if self.wrap is not None:
+                leaves = [self.wrap(leaf) for leaf in leaves]  # boxes made for this call
+            raw = self.problem.call(leaves, own=True)
+        else:
+            raw = self._call_at_point()
+        out = self.read_output(raw)
         return out.copy() if isinstance(out, np.ndarray) else out
+
+    def _call_at_point(self):
+        if self.copies:
+            return self.problem.call(self.leaves)
+        try:
+            return self.problem.call(self._given, own=True)
+        except ValueError as exc:
+            if READ_ONLY not in str(exc):
+                raise
+        self.copies = True  # the write raised before changing anything: run it again on copies
+        return self.problem.call(self.leaves)
 
     def shifted(self, leaf_index, entry, h):
         """The output with one entry moved by ``h`` (the entry is restored afterwards)."""
@@ -76,3 +104,31 @@ class Perturbation:
             moved.append(leaf + np.asarray(shift[offset : offset + leaf.size], dtype=leaf.dtype).reshape(leaf.shape))
             offset += leaf.size
         return self.evaluate(moved)
+
+
+def numeric_reader(problem, output):
+    """``read_output`` for real programs: the raw output checked (``output.check``, a clear error
+    otherwise) and read as NumPy floats: a float for a gradient, else an array. A float
+    output, what a gradient's program returns, is read without further work."""
+    scalar = output.scalar
+
+    def read(raw):
+        kind = type(raw)
+        if scalar and (kind is float or kind is np.float64):
+            return float(raw)
+        out = np.asarray(output.check(raw, problem), dtype=float)
+        return float(out.reshape(())) if scalar else out
+
+    return read
+
+
+def forward_pass(problem, output):
+    """One evaluation of the program at its point, made as the finite-difference methods make
+    each of theirs (a zero-argument function): the forward pass the harness times a gradient against."""
+    return Perturbation(problem, numeric_reader(problem, output)).evaluate
+
+
+def _read_only(leaf):
+    view = leaf.view()
+    view.flags.writeable = False
+    return view

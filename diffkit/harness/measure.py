@@ -17,7 +17,9 @@ import warnings
 import numpy as np
 
 from .. import errors
+from ..engines.perturb import forward_pass
 from ..methods import Problem, get_method
+from ..methods.base import SCALAR
 from .cases import REFERENCE, REFERENCE_CHECK, resolve_program
 from . import timing
 from .reference import symbolic_reference, tape_reference
@@ -90,7 +92,10 @@ def measure_problem(problem, method_name, options=None, min_time=MIN_TIME, deadl
 
     The gradient and the forward pass are timed side by side, in interleaved rounds that
     fill ``min_time`` seconds (:func:`diffkit.harness.timing.time_side_by_side`), so the
-    gradient's cost in forward passes is a ratio of samples taken a moment apart.
+    gradient's cost in forward passes is a ratio of samples taken a moment apart. The
+    forward pass is one evaluation as the finite-difference methods make each of theirs
+    (:func:`diffkit.engines.perturb.forward_pass`): their cost in forward passes is then
+    their count of evaluations plus what they do besides.
     """
     options = options or {}
     row = {}
@@ -142,7 +147,7 @@ def _measure_method(problem, method_name, options, min_time=MIN_TIME, deadline=N
         if first >= timing.MIN_SAMPLE_SECONDS:
             first_samples = {"gradient": first}  # slow enough to sample one call at a time: no calibration call
     timings = timing.time_side_by_side(
-        {"forward": functools.partial(problem.call, problem.leaves), "gradient": gradient},
+        {"forward": forward_pass(problem, SCALAR), "gradient": gradient},
         repeats=MIN_REPEATS, warmup=0, clock=CLOCK, min_time=min_time, deadline=deadline,
         first_samples=first_samples, warm=False,  # the worker's heap is frozen: a collection leaves the caches warm
     )

@@ -27,7 +27,7 @@ import numpy as np
 from .. import errors
 from ..engines import differences
 from ..engines.noise import dtype_eps, measure_noise
-from ..engines.perturb import Perturbation
+from ..engines.perturb import Perturbation, numeric_reader
 from .base import ColumnMethod, Traits, assemble_columns
 from .registry import register
 
@@ -104,7 +104,7 @@ class DifferencePushforward:
     """Difference quotients of one program along single entries (columns) or a direction, with estimates."""
 
     def __init__(self, problem, output, scheme, step, levels, remember=False):
-        self.perturbation = Perturbation(problem, read_output=_numeric_reader(problem, output), remember=remember)
+        self.perturbation = Perturbation(problem, read_output=numeric_reader(problem, output), remember=remember)
         self.scheme = scheme
         self.step = step
         self.levels = levels
@@ -172,16 +172,6 @@ class DifferencePushforward:
 
 def _moved_along(perturbation, direction, h):
     return perturbation.along(direction, h)
-
-
-def _numeric_reader(problem, output):
-    """Checks a raw output and reads it as NumPy floats: a float for a gradient, else an array."""
-
-    def read(raw):
-        out = np.asarray(output.check(raw, problem), dtype=float)
-        return float(out.reshape(())) if output.scalar else out
-
-    return read
 
 
 class FiniteDifferenceMethod(ColumnMethod):

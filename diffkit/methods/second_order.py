@@ -28,11 +28,11 @@ import numpy as np
 
 from .. import errors
 from ..core.lazy import sympy
-from ..core.problem import Problem, scalar_output
+from ..core.problem import Problem
 from ..core.values import BoxedValue
 from ..engines.dual import Dual
 from ..engines.expression_size import cse_size, dag_size, tree_size
-from ..engines.perturb import Perturbation
+from ..engines.perturb import Perturbation, numeric_reader
 from ..engines.sympy_compile import compile_and_evaluate, symbol_point, trace_symbolic
 from ..ops import concatenate, reshape
 from .base import ARRAY, SCALAR, full_cotangent
@@ -156,11 +156,7 @@ def symbolic_hessian(problem, measure_cse=True):
 # --- second-order finite differences ---------------------------------------------------------------
 def _value_evaluator(problem):
     """The perturbation evaluator reading f as one float; ``.at_flat(shift)`` evaluates f(x + shift)."""
-
-    def read(raw):
-        return float(np.asarray(scalar_output(raw, problem.name), dtype=float).reshape(()))
-
-    evaluator = Perturbation(problem, read)
+    evaluator = Perturbation(problem, numeric_reader(problem, SCALAR))
     evaluator.point = np.concatenate([leaf.reshape(-1) for leaf in problem.leaves]) if problem.leaves else np.zeros(0)
     return evaluator
 
