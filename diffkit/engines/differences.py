@@ -50,8 +50,14 @@ class Rule:
     def quotient(self, shifted, h, value):
         """The quotient at step h; ``shifted(h)`` evaluates f with the input moved by h, ``value`` is f(x)."""
         if self.name == "forward":
-            return (shifted(h) - value) / h
-        return (shifted(h) - shifted(-h)) / (2 * h)
+            return self.quotient_of(shifted(h), None, value, h)
+        return self.quotient_of(shifted(h), shifted(-h), value, h)
+
+    def quotient_of(self, plus, minus, value, h):
+        """The quotient from f(x + h) and (central) f(x - h): numbers, or arrays of them entry by entry."""
+        if self.name == "forward":
+            return (plus - value) / h
+        return (plus - minus) / (2 * h)
 
     def rounding(self, level, h):
         """The rounding error the quotient at step h can carry when f's noise has standard deviation ``level``."""
@@ -93,7 +99,7 @@ class Tableau:
         k = len(self.rows)
         row, noise = [quotient], [rounding]
         for j in range(1, min(k, self.levels) + 1):
-            factor = (self.steps[k - j] / h) ** self.rule.spacing - 1.0  # Neville's scheme in h**spacing
+            factor = _power(self.steps[k - j] / h, self.rule.spacing) - 1.0  # Neville's scheme in h**spacing
             row.append(row[j - 1] + (row[j - 1] - self.rows[k - 1][j - 1]) / factor)
             noise.append(noise[j - 1] * (1 + 1 / factor) + self.noise[k - 1][j - 1] / factor)
         self.steps.append(h)
@@ -175,10 +181,28 @@ def fixed_difference(rule, quotient_at, h, half, level):
 
     ``quotient_at(h)`` evaluates the rule at step h (two or one evaluations).
     """
+    first = quotient_at(h)
+    return fixed_estimate(rule, (first, quotient_at(half)), (h, half), level)
+
+
+def fixed_estimate(rule, quotients, steps, level):
+    """:func:`fixed_difference` from the quotients at its two steps, already computed.
+
+    Elementwise: steps (and quotients) may be arrays over many entries at once, one
+    entry per row, each entry's numbers those it would give alone.
+    """
     tableau = Tableau(rule, levels=1)
-    for step in (h, half):
-        tableau.add(step, quotient_at(step), rule.rounding(level, step))
+    for step, quotient in zip(steps, quotients):
+        tableau.add(step, quotient, rule.rounding(level, step))
     return tableau.first()
+
+
+def _power(ratio, exponent):
+    """``ratio ** exponent``; for an array, entry by entry as for one number (the C library's pow,
+    which NumPy's squaring does not always match in the last bit)."""
+    if isinstance(ratio, np.ndarray):
+        return np.array([r**exponent for r in ratio.reshape(-1).tolist()]).reshape(ratio.shape)
+    return ratio**exponent
 
 
 class AdaptiveDifference:

@@ -32,16 +32,37 @@ def dtype_eps(dtype):
 
 def line_steps(leaves, seed=NOISE_SEED):
     """Per leaf, the exact step of the line: 5 .. 1025 ulps (odd), toward zero."""
-    rng = np.random.default_rng(seed)
     steps = []
-    for leaf in leaves:
-        if leaf.dtype.kind != "f":
+    for leaf, odd in zip(leaves, _odd_multiples(tuple((leaf.shape, leaf.dtype.kind == "f") for leaf in leaves), seed)):
+        if odd is None:
             steps.append(np.zeros_like(leaf))
             continue
         ulp = np.spacing(np.where(leaf == 0, 1, np.abs(leaf)).astype(leaf.dtype))
-        odd = 2 * np.floor(2.0 ** rng.uniform(2, 9, leaf.shape)) + 1
         steps.append(np.where(leaf < 0, -odd * ulp, odd * ulp).astype(leaf.dtype))
     return steps
+
+
+_ODD_MULTIPLES = {}  # (shapes, seed) -> the odd multiples drawn for them: the same every time, drawn once
+_CACHE_LIMIT = 64
+
+
+def _odd_multiples(shapes, seed):
+    """Per ``(shape, is float)`` of the leaves, the line's odd multiples of an ulp (None for no float
+    leaf), drawn from ``seed``: a generator costs more to seed than a gradient of a few entries."""
+    key = (shapes, seed)
+    found = _ODD_MULTIPLES.get(key)
+    if found is None:
+        rng = np.random.default_rng(seed)
+        found = []
+        for shape, floating in shapes:
+            odd = 2 * np.floor(2.0 ** rng.uniform(2, 9, shape)) + 1 if floating else None
+            if isinstance(odd, np.ndarray):
+                odd.flags.writeable = False
+            found.append(odd)
+        if len(_ODD_MULTIPLES) >= _CACHE_LIMIT:
+            _ODD_MULTIPLES.clear()
+        _ODD_MULTIPLES[key] = found
+    return found
 
 
 def line_point(leaves, steps, k):

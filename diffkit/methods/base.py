@@ -221,7 +221,9 @@ class ColumnMethod(Method):
     ``column(leaf_index, entry)`` (the output's derivative along that entry),
     ``along(direction)`` (along one array per leaf) and ``stats()``; finite
     differences also have ``entry_stats(blocks)``: per-entry statistics (the error
-    estimate, the step) as blocks shaped like the derivative's, and their scalar summaries.
+    estimate, the step) as blocks shaped like the derivative's, and their scalar summaries,
+    and may have ``blocks(shapes)``: every leaf's columns at once, as one block per leaf
+    (the same numbers ``column`` gives, at less cost per column).
     """
 
     def pushforward(self, problem, output, **options):
@@ -230,10 +232,12 @@ class ColumnMethod(Method):
     def derivatives(self, problem, output, **options):
         push = self.pushforward(problem, output, **options)
         out_shape = () if output.scalar else tuple(shape_of(push.value))  # size-1 arrays count as numbers
-        blocks = []
-        for leaf_index, leaf in enumerate(problem.leaves):
-            columns = [push.column(leaf_index, entry) for entry in range(leaf.size)]
-            blocks.append(assemble_columns(columns, out_shape + leaf.shape))
+        shapes = [out_shape + leaf.shape for leaf in problem.leaves]
+        if hasattr(push, "blocks"):
+            blocks = push.blocks(shapes)
+        else:
+            blocks = [assemble_columns([push.column(leaf_index, entry) for entry in range(leaf.size)], shape)
+                      for leaf_index, (leaf, shape) in enumerate(zip(problem.leaves, shapes))]
         stats = push.stats()
         if hasattr(push, "entry_stats"):  # finite differences: estimates and steps per entry
             stats.update(push.entry_stats(blocks))

@@ -20,6 +20,7 @@ Jacobian's blocks), its rounding part ``stats["rounding_error"]`` and the step u
 rounded so that ``x + h`` is exactly representable. A fixed absolute ``step`` may be given.
 """
 
+import contextlib
 import functools
 
 import numpy as np
@@ -59,8 +60,14 @@ def checked_levels(levels):
 
 
 def exact_step(x, h):
-    """``h`` rounded so that ``x + h`` is exact in x's dtype (``h`` itself if that rounds to 0)."""
+    """``h`` rounded so that ``x + h`` is exact in x's dtype (``h`` itself if that rounds to 0).
+
+    Entry by entry for an array ``x`` (and ``h`` of its shape): float64 steps.
+    """
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if isinstance(x, np.ndarray):
+        exact = (x + np.asarray(h, dtype=float).astype(dtype)) - x
+        return np.where(exact != 0, exact.astype(float), h)
     exact = (x + dtype.type(h)) - x
     return float(exact) if exact != 0 else float(h)
 
@@ -85,10 +92,11 @@ class Scheme:
         return f"eps**{self.exponent:.4g} * max(|x|, 1)"
 
     def start(self, eps, size, step):
-        """The fixed step, or the adaptive search's first one, for an entry of magnitude ``size``."""
+        """The fixed step, or the adaptive search's first one, for an entry of magnitude ``size``
+        (or for each entry of an array of magnitudes)."""
         if step is not None:
-            return step
-        scale = max(size, 1.0)
+            return np.full(np.shape(size), step) if isinstance(size, np.ndarray) else step
+        scale = np.maximum(size, 1.0) if isinstance(size, np.ndarray) else max(size, 1.0)
         return differences.BASE * scale if self.adaptive else eps**self.exponent * scale
 
     def estimate(self, shifted, value, h, exact, level, levels):
@@ -113,6 +121,8 @@ class DifferencePushforward:
         self.noise, self.noise_evaluations = measure_noise(self.perturbation, self.value)
         self.level = differences.noise_level(self.noise, self.value, self.eps)
         self.estimates = {}  # (leaf index, entry) -> Estimate
+        self.joint = None  # fixed steps, by blocks: the Estimate of every entry, one per row, in flat order
+        self.offsets = None  # where each leaf's entries start in it
         self.searches = {}  # (leaf index, entry) -> AdaptiveDifference (the steps it took)
 
     def column(self, leaf_index, entry):
@@ -127,6 +137,54 @@ class DifferencePushforward:
         if search is not None:
             self.searches[(leaf_index, entry)] = search
         return estimate.value
+
+    def blocks(self, shapes):
+        """Every leaf's derivative block (``shapes``: the output's, then each leaf's), all columns at once.
+
+        With a fixed step the evaluations run entry after entry, in the order
+        :meth:`column` takes them, and the rule's arithmetic runs for every entry of
+        every leaf together, elementwise, so each number is the one :meth:`column` would
+        give: an evaluation costs one call of the program and little else. The adaptive
+        search, which takes its own steps per entry, goes entry by entry.
+        """
+        views = self.perturbation.views
+        if self.scheme.adaptive:
+            return [assemble_columns([self.column(leaf_index, entry) for entry in range(view.size)], shape)
+                    for leaf_index, (view, shape) in enumerate(zip(views, shapes))]
+        out_ndim = len(shapes[0]) - self.perturbation.leaves[0].ndim if shapes else 0
+        h, half = (np.concatenate(steps) if steps else np.zeros(0) for steps in zip(*map(self._steps, views)))
+        rule = self.scheme.rule
+        outputs = self._shifted_outputs(h, half, central=rule.evaluations == 2)
+        steps = [step.reshape((-1,) + (1,) * out_ndim) for step in (h, half)]
+        # One number per entry, as Python floats are: no warning where an output is infinite or NaN.
+        quiet = np.errstate(invalid="ignore", over="ignore") if out_ndim == 0 else contextlib.nullcontext()
+        with quiet:
+            quotients = [rule.quotient_of(plus, minus, self.value, step) for (plus, minus), step in zip(outputs, steps)]
+            self.joint = differences.fixed_estimate(rule, quotients, steps, self.level)
+        self.offsets = np.cumsum([0] + [view.size for view in views]).tolist()
+        return [_as_block(self.joint.value[start:stop], shape, out_ndim)
+                for start, stop, shape in zip(self.offsets, self.offsets[1:], shapes)]
+
+    def _steps(self, view):
+        """The fixed step h of every entry of one leaf (``view``, flat), and its half, each exact."""
+        h = exact_step(view, self.scheme.start(dtype_eps(view.dtype), np.abs(view.astype(float)), self.step))
+        return h, exact_step(view, h / differences.RATIO)
+
+    def _shifted_outputs(self, h, half, central):
+        """``[(f(x + h), f(x - h)), (f(x + half), f(x - half))]``, each stacked over every entry in
+        flat order (no f(x - ...) unless ``central``)."""
+        shifted = self.perturbation.shifted
+        found = [[], [], [], []]
+        for (leaf_index, entry), step, small in zip(self.perturbation.coordinates(), h.tolist(), half.tolist()):
+            found[0].append(shifted(leaf_index, entry, step))
+            if central:
+                found[1].append(shifted(leaf_index, entry, -step))
+            found[2].append(shifted(leaf_index, entry, small))
+            if central:
+                found[3].append(shifted(leaf_index, entry, -small))
+        stacked = [np.array(values, dtype=float) if central or index % 2 == 0 else None
+                   for index, values in enumerate(found)]
+        return [(stacked[0], stacked[1]), (stacked[2], stacked[3])]
 
     def along(self, direction):
         """The derivative along ``direction``: the same rule with the step scaled to the point."""
@@ -145,6 +203,11 @@ class DifferencePushforward:
             leaf = self.perturbation.leaves[leaf_index]
             shape = np.shape(block)
             out_shape = shape[: len(shape) - leaf.ndim]
+            if self.joint is not None:
+                start, stop = self.offsets[leaf_index], self.offsets[leaf_index + 1]
+                for name, part in ENTRY_STATS.items():
+                    per_entry[name].append(_as_block(getattr(self.joint, part)[start:stop], shape, len(out_shape)))
+                continue
             found = [self.estimates[(leaf_index, entry)] for entry in range(leaf.size)]
             for name, part in ENTRY_STATS.items():
                 columns = [np.broadcast_to(getattr(estimate, part), out_shape) for estimate in found]
@@ -154,7 +217,8 @@ class DifferencePushforward:
         return per_entry
 
     def stats(self):
-        steps = [np.min(e.step) for e in self.estimates.values()] + [np.max(e.step) for e in self.estimates.values()]
+        found = [*self.estimates.values(), *([self.joint] if self.joint is not None and self.offsets[-1] else [])]
+        steps = [np.min(e.step) for e in found] + [np.max(e.step) for e in found]
         stats = {
             "evaluations": self.perturbation.evaluations,
             "noise_evaluations": self.noise_evaluations,
@@ -168,6 +232,17 @@ class DifferencePushforward:
             stats["steps_per_entry_max"] = max(counts)
             stats["steps_per_entry_mean"] = float(np.mean(counts))
         return stats
+
+
+def _as_block(per_entry, shape, out_ndim):
+    """Numbers per entry, one row each (broadcast over the output's first ``out_ndim`` axes of
+    ``shape``), as a block of ``shape``, the way :func:`assemble_columns` assembles columns."""
+    per_entry = np.asarray(per_entry, dtype=float)
+    entries = per_entry.shape[0]
+    if entries == 0:
+        return np.zeros(shape)
+    rows = np.broadcast_to(per_entry, (entries,) + tuple(shape[:out_ndim]))
+    return rows.reshape(entries, -1).T.reshape(shape)
 
 
 def _moved_along(perturbation, direction, h):
