@@ -45,7 +45,7 @@ class ComplexStepValue(BoxedValue):
         out = primitive.evaluate_numeric(values, params)
         if primitive.singular:
             out = _outside_real_domain_as_nan(primitive, values, params, out)
-        if not np.all(np.isfinite(out)):
+        if not np.isfinite(out).all():  # the method, not np.all: one call fewer per op
             _refuse_complex_infinities(primitive, values, params, out)
         return ComplexStepValue(out)
 
