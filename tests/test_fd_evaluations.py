@@ -1,0 +1,229 @@
+"""The finite-difference methods' fast paths give the numbers of the paths they replace, to the bit.
+
+Fixed steps (fd-forward, fd-central) take every column of every leaf at once
+(``DifferencePushforward.blocks``); the entry-by-entry route (``column``) is the one
+they replace, and both must agree bit for bit, statistics included. fd-richardson
+weighs a gradient entry's candidates as Python floats; ``best_of`` on arrays and
+``np.percentile`` are what that must match. The perturbation evaluator hands the
+program read-only views of its leaves: a program that writes into an argument, returns
+a view of it or gets integers, float32, dicts or lists must see what a copy per call
+gave it.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.engines import differences
+from diffkit.engines.perturb import Perturbation, forward_pass, numeric_reader
+from diffkit.methods import Problem, get_method
+from diffkit.methods.base import ARRAY, SCALAR, assemble_columns
+from diffkit.programs import get_program
+
+FIXED = ("fd-forward", "fd-central")
+
+X = np.array([0.3, -1.2, 2.5, 0.7])
+PROGRAMS = {
+    "reversed view": (lambda x: dk.sum(dk.tanh(x[::-1]) * x), (X,), 0),
+    "float32": (lambda x: dk.sum(x * x * x), (X.astype(np.float32),), 0),
+    "float16": (lambda x: dk.sum(x * x), (X.astype(np.float16),), 0),
+    "integers": (lambda x: dk.sum(x * x * x), (np.array([1, 2, -3]),), 0),
+    "plain floats": (lambda a, b: a * dk.sin(b) + a * a, (0.7, 1.3), (0, 1)),
+    "dict": (lambda p: dk.sum(dk.exp(p["w"]) * p["b"]) + p["c"] ** 3, ({"w": X, "b": X[::-1].copy(), "c": 0.4},), 0),
+    "list": (lambda p: dk.sum(p[0] * p[1]) * p[2], ([X, X + 1, 2.0],), 0),
+    "mixed dtypes": (lambda a, b: dk.sum(a * b), (X.astype(np.float32), X[::-1].copy()), (0, 1)),
+    "matrix": (lambda A: dk.sum(dk.tanh(A @ A.T)), (np.arange(6.0).reshape(2, 3) / 5,), 0),
+    "an empty leaf": (lambda x, e: dk.sum(x * x) + dk.sum(e), (X, np.zeros(0)), (0, 1)),
+}
+JACOBIANS = {
+    "reversed view": (lambda x: x[::-1], (X,)),
+    "transpose": (lambda A: A.T, (np.arange(6.0).reshape(2, 3),)),
+    "elementwise": (lambda x: dk.tanh(x) * x[0], (X,)),
+    "float32": (lambda x: x * x, (X.astype(np.float32),)),
+    "one number out": (lambda x: dk.sum(x * x), (X,)),
+}
+
+
+def by_columns(push, problem, out_shape):
+    """The entry-by-entry route the blocks replace: a column per entry, assembled."""
+    return [assemble_columns([push.column(i, e) for e in range(leaf.size)], out_shape + leaf.shape)
+            for i, leaf in enumerate(problem.leaves)]
+
+
+def assert_same_bits(found, expected):
+    assert len(found) == len(expected)
+    for a, b in zip(found, expected):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert a.tobytes() == b.tobytes(), (a, b)
+
+
+def compare_routes(method, f, args, argnums, output):
+    problem = Problem(f, args, argnums)
+    fast = get_method(method).pushforward(problem, output)
+    slow = get_method(method).pushforward(problem, output)
+    out_shape = () if output.scalar else np.shape(fast.value)
+    blocks = fast.blocks([out_shape + leaf.shape for leaf in problem.leaves])
+    expected = by_columns(slow, problem, out_shape)
+    assert_same_bits(blocks, expected)
+    fast_stats, slow_stats = fast.entry_stats(blocks), slow.entry_stats(expected)
+    for name in ("error_estimate", "rounding_error", "step"):
+        assert_same_bits(fast_stats[name], slow_stats[name])
+    assert np.array_equal(fast_stats["error_estimate_max"], slow_stats["error_estimate_max"], equal_nan=True)
+    assert fast.stats() == slow.stats()  # evaluations counted alike, the same smallest and largest step
+
+
+@pytest.mark.parametrize("method", FIXED)
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_fixed_steps_by_blocks_give_the_bits_of_column_by_column(method, name):
+    f, args, argnums = PROGRAMS[name]
+    compare_routes(method, f, args, argnums, SCALAR)
+
+
+@pytest.mark.parametrize("method", FIXED)
+@pytest.mark.parametrize("name", JACOBIANS)
+def test_jacobian_blocks_give_the_bits_of_column_by_column(method, name):
+    f, args = JACOBIANS[name]
+    compare_routes(method, f, args, 0, ARRAY)
+
+
+@pytest.mark.parametrize("method", FIXED)
+def test_blocks_on_a_network_give_the_bits_of_column_by_column(method):
+    program = get_program("mlp", depth=2, width=4, activation="tanh", loss="squared", dataset="regression")
+    compare_routes(method, program.function, program.args, program.argnums, SCALAR)
+
+
+@pytest.mark.parametrize("method", FIXED)
+def test_blocks_where_the_output_is_infinite_warn_as_column_by_column(method):
+    # f(x + h) and f(x - h) both infinite: inf - inf is NaN, silently, as for Python floats
+    problem = Problem(lambda x: dk.sum(dk.exp(x * 800.0)), (np.array([1.0, 2.0]),), 0)
+    with np.errstate(over="ignore", invalid="ignore"):  # f's noise measured on infinite values
+        fast, slow = [get_method(method).pushforward(problem, SCALAR) for _ in range(2)]
+    warned = []
+    for route in (lambda: fast.blocks([(2,)]), lambda: by_columns(slow, problem, ())):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            route()
+        warned.append(sorted(str(w.message) for w in caught))
+    assert warned[0] == warned[1] == ["overflow encountered in exp"] * (4 if method == "fd-central" else 2) * 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        compare_routes(method, problem.f, problem.args, 0, SCALAR)
+
+
+def test_the_view_of_the_input_a_program_returns_is_copied_before_the_entry_is_restored():
+    x = np.arange(3.0)
+    for method in (*FIXED, "fd-richardson", "fd-complex"):
+        np.testing.assert_allclose(dk.jacobian(lambda x: x[::-1], method=method)(x), np.eye(3)[::-1], atol=1e-9)
+    np.testing.assert_array_equal(x, [0.0, 1.0, 2.0])
+
+
+def test_a_program_that_writes_into_its_argument_gets_copies_from_its_first_write_on():
+    def assigns(x):
+        x[0] = 1.0
+        return dk.sum(x * x)
+
+    point = np.array([3.0, 2.0])
+    problem = Problem(assigns, (point,), 0)
+    evaluator = Perturbation(problem, numeric_reader(problem, SCALAR))
+    assert evaluator.evaluate() == 5.0  # 1 + 4: the write landed on a copy
+    assert evaluator.copies
+    np.testing.assert_array_equal(evaluator.leaves[0], [3.0, 2.0])  # the evaluator's point is untouched
+    assert evaluator.shifted(0, 1, 0.5) == 1.0 + 2.5**2
+    np.testing.assert_array_equal(evaluator.leaves[0], [3.0, 2.0])
+    for method in (*FIXED, "fd-richardson"):  # x[0] is overwritten by a constant: no gradient
+        np.testing.assert_allclose(dk.grad(assigns, method=method)(point), [0.0, 4.0], atol=1e-6, err_msg=method)
+    np.testing.assert_array_equal(point, [3.0, 2.0])
+
+
+def test_a_program_that_writes_nothing_is_handed_the_evaluator_s_own_leaves_read_only():
+    seen = []
+
+    def keeps(x):
+        seen.append(x)
+        return dk.sum(x * x)
+
+    problem = Problem(keeps, (np.array([3.0, 2.0]),), 0)
+    evaluator = Perturbation(problem, numeric_reader(problem, SCALAR))
+    assert evaluator.shifted(0, 0, 1.0) == 16.0 + 4.0
+    assert evaluator.evaluate() == 13.0
+    assert not evaluator.copies and not seen[0].flags.writeable
+    assert np.shares_memory(seen[0], evaluator.leaves[0])
+    np.testing.assert_array_equal(seen[0], [3.0, 2.0])  # restored after the move
+
+
+def test_a_read_only_error_of_the_program_s_own_is_raised_as_before():
+    frozen = np.zeros(2)
+    frozen.flags.writeable = False
+
+    def writes_its_data(x, data):
+        data[0] = 1.0
+        return dk.sum(x)
+
+    for method in (*FIXED, "fd-richardson"):
+        with pytest.raises(ValueError, match="read-only"):
+            dk.grad(writes_its_data, method=method)(np.array([1.0, 2.0]), frozen)
+
+
+def test_the_harness_forward_pass_is_one_evaluation_of_the_program_at_its_point():
+    program = get_program("mlp", depth=2, width=4, activation="tanh", loss="squared", dataset="regression")
+    problem = Problem(program.function, program.args, program.argnums)
+    forward = forward_pass(problem, SCALAR)
+    value = forward()
+    assert type(value) is float
+    assert value == float(program.function(*program.args))
+    assert value == get_method("fd-central").run(problem).value
+
+
+def test_a_float_output_is_read_as_the_checked_route_reads_it():
+    problem = Problem(lambda x: dk.sum(x), (X,), 0)
+    read = numeric_reader(problem, SCALAR)
+    for raw in (1.25, np.float64(-3.5), np.array(2.0), np.array([7.0]), 3, np.float32(0.1)):
+        expected = float(np.asarray(SCALAR.check(raw, problem), dtype=float).reshape(()))
+        assert type(read(raw)) is float and read(raw) == expected
+    with pytest.raises(dk.NonScalarOutputError):
+        read(np.array([1.0, 2.0]))
+
+
+# --- fd-richardson: a gradient entry's candidates weighed as Python floats -----------------------
+def random_values(rng, trial):
+    n = int(rng.integers(1, 30))
+    values = rng.normal(size=n) * 10.0 ** rng.integers(-10, 10, size=n)
+    kind = trial % 5
+    if kind == 1:
+        values = np.round(values, 1)  # ties
+    elif kind == 2:
+        values[rng.random(n) < 0.25] = np.inf * rng.choice([-1.0, 1.0])
+    elif kind == 3:
+        values[rng.random(n) < 0.3] = np.nan
+    elif kind == 4:
+        values = rng.choice([0.0, -0.0, 1.0, np.inf], size=n)
+    return values
+
+
+def test_quartiles_of_numbers_are_numpy_s_percentiles_to_the_bit():
+    rng = np.random.default_rng(5)
+    for trial in range(3000):
+        values = random_values(rng, trial)
+        present = values[~np.isnan(values)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN list: NumPy warns, and gives NaN
+            percentile = np.nanpercentile if present.size < values.size else np.percentile
+            expected = percentile(values, [25, 50, 75])
+        found = differences.quartiles_of_numbers(present.tolist())
+        assert np.array_equal(found, expected, equal_nan=True), values
+
+
+def test_best_of_numbers_is_best_of_arrays_to_the_bit():
+    rng = np.random.default_rng(7)
+    for trial in range(3000):
+        values = random_values(rng, trial).tolist()
+        numbers = [(v, abs(float(rng.normal())) * 1e-6, np.float64(abs(rng.normal()) * 1e-9), 2.0**-i)
+                   for i, v in enumerate(values)]
+        arrays = [(np.array([c[0]]), c[1], c[2], c[3]) for c in numbers]
+        fast, slow = differences.best_of(numbers), differences.best_of(arrays)
+        for field in ("value", "error", "step", "rounding"):
+            a, b = getattr(fast, field), float(np.asarray(getattr(slow, field)).reshape(()))
+            assert type(a) is float
+            assert np.array_equal(a, b, equal_nan=True), (field, values)
