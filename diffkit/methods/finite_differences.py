@@ -241,6 +241,8 @@ def _as_block(per_entry, shape, out_ndim):
     entries = per_entry.shape[0]
     if entries == 0:
         return np.zeros(shape)
+    if out_ndim == 0:  # a gradient's: an array of its own, which Problem.pack hands over without a copy
+        return per_entry.reshape(shape).copy()
     rows = np.broadcast_to(per_entry, (entries,) + tuple(shape[:out_ndim]))
     return rows.reshape(entries, -1).T.reshape(shape)
 
