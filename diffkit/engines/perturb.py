@@ -11,7 +11,8 @@ views of the evaluator's own leaves, made once, rather than a fresh copy of ever
 per call: a program that writes into an argument (``x[0] = 0``) meets NumPy's
 "read-only" error on its first write, before anything is changed, and from then on
 gets its own copy of each leaf per call, as :meth:`Problem.call` gives (that
-evaluation is run again on the copies). Points made for one call (a line of exact
+evaluation is run again on the copies). A program that keeps its argument past the
+call holds the evaluator's leaves, which later moves change. Points made for one call (a line of exact
 points, a move along a direction) are the program's to keep. Each output is copied
 before the next move: a program may return a view of its input (``x[::-1]``, ``x.T``),
 which the next move would change under the caller.
