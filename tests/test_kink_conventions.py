@@ -126,7 +126,7 @@ def test_the_lecture_programs_closed_forms_follow():
 
 
 @pytest.mark.parametrize("convention, share", [("mean", 0.5), ("one", 1.0), ("zero", 0.0)])
-@pytest.mark.parametrize("method", ["tape", "forward-mode"])
+@pytest.mark.parametrize("method", ["tape", "forward-mode", "symbolic", "symbolic-cse", "symbolic-tape"])
 def test_a_tie_in_a_max_reduction_takes_the_set_value_as_a_tie_of_maximum_does(convention, share, method):
     x = np.array([1.0, 3.0, 3.0, 2.0])
     with dk.kinks(convention):
@@ -135,3 +135,15 @@ def test_a_tie_in_a_max_reduction_takes_the_set_value_as_a_tie_of_maximum_does(c
         single = dk.grad(lambda v: dk.min(v), method=method)(x)  # one minimum: no kink
     assert reduced.tolist() == [0.0, share, share, 0.0] == pairwise.tolist()
     assert single.tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("convention, share", [("mean", 1 / 3), ("one", 1.0), ("zero", 0.0)])
+@pytest.mark.parametrize("method", ["tape", "forward-mode", "symbolic", "symbolic-cse", "symbolic-tape"])
+def test_a_tie_of_three_in_a_max_reduction_follows_the_convention(convention, share, method):
+    """"mean": 1/k to each of k tied entries; "one": 1 to each; "zero": nothing (a lone extremum 1)."""
+    x = np.array([[1.0, 3.0, 3.0, 3.0], [0.0, -1.0, -1.0, -1.0]])
+    with dk.kinks(convention):
+        by_row = dk.grad(lambda v: dk.sum(dk.max(v, axis=1) * np.array([1.0, 2.0])), method=method)(x)
+        by_row_min = dk.grad(lambda v: dk.sum(dk.min(v, axis=1, keepdims=True)), method=method)(x)
+    assert np.allclose(by_row, [[0, share, share, share], [2, 0, 0, 0]], rtol=1e-15, atol=0)
+    assert np.allclose(by_row_min, [[1, 0, 0, 0], [0, share, share, share]], rtol=1e-15, atol=0)

@@ -17,13 +17,58 @@ EVERY = AUTODIFF + ("fd-central", "fd-complex", "symbolic-cse", "fd-richardson",
 
 
 # --- reductions ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic-tape"))
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic-tape", "symbolic", "symbolic-cse"))
 def test_tied_maxima_share_the_gradient_equally(method):
     x = np.array([[1.0, 3.0, 3.0, 3.0], [2.0, -1.0, 2.0, 0.0]])
     grad = dk.grad(lambda x: dk.sum(np.max(x, axis=1) * np.array([1.0, 10.0])), method=method)(x)
     np.testing.assert_allclose(grad, [[0, 1 / 3, 1 / 3, 1 / 3], [5.0, 0, 5.0, 0]], rtol=1e-15)
     grad = dk.grad(lambda x: x.min(), method=method)(np.array([0.5, -2.0, -2.0]))
     np.testing.assert_allclose(grad, [0.0, 0.5, 0.5])
+
+
+TIE_OF_THREE = np.array([1.0, 3.0, 3.0, 3.0])
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "symbolic-cse", "symbolic-tape"))
+def test_a_tie_of_three_sends_a_third_to_each_under_every_exact_method(method):
+    """1/3 each (the mean of the one-sided derivatives), worked out by hand; before, the
+    symbolic methods' pairwise tree sent 1/2, 1/4, 1/4."""
+    third = [0.0, 1 / 3, 1 / 3, 1 / 3]
+    np.testing.assert_allclose(dk.grad(lambda x: dk.max(x), method=method)(TIE_OF_THREE), third, rtol=1e-15)
+    np.testing.assert_allclose(dk.grad(lambda x: dk.min(-x), method=method)(TIE_OF_THREE), np.negative(third), rtol=1e-15)
+    np.testing.assert_allclose(dk.grad(lambda x: x.max(), method=method)(TIE_OF_THREE), third, rtol=1e-15)
+    rows = np.array([TIE_OF_THREE, [-2.0, 0.5, -2.0, -2.0]])
+    weights = np.array([[1.0], [6.0]])
+    by_row = dk.grad(lambda x: dk.sum(dk.max(x, axis=1, keepdims=True) * weights), method=method)(rows)
+    np.testing.assert_allclose(by_row, [third, [0.0, 6.0, 0.0, 0.0]], rtol=1e-15)
+    by_column = dk.grad(lambda x: dk.sum(np.min(x, axis=0) * np.array([1.0, 2.0])), method=method)(rows.T)
+    np.testing.assert_allclose(by_column, [[1, 2 / 3], [0, 0], [0, 2 / 3], [0, 2 / 3]], rtol=1e-15)
+    over_both = dk.grad(lambda x: dk.max(x, axis=(0, 1)), method=method)(np.full((2, 2), 5.0))
+    np.testing.assert_allclose(over_both, np.full((2, 2), 0.25), rtol=1e-15)
+
+
+def test_a_tie_of_three_under_finite_differences_is_what_each_stencil_measures():
+    """Each entry is moved alone, so a tie is never broken in both directions at once:
+    central differences measure (h - 0) / 2h = 1/2 per entry, forward differences 1, and the
+    complex step refuses max (not analytic)."""
+    for method, share in (("fd-central", 0.5), ("fd-richardson", 0.5), ("fd-forward", 1.0)):
+        np.testing.assert_allclose(dk.grad(lambda x: dk.max(x), method=method)(TIE_OF_THREE), [0, share, share, share], atol=1e-6)
+    with pytest.raises(dk.NonAnalyticError, match="dk.max"):
+        dk.grad(lambda x: dk.max(x), method="fd-complex")(TIE_OF_THREE)
+
+
+@pytest.mark.parametrize("method", ("symbolic", "symbolic-cse", "symbolic-tape"))
+def test_the_symbolic_max_is_numpys_to_the_last_bit(method):
+    """max(0.3, 0.7) as (a + b + |a - b|) / 2 is 0.7000000000000001 in floating point, which no
+    entry equals: the symbolic tape's tie test found no maximum and gave NaN."""
+    x = np.array([0.3, 0.7, 0.7, 0.1])
+    value, grad = dk.value_and_grad(lambda x: dk.max(x), method=method)(x)
+    assert value == np.max(x) == 0.7
+    assert grad.tolist() == [0.0, 0.5, 0.5, 0.0]
+    x = np.array([0.1, 0.7, 0.1, 0.1 + 1e-16])  # the last is 7 units in the last place above 0.1
+    value, grad = dk.value_and_grad(lambda x: dk.min(x * 3.0), method=method)(x)
+    assert value == np.min(x * 3.0)
+    assert grad.tolist() == [1.5, 0.0, 1.5, 0.0]
 
 
 def test_max_of_copies_agrees_with_maximum_at_a_tie():

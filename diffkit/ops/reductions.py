@@ -5,8 +5,10 @@ Conventions, the same in every method:
 
 - a maximum (or minimum) attained by k entries of a slice sends each of them 1/k of the
   gradient, the kink convention of ``dk.maximum`` (the mean of the one-sided derivatives):
-  ``max([x, x])`` and ``maximum(x, x)`` both give 1/2 to each copy (the symbolic methods
-  agree for ties of two; at a tie of three or more their pairwise tree splits unequally);
+  ``max([x, x])`` and ``maximum(x, x)`` both give 1/2 to each copy, and ``max([x, x, x])``
+  1/3 to each (the SymPy face is one n-ary function whose derivative is that share,
+  :class:`~diffkit.ops.sympy_functions.Largest`; a fold of ``dk.maximum`` is binary, so
+  its ties of three split as its pairs do);
 - the derivative of a norm at 0 is 0 (the mean of the one-sided derivatives of ``|x|``);
 - ``prod`` is exact with zeros in the input: the derivative with respect to an entry is
   the product of the other entries, formed as such when there are zeros (no 0/0).
@@ -23,7 +25,7 @@ from ..core.values import plain_value
 from .arrays import broadcast_to, getitem, mean, reduced_count, reshape, spread_back, sum, transpose
 from .elementwise import abs, power, sqrt, where
 from .shapes import AxisError, keepdims_shape, ndim_of, normalize_axes, shape_of
-from .sympy_faces import as_object_array, elementwise, reduce_along
+from .sympy_faces import as_object_array, elementwise, functions, reduce_along
 
 _sympy_sqrt = elementwise("sqrt")
 
@@ -61,34 +63,12 @@ def _min_numpy(x, axis=None, keepdims=False):
     return np.min(x, axis=numpy_axis(x, axis), keepdims=keepdims)
 
 
-def _pairwise(entries, side):
-    """The max (side 1) or min (side -1) of ``entries`` as a balanced tree of (a + b ± |a - b|) / 2.
-
-    Its derivative is written with sign() (1/2 each at a tie of two), which lambdify prints
-    as NumPy's sign: SymPy's own Max differentiates to Heaviside(x0 - Max(x1, ...)), which
-    prints as a Piecewise that grows exponentially with the number of entries.
-    """
-    entries = list(entries)
-    while len(entries) > 1:
-        paired = [(a + b + side * sympy.Abs(a - b)) / 2 for a, b in zip(entries[0::2], entries[1::2])]
-        entries = paired + entries[len(paired) * 2 :]
-    return entries[0]
-
-
-def _largest(*entries):
-    return _pairwise(entries, 1)
-
-
-def _smallest(*entries):
-    return _pairwise(entries, -1)
-
-
 def _max_sympy(x, axis=None, keepdims=False):
-    return reduce_along(x, _largest, axis=axis, keepdims=keepdims)
+    return reduce_along(x, functions.Largest, axis=axis, keepdims=keepdims)
 
 
 def _min_sympy(x, axis=None, keepdims=False):
-    return reduce_along(x, _smallest, axis=axis, keepdims=keepdims)
+    return reduce_along(x, functions.Smallest, axis=axis, keepdims=keepdims)
 
 
 def _tie_shares(x, out, axis, keepdims):

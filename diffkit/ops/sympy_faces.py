@@ -101,13 +101,16 @@ def derivative(expression, *symbols):
 
 
 def with_kink_convention(expression):
-    """``expression`` with every step set to the kink convention's value at its jump."""
-    from ..core.kinks import sign_at_jump, step_at_jump
+    """``expression`` with every step set to the kink convention's value at its jump, and every
+    tie of a max or min reduction weighted by it (:class:`~diffkit.ops.sympy_functions.TieWeight`)."""
+    from ..core.kinks import kink_convention, sign_at_jump, step_at_jump
 
     step, at_jump = step_at_jump(), sign_at_jump()
     if (step, at_jump) == (0.5, 0.0) or not isinstance(expression, sympy.Basic):
         return expression
     value = sympy.Rational(step)
+    convention = kink_convention()
+    expression = expression.replace(lambda node: isinstance(node, functions.TieWeight), lambda node: node.under(convention))
 
     def step_with_value(argument, *_):
         return sympy.Heaviside(argument, value)

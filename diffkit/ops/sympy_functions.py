@@ -108,6 +108,149 @@ class WhereSlope(Where):
     """
 
 
+class _Extremum(sympy.Function):
+    """The largest (or smallest) of its arguments, one n-ary function: ``dk.max``/``dk.min`` in SymPy.
+
+    Its derivative with respect to an argument is that argument's share of the extremum
+    (:func:`tie_share`): 1/k to each of k tied entries under the default kink convention, as
+    the tape's rule gives, where a tree of pairwise maxima would give 1/2, 1/4, 1/4 to a tie
+    of three. Printed as NumPy's own reduction, so its value is NumPy's to the last bit (the
+    pairwise form ``(a + b + |a - b|) / 2`` is not: 0.7000000000000001 for the max of 0.3 and
+    0.7, which no entry then equals).
+    """
+
+    pick = None  # SymPy's Max or Min, for arguments that are all numbers
+    numpy_name = ""  # NumPy's reduction over the stacked arguments
+    python_name = ""  # Python's builtin, which mpmath's numbers take
+    latex_name = ""
+
+    @classmethod
+    def eval(cls, *entries):
+        if len(entries) == 1:
+            return entries[0]
+        if any(entry is sympy.S.ComplexInfinity for entry in entries):
+            raise refuse_complex_infinity(f"dk.{cls.python_name} (a max or min reduction)")
+        if any(entry is sympy.S.NaN for entry in entries):
+            return sympy.S.NaN
+        if all(entry.is_number for entry in entries):
+            try:
+                return cls.pick(*entries)
+            except (TypeError, ValueError) as exc:  # "The argument 'I' is not comparable"
+                raise refuse_non_real(f"dk.{cls.python_name} (a max or min reduction)", exc) from None
+        return None  # entries are not merged, not even equal ones: each copy is its own share of a tie
+
+    def fdiff(self, argindex=1):
+        return tie_share(self.args[argindex - 1], self)
+
+    def _eval_is_extended_real(self):
+        return True if all(entry.is_extended_real for entry in self.args) else None
+
+    def _eval_is_finite(self):
+        return True if all(entry.is_finite for entry in self.args) else None
+
+    def _numpycode(self, printer):
+        entries = ", ".join(printer._print(entry) for entry in self.args)
+        stacked = f"{printer._module_format('numpy.broadcast_arrays')}({entries})"
+        return f"{printer._module_format('numpy.' + self.numpy_name)}({stacked}, axis=0)"
+
+    def _pythoncode(self, printer):
+        return f"{self.python_name}({', '.join(printer._print(entry) for entry in self.args)})"
+
+    _mpmathcode = _pythoncode
+
+    def _latex(self, printer):
+        return rf"\{self.latex_name}\left({', '.join(printer._print(entry) for entry in self.args)}\right)"
+
+
+class Largest(_Extremum):
+    """The largest of the arguments (NaN if one is NaN, as ``np.max``)."""
+
+    pick, numpy_name, python_name, latex_name = sympy.Max, "amax", "max", "max"
+
+
+class Smallest(_Extremum):
+    """The smallest of the arguments (NaN if one is NaN, as ``np.min``)."""
+
+    pick, numpy_name, python_name, latex_name = sympy.Min, "amin", "min", "min"
+
+
+class TieCount(sympy.Function):
+    """``TieCount(m, a_1, ..., a_n)``: how many of the ``a_j`` equal ``m`` (a count: no derivative)."""
+
+    @classmethod
+    def eval(cls, extremum, *entries):
+        hits = [sympy.Eq(entry, extremum) for entry in entries]
+        if all(hit in (sympy.true, sympy.false) for hit in hits):
+            return sympy.Integer(sum(hit is sympy.true for hit in hits))
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _numpycode(self, printer):
+        extremum, *entries = (printer._print(arg) for arg in self.args)
+        stacked = f"{printer._module_format('numpy.broadcast_arrays')}({', '.join(entries)})"
+        equal = printer._module_format("numpy.equal")
+        return f"{printer._module_format('numpy.count_nonzero')}({equal}({stacked}, {extremum}), axis=0)"
+
+    def _pythoncode(self, printer):
+        extremum, *entries = (printer._print(arg) for arg in self.args)
+        return "(" + " + ".join(f"int(({entry}) == ({extremum}))" for entry in entries) + ")"
+
+    _mpmathcode = _pythoncode
+
+    def _latex(self, printer):
+        extremum, *entries = (printer._print(arg) for arg in self.args)
+        return rf"\operatorname{{ties}}\left({extremum}; {', '.join(entries)}\right)"
+
+
+class TieWeight(sympy.Function):
+    """``TieWeight(m, a_1, ..., a_n)``: the share of the extremum ``m`` that each of the ``a_j``
+    attaining it receives: 1/k for k of them, the default kink convention ("mean").
+
+    SymPy caches the derivatives of sums and products, so a derivative cannot read the kink
+    convention while it is formed; :func:`~diffkit.ops.sympy_faces.with_kink_convention`
+    rewrites this weight afterwards (:meth:`under`), as it sets ``Heaviside``'s value at 0.
+    """
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def under(self, convention):
+        """The weight under ``convention``: 1/k ("mean"), 1 ("one"), 1 for a lone extremum and 0 for a tie ("zero")."""
+        if convention == "one":
+            return sympy.S.One
+        if convention == "zero":
+            return Where(sympy.Eq(TieCount(*self.args), 1), sympy.S.One, sympy.S.Zero)
+        return self
+
+    def _numpycode(self, printer):
+        return f"1 / {printer._print(TieCount(*self.args))}"
+
+    def _pythoncode(self, printer):
+        return f"1 / {printer._print(TieCount(*self.args))}"
+
+    def _mpmathcode(self, printer):
+        return f"{printer._module_format('mpmath.mpf')}(1) / {printer._print(TieCount(*self.args))}"
+
+    def _latex(self, printer):
+        return rf"\frac{{1}}{{{printer._print(TieCount(*self.args))}}}"
+
+
+def tie_share(entry, extremum):
+    """The derivative of ``extremum`` (a :class:`Largest` or :class:`Smallest`) with respect to
+    one of its arguments, ``entry``: 0 where the entry is not the extremum, the
+    :class:`TieWeight` of the extremum where it is (1/k each for k tied entries, the tape's
+    rule in ``diffkit.ops.reductions``)."""
+    return Where(sympy.Eq(entry, extremum), TieWeight(extremum, *extremum.args), sympy.S.Zero)
+
+
 class _FloatConstant(sympy.Dummy):
     """A non-finite float of the program as a symbol without assumptions: SymPy decides
     nothing about it, and each printer writes the float itself. Each occurrence is its
