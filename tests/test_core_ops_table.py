@@ -329,12 +329,12 @@ def positive_definite(shape):
     return sample
 
 
-def separated_spectrum(size):
+def separated_spectrum(size, batch=()):
     """Symmetric matrices with eigenvalues 1, 2.5, 4, ... (well apart: eigenvectors are smooth)."""
 
     def sample(rng):
-        q, _ = np.linalg.qr(rng.normal(size=(size, size)))
-        return ((q * (1.0 + 1.5 * np.arange(size))) @ q.T,)
+        q, _ = np.linalg.qr(rng.normal(size=batch + (size, size)))
+        return ((q * (1.0 + 1.5 * np.arange(size))) @ np.swapaxes(q, -1, -2),)
 
     return sample
 
@@ -566,6 +566,8 @@ NUMPY_SPECS = [
     OpSpec("eigvalsh-2x2", "eigvalsh", program("eigvalsh", lambda a: np.linalg.eigvalsh(a)), ((2, 2),), sampler=separated_spectrum(2)),
     OpSpec("eigh-values-3x3", "eigvalsh", program("eigh_values", lambda a: np.linalg.eigh(a)[0]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
     OpSpec("eigh-vectors", "eigh_vectors", program("eigh_vectors", lambda a: np.linalg.eigh(a)[1]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
+    OpSpec("eigh-vectors-2x2", "eigh_vectors", program("eigh_vectors_2x2", lambda a: np.linalg.eigh(a)[1]), ((2, 2),), sampler=separated_spectrum(2)),
+    OpSpec("eigh-vectors-2x2-batch", "eigh_vectors", program("eigh_vectors_batch", lambda a: dk.linalg.eigh(a).eigenvectors), ((3, 2, 2),), sampler=separated_spectrum(2, batch=(3,)), reference=lambda a: np.linalg.eigh(a)[1]),
 ]
 OP_SPECS += NUMPY_SPECS
 
@@ -680,7 +682,7 @@ def test_op_faces_agree_with_numpy(spec, rng):
 def _mpmath_eigh_gradient(spec, weights, matrix, digits=50):
     """The gradient of sum(weights * eigh(matrix)) by mpmath: eigsy at 50 digits, central differences
     with h = 1e-15 (truncation ~1e-30), the matrix read from its lower triangle as NumPy does."""
-    vectors_wanted = spec.id == "eigh-vectors"
+    vectors_wanted = spec.id.startswith("eigh-vectors")
     _, lapack_vectors = np.linalg.eigh(matrix)
     size = matrix.shape[0]
 
@@ -725,7 +727,7 @@ def test_op_vjp_and_jvp_agree_with_the_50_digit_reference(spec, rng):
     loss = weighted_loss(spec, weights)
     argnums = tuple(range(len(args)))
     problem = Problem(loss, args, argnums)
-    if spec.id.startswith("eigh"):
+    if spec.id.startswith("eigh") and np.ndim(args[0]) == 2:
         reference = [_mpmath_eigh_gradient(spec, weights, args[0])]
     else:
         route = symbolic_reference if spec.symbolic else tape_reference

@@ -113,6 +113,47 @@ def test_norm_at_zero_has_zero_derivative(method):
     np.testing.assert_allclose(grad, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-15)
 
 
+# LAPACK's signs differ between these: a diagonal matrix in either order, off-diagonals of either sign.
+SYMMETRIC_2X2 = [[[2.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]], [[1.0, -0.5], [-0.5, 3.0]],
+                 [[3.0, 0.5], [0.5, 1.0]], [[-1.0, 2.0], [2.0, 0.5]], [[0.2, -1.5], [-1.5, -0.4]]]
+
+
+@pytest.mark.parametrize("method", ("symbolic", "symbolic-cse", "symbolic-tape"))
+@pytest.mark.parametrize("matrix", SYMMETRIC_2X2, ids=range(len(SYMMETRIC_2X2)))
+def test_eigh_eigenvectors_of_a_2x2_under_the_symbolic_methods_are_numpys(method, matrix):
+    """The SymPy face (a rotation, each column times the sign LAPACK gives it at the point) has
+    NumPy's values, and its derivative is the tape's (Giles's identity, a separate derivation)."""
+    matrix = np.array(matrix)
+    for column in (0, 1):
+        for row in (0, 1):
+            def entry(a):
+                return np.linalg.eigh(a)[1][row, column] * 1.0
+
+            value, grad = dk.value_and_grad(entry, method=method)(matrix)
+            assert value == pytest.approx(np.linalg.eigh(matrix)[1][row, column], abs=1e-15)
+            np.testing.assert_allclose(grad, dk.grad(entry, method="tape")(matrix), rtol=0, atol=1e-14)
+    weights = np.array([[0.3, -1.2], [0.7, 2.0]])
+    both = dk.value_and_grad(lambda a: dk.sum(weights * np.linalg.eigh(a)[1]) + np.linalg.eigh(a)[0][1], method=method)
+    value, grad = both(matrix)
+    assert value == pytest.approx(np.sum(weights * np.linalg.eigh(matrix)[1]) + np.linalg.eigvalsh(matrix)[1], abs=1e-14)
+    assert grad[0, 1] == 0.0  # the upper triangle is not read
+
+
+def test_eigh_eigenvectors_of_a_1x1_matrix_are_one_and_constant():
+    assert dk.value_and_grad(lambda a: np.linalg.eigh(a)[1][0, 0] * 3.0, method="symbolic")(np.array([[2.5]])) == (3.0, 0.0)
+
+
+@pytest.mark.parametrize("method", ("symbolic", "symbolic-cse", "symbolic-tape"))
+def test_eigh_eigenvectors_beyond_2x2_are_refused_by_name_under_the_symbolic_methods(method):
+    matrix = np.diag([1.0, 2.5, 4.0]) + 0.1
+    with pytest.raises(dk.UnsupportedError, match=r"eigh's eigenvalues is written out for matrices up to 2 x 2; got 3 x 3.*roots of a cubic.*LAPACK's.*'tape'"):
+        dk.grad(lambda a: dk.sum(np.linalg.eigh(a)[1]), method=method)(matrix)
+    with pytest.raises(dk.UnsupportedError, match=r"eigh's eigenvectors is written out for matrices up to 2 x 2; got 3 x 3"):
+        dk.grad(lambda a: dk.sum(dk.primitives()["eigh_vectors"](a)), method=method)(matrix)
+    values = dk.grad(lambda a: dk.sum(np.linalg.eigh(a)[0] * np.array([1.0, 2.0, 3.0])), method="tape")(matrix)
+    np.testing.assert_allclose(np.trace(values), 6.0, rtol=1e-13)  # d lambda_k / dA = v_k v_k^T, each of trace 1
+
+
 @pytest.mark.parametrize("method", ("tape", "symbolic", "fd-complex"))
 def test_var_and_std_with_ddof_match_the_formula(method):
     x = np.array([1.0, 2.0, 4.0, 7.0])  # mean 3.5; d var / dx_i = 2 (x_i - mean) / (n - ddof)

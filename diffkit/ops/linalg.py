@@ -11,8 +11,18 @@ written with diffkit ops so that they can be differentiated again.
 their derivatives are with respect to the entries they read (an upper entry gets 0, a
 lower one the sum of both symmetric contributions), which is what finite differences
 of NumPy's functions measure. ``eigh``'s eigenvectors are NumPy's (signs chosen by
-LAPACK, which stay put under small changes of the matrix); eigenvalues must be
-distinct for the eigenvector derivative to exist.
+LAPACK, which stay put under small changes of the matrix, except where LAPACK itself
+switches them: at a diagonal matrix they jump as an off-diagonal entry crosses 0, and the
+rules give the derivative of the branch through the point); eigenvalues
+must be distinct for the eigenvector derivative to exist.
+
+``eigh`` under the symbolic methods, up to 2 x 2: the eigenvalues are centre ± radius, the
+eigenvectors a rotation by half of atan2(2b, a - d), each column times the sign LAPACK
+gives it (:class:`~diffkit.ops.sympy_functions.EigenvectorSign`: the compiled code calls
+``np.linalg.eigh`` where it is evaluated, and that sign's derivative is 0). So the face
+has NumPy's values at every point it is evaluated at, and its derivative is the tape's.
+Larger matrices are refused by name (:class:`~diffkit.errors.UnsupportedError`): use the
+tape or forward mode, whose rules hold at any size.
 """
 
 from collections import namedtuple
@@ -28,7 +38,7 @@ from .arrays import matmul, reshape, sum, transpose
 from .elementwise import sign, where
 from .reductions import norm
 from .shapes import ndim_of, shape_error, shape_of
-from .sympy_faces import as_object_array, elementwise
+from .sympy_faces import as_object_array, elementwise, functions
 
 _sympy_sqrt = elementwise("sqrt")
 
@@ -315,7 +325,9 @@ def _symbolic_size(a, what):
     if size > 2:
         raise errors.UnsupportedError(
             f"the SymPy face of {what} is written out for matrices up to 2 x 2; got {size} x {size} "
-            f"({user_location() or 'an unknown line'}). Use 'tape', 'forward-mode' or finite differences."
+            f"({user_location() or 'an unknown line'}): beyond 2 x 2 the eigenvalues are roots of a cubic "
+            "or higher polynomial, too large to write out per entry, and the eigenvectors' signs are "
+            "LAPACK's. Use 'tape' or 'forward-mode' (exact rules at any size) or finite differences."
         )
     return size
 
@@ -335,12 +347,21 @@ def _eigvalsh_sympy(a):
     return _per_matrix(_eigenvalues_2x2, a)[..., 0, :]
 
 
+def _eigenvectors_2x2(m):
+    """NumPy's unit eigenvectors of [[a, b], [b, d]] (read from its lower triangle): the closed
+    form, each column times the sign LAPACK gives it where the expression is evaluated."""
+    a, b, d = m[0, 0], m[1, 0], m[1, 1]
+    columns = functions.symmetric_2x2_eigenvectors(a, b, d, sympy.cos, sympy.sin, sympy.atan2)
+    signs = [functions.EigenvectorSign(k, a, b, d) for k in (0, 1)]
+    return sympy.Matrix(2, 2, lambda i, k: signs[k] * columns[k][i])
+
+
 def _eigh_vectors_sympy(a):
-    raise errors.UnsupportedError(
-        f"np.linalg.eigh's eigenvectors have the signs LAPACK chooses, which no SymPy expression reproduces "
-        f"({user_location() or 'an unknown line'}); differentiate eigenvectors with 'tape', 'forward-mode' or "
-        "finite differences (eigenvalues work symbolically up to 2 x 2)"
-    )
+    a = as_object_array(a)
+    size = _symbolic_size(a, "eigh's eigenvectors")
+    if size == 1:
+        return np.full(a.shape, sympy.S.One, dtype=object)  # LAPACK's eigenvector of a 1 x 1 matrix: [[1]]
+    return _per_matrix(_eigenvectors_2x2, a)
 
 
 def _gaps(values):

@@ -16,6 +16,9 @@
 This module imports SymPy; the op table reaches it only from inside SymPy faces.
 """
 
+import math
+
+import numpy as np
 import sympy
 from sympy.logic.boolalg import Boolean
 
@@ -249,6 +252,52 @@ def tie_share(entry, extremum):
     :class:`TieWeight` of the extremum where it is (1/k each for k tied entries, the tape's
     rule in ``diffkit.ops.reductions``)."""
     return Where(sympy.Eq(entry, extremum), TieWeight(extremum, *extremum.args), sympy.S.Zero)
+
+
+def symmetric_2x2_eigenvectors(a, b, d, cos, sin, atan2):
+    """Unit eigenvectors (columns, ascending eigenvalues) of [[a, b], [b, d]] as a rotation by
+    theta = atan2(2b, a - d) / 2, in the functions given (SymPy's or NumPy's): one smooth
+    closed form away from a repeated eigenvalue, whose sign :class:`EigenvectorSign` sets."""
+    angle = atan2(2 * b, a - d) / 2
+    c, s = cos(angle), sin(angle)
+    return ((-s, c), (c, s))  # column 0: (-s, c); column 1: (c, s)
+
+
+def eigenvector_sign(column, a, b, d):
+    """+1 or -1: the sign that turns column ``column`` of :func:`symmetric_2x2_eigenvectors` into
+    ``np.linalg.eigh``'s at the matrix [[a, b], [b, d]] (floats, NumPy scalars or mpmath numbers)."""
+    a, b, d = float(a), float(b), float(d)
+    _, vectors = np.linalg.eigh(np.array([[a, b], [b, d]]))
+    closed = symmetric_2x2_eigenvectors(a, b, d, math.cos, math.sin, math.atan2)[int(column)]
+    return 1 if vectors[0, int(column)] * closed[0] + vectors[1, int(column)] * closed[1] >= 0 else -1
+
+
+class EigenvectorSign(sympy.Function):
+    """``EigenvectorSign(k, a, b, d)``: the sign LAPACK gives eigenvector ``k`` of [[a, b], [b, d]]
+    relative to the closed form, read where the expression is evaluated (the compiled code calls
+    ``np.linalg.eigh`` there). The sign stays put under small changes of the matrix, so its
+    derivative is 0; the eigenvectors it makes are NumPy's at every point they are evaluated at."""
+
+    @classmethod
+    def eval(cls, column, a, b, d):
+        if all(entry.is_number for entry in (a, b, d)):
+            return sympy.Integer(eigenvector_sign(int(column), a, b, d))
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _numpycode(self, printer):
+        arguments = ", ".join(printer._print(arg) for arg in self.args)
+        return f"{printer._module_format(__name__ + '.eigenvector_sign')}({arguments})"
+
+    _pythoncode = _mpmathcode = _numpycode
+
+    def _latex(self, printer):
+        return rf"s_{{{printer._print(self.args[0])}}}"
 
 
 class _FloatConstant(sympy.Dummy):
