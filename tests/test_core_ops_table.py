@@ -321,6 +321,15 @@ def well_conditioned(*shapes):
     return sample
 
 
+def full_column_rank(shape):
+    """Tall or square matrices with 2 added on the diagonal: columns well apart from dependence (qr)."""
+
+    def sample(rng):
+        return (rng.uniform(-1.0, 1.0, size=shape) + 2.0 * np.eye(shape[-2], shape[-1]),)
+
+    return sample
+
+
 def positive_definite(shape):
     def sample(rng):
         b = rng.uniform(-1.0, 1.0, size=shape)
@@ -563,6 +572,11 @@ NUMPY_SPECS = [
     OpSpec("solve-matrix-batch", "solve", program("solve_batch", lambda a, b: np.linalg.solve(a, b)), ((2, 2, 2), (2, 3)), sampler=well_conditioned((2, 2, 2), (2, 3))),
     OpSpec("cholesky", "cholesky", program("cholesky", lambda a: np.linalg.cholesky(a)), ((3, 3),), sampler=positive_definite((3, 3))),
     OpSpec("cholesky-batch", "cholesky", program("cholesky_batch", lambda a: dk.linalg.cholesky(a)), ((2, 2, 2),), sampler=positive_definite((2, 2, 2)), reference=np.linalg.cholesky),
+    OpSpec("qr-q", "qr_q", program("qr_q", lambda a: np.linalg.qr(a)[0]), ((3, 3),), sampler=full_column_rank((3, 3)), symbolic=False),
+    OpSpec("qr-r-tall", "qr_r", program("qr_r_tall", lambda a: np.linalg.qr(a).R), ((4, 3),), sampler=full_column_rank((4, 3)), symbolic=False),
+    OpSpec("qr-q-tall-2-columns", "qr_q", program("qr_q_two_columns", lambda a: np.linalg.qr(a).Q), ((3, 2),), sampler=full_column_rank((3, 2))),
+    OpSpec("qr-r-2x2", "qr_r", program("qr_r_2x2", lambda a: np.linalg.qr(a)[1]), ((2, 2),), sampler=full_column_rank((2, 2))),
+    OpSpec("qr-batch", "qr_q", program("qr_batch", lambda a: dk.linalg.qr(a).Q), ((2, 3, 2),), sampler=full_column_rank((2, 3, 2)), reference=lambda a: np.linalg.qr(a)[0]),
     OpSpec("eigvalsh-2x2", "eigvalsh", program("eigvalsh", lambda a: np.linalg.eigvalsh(a)), ((2, 2),), sampler=separated_spectrum(2)),
     OpSpec("eigh-values-3x3", "eigvalsh", program("eigh_values", lambda a: np.linalg.eigh(a)[0]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
     OpSpec("eigh-vectors", "eigh_vectors", program("eigh_vectors", lambda a: np.linalg.eigh(a)[1]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
@@ -717,11 +731,43 @@ def _mpmath_eigh_gradient(spec, weights, matrix, digits=50):
     return gradient
 
 
+def _mpmath_qr_gradient(spec, weights, matrix, digits=50):
+    """The gradient of sum(weights * Q or R) by mpmath: Householder QR at 50 digits (each column of Q
+    and row of R given the sign of LAPACK's R[k, k]), central differences with h = 1e-15."""
+    rows, columns = matrix.shape
+    lapack_signs = np.sign(np.diag(np.linalg.qr(matrix)[1]))
+    wants_q = spec.op == "qr_q"
+
+    def loss(a):
+        q, r = mpmath.qr(mpmath.matrix(a), mode="skinny")
+        total = mpmath.mpf(0)
+        for k in range(columns):
+            sign = int(lapack_signs[k]) * (1 if r[k, k] > 0 else -1)
+            if wants_q:
+                total += sum(mpmath.mpf(weights[i, k]) * sign * q[i, k] for i in range(rows))
+            else:
+                total += sum(mpmath.mpf(weights[k, j]) * sign * r[k, j] for j in range(columns))
+        return total
+
+    with mpmath.workdps(digits):
+        base = [[mpmath.mpf(float(matrix[i, j])) for j in range(columns)] for i in range(rows)]
+        h = mpmath.mpf("1e-15")
+        gradient = np.zeros((rows, columns))
+        for i in range(rows):
+            for j in range(columns):
+                up = [row[:] for row in base]
+                down = [row[:] for row in base]
+                up[i][j] += h
+                down[i][j] -= h
+                gradient[i, j] = float((loss(up) - loss(down)) / (2 * h))
+    return gradient
+
+
 @pytest.mark.parametrize("spec", NUMPY_SPECS, ids=[spec.id for spec in NUMPY_SPECS])
 def test_op_vjp_and_jvp_agree_with_the_50_digit_reference(spec, rng):
     """Reverse mode (the VJP rules) and forward mode (the JVP rules) against a reference at 50 digits:
     SymPy's own derivative evaluated by mpmath where SymPy has the op, else the tape's rules over 50-digit
-    numbers (a mask decided on the values), mpmath's eigsy for eigh."""
+    numbers (a mask decided on the values), mpmath's eigsy for eigh and its Householder QR for qr."""
     args = spec.sample(rng)
     weights = rng.uniform(-1.0, 1.0, size=output_shape(spec, args))
     loss = weighted_loss(spec, weights)
@@ -729,6 +775,8 @@ def test_op_vjp_and_jvp_agree_with_the_50_digit_reference(spec, rng):
     problem = Problem(loss, args, argnums)
     if spec.id.startswith("eigh") and np.ndim(args[0]) == 2:
         reference = [_mpmath_eigh_gradient(spec, weights, args[0])]
+    elif spec.op.startswith("qr") and np.ndim(args[0]) == 2:
+        reference = [_mpmath_qr_gradient(spec, weights, args[0])]
     else:
         route = symbolic_reference if spec.symbolic else tape_reference
         _, texts = route(problem)

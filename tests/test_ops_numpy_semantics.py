@@ -154,6 +154,26 @@ def test_eigh_eigenvectors_beyond_2x2_are_refused_by_name_under_the_symbolic_met
     np.testing.assert_allclose(np.trace(values), 6.0, rtol=1e-13)  # d lambda_k / dA = v_k v_k^T, each of trace 1
 
 
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-complex"))
+def test_qr_of_a_2x2_matches_the_closed_form_derivative(method):
+    """For A = [[x, 0], [0, 1]] with x > 0, Q = I and R = A; d R[0, 0] / dA = e_00, and a small
+    shear A[1, 0] = e turns Q by the angle e / x: d Q[1, 0] / dA[1, 0] = 1 / x."""
+    a = np.array([[2.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(dk.grad(lambda a: np.linalg.qr(a).R[0, 0] * 1.0, method=method)(a) * np.sign(np.linalg.qr(a)[1][0, 0]),
+                               [[1.0, 0.0], [0.0, 0.0]], atol=1e-15)
+    np.testing.assert_allclose(dk.grad(lambda a: np.linalg.qr(a).Q[1, 0] * 1.0, method=method)(a) * np.sign(np.linalg.qr(a)[1][0, 0]),
+                               [[0.0, 0.0], [0.5, 0.0]], atol=1e-15)
+
+
+def test_qr_refuses_what_it_does_not_differentiate():
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"mode='complete'.*mode='reduced'"):
+        dk.grad(lambda a: dk.sum(np.linalg.qr(a, mode="complete")[0]))(np.eye(3))
+    with pytest.raises(dk.ShapeError, match=r"tall or square matrices .* M >= N; got shape \(2, 3\)"):
+        dk.grad(lambda a: dk.sum(np.linalg.qr(a)[1]))(np.ones((2, 3)))
+    with pytest.raises(dk.UnsupportedError, match=r"SymPy face of qr is written out for matrices of up to 2 columns; got 3.*'tape'"):
+        dk.grad(lambda a: dk.sum(np.linalg.qr(a)[1]), method="symbolic")(np.eye(3) + 0.1)
+
+
 @pytest.mark.parametrize("method", ("tape", "symbolic", "fd-complex"))
 def test_var_and_std_with_ddof_match_the_formula(method):
     x = np.array([1.0, 2.0, 4.0, 7.0])  # mean 3.5; d var / dx_i = 2 (x_i - mean) / (n - ddof)

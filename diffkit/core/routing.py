@@ -92,7 +92,7 @@ _NUMPY_FUNCTIONS = {
 }
 _LINALG_FUNCTIONS = {
     "det": "linalg.det", "slogdet": "linalg.slogdet", "inv": "linalg.inv", "solve": "linalg.solve",
-    "cholesky": "linalg.cholesky", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh", "norm": "linalg.norm",
+    "cholesky": "linalg.cholesky", "qr": "linalg.qr", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh", "norm": "linalg.norm",
     "matmul": "matmul",
 }
 

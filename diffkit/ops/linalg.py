@@ -1,4 +1,4 @@
-"""Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, eigh and norm.
+"""Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, qr, eigh and norm.
 
 NumPy's rules: each works on a matrix or a stack of them (``(..., M, M)``). The SymPy
 faces go through ``sympy.Matrix`` (adjugates, Berkowitz determinants, a Cholesky
@@ -23,6 +23,11 @@ gives it (:class:`~diffkit.ops.sympy_functions.EigenvectorSign`: the compiled co
 has NumPy's values at every point it is evaluated at, and its derivative is the tape's.
 Larger matrices are refused by name (:class:`~diffkit.errors.UnsupportedError`): use the
 tape or forward mode, whose rules hold at any size.
+
+``qr`` is NumPy's reduced QR (``mode="reduced"``) of tall or square matrices of full rank, its
+signs LAPACK's; its rules are Walter, Lehmann and Lamour's (2012), its SymPy face modified
+Gram-Schmidt up to 2 columns, each column of Q (row of R) times the sign of LAPACK's R[k, k]
+where it is evaluated (:class:`~diffkit.ops.sympy_functions.QRSign`).
 """
 
 from collections import namedtuple
@@ -44,8 +49,9 @@ _sympy_sqrt = elementwise("sqrt")
 
 SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
 EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
+QRResult = namedtuple("QRResult", "Q R")
 
-__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "norm"]
+__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "qr", "eigh", "eigvalsh", "norm"]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -294,6 +300,131 @@ def cholesky(a):
     """The lower Cholesky factor of each positive definite matrix (its lower triangle is read)."""
     _square("cholesky", a)
     return _cholesky(a)
+
+
+# --- QR ----------------------------------------------------------------------------------------------------
+def _qr_numpy(a):
+    if not np.iscomplexobj(a):
+        return np.linalg.qr(a)
+    # The complex step: the factors of the real part moved by the imaginary part to first order
+    # (exact to rounding for its 1e-20); NumPy's complex QR is the unitary one, not the continuation.
+    q, r = np.linalg.qr(np.real(a))
+    dq, dr = _qr_tangents(q, r, np.imag(a))
+    return q + 1j * dq, r + 1j * dr
+
+
+def _qr_q_numpy(a):
+    return _qr_numpy(a)[0]
+
+
+def _qr_r_numpy(a):
+    return _qr_numpy(a)[1]
+
+
+def _gram_schmidt(m):
+    """(Q, R) of a tall or square ``sympy.Matrix`` by modified Gram-Schmidt, each column of Q and
+    row of R times the sign LAPACK gives ``R[k, k]`` where the expression is evaluated (so the
+    factors are NumPy's: a full-rank QR is unique once those signs are fixed)."""
+    rows, columns = m.shape
+    signs = [functions.QRSign(k, rows, columns, *m) for k in range(columns)]
+    q_columns, r = [], sympy.zeros(columns, columns)
+    for j in range(columns):
+        v = m[:, j]
+        for i in range(j):
+            r[i, j] = q_columns[i].dot(v)
+            v = v - r[i, j] * q_columns[i]
+        r[j, j] = _sympy_sqrt(v.dot(v))[()]
+        q_columns.append(v / r[j, j])
+    q = sympy.Matrix.hstack(*[signs[k] * q_columns[k] for k in range(columns)])
+    return q, sympy.diag(*signs) * r
+
+
+def _qr_sympy(a, factor):
+    a = as_object_array(a)
+    columns = a.shape[-1]
+    if columns > 2 and not all(sympy.sympify(entry).is_number for entry in a.flat):  # numbers: any size
+        raise errors.UnsupportedError(
+            f"the SymPy face of qr is written out for matrices of up to 2 columns; got {columns} "
+            f"({user_location() or 'an unknown line'}): from the third column on, Gram-Schmidt's nested square "
+            "roots grow too large for SymPy (a 3 x 3 matrix takes over ten minutes). Use 'tape' or 'forward-mode' (exact "
+            "rules at any size) or finite differences."
+        )
+    return _per_matrix(lambda m: _gram_schmidt(m)[factor], a)
+
+
+def _qr_q_sympy(a):
+    return _qr_sympy(a, 0)
+
+
+def _qr_r_sympy(a):
+    return _qr_sympy(a, 1)
+
+
+def _qr_tangents(q, r, t):
+    """(dQ, dR) of A = QR along ``t`` (A tall or square, of full rank): with C = Q^T t R^-1 and
+    W = tril(C, -1) - tril(C, -1)^T, dQ = t R^-1 - Q (C - W) and dR = (C - W) R (Walter, Lehmann
+    and Lamour 2012; JAX's rule). Written with diffkit ops: plain arrays in, plain arrays out."""
+    strict, _ = _masks(shape_of(r)[-1])
+    moved = matmul(t, _inv(r))
+    c = matmul(_swap(q), moved)
+    below = where(strict, c, 0.0)
+    kept = c - (below - _swap(below))
+    return moved - matmul(q, kept), matmul(kept, r)
+
+
+def _symmetric_from_upper(x, size):
+    """triu(x) + triu(x, 1)^T: the symmetric matrix with x's upper triangle."""
+    return _symmetric_from_lower(_swap(x), size)
+
+
+def _qr_vjp(q, r, g_q=None, g_r=None):
+    """The cotangent of A from that of Q or of R (Walter, Lehmann and Lamour 2012):
+    (g_Q + Q sym(triu(g_R R^T - Q^T g_Q))) R^-T, sym copying the upper triangle below."""
+    size = shape_of(r)[-1]
+    inner = matmul(g_r, _swap(r)) if g_q is None else -matmul(_swap(q), g_q)
+    spread = matmul(q, _symmetric_from_upper(inner, size))
+    return matmul(spread if g_q is None else g_q + spread, _swap(_inv(r)))
+
+
+def _qr_q_vjp(g, out, a):
+    return _qr_vjp(out, _qr_r(a), g_q=g)
+
+
+def _qr_r_vjp(g, out, a):
+    return _qr_vjp(_qr_q(a), out, g_r=g)
+
+
+def _qr_q_jvp(t, out, a):
+    return _qr_tangents(out, _qr_r(a), t)[0]
+
+
+def _qr_r_jvp(t, out, a):
+    return _qr_tangents(_qr_q(a), out, t)[1]
+
+
+_qr_q = Primitive(
+    "qr_q", _qr_q_numpy, _qr_q_sympy, (_qr_q_vjp,), jvp=(_qr_q_jvp,),
+    doc="Q of the reduced QR factorisation (orthonormal columns, LAPACK's signs) of a tall or square matrix.",
+)
+_qr_r = Primitive(
+    "qr_r", _qr_r_numpy, _qr_r_sympy, (_qr_r_vjp,), jvp=(_qr_r_jvp,),
+    doc="R of the reduced QR factorisation (upper triangular, LAPACK's signs) of a tall or square matrix.",
+)
+
+
+def qr(a, mode="reduced"):
+    """(Q, R) with a = Q R for each tall or square matrix of full rank: NumPy's reduced QR."""
+    if mode != "reduced":
+        raise errors.NonDiffkitFunctionError(
+            f"dk.linalg.qr: mode={mode!r} ({user_location() or 'an unknown line'}); diffkit differentiates "
+            "mode='reduced' (the default), whose Q and R determine every other mode's results"
+        )
+    shape = shape_of(a)
+    if len(shape) < 2 or shape[-2] < shape[-1]:
+        raise shape_error(
+            "linalg.qr", f"differentiates tall or square matrices (..., M, N) with M >= N; got shape {tuple(shape)}"
+        )
+    return QRResult(_qr_q(a), _qr_r(a))
 
 
 # --- symmetric eigenproblem -----------------------------------------------------------------------------

@@ -272,16 +272,25 @@ def eigenvector_sign(column, a, b, d):
     return 1 if vectors[0, int(column)] * closed[0] + vectors[1, int(column)] * closed[1] >= 0 else -1
 
 
-class EigenvectorSign(sympy.Function):
-    """``EigenvectorSign(k, a, b, d)``: the sign LAPACK gives eigenvector ``k`` of [[a, b], [b, d]]
-    relative to the closed form, read where the expression is evaluated (the compiled code calls
-    ``np.linalg.eigh`` there). The sign stays put under small changes of the matrix, so its
-    derivative is 0; the eigenvectors it makes are NumPy's at every point they are evaluated at."""
+def qr_sign(row, rows, columns, *entries):
+    """+1 or -1: the sign of ``R[row, row]`` in ``np.linalg.qr`` of the ``rows x columns`` matrix
+    whose entries (row-major) are given (floats, NumPy scalars or mpmath numbers)."""
+    matrix = np.array([float(entry) for entry in entries]).reshape(int(rows), int(columns))
+    return 1 if np.linalg.qr(matrix)[1][int(row), int(row)] >= 0 else -1
+
+
+class _SignAtPoint(sympy.Function):
+    """A sign LAPACK chooses (+1 or -1), read where the expression is evaluated: the compiled
+    code calls NumPy's routine there (:attr:`numeric`, a function of this module). The sign
+    stays put under small changes of its arguments, so its derivative is 0; a face that
+    multiplies a closed form by it has NumPy's values at every point it is evaluated at."""
+
+    numeric = ""
 
     @classmethod
-    def eval(cls, column, a, b, d):
-        if all(entry.is_number for entry in (a, b, d)):
-            return sympy.Integer(eigenvector_sign(int(column), a, b, d))
+    def eval(cls, *args):
+        if all(arg.is_number for arg in args):
+            return sympy.Integer(globals()[cls.numeric](*args))
         return None
 
     def fdiff(self, argindex=1):
@@ -292,12 +301,25 @@ class EigenvectorSign(sympy.Function):
 
     def _numpycode(self, printer):
         arguments = ", ".join(printer._print(arg) for arg in self.args)
-        return f"{printer._module_format(__name__ + '.eigenvector_sign')}({arguments})"
+        return f"{printer._module_format(f'{__name__}.{self.numeric}')}({arguments})"
 
     _pythoncode = _mpmathcode = _numpycode
 
     def _latex(self, printer):
         return rf"s_{{{printer._print(self.args[0])}}}"
+
+
+class EigenvectorSign(_SignAtPoint):
+    """``EigenvectorSign(k, a, b, d)``: the sign LAPACK gives eigenvector ``k`` of [[a, b], [b, d]]
+    relative to :func:`symmetric_2x2_eigenvectors` (:func:`eigenvector_sign`)."""
+
+    numeric = "eigenvector_sign"
+
+
+class QRSign(_SignAtPoint):
+    """``QRSign(k, m, n, *entries)``: the sign of LAPACK's ``R[k, k]`` for the m x n matrix (:func:`qr_sign`)."""
+
+    numeric = "qr_sign"
 
 
 class _FloatConstant(sympy.Dummy):
