@@ -693,9 +693,25 @@ def test_op_faces_agree_with_numpy(spec, rng):
         np.testing.assert_allclose(numbers, expected, rtol=1e-12, atol=1e-13, err_msg="SymPy face")
 
 
+def _central_differences_at_50_digits(loss, matrix, entries, digits):
+    """d loss / d matrix[i, j] for each (i, j) of ``entries`` (0 elsewhere), by central differences
+    with h = 1e-15 at ``digits`` digits (truncation ~1e-30); ``loss`` takes lists of rows of mpf."""
+    with mpmath.workdps(digits):
+        base = [[mpmath.mpf(float(v)) for v in row] for row in matrix]
+        h = mpmath.mpf("1e-15")
+        gradient = np.zeros(matrix.shape)
+        for i, j in entries:
+            up = [row[:] for row in base]
+            down = [row[:] for row in base]
+            up[i][j] += h
+            down[i][j] -= h
+            gradient[i, j] = float((loss(up) - loss(down)) / (2 * h))
+    return gradient
+
+
 def _mpmath_eigh_gradient(spec, weights, matrix, digits=50):
-    """The gradient of sum(weights * eigh(matrix)) by mpmath: eigsy at 50 digits, central differences
-    with h = 1e-15 (truncation ~1e-30), the matrix read from its lower triangle as NumPy does."""
+    """The gradient of sum(weights * eigh(matrix)) by mpmath: eigsy at 50 digits, central differences,
+    the matrix read from its lower triangle as NumPy does."""
     vectors_wanted = spec.id.startswith("eigh-vectors")
     _, lapack_vectors = np.linalg.eigh(matrix)
     size = matrix.shape[0]
@@ -717,23 +733,13 @@ def _mpmath_eigh_gradient(spec, weights, matrix, digits=50):
             total += sum(mpmath.mpf(weights[i, out_column]) * sign * column[i] for i in range(size))
         return total
 
-    with mpmath.workdps(digits):
-        base = [[mpmath.mpf(float(matrix[i, j])) for j in range(size)] for i in range(size)]
-        h = mpmath.mpf("1e-15")
-        gradient = np.zeros((size, size))
-        for i in range(size):
-            for j in range(i + 1):  # the upper triangle is not read: its derivative is 0
-                up = [row[:] for row in base]
-                down = [row[:] for row in base]
-                up[i][j] += h
-                down[i][j] -= h
-                gradient[i, j] = float((loss(up) - loss(down)) / (2 * h))
-    return gradient
+    lower = [(i, j) for i in range(size) for j in range(i + 1)]  # the upper triangle is not read: its derivative is 0
+    return _central_differences_at_50_digits(loss, matrix, lower, digits)
 
 
 def _mpmath_qr_gradient(spec, weights, matrix, digits=50):
     """The gradient of sum(weights * Q or R) by mpmath: Householder QR at 50 digits (each column of Q
-    and row of R given the sign of LAPACK's R[k, k]), central differences with h = 1e-15."""
+    and row of R given the sign of LAPACK's R[k, k]), central differences."""
     rows, columns = matrix.shape
     lapack_signs = np.sign(np.diag(np.linalg.qr(matrix)[1]))
     wants_q = spec.op == "qr_q"
@@ -749,18 +755,7 @@ def _mpmath_qr_gradient(spec, weights, matrix, digits=50):
                 total += sum(mpmath.mpf(weights[k, j]) * sign * r[k, j] for j in range(columns))
         return total
 
-    with mpmath.workdps(digits):
-        base = [[mpmath.mpf(float(matrix[i, j])) for j in range(columns)] for i in range(rows)]
-        h = mpmath.mpf("1e-15")
-        gradient = np.zeros((rows, columns))
-        for i in range(rows):
-            for j in range(columns):
-                up = [row[:] for row in base]
-                down = [row[:] for row in base]
-                up[i][j] += h
-                down[i][j] -= h
-                gradient[i, j] = float((loss(up) - loss(down)) / (2 * h))
-    return gradient
+    return _central_differences_at_50_digits(loss, matrix, list(np.ndindex(rows, columns)), digits)
 
 
 @pytest.mark.parametrize("spec", NUMPY_SPECS, ids=[spec.id for spec in NUMPY_SPECS])

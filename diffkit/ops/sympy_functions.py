@@ -111,6 +111,16 @@ class WhereSlope(Where):
     """
 
 
+class _PiecewiseConstant(sympy.Function):
+    """A real function that is constant between its jumps (a count, a weight, a sign): derivative 0."""
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _eval_is_extended_real(self):
+        return True
+
+
 class _Extremum(sympy.Function):
     """The largest (or smallest) of its arguments, one n-ary function: ``dk.max``/``dk.min`` in SymPy.
 
@@ -177,7 +187,7 @@ class Smallest(_Extremum):
     pick, numpy_name, python_name, latex_name = sympy.Min, "amin", "min", "min"
 
 
-class TieCount(sympy.Function):
+class TieCount(_PiecewiseConstant):
     """``TieCount(m, a_1, ..., a_n)``: how many of the ``a_j`` equal ``m`` (a count: no derivative)."""
 
     @classmethod
@@ -186,12 +196,6 @@ class TieCount(sympy.Function):
         if all(hit in (sympy.true, sympy.false) for hit in hits):
             return sympy.Integer(sum(hit is sympy.true for hit in hits))
         return None
-
-    def fdiff(self, argindex=1):
-        return sympy.S.Zero
-
-    def _eval_is_extended_real(self):
-        return True
 
     def _numpycode(self, printer):
         extremum, *entries = (printer._print(arg) for arg in self.args)
@@ -210,7 +214,7 @@ class TieCount(sympy.Function):
         return rf"\operatorname{{ties}}\left({extremum}; {', '.join(entries)}\right)"
 
 
-class TieWeight(sympy.Function):
+class TieWeight(_PiecewiseConstant):
     """``TieWeight(m, a_1, ..., a_n)``: the share of the extremum ``m`` that each of the ``a_j``
     attaining it receives: 1/k for k of them, the default kink convention ("mean").
 
@@ -218,12 +222,6 @@ class TieWeight(sympy.Function):
     convention while it is formed; :func:`~diffkit.ops.sympy_faces.with_kink_convention`
     rewrites this weight afterwards (:meth:`under`), as it sets ``Heaviside``'s value at 0.
     """
-
-    def fdiff(self, argindex=1):
-        return sympy.S.Zero
-
-    def _eval_is_extended_real(self):
-        return True
 
     def under(self, convention):
         """The weight under ``convention``: 1/k ("mean"), 1 ("one"), 1 for a lone extremum and 0 for a tie ("zero")."""
@@ -279,7 +277,7 @@ def qr_sign(row, rows, columns, *entries):
     return 1 if np.linalg.qr(matrix)[1][int(row), int(row)] >= 0 else -1
 
 
-class _SignAtPoint(sympy.Function):
+class _SignAtPoint(_PiecewiseConstant):
     """A sign LAPACK chooses (+1 or -1), read where the expression is evaluated: the compiled
     code calls NumPy's routine there (:attr:`numeric`, a function of this module). The sign
     stays put under small changes of its arguments, so its derivative is 0; a face that
@@ -292,12 +290,6 @@ class _SignAtPoint(sympy.Function):
         if all(arg.is_number for arg in args):
             return sympy.Integer(globals()[cls.numeric](*args))
         return None
-
-    def fdiff(self, argindex=1):
-        return sympy.S.Zero
-
-    def _eval_is_extended_real(self):
-        return True
 
     def _numpycode(self, printer):
         arguments = ", ".join(printer._print(arg) for arg in self.args)
