@@ -8,6 +8,7 @@ another.
 """
 
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -144,7 +145,7 @@ def gradient_time(analysis, folder):
     ax.set_yscale("log")
     ax.set_xlabel("parameters differentiated (count)")
     ax.set_ylabel("seconds per gradient (CPU time; median, IQR bars)")
-    ax.set_title(f"Gradient time against size\n{timing['title']}")
+    ax.set_title("Gradient time against size\n" + textwrap.fill(timing["title"], 60))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1)
     return _save(fig, folder, "gradient_time.png")
 
