@@ -114,6 +114,14 @@ class Tableau:
         rounding = self.noise[0][0] + eps * np.abs(value)
         return Estimate(value, truncation + rounding, self.steps[0], rounding)
 
+    def restricted(self, keep):
+        """The tableau of the entries ``keep`` selects, for a tableau whose numbers are arrays over entries."""
+        part = Tableau(self.rule, self.levels)
+        part.steps = [step[keep] for step in self.steps]
+        part.rows = [[cell[keep] for cell in row] for row in self.rows]
+        part.noise = [[cell[keep] for cell in row] for row in self.noise]
+        return part
+
     def candidates(self):
         """Every extrapolant with a next-better one in its row: (value, truncation, rounding, step)."""
         found = []
@@ -343,3 +351,121 @@ class AdaptiveDifference:
         if self.failure is not None and not np.all(np.isfinite(best.error)):
             raise self.failure
         return best
+
+
+class AdaptiveDifferences:
+    """:class:`AdaptiveDifference` for many entries at once whose derivatives are numbers (a
+    gradient's entries): every entry takes the steps its own search takes and gets its estimate,
+    to the bit.
+
+    The searches advance together, a round at a time: each round, every entry whose search goes
+    on takes one more step (an evaluation or two of the program, one entry moved at a time, as
+    before), and the tableau and the choice of estimate run once for all those entries,
+    elementwise over them (the tableau's arithmetic and :func:`best_of`'s on arrays are the
+    numbers' own, entry by entry). The bookkeeping costs a few NumPy calls per round rather than
+    per entry. ``base`` holds each entry's first step; ``quotient_at(entry, h)`` evaluates the
+    rule for one entry (and may raise, as the program does); ``exact(entries, h)`` rounds steps,
+    one per entry of ``entries``, so that x + h is exact.
+    """
+
+    def __init__(self, rule, quotient_at, exact, base, level, levels=LEVELS):
+        self.rule = rule
+        self.quotient_at = quotient_at
+        self.exact = exact
+        self.base = np.asarray(base, dtype=float)
+        self.level = level
+        self.levels = levels
+        self.counts = np.zeros(self.base.size, dtype=int)  # steps taken, per entry
+        self.failures = [None] * self.base.size  # per entry, the first exception one of its steps raised
+
+    def _grid(self, entries, indices):
+        """The grid's steps ``base * RATIO**index`` of ``entries``, before rounding."""
+        return self.base[entries] * np.array([RATIO**index for index in indices.tolist()])
+
+    def _take(self, entries, indices):
+        """Each of ``entries`` takes its step of grid index ``indices`` (one each): (steps, quotients)."""
+        h = self.exact(entries, self._grid(entries, indices))
+        quotients = np.empty(entries.size)
+        with np.errstate(all="ignore"):  # a step out of the domain gives NaN; the estimate discards it
+            for position, (entry, step) in enumerate(zip(entries.tolist(), h.tolist())):
+                try:
+                    quotients[position] = self.quotient_at(entry, step)
+                except Exception as exc:  # noqa: BLE001  (a step outside the program's domain)
+                    self.failures[entry] = self.failures[entry] or exc
+                    quotients[position] = np.nan
+        self.counts[entries] += 1
+        return h, quotients
+
+    def _tableau(self, columns):
+        """The tableau over ``columns``, (steps, quotients) largest step first."""
+        tableau = Tableau(self.rule, self.levels)
+        for h, quotient in columns:
+            tableau.add(h, quotient, self.rule.rounding(self.level, h))
+        return tableau
+
+    def _wants_smaller(self, best, entries, low):
+        """:meth:`AdaptiveDifference._wants_smaller` for ``entries``, each at its own ``low``."""
+        next_rounding = self.rule.rounding(self.level, self._grid(entries, low - 1))
+        truncating = (best.error - best.rounding > best.rounding) & (best.error > next_rounding)
+        return ~np.isfinite(best.error) | truncating
+
+    def run(self):
+        """Every entry's Estimate (arrays over the entries); raises the first failure, in entry order,
+        of an entry left with no finite estimate, as the entries' own searches raise theirs."""
+        size = self.base.size
+        final = Estimate(*(np.empty(size) for _ in range(4)))
+        if size == 0:
+            return final
+        with np.errstate(invalid="ignore", over="ignore"):  # numbers, as Python floats are: no warnings
+            self._search(final)
+        for entry in np.flatnonzero(~np.isfinite(final.error)).tolist():
+            if self.failures[entry] is not None:
+                raise self.failures[entry]
+        return final
+
+    def _search(self, final):
+        everyone = np.arange(self.base.size)
+        start = [self._take(everyone, np.full(everyone.size, index)) for index in (0, -1, -2)]
+        # smaller steps: entries whose truncation dominates go on, a step (or two) down per round
+        entries, low = everyone, np.full(everyone.size, -2)
+        tableau = self._tableau(start)
+        best = best_of(tableau.candidates())
+        while entries.size:
+            going = (self.counts[entries] < MAX_STEPS) & self._wants_smaller(best, entries, low)
+            _store(final, entries, best, ~going)
+            if not going.any():
+                break
+            entries, low, best, tableau = entries[going], low[going], _part(best, going), tableau.restricted(going)
+            low = low - np.where(best.error > FAR * np.abs(best.value), 2, 1)  # far from converged: stride
+            h, quotient = self._take(entries, low)
+            tableau.add(h, quotient, self.rule.rounding(self.level, h))
+            best = best_of(tableau.candidates())
+        # larger steps: entries converged at the start, while that lowers their estimate
+        started = self.counts == 3
+        entries = everyone[started & np.isfinite(final.error)]
+        columns = [(h[entries], quotient[entries]) for h, quotient in start]
+        best, high = _part(final, entries), 0
+        while entries.size and high < MAX_UP:
+            going = self.counts[entries] < MAX_STEPS
+            entries, best, columns = entries[going], _part(best, going), [(h[going], q[going]) for h, q in columns]
+            if not entries.size:
+                break
+            high += 1
+            columns.insert(0, self._take(entries, np.full(entries.size, high)))
+            better = best_of(self._tableau(columns).candidates())
+            improved = better.error < IMPROVES * best.error
+            _store(final, entries, better, np.ones(entries.size, dtype=bool))
+            going = improved & np.isfinite(better.error)
+            entries, best, columns = entries[going], _part(better, going), [(h[going], q[going]) for h, q in columns]
+
+
+def _part(estimate, keep):
+    """The entries of an Estimate over entries (arrays) that ``keep`` selects."""
+    return Estimate(*(np.asarray(field)[keep] for field in (estimate.value, estimate.error, estimate.step,
+                                                           estimate.rounding)))
+
+
+def _store(final, entries, estimate, chosen):
+    """``estimate``'s numbers of the ``chosen`` ones among ``entries`` into ``final`` (arrays over every entry)."""
+    for name in ("value", "error", "step", "rounding"):
+        getattr(final, name)[entries[chosen]] = np.asarray(getattr(estimate, name))[chosen]

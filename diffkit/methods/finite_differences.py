@@ -121,9 +121,10 @@ class DifferencePushforward:
         self.noise, self.noise_evaluations = measure_noise(self.perturbation, self.value)
         self.level = differences.noise_level(self.noise, self.value, self.eps)
         self.estimates = {}  # (leaf index, entry) -> Estimate
-        self.joint = None  # fixed steps, by blocks: the Estimate of every entry, one per row, in flat order
+        self.joint = None  # by blocks: the Estimate of every entry, one per row, in flat order
         self.offsets = None  # where each leaf's entries start in it
         self.searches = {}  # (leaf index, entry) -> AdaptiveDifference (the steps it took)
+        self.step_counts = None  # the adaptive search by blocks: the steps each entry took, in flat order
 
     def column(self, leaf_index, entry):
         x = self.perturbation.views[leaf_index][entry]
@@ -145,13 +146,18 @@ class DifferencePushforward:
         :meth:`column` takes them, and the rule's arithmetic runs for every entry of
         every leaf together, elementwise, so each number is the one :meth:`column` would
         give: an evaluation costs one call of the program and little else. The adaptive
-        search, which takes its own steps per entry, goes entry by entry.
+        search, which takes its own steps per entry, runs every entry's search of a
+        gradient together, round by round (:meth:`_adaptive_blocks`); a Jacobian's
+        columns it takes entry by entry.
         """
         views = self.perturbation.views
+        out_ndim = len(shapes[0]) - self.perturbation.leaves[0].ndim if shapes else 0
+        self.offsets = np.cumsum([0] + [view.size for view in views]).tolist()
+        if self.scheme.adaptive and out_ndim == 0:
+            return self._adaptive_blocks(shapes)
         if self.scheme.adaptive:
             return [assemble_columns([self.column(leaf_index, entry) for entry in range(view.size)], shape)
                     for leaf_index, (view, shape) in enumerate(zip(views, shapes))]
-        out_ndim = len(shapes[0]) - self.perturbation.leaves[0].ndim if shapes else 0
         h, half = (np.concatenate(steps) if steps else np.zeros(0) for steps in zip(*map(self._steps, views)))
         rule = self.scheme.rule
         outputs = self._shifted_outputs(h, half, central=rule.evaluations == 2)
@@ -161,13 +167,46 @@ class DifferencePushforward:
         with quiet:
             quotients = [rule.quotient_of(plus, minus, self.value, step) for (plus, minus), step in zip(outputs, steps)]
             self.joint = differences.fixed_estimate(rule, quotients, steps, self.level)
-        self.offsets = np.cumsum([0] + [view.size for view in views]).tolist()
+        return self._joint_blocks(shapes, out_ndim)
+
+    def _joint_blocks(self, shapes, out_ndim):
         return [_as_block(self.joint.value[start:stop], shape, out_ndim)
                 for start, stop, shape in zip(self.offsets, self.offsets[1:], shapes)]
 
+    def _adaptive_blocks(self, shapes):
+        """A gradient's blocks by the adaptive search: every entry's search at once
+        (:class:`~diffkit.engines.differences.AdaptiveDifferences`), the evaluations one entry
+        at a time, each entry's numbers those :meth:`column` gives it."""
+        views = self.perturbation.views
+        coordinates = list(self.perturbation.coordinates())
+        shifted = self.perturbation.shifted
+        rule = self.scheme.rule
+
+        def quotient_at(entry, h):
+            return rule.quotient(functools.partial(shifted, *coordinates[entry]), h, self.value)
+
+        base = np.concatenate([self._first_step(view) for view in views]) if views else np.zeros(0)
+        search = differences.AdaptiveDifferences(rule, quotient_at, self._exact_steps, base, self.level, self.levels)
+        self.joint = search.run()
+        self.step_counts = search.counts.tolist()
+        return self._joint_blocks(shapes, 0)
+
+    def _exact_steps(self, entries, h):
+        """Steps ``h`` of the entries ``entries`` (flat, over every leaf), each rounded by :func:`exact_step`."""
+        exact = np.empty(entries.size)
+        for view, start, stop in zip(self.perturbation.views, self.offsets, self.offsets[1:]):
+            inside = (entries >= start) & (entries < stop)
+            if inside.any():
+                exact[inside] = exact_step(view[entries[inside] - start], h[inside])
+        return exact
+
+    def _first_step(self, view):
+        """The fixed step, or the adaptive search's first, of every entry of one leaf (``view``, flat), exact."""
+        return exact_step(view, self.scheme.start(dtype_eps(view.dtype), np.abs(view.astype(float)), self.step))
+
     def _steps(self, view):
         """The fixed step h of every entry of one leaf (``view``, flat), and its half, each exact."""
-        h = exact_step(view, self.scheme.start(dtype_eps(view.dtype), np.abs(view.astype(float)), self.step))
+        h = self._first_step(view)
         return h, exact_step(view, h / differences.RATIO)
 
     def _shifted_outputs(self, h, half, central):
@@ -227,8 +266,8 @@ class DifferencePushforward:
             "step_min": float(min(steps)) if steps else None,
             "step_max": float(max(steps)) if steps else None,
         }
-        if self.searches:
-            counts = [len(s.steps) for s in self.searches.values()]
+        counts = self.step_counts if self.step_counts is not None else [len(s.steps) for s in self.searches.values()]
+        if counts:
             stats["steps_per_entry_max"] = max(counts)
             stats["steps_per_entry_mean"] = float(np.mean(counts))
         return stats
