@@ -363,14 +363,17 @@ class AdaptiveDifferences:
     before), and the tableau and the choice of estimate run once for all those entries,
     elementwise over them (the tableau's arithmetic and :func:`best_of`'s on arrays are the
     numbers' own, entry by entry). The bookkeeping costs a few NumPy calls per round rather than
-    per entry. ``base`` holds each entry's first step; ``quotient_at(entry, h)`` evaluates the
-    rule for one entry (and may raise, as the program does); ``exact(entries, h)`` rounds steps,
-    one per entry of ``entries``, so that x + h is exact.
+    per entry. ``base`` holds each entry's first step; ``shifted(leaf_index, index, h)`` evaluates
+    f with one entry moved by h (and may raise, as the program does), ``coordinates[entry]`` is
+    the (leaf index, index) of each entry and ``value`` is f(x); ``exact(entries, h)`` rounds
+    steps, one per entry of ``entries``, so that x + h is exact.
     """
 
-    def __init__(self, rule, quotient_at, exact, base, level, levels=LEVELS):
+    def __init__(self, rule, shifted, coordinates, value, exact, base, level, levels=LEVELS):
         self.rule = rule
-        self.quotient_at = quotient_at
+        self.shifted = shifted
+        self.coordinates = coordinates
+        self.value = value
         self.exact = exact
         self.base = np.asarray(base, dtype=float)
         self.level = level
@@ -383,16 +386,28 @@ class AdaptiveDifferences:
         return self.base[entries] * np.array([RATIO**index for index in indices.tolist()])
 
     def _take(self, entries, indices):
-        """Each of ``entries`` takes its step of grid index ``indices`` (one each): (steps, quotients)."""
+        """Each of ``entries`` takes its step of grid index ``indices`` (one each): (steps, quotients).
+
+        f(x + h) (and, central, f(x - h)) entry after entry, as :meth:`Rule.quotient` evaluates
+        them (no f(x - h) once f(x + h) raised); the quotients elementwise from them.
+        """
         h = self.exact(entries, self._grid(entries, indices))
-        quotients = np.empty(entries.size)
+        central = self.rule.evaluations == 2
+        plus, minus = np.empty(entries.size), np.empty(entries.size) if central else None
+        failed = np.zeros(entries.size, dtype=bool)
+        shifted, coordinates = self.shifted, self.coordinates
         with np.errstate(all="ignore"):  # a step out of the domain gives NaN; the estimate discards it
             for position, (entry, step) in enumerate(zip(entries.tolist(), h.tolist())):
+                leaf_index, index = coordinates[entry]
                 try:
-                    quotients[position] = self.quotient_at(entry, step)
+                    plus[position] = shifted(leaf_index, index, step)
+                    if central:
+                        minus[position] = shifted(leaf_index, index, -step)
                 except Exception as exc:  # noqa: BLE001  (a step outside the program's domain)
                     self.failures[entry] = self.failures[entry] or exc
-                    quotients[position] = np.nan
+                    failed[position] = True
+            quotients = self.rule.quotient_of(plus, minus, self.value, h)
+        quotients[failed] = np.nan
         self.counts[entries] += 1
         return h, quotients
 

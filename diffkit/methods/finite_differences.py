@@ -178,15 +178,11 @@ class DifferencePushforward:
         (:class:`~diffkit.engines.differences.AdaptiveDifferences`), the evaluations one entry
         at a time, each entry's numbers those :meth:`column` gives it."""
         views = self.perturbation.views
-        coordinates = list(self.perturbation.coordinates())
-        shifted = self.perturbation.shifted
-        rule = self.scheme.rule
-
-        def quotient_at(entry, h):
-            return rule.quotient(functools.partial(shifted, *coordinates[entry]), h, self.value)
-
         base = np.concatenate([self._first_step(view) for view in views]) if views else np.zeros(0)
-        search = differences.AdaptiveDifferences(rule, quotient_at, self._exact_steps, base, self.level, self.levels)
+        search = differences.AdaptiveDifferences(
+            self.scheme.rule, self.perturbation.shifted, list(self.perturbation.coordinates()), self.value,
+            self._exact_steps, base, self.level, self.levels,
+        )
         self.joint = search.run()
         self.step_counts = search.counts.tolist()
         return self._joint_blocks(shapes, 0)
