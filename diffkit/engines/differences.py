@@ -23,7 +23,6 @@ values, estimates and steps come back shaped like the output.
 """
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,10 +136,8 @@ def outlier_penalty(values):
     An outlier is more than ``OUTLIER_FACTOR`` from the median's magnitude (unless the
     median is about 0), or beyond the quartiles' fences (1.5 interquartile ranges out).
     """
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an entry with no finite candidate yet
-        quartiles = np.nanpercentile if np.isnan(values).any() else np.percentile
-        low, median, high = quartiles(values, [25, 50, 75], axis=0)
+    with np.errstate(invalid="ignore"):
+        low, median, high = quartiles_of_columns(values)
         spread = np.abs(high - low)
         size = np.abs(median)
         far = ((np.abs(values) < size / OUTLIER_FACTOR) | (np.abs(values) > size * OUTLIER_FACTOR)) & (size > 1e-8)
@@ -217,6 +214,28 @@ def quartiles_of_numbers(values):
         difference = above - below
         found.append(above - difference * (1 - weight) if weight >= 0.5 else below + difference * weight)
     return found
+
+
+QUARTILES = np.array([0.25, 0.5, 0.75])
+
+
+def quartiles_of_columns(values):
+    """:func:`quartiles_of_numbers` along the first axis of an array, every column at once: the
+    25th, 50th and 75th percentile of each, NaN left out (NaN where all are), as ``np.nanpercentile``
+    (``np.percentile`` where there is no NaN) computes them, to the bit, at the cost of one sort."""
+    values = np.asarray(values, dtype=float)
+    ordered = np.sort(values, axis=0, kind="stable")  # NaN last, equal numbers (0 and -0) in their order
+    last = np.sum(~np.isnan(values), axis=0) - 1  # the index of the largest number, -1 for none
+    virtual = last * QUARTILES.reshape((3,) + (1,) * (values.ndim - 1))
+    top = virtual >= last  # one number: NumPy takes it twice, its weight counted from index -1
+    index = np.where(top, last, np.floor(virtual)).astype(int)
+    weight = np.where(top, virtual + 1, virtual - index)
+    below = np.take_along_axis(ordered, np.maximum(index, 0), axis=0)
+    above = np.take_along_axis(ordered, np.maximum(np.where(top, index, index + 1), 0), axis=0)
+    with np.errstate(invalid="ignore"):  # inf - inf between infinite neighbours: NaN, as NumPy gives
+        difference = above - below
+        found = np.where(weight >= 0.5, above - difference * (1 - weight), below + difference * weight)
+    return np.where(last >= 0, found, np.nan)
 
 
 def _stacked(items, shape):
