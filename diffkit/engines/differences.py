@@ -224,18 +224,21 @@ def quartiles_of_columns(values):
     25th, 50th and 75th percentile of each, NaN left out (NaN where all are), as ``np.nanpercentile``
     (``np.percentile`` where there is no NaN) computes them, to the bit, at the cost of one sort."""
     values = np.asarray(values, dtype=float)
+    shape = values.shape[1:]
+    values = values.reshape(values.shape[0], -1)
     ordered = np.sort(values, axis=0, kind="stable")  # NaN last, equal numbers (0 and -0) in their order
-    last = np.sum(~np.isnan(values), axis=0) - 1  # the index of the largest number, -1 for none
-    virtual = last * QUARTILES.reshape((3,) + (1,) * (values.ndim - 1))
+    last = values.shape[0] - 1 - np.count_nonzero(np.isnan(values), axis=0)  # the largest number's index, -1 for none
+    virtual = last * QUARTILES[:, None]
     top = virtual >= last  # one number: NumPy takes it twice, its weight counted from index -1
     index = np.where(top, last, np.floor(virtual)).astype(int)
     weight = np.where(top, virtual + 1, virtual - index)
-    below = np.take_along_axis(ordered, np.maximum(index, 0), axis=0)
-    above = np.take_along_axis(ordered, np.maximum(np.where(top, index, index + 1), 0), axis=0)
+    columns = np.arange(values.shape[1])
+    below = ordered[np.maximum(index, 0), columns]
+    above = ordered[np.maximum(np.where(top, index, index + 1), 0), columns]
     with np.errstate(invalid="ignore"):  # inf - inf between infinite neighbours: NaN, as NumPy gives
         difference = above - below
         found = np.where(weight >= 0.5, above - difference * (1 - weight), below + difference * weight)
-    return np.where(last >= 0, found, np.nan)
+    return np.where(last >= 0, found, np.nan).reshape((3,) + shape)
 
 
 def _stacked(items, shape):

@@ -188,12 +188,13 @@ class DifferencePushforward:
         return self._joint_blocks(shapes, 0)
 
     def _exact_steps(self, entries, h):
-        """Steps ``h`` of the entries ``entries`` (flat, over every leaf), each rounded by :func:`exact_step`."""
+        """Steps ``h`` of the entries ``entries`` (flat over every leaf, increasing), each rounded by
+        :func:`exact_step`."""
         exact = np.empty(entries.size)
-        for view, start, stop in zip(self.perturbation.views, self.offsets, self.offsets[1:]):
-            inside = (entries >= start) & (entries < stop)
-            if inside.any():
-                exact[inside] = exact_step(view[entries[inside] - start], h[inside])
+        bounds = np.searchsorted(entries, self.offsets).tolist()  # where each leaf's entries start in them
+        for view, start, first, stop in zip(self.perturbation.views, self.offsets, bounds, bounds[1:]):
+            if stop > first:
+                exact[first:stop] = exact_step(view[entries[first:stop] - start], h[first:stop])
         return exact
 
     def _first_step(self, view):
