@@ -3,13 +3,16 @@
 Fixed steps (fd-forward, fd-central) take every column of every leaf at once
 (``DifferencePushforward.blocks``); the entry-by-entry route (``column``) is the one
 they replace, and both must agree bit for bit, statistics included. fd-richardson
-weighs a gradient entry's candidates as Python floats; ``best_of`` on arrays and
-``np.percentile`` are what that must match. The perturbation evaluator hands the
+runs every gradient entry's adaptive search at once (``AdaptiveDifferences``), which
+must give each entry the steps, estimate and error its own search (``column``) gives,
+and raise what that raises; it weighs a single entry's candidates as Python floats;
+``best_of`` on arrays, ``np.percentile`` and ``np.nanpercentile`` are what that must match. The perturbation evaluator hands the
 program read-only views of its leaves: a program that writes into an argument, returns
 a view of it or gets integers, float32, dicts or lists must see what a copy per call
 gave it.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -60,10 +63,10 @@ def assert_same_bits(found, expected):
         assert a.tobytes() == b.tobytes(), (a, b)
 
 
-def compare_routes(method, f, args, argnums, output):
+def compare_routes(method, f, args, argnums, output, **options):
     problem = Problem(f, args, argnums)
-    fast = get_method(method).pushforward(problem, output)
-    slow = get_method(method).pushforward(problem, output)
+    fast = get_method(method).pushforward(problem, output, **options)
+    slow = get_method(method).pushforward(problem, output, **options)
     out_shape = () if output.scalar else np.shape(fast.value)
     blocks = fast.blocks([out_shape + leaf.shape for leaf in problem.leaves])
     expected = by_columns(slow, problem, out_shape)
@@ -227,3 +230,104 @@ def test_best_of_numbers_is_best_of_arrays_to_the_bit():
             a, b = getattr(fast, field), float(np.asarray(getattr(slow, field)).reshape(()))
             assert type(a) is float
             assert np.array_equal(a, b, equal_nan=True), (field, values)
+
+
+# --- fd-richardson: every entry's adaptive search at once ------------------------------------------
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_the_joint_adaptive_search_gives_the_bits_of_entry_by_entry(name):
+    f, args, argnums = PROGRAMS[name]
+    compare_routes("fd-richardson", f, args, argnums, SCALAR)
+
+
+@pytest.mark.parametrize("name", JACOBIANS)
+def test_adaptive_jacobian_blocks_give_the_bits_of_column_by_column(name):
+    f, args = JACOBIANS[name]  # "one number out" goes by the joint search, the others column by column
+    compare_routes("fd-richardson", f, args, 0, ARRAY)
+
+
+@pytest.mark.parametrize("name", dk.program_names())
+def test_the_joint_adaptive_search_on_the_zoo_gives_the_bits_of_entry_by_entry(name):
+    program = get_program(name)
+    compare_routes("fd-richardson", program.function, program.args, program.argnums, SCALAR)
+
+
+def test_the_joint_adaptive_search_on_a_network_gives_the_bits_of_entry_by_entry():
+    program = get_program("mlp", depth=2, width=4, activation="tanh", loss="squared", dataset="regression")
+    compare_routes("fd-richardson", program.function, program.args, program.argnums, SCALAR)
+
+
+SCALES = np.array([1e-8, 1.0, 30.0, 1e3, -5.0, 0.0])
+SEARCHES = {  # entries that step up, step down, stride, or run out of steps, in one gradient
+    "scales": (lambda x: dk.sum(dk.exp(SCALES * x)) + dk.sum(x**3) * 1e-3, np.array([0.3, -1.2, 0.05, 0.002, 2.0, 7.0])),
+    "domain edge": (lambda x: dk.sum(dk.sqrt(x)), np.array([1e-9, 1e-3, 4.0])),
+    "infinite": (lambda x: dk.sum(dk.exp(x * 800.0)), np.array([1.0, -2.0])),
+}
+
+
+@pytest.mark.parametrize("options", [{}, {"levels": 1}, {"levels": 5}, {"step": 1e-3}])
+@pytest.mark.parametrize("name", SEARCHES)
+def test_the_joint_adaptive_search_takes_each_entry_s_own_steps_and_warns_alike(name, options):
+    f, x = SEARCHES[name]
+    problem = Problem(f, (x,), 0)
+    with np.errstate(all="ignore"):  # f's noise measured where f is infinite or NaN
+        fast, slow = [get_method("fd-richardson").pushforward(problem, SCALAR, **options) for _ in range(2)]
+    warned, found = [], []
+    for route in (lambda: fast.blocks([x.shape]), lambda: by_columns(slow, problem, ())):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found.append(route())
+        warned.append(sorted(str(w.message) for w in caught))
+    assert warned[0] == warned[1]
+    assert_same_bits(*found)
+    assert fast.step_counts == [len(slow.searches[(0, entry)].steps) for entry in range(x.size)]
+    with np.errstate(all="ignore"):
+        compare_routes("fd-richardson", f, (x,), 0, SCALAR, **options)
+    if name == "domain edge" and not options:
+        assert max(fast.step_counts) == differences.MAX_STEPS  # x = 1e-9: every step until the last
+        assert min(fast.step_counts) < differences.MAX_STEPS
+
+
+def moved_entries_fail(x):
+    if x[1] != 2.0:
+        raise ValueError("x[1] was moved")
+    if x[2] != 3.0:
+        raise ValueError("x[2] was moved")
+    return dk.sum(x * x)
+
+
+def test_the_joint_adaptive_search_raises_the_first_failing_entry_s_error_as_entry_by_entry():
+    x = np.array([1.0, 2.0, 3.0])
+    problem = Problem(moved_entries_fail, (x,), 0)
+    raised = []
+    for route in (lambda push: push.blocks([x.shape]), lambda push: by_columns(push, problem, ())):
+        with pytest.raises(ValueError) as caught:
+            route(get_method("fd-richardson").pushforward(problem, SCALAR))
+        raised.append(str(caught.value))
+    with pytest.raises(ValueError) as caught:
+        dk.grad(moved_entries_fail, method="fd-richardson")(x)
+    assert raised == [str(caught.value)] * 2 == ["x[1] was moved"] * 2
+
+
+def test_steps_out_of_the_domain_are_passed_over_by_the_joint_search_as_entry_by_entry():
+    # math.sqrt raises below 0: the first steps of x[0] fail on one side (f(x - h) raises after
+    # f(x + h) was evaluated), the smaller ones succeed
+    compare_routes("fd-richardson", lambda x: math.sqrt(float(x[0])) + dk.sum(x * x), (np.array([0.01, 2.0]),), 0,
+                   SCALAR)
+
+
+def test_quartiles_of_columns_are_numpy_s_percentiles_and_those_of_numbers_to_the_bit():
+    rng = np.random.default_rng(11)
+    for trial in range(1000):
+        columns = [random_values(rng, trial) for _ in range(4)]
+        rows = min(column.size for column in columns)
+        values = np.stack([column[:rows] for column in columns], axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NumPy warns, and gives NaN
+            percentile = np.nanpercentile if np.isnan(values).any() else np.percentile
+            expected = percentile(values, [25, 50, 75], axis=0)
+        found = differences.quartiles_of_columns(values)
+        assert found.shape == expected.shape and np.array_equal(found, expected, equal_nan=True), values
+        for index, column in enumerate(values.T):
+            alone = np.array(differences.quartiles_of_numbers([v for v in column.tolist() if v == v]))
+            assert alone.tobytes() == found[:, index].tobytes(), column  # signs of zero included
+    assert differences.quartiles_of_columns(np.ones((3, 2, 2))).shape == (3, 2, 2)
