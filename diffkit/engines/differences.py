@@ -19,7 +19,9 @@ numdifftools' structure, the one every finite-difference method of diffkit goes 
 Fixed-step rules (:func:`fixed_difference`) take one step and a check at half of it;
 :class:`AdaptiveDifference` searches the grid. Everything is elementwise, so a column
 of a Jacobian (an array output) goes through the same code as one entry of a gradient:
-values, estimates and steps come back shaped like the output.
+values, estimates and steps come back shaped like the output. The same elementwise
+arithmetic lets :class:`AdaptiveDifferences` run the searches of every entry of a
+gradient together, each entry's numbers those of its own search.
 """
 
 import math
