@@ -141,6 +141,22 @@ def test_a_program_that_writes_into_its_argument_gets_copies_from_its_first_writ
 
 
 def test_a_program_that_writes_nothing_is_handed_the_evaluator_s_own_leaves_read_only():
+    seen = []  # what the program saw of its argument, without keeping it
+    holder = {}
+
+    def reads(x):
+        seen.append((x.flags.writeable, np.shares_memory(x, holder["evaluator"].leaves[0])))
+        return dk.sum(x * x)
+
+    problem = Problem(reads, (np.array([3.0, 2.0]),), 0)
+    evaluator = holder["evaluator"] = Perturbation(problem, numeric_reader(problem, SCALAR))
+    assert evaluator.shifted(0, 0, 1.0) == 16.0 + 4.0
+    assert evaluator.evaluate() == 13.0
+    assert not evaluator.copies and seen == [(False, True), (False, True)]
+    np.testing.assert_array_equal(evaluator.leaves[0], [3.0, 2.0])  # restored after the move
+
+
+def test_a_program_that_keeps_its_argument_keeps_the_point_of_that_call():
     seen = []
 
     def keeps(x):
@@ -151,9 +167,10 @@ def test_a_program_that_writes_nothing_is_handed_the_evaluator_s_own_leaves_read
     evaluator = Perturbation(problem, numeric_reader(problem, SCALAR))
     assert evaluator.shifted(0, 0, 1.0) == 16.0 + 4.0
     assert evaluator.evaluate() == 13.0
-    assert not evaluator.copies and not seen[0].flags.writeable
-    assert np.shares_memory(seen[0], evaluator.leaves[0])
-    np.testing.assert_array_equal(seen[0], [3.0, 2.0])  # restored after the move
+    assert evaluator.copies and not np.shares_memory(seen[0], evaluator.leaves[0])
+    np.testing.assert_array_equal(seen[0], [4.0, 2.0])  # the moved point it was called at, kept as it was
+    np.testing.assert_array_equal(seen[1], [3.0, 2.0])
+    np.testing.assert_array_equal(evaluator.leaves[0], [3.0, 2.0])
 
 
 def test_a_read_only_error_of_the_program_s_own_is_raised_as_before():
@@ -331,3 +348,49 @@ def test_quartiles_of_columns_are_numpy_s_percentiles_and_those_of_numbers_to_th
             alone = np.array(differences.quartiles_of_numbers([v for v in column.tolist() if v == v]))
             assert alone.tobytes() == found[:, index].tobytes(), column  # signs of zero included
     assert differences.quartiles_of_columns(np.ones((3, 2, 2))).shape == (3, 2, 2)
+
+
+# --- a program that keeps its argument -------------------------------------------------------------
+class _Memoised:
+    """sum(sin(x)), remembering its last argument and value, as a cache keyed by the point does."""
+
+    def __init__(self):
+        self.x = None
+        self.value = None
+
+    def __call__(self, x):
+        if self.x is not None and np.array_equal(self.x, x):
+            return self.value
+        self.x, self.value = x, float(np.sum(np.sin(x)))
+        return self.value
+
+
+@pytest.mark.parametrize("method", ["fd-forward", "fd-central", "fd-richardson"])
+def test_a_program_that_keeps_its_argument_sees_each_point_it_was_called_at(method):
+    x = np.array([0.5, 1.0, 2.0])
+    kept = []
+
+    def f(x):
+        kept.append(x)
+        kept.append(x[1:])  # a view of it too
+        return float(np.sum(x**2))
+
+    np.testing.assert_allclose(dk.grad(f, method=method)(x), 2 * x, rtol=1e-6)
+    whole = kept[0::2]
+    moved = [k for k in whole if np.count_nonzero(k != x) == 1]
+    # the points with one entry moved (the rest are the base point and the noise line's, all moved)
+    # each keep the move made for its call
+    assert {int(np.flatnonzero(k != x)[0]) for k in moved} == {0, 1, 2}
+    for k, tail in zip(whole, kept[1::2]):
+        np.testing.assert_array_equal(tail, k[1:])
+
+
+@pytest.mark.parametrize("method", ["fd-forward", "fd-central", "fd-richardson"])
+def test_a_cache_keyed_by_the_point_gets_the_right_gradient(method):
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(dk.grad(_Memoised(), method=method)(x), np.cos(x), rtol=1e-6)
+
+
+def test_the_gradient_checker_follows_a_program_that_keeps_its_argument():
+    x = np.array([0.5, 1.0, 2.0])
+    assert dk.check_grad(_Memoised(), lambda x: np.cos(x), x).passed

@@ -60,13 +60,19 @@ class FiniteDifferences:
         scheme = get_method(self.name).scheme
         self.push = DifferencePushforward(problem, SCALAR, scheme, step=None, levels=1, remember=True)
         self.perturbation = self.push.perturbation
-        self.leaves = self.perturbation.leaves
-        self.views = self.perturbation.views
         self.value = self.push.value
         self.steps = []  # every central step taken, for the report
         self._line = None  # per leaf, the exact step of the noise-measuring line
         self._reference_noise = {}  # method -> per leaf, the standard deviation of its gradient's rounding noise
         self.reference_runs = {}  # method -> runs spent measuring it
+
+    @property
+    def leaves(self):
+        return self.perturbation.leaves  # read each time: the evaluator may move to fresh copies
+
+    @property
+    def views(self):
+        return self.perturbation.views
 
     @property
     def noise_evaluations(self):
@@ -212,13 +218,15 @@ class FiniteDifferences:
         h = self.eps(leaf_index) ** (1 / 3) * scale
         original = leaf.copy()
         step = (h * direction).astype(leaf.dtype)
+        del leaf  # a reference held across a call would read as the program keeping its argument
+        leaves = self.perturbation.leaves
         try:
-            leaf += step
+            leaves[leaf_index][...] = original + step
             plus = self.perturbation.evaluate()
-            leaf[...] = original - step
+            self.perturbation.leaves[leaf_index][...] = original - step  # the evaluator's, read again
             minus = self.perturbation.evaluate()
         finally:
-            leaf[...] = original
+            self.perturbation.leaves[leaf_index][...] = original
         self.steps.append(h)
         level = noise_level(self.push.noise, max(abs(plus), abs(minus), abs(self.value)), self.eps(leaf_index))
         return (plus - minus) / (2 * h), h, float(CENTRAL.rounding(level, h))

@@ -11,12 +11,17 @@ views of the evaluator's own leaves, made once, rather than a fresh copy of ever
 per call: a program that writes into an argument (``x[0] = 0``) meets NumPy's
 "read-only" error on its first write, before anything is changed, and from then on
 gets its own copy of each leaf per call, as :meth:`Problem.call` gives (that
-evaluation is run again on the copies). A program that keeps its argument past the
-call holds the evaluator's leaves, which later moves change. Points made for one call (a line of exact
-points, a move along a direction) are the program's to keep. Each output is copied
+evaluation is run again on the copies). A program that keeps its argument (or a view
+of it) past the call is seen by the references it adds to the evaluator's arrays: the
+evaluator then moves fresh copies of its leaves and leaves the kept ones as they were
+at that call, and hands out copies from then on, so what a program keeps is always the
+point it was called at. Points made for one call (a line of exact points, a move along
+a direction) are the program's to keep. Each output is copied
 before the next move: a program may return a view of its input (``x[::-1]``, ``x.T``),
 which the next move would change under the caller.
 """
+
+import sys
 
 import numpy as np
 
@@ -42,8 +47,9 @@ class Perturbation:
         self.views = [leaf.reshape(-1) for leaf in self.leaves]
         self.evaluations = 0
         self.remembered = {} if remember else None  # (leaf index, entry, h) -> output
-        self.copies = False  # the program writes into its arguments: it gets copies of the leaves
+        self.copies = False  # the program writes into or keeps its arguments: it gets copies of the leaves
         self._given = [_read_only(leaf) for leaf in self.leaves]
+        self._held = self._references()
 
     def coordinates(self):
         """(leaf index, entry) of every scalar input, in flat order."""
@@ -54,19 +60,34 @@ class Perturbation:
     def evaluate(self, leaves=None):
         """The program's output at the current leaves (or at ``leaves``, made for this call), as a copy."""
         self.evaluations += 1
-        if leaves is not None or self.wrap is not None:
-            leaves = self.leaves if leaves is None else leaves
-            if self.wrap is not None:
-                leaves = [self.wrap(leaf) for leaf in leaves]  # boxes made for this call
-            raw = self.problem.call(leaves, own=True)
-        else:
-            raw = self._call_at_point()
-        out = self.read_output(raw)
-        return out.copy() if isinstance(out, np.ndarray) else out
+        if leaves is not None:
+            return _copied(self.read_output(self.problem.call(self._wrapped(leaves), own=True)))
+        out = _copied(self.read_output(self._call_at_point()))
+        if not self.copies and self._references() != self._held:
+            self._keep_apart()
+        return out
+
+    def _wrapped(self, leaves):
+        return leaves if self.wrap is None else [self.wrap(leaf) for leaf in leaves]  # boxes made for this call
+
+    def _references(self):
+        """References to the evaluator's leaves and to the read-only views it hands out: more
+        after a call than before means the program kept an argument, or a view of one."""
+        return [sys.getrefcount(array) for pair in zip(self.leaves, self._given) for array in pair]
+
+    def _keep_apart(self):
+        """The program kept an argument: leave its arrays as they are (the point of that call)
+        and move copies of them from now on, handing the program copies as well."""
+        self.copies = True
+        self.leaves = [leaf.copy() for leaf in self.leaves]
+        self.views = [leaf.reshape(-1) for leaf in self.leaves]
+        self._given = None
 
     def _call_at_point(self):
         if self.copies:
-            return self.problem.call(self.leaves)
+            return self.problem.call(self._wrapped(self.leaves))
+        if self.wrap is not None:
+            return self.problem.call(self._wrapped(self.leaves), own=True)
         try:
             return self.problem.call(self._given, own=True)
         except ValueError as exc:
@@ -91,7 +112,7 @@ class Perturbation:
         try:
             return self.evaluate()
         finally:
-            view[entry] = original
+            self.views[leaf_index][entry] = original  # the evaluator's own, which a kept argument may have replaced
 
     def along(self, direction, h):
         """The output at the leaves moved by ``h`` times ``direction`` (one array per leaf)."""
@@ -127,6 +148,10 @@ def forward_pass(problem, output):
     """One evaluation of the program at its point, made as the finite-difference methods make
     each of theirs (a zero-argument function): the forward pass the harness times a gradient against."""
     return Perturbation(problem, numeric_reader(problem, output)).evaluate
+
+
+def _copied(out):
+    return out.copy() if isinstance(out, np.ndarray) else out
 
 
 def _read_only(leaf):
