@@ -8,9 +8,12 @@ value. A real op outside its real domain (sqrt or log of a negative number) give
 as in the program's real arithmetic.
 """
 
+import cmath
+
 import numpy as np
 
 from .. import errors
+from .. import ops
 from ..core.frames import user_location
 from ..core.values import COMPARISONS, BoxedValue
 
@@ -43,9 +46,9 @@ class ComplexStepValue(BoxedValue):
             )
         values = [a.value if isinstance(a, ComplexStepValue) else a for a in args]
         out = primitive.evaluate_numeric(values, params)
-        if primitive.singular:
+        if primitive.singular and _may_leave_real_domain(primitive, values):
             out = _outside_real_domain_as_nan(primitive, values, params, out)
-        if not np.isfinite(out).all():  # the method, not np.all: one call fewer per op
+        if not _all_finite(out):
             _refuse_complex_infinities(primitive, values, params, out)
         return ComplexStepValue(out)
 
@@ -67,14 +70,41 @@ class ComplexStepValue(BoxedValue):
         return f"ComplexStepValue({self.value!r})"
 
 
+_SCALARS = frozenset((complex, float, int, np.complex128, np.complex64, np.float64, np.float32))
+
+
+def _all_finite(out):
+    """Whether every entry of ``out`` is finite; a scalar (a sum's, a mean's) without a ufunc call."""
+    if type(out) in _SCALARS:
+        return cmath.isfinite(out)
+    return np.isfinite(out).all()  # the method, not np.all: one call fewer per op
+
+
+def _may_leave_real_domain(primitive, values):
+    """False where the real face cannot be NaN unless the complex face's real part is too.
+
+    ``x ** n`` with a plain whole number ``n`` (the common ``** 2``) is defined for every
+    real ``x``: its real face is NaN only where ``x`` is, and so is the complex face's real
+    part (or both are 1, for ``n = 0``). Every other singular op is checked entry by entry.
+    """
+    if primitive is ops.power:
+        exponent = values[1]
+        kind = type(exponent)
+        return not (kind is int or (kind is float or kind is np.float64) and exponent.is_integer())
+    return True
+
+
 def _outside_real_domain_as_nan(primitive, values, params, out):
     """NaN where the op's real face is NaN: a real program's sqrt(-1.7) or log(-1) is NaN (as
     the tape computes it), not the complex number the complex face returns, whose real
     part (0, log 1.7) a comparison would then read as if it were the program's value."""
     with np.errstate(all="ignore"):
         real = primitive.evaluate_numeric([np.real(v) for v in values], params)
-    undefined = np.isnan(real) & ~np.isnan(np.real(out))
-    if not np.any(undefined):
+    undefined = np.isnan(real)
+    if not undefined.any():  # a real face without NaN: nothing to mark (the commonest case)
+        return out
+    undefined &= ~np.isnan(np.real(out))
+    if not undefined.any():
         return out
     return np.where(undefined, complex(np.nan, np.nan), out)
 
