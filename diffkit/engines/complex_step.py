@@ -48,7 +48,7 @@ class ComplexStepValue(BoxedValue):
         out = primitive.evaluate_numeric(values, params)
         if primitive.singular and _may_leave_real_domain(primitive, values):
             out = _outside_real_domain_as_nan(primitive, values, params, out)
-        if not _all_finite(out):
+        if primitive not in _COMPONENTWISE and not _all_finite(out):
             _refuse_complex_infinities(primitive, values, params, out)
         return ComplexStepValue(out)
 
@@ -70,6 +70,38 @@ class ComplexStepValue(BoxedValue):
         return f"ComplexStepValue({self.value!r})"
 
 
+def _operator(primitive, reflected=False):
+    """A Python operator straight to ``_process``, as the op table would dispatch it: an
+    operand of another kind (a traced value, a dual number) still goes through the table,
+    which picks the deepest box."""
+
+    def apply(self, other):
+        args = (other, self) if reflected else (self, other)
+        if isinstance(other, BoxedValue) and type(other) is not ComplexStepValue:
+            return primitive(*args)
+        return self._process(primitive, args, {})
+
+    return apply
+
+
+for _name, _primitive in {"add": ops.add, "sub": ops.subtract, "mul": ops.multiply, "truediv": ops.divide,
+                          "pow": ops.power, "matmul": ops.matmul}.items():
+    setattr(ComplexStepValue, f"__{_name}__", _operator(_primitive))
+    setattr(ComplexStepValue, f"__r{_name}__", _operator(_primitive, reflected=True))
+del _name, _primitive
+
+
+def _negative(self):
+    return self._process(ops.negative, (self,), {})
+
+
+ComplexStepValue.__neg__ = _negative
+
+
+# Ops whose complex face computes the real part as the real face does, by the same IEEE
+# operation ((a + bi) + (c + di) has real part a + c, infinities and NaNs included): the
+# refusal of infinities, which looks for real parts that differ, can never apply to them.
+_COMPONENTWISE = frozenset((ops.add, ops.subtract, ops.negative))
 _SCALARS = frozenset((complex, float, int, np.complex128, np.complex64, np.float64, np.float32))
 
 
@@ -77,7 +109,8 @@ def _all_finite(out):
     """Whether every entry of ``out`` is finite; a scalar (a sum's, a mean's) without a ufunc call."""
     if type(out) in _SCALARS:
         return cmath.isfinite(out)
-    return np.isfinite(out).all()  # the method, not np.all: one call fewer per op
+    finite = np.isfinite(out)
+    return np.count_nonzero(finite) == finite.size  # a count, not .all(): no reduction machinery
 
 
 def _may_leave_real_domain(primitive, values):
