@@ -102,6 +102,7 @@ ComplexStepValue.__neg__ = _negative
 # operation ((a + bi) + (c + di) has real part a + c, infinities and NaNs included): the
 # refusal of infinities, which looks for real parts that differ, can never apply to them.
 _COMPONENTWISE = frozenset((ops.add, ops.subtract, ops.negative))
+WHOLE_POWERS = 10  # x ** n for |n| up to this needs no real-domain check (see _may_leave_real_domain)
 _SCALARS = frozenset((complex, float, int, np.complex128, np.complex64, np.float64, np.float32))
 
 
@@ -116,14 +117,17 @@ def _all_finite(out):
 def _may_leave_real_domain(primitive, values):
     """False where the real face cannot be NaN unless the complex face's real part is too.
 
-    ``x ** n`` with a plain whole number ``n`` (the common ``** 2``) is defined for every
-    real ``x``: its real face is NaN only where ``x`` is, and so is the complex face's real
-    part (or both are 1, for ``n = 0``). Every other singular op is checked entry by entry.
+    ``x ** n`` with a plain whole number ``|n| <= 10`` (the common ``** 2``) is defined for
+    every real ``x``: its real face is NaN only where ``x`` is, and NumPy's complex power by
+    repeated multiplication then has a NaN real part too (or both are 1, for ``n = 0``).
+    Larger powers go through exp(n log z), which does not keep that NaN; they, and every
+    other singular op, are checked entry by entry.
     """
     if primitive is ops.power:
         exponent = values[1]
         kind = type(exponent)
-        return not (kind is int or (kind is float or kind is np.float64) and exponent.is_integer())
+        whole = kind is int or (kind is float or kind is np.float64) and exponent.is_integer()
+        return not (whole and -WHOLE_POWERS <= exponent <= WHOLE_POWERS)
     return True
 
 
