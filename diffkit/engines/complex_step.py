@@ -6,6 +6,11 @@ numbers and refuses non-analytic ops (abs, relu, max...) with a clear error, ins
 of a silently wrong derivative. Comparisons look at the real part, the program's real
 value. A real op outside its real domain (sqrt or log of a negative number) gives NaN,
 as in the program's real arithmetic.
+
+Those checks run on every op, so they are kept cheap: where NumPy's arithmetic rules a
+check out (the real part of a complex sum is the real sum; ``x ** 2`` is defined for
+every real ``x``) it is skipped, a scalar's finiteness is read without a ufunc call, and
+Python's operators come straight to :meth:`ComplexStepValue._process`.
 """
 
 import cmath
