@@ -216,17 +216,10 @@ class FiniteDifferences:
         leaf = self.leaves[leaf_index]
         scale = max(float(np.max(np.abs(leaf))) if leaf.size else 0.0, 1.0)
         h = self.eps(leaf_index) ** (1 / 3) * scale
-        original = leaf.copy()
         step = (h * direction).astype(leaf.dtype)
         del leaf  # a reference held across a call would read as the program keeping its argument
-        leaves = self.perturbation.leaves
-        try:
-            leaves[leaf_index][...] = original + step
-            plus = self.perturbation.evaluate()
-            self.perturbation.leaves[leaf_index][...] = original - step  # the evaluator's, read again
-            minus = self.perturbation.evaluate()
-        finally:
-            self.perturbation.leaves[leaf_index][...] = original
+        plus = self.perturbation.leaf_moved(leaf_index, step)
+        minus = self.perturbation.leaf_moved(leaf_index, -step)
         self.steps.append(h)
         level = noise_level(self.push.noise, max(abs(plus), abs(minus), abs(self.value)), self.eps(leaf_index))
         return (plus - minus) / (2 * h), h, float(CENTRAL.rounding(level, h))

@@ -114,6 +114,16 @@ class Perturbation:
         finally:
             self.views[leaf_index][entry] = original  # the evaluator's own, which a kept argument may have replaced
 
+    def leaf_moved(self, leaf_index, step):
+        """The output with one whole leaf moved by ``step`` (an array of its shape, in its dtype;
+        the leaf is restored afterwards)."""
+        original = self.leaves[leaf_index].copy()
+        self.leaves[leaf_index][...] = original + step
+        try:
+            return self.evaluate()
+        finally:
+            self.leaves[leaf_index][...] = original  # the evaluator's own, which a kept argument may have replaced
+
     def along(self, direction, h):
         """The output at the leaves moved by ``h`` times ``direction`` (one array per leaf)."""
         moved = [leaf + h * np.asarray(d, dtype=leaf.dtype) for leaf, d in zip(self.leaves, direction)]
