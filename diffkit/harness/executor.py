@@ -11,7 +11,6 @@ a ladder run in order; after a rung hits a limit the rest of the ladder is recor
 """
 
 import concurrent.futures as futures
-import contextlib
 import concurrent.futures.process
 import multiprocessing
 import os
@@ -25,7 +24,6 @@ from .database import ResultsDB, make_folder
 from .lock import FolderLock
 from .suites import measuring_time, positive_limit
 from .in_process import InProcessExecutor, supervise_here
-from .timing import frozen_heap
 from .worker import LIMIT_STATUSES, case_row, prepare_worker, supervise
 
 CONNECT_SECONDS = 5
@@ -193,8 +191,6 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
     executor = InProcessExecutor() if in_process else make_executor(jobs, scheduler)
     task = supervise_here if in_process else supervise
     running = {}
-    frozen = frozen_heap() if in_process else contextlib.nullcontext()
-    frozen.__enter__()
     try:
         def submit(case):
             future = executor.submit(task, case.to_dict(), timeout, memory_mb, min_time)
@@ -234,7 +230,6 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
                     ladders.finished(row)
                     advance(case.ladder)
     finally:
-        frozen.__exit__(None, None, None)
         bar.close()
         _shutdown(executor)
     db.set_meta(finished=time.time(), load_at_finish=load_average())
