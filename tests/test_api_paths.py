@@ -86,3 +86,35 @@ def test_the_signature_cache_follows_a_function_that_changes():
     with pytest.raises(dk.InputError, match="takes 2 positional arguments"):
         dk.grad(f)(3.0)
     assert dk.grad(f, argnums=1)(3.0, 5.0) == 3.0
+
+
+def _large(fill=0.5, order="C"):
+    return np.full((80, 100), fill, order=order)  # 8000 entries: checked in one pass of their dot product
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("bad, shown", [(np.nan, "nan"), (np.inf, "inf"), (-np.inf, "-inf")])
+def test_a_large_argument_that_is_not_finite_is_refused_with_the_entry_named(order, bad, shown):
+    W = _large(order=order)
+    W[61, 6] = bad
+    with pytest.raises(dk.InputError, match=rf"W\[61,6\] is {shown}: a gradient at NaN or infinity means nothing"):
+        dk.grad(lambda W: dk.sum(W))(W)
+    with pytest.raises(dk.InputError, match=rf"W\[61,3\] is {shown}"):
+        dk.grad(lambda W: dk.sum(W))(W[:, ::2])  # a strided view of it: the same check, without a copy
+
+
+def test_large_entries_whose_squares_overflow_are_still_finite():
+    W = _large(1e200)  # W.ravel() @ W.ravel() overflows to inf: settled entry by entry
+    W[3, 3] = -1e300
+    with np.errstate(all="raise"):  # and NumPy's overflow warning stays inside the check
+        grad = dk.grad(lambda W: dk.sum(W * 1e-300))(W)
+    np.testing.assert_array_equal(grad, np.full(W.shape, 1e-300))
+
+
+def test_large_data_may_be_infinite_but_not_nan():
+    X = _large()
+    X[0, 0] = -np.inf  # a mask, as before a softmax
+    assert dk.grad(lambda w, X: w * dk.sum(dk.exp(X)))(2.0, X) == pytest.approx(np.exp(0.5) * 7999)
+    X[5, 9] = np.nan
+    with pytest.raises(dk.InputError, match=r"X\[5,9\] is nan \(in an argument that is not differentiated\)"):
+        dk.grad(lambda w, X: w * dk.sum(X))(2.0, X)
