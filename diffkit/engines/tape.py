@@ -581,7 +581,11 @@ class Tape:
         return Traced(out, self, len(nodes) - 1)
 
     def backward(self, output, seed, wrt, on_node=None, strong_zero=None):
-        """Cotangents of the leaves ``wrt`` (Traced values) for ``output`` seeded with ``seed``.
+        """Cotangents of the leaves ``wrt`` for ``output`` seeded with ``seed``.
+
+        ``wrt`` is the leaves (Traced values), or a range of their node indices: the nodes
+        they had when recorded, whatever the program later did to the Traced objects (an
+        item assignment into an argument rebinds its box to a new node).
 
         A leaf the output does not depend on gets ``None``. A NaN in the result is looked at
         once more: when it came from a zero cotangent times an infinite derivative on a
@@ -599,6 +603,7 @@ class Tape:
         The calls describe the pass whose result is returned, and the result is the same,
         bit for bit, as without a hook.
         """
+        wrt = wrt if type(wrt) is range else [leaf._node for leaf in wrt]
         if on_node is not None:
             return self._backward_observed(output, seed, wrt, on_node)
         if strong_zero:
@@ -618,7 +623,7 @@ class Tape:
         if not (isinstance(output, Traced) and output._tape is self):
             return [None] * len(wrt)
         nodes = self.nodes
-        live = self.computed_from(wrt, output._node)
+        live = self._computed_from_nodes(wrt, output._node)
         for strong_zero in (False, True):
             cotangents = [None] * len(nodes)
             cotangents[output._node] = seed
@@ -635,7 +640,7 @@ class Tape:
                         previous = cotangents[parent]
                         cotangents[parent] = contribution if previous is None else previous + contribution
                 visits.append((index, g, sent))
-            result = [cotangents[leaf._node] for leaf in wrt]
+            result = [cotangents[node] for node in wrt]
             if strong_zero or not (selected and any(_has_nan(g) for g in result)):
                 break
         for visit in visits:
@@ -644,10 +649,13 @@ class Tape:
 
     def computed_from(self, wrt, last):
         """Per node up to ``last``: whether it was computed from one of the leaves ``wrt``."""
+        return self._computed_from_nodes([leaf._node for leaf in wrt], last)
+
+    def _computed_from_nodes(self, leaf_nodes, last):
         live = [False] * (last + 1)
-        for leaf in wrt:
-            if leaf._node <= last:
-                live[leaf._node] = True
+        for node in leaf_nodes:
+            if node <= last:
+                live[node] = True
         for index in range(last + 1):
             node = self.nodes[index]
             if node is not None and any(parent is not None and live[parent] for parent in node[1]):
@@ -689,7 +697,7 @@ class Tape:
             return [None] * len(wrt), selected
         cotangents = [None] * len(nodes)
         cotangents[output._node] = seed
-        keep = {leaf._node for leaf in wrt}
+        keep = set(wrt)
         scalar_types = _SCALAR_TYPES
         ndarray = np.ndarray
         scalar_rules = _SCALAR_RULE_TYPE if not strong_zero else ()
@@ -800,7 +808,7 @@ class Tape:
                             contribution = unbroadcast(contribution, shapes[position])
                 previous = cotangents[parent]
                 cotangents[parent] = contribution if previous is None else previous + contribution
-        return [cotangents[leaf._node] for leaf in wrt], selected
+        return [cotangents[node] for node in wrt], selected
 
     def stats(self):
         """Nodes recorded, and bytes of the values the backward pass holds on to.

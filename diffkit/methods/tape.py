@@ -1,7 +1,5 @@
 """Reverse mode over NumPy arrays: record the program on a tape, then backward passes."""
 
-import itertools
-
 import numpy as np
 
 from ..engines.tape import Tape, Traced
@@ -11,15 +9,15 @@ from .registry import register
 
 
 def record(problem):
-    """Run the program on traced leaves; return (tape, traced leaves, output)."""
-    values = problem.leaf_values
+    """Run the program on traced leaves; return (tape, the leaves' node indices, output).
+
+    The backward pass reads the leaves by the nodes they were recorded as: an item
+    assignment into an argument rebinds its box, never what the gradient is taken of.
+    """
     with Tape() as tape:
-        leaves = tape.leaves(values)
-        # The program gets boxes of its own: an item assignment into an argument rebinds those,
-        # never the leaves the backward pass reads.
-        boxes = list(map(Traced, values, itertools.repeat(tape), range(len(values))))
+        boxes = tape.leaves(problem.leaf_values)
         out = problem.call(boxes, own=True)
-    return tape, leaves, out
+    return tape, range(len(boxes)), out
 
 
 class TapePullback:
