@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from diffkit.bench import networks, peers, readme, report, suite, targets
+from diffkit.bench import environment, networks, peers, readme, report, suite, targets
 from diffkit.harness.timing import time_side_by_side
 from diffkit.cli import main
 from diffkit.errors import InputError
@@ -145,6 +145,8 @@ def test_quick_run_writes_every_section(quick_report):
     for name in (suite.API_LIST, suite.API_POSITIONAL, suite.COMPILED):
         assert scalar["max_abs_difference_vs_tape"][name] <= 1e-14, name
     assert "not measured" in text  # 4x256 and 8x512 are not part of a quick run
+    assert results["environment"]["allocator"] == environment.SETTLED_ALLOCATOR  # this machine runs glibc
+    assert f"| allocator | {environment.SETTLED_ALLOCATOR} |" in text
     # The timing tables name the internal tape as such; the goals speak of what users call.
     assert "| internal tape (not what users call) |" not in text.split("## Goals")[1].split("## MLP")[0]
     assert f"| {suite.TAPE} |" in text or f" {suite.TAPE} |" in text
@@ -263,3 +265,9 @@ def test_update_readme_into_a_missing_folder_names_the_file(tmp_path, capsys):
     assert error.startswith(f"diffkit: error: cannot read the README {readme_path} (No such file or directory): "
                             "give --readme the Markdown file that holds the benchmark section")
     assert "Traceback" not in error and not readme_path.parent.exists()
+
+
+def test_the_allocator_is_settled_through_glibcs_mallopt_and_says_so_elsewhere(monkeypatch):
+    assert environment.settle_allocator() == environment.SETTLED_ALLOCATOR  # twice is as good as once
+    monkeypatch.setattr(environment.platform, "libc_ver", lambda: ("", ""))
+    assert environment.settle_allocator().startswith("the platform's default allocator (not glibc")

@@ -106,6 +106,8 @@ def _environment_section(results):
         ("threads", f"{env['threads']} per library (NumPy's BLAS via threadpoolctl, torch, XLA)"),
         ("clock", _CLOCKS.get(results.get("clock", "wall"))),
     ]
+    if env.get("allocator"):
+        rows.append(("allocator", env["allocator"]))
     for info in env.get("blas_after", env["blas"]):
         if "note" in info:
             rows.append(("BLAS", info["note"]))

@@ -296,10 +296,13 @@ def run(settings, peer_names=None, threads=1, clock="cpu"):
     finally:
         restore_xla()
     restore_threads = environment.apply_threads(threads)
+    allocator = environment.settle_allocator()
     try:
-        return _run_sections(settings, loaded, threads, clock, started)
+        results = _run_sections(settings, loaded, threads, clock, started)
     finally:
         restore_threads()
+    results["environment"]["allocator"] = allocator
+    return results
 
 
 def _load_peers(peer_names):
