@@ -22,22 +22,24 @@ def gradient(f, *args, argnums=0, method=DEFAULT_METHOD, **options):
 
 def value_and_grad(f, argnums=0, method=DEFAULT_METHOD, **options):
     """Return a function computing ``(f(*args), gradient)`` with the chosen method."""
-    get_method(method).check_options(options)  # fail now, not at the first call, on a misspelt name or option
+    chosen = get_method(method)
+    chosen.check_options(options)  # fail now, not at the first call, on a misspelt name or option
 
     @functools.wraps(f)
     def value_and_gradient(*args):
-        return get_method(method).value_and_grad(Problem(f, args, argnums), **options)
+        return chosen.value_and_grad(Problem(f, args, argnums), **options)
 
     return value_and_gradient
 
 
 def grad(f, argnums=0, method=DEFAULT_METHOD, **options):
     """Return a function computing the gradient of ``f`` with the chosen method."""
-    get_method(method).check_options(options)
+    chosen = get_method(method)
+    chosen.check_options(options)
 
     @functools.wraps(f)
     def gradient_of_f(*args):
-        return get_method(method).value_and_grad(Problem(f, args, argnums), **options)[1]
+        return chosen.value_and_grad(Problem(f, args, argnums), **options)[1]
 
     return gradient_of_f
 
