@@ -184,9 +184,11 @@ _NO_PARAMS = {}
 
 
 def _scalar_operator(primitive, reflected, general):
-    """``general`` (an operator method from :func:`_operator`) with the case of two numbers, one a
-    NumPy float64, recorded first: the commonest node of a scalar program, and the same node
-    ``general`` records there, but with a :class:`_ScalarRule` the backward pass spells out."""
+    """``general`` (an operator method from :func:`_operator`) with the case of two numbers (Python
+    floats or NumPy float64s, an int beside one of them) recorded first: the commonest node of a
+    scalar program, and the node ``general`` records there, but with a :class:`_ScalarRule` the
+    backward pass spells out. The arithmetic is Python's: the same IEEE double result as
+    NumPy's, in the type Python gives (a float for two floats, a float64 beside a float64)."""
     rule = _SCALAR_RULES[primitive]
     face = rule.scalar_face
     kept = rule.keep_args[0]
@@ -201,8 +203,9 @@ def _scalar_operator(primitive, reflected, general):
                 value_other = other.value
                 kind_value = type(value)
                 kind_other = type(value_other)
-                if (kind_value is float64 and (kind_other is float64 or kind_other is float or kind_other is int)
-                        or kind_other is float64 and (kind_value is float or kind_value is int)):
+                if ((kind_value is float64 or kind_value is float)
+                        and (kind_other is float64 or kind_other is float or kind_other is int)
+                        or (kind_other is float64 or kind_other is float) and kind_value is int):
                     nodes = tape.nodes
                     index = len(nodes)
                     if reflected:  # other op self: a traced left operand whose own method declined (rare)
@@ -214,7 +217,7 @@ def _scalar_operator(primitive, reflected, general):
                     return Traced(face(value, value_other), tape, index)
         elif kind is float64 or kind is float or kind is int:
             kind_value = type(value)
-            if kind_value is float64 or kind is float64 and (kind_value is float or kind_value is int):
+            if kind_value is float64 or kind_value is float or (kind is float64 or kind is float) and kind_value is int:
                 tape = self._tape
                 nodes = tape.nodes
                 index = len(nodes)
@@ -359,7 +362,7 @@ _REDUCTIONS = {_array_ops.sum: _ReductionRule(_array_ops.sum, False), _array_ops
 
 
 class _ScalarRule(_NodeRule):
-    """What the tape records for add, subtract or multiply of two numbers (one a NumPy float64).
+    """What the tape records for add, subtract or multiply of two numbers (floats or float64s).
 
     The rules are the table's; the backward pass spells out their arithmetic (``g``, ``-g``,
     ``g * b`` and ``g * a``) instead of calling them, as a call costs several times what the
@@ -507,7 +510,7 @@ class Tape:
             if type(arg) is Traced and arg._tape is self:
                 value = arg.value
                 scalar = rule.scalar_node
-                if scalar is not None and type(value) is np.float64 and not params:  # relu of a number
+                if scalar is not None and (type(value) is np.float64 or type(value) is float) and not params:
                     out = scalar.scalar_face(value)
                     nodes = self.nodes
                     nodes.append((primitive, (arg._node,), (value,) if scalar.keep_args[0] else (None,), _NO_PARAMS,
