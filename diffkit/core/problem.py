@@ -23,9 +23,10 @@ from .containers import LEAF, PLAIN_LEAVES, flat_sequence, flatten, leaf_paths, 
 from .frames import traceback_location
 from .values import BoxedValue
 
-# A number given as a plain Python float or int, or as a NumPy float64: traced as a float64
-# scalar, checked and converted in bulk (a program of a few hundred scalar parameters must
-# not pay a NumPy array per entry). bool is not a number here: it is refused as before.
+# A number given as a plain Python float or int, or as a NumPy float64: traced as a Python
+# float (whose arithmetic is a float64's, bit for bit, at a third of the cost), checked and
+# converted in bulk (a program of a few hundred scalar parameters must not pay a NumPy
+# array per entry). bool is not a number here: it is refused as before.
 _NUMBER_TYPES = frozenset((float, int, np.float64))
 
 
@@ -36,7 +37,7 @@ class Problem:
     for NaN and infinity in one vectorised pass (small arrays all together) and not
     copied, plain numbers are converted together, and what the program's signature says
     is looked up once per function. ``leaf_values`` are the values a method traces (the
-    arguments' own float arrays, float64 scalars for numbers); ``leaves`` the same as
+    arguments' own float arrays, Python floats for numbers); ``leaves`` the same as
     arrays (0-d for numbers, read-only views of the arguments' arrays), for methods that
     perturb or reshape them. Names (``leaf_names``) are built when first asked for.
     """
@@ -219,10 +220,10 @@ class Problem:
         foreign = set(map(id, self._data)) if self._data else ()
         if _handed_as_they_are(leaf_grads, leaf_values, foreign):
             present = leaf_grads
-        elif _numbers_for_numbers(leaf_grads, leaf_values, self.leaf_was_scalar):
-            present = list(map(float, leaf_grads))  # what _present_each gives each, in one C loop
-        else:
-            present = self._present_each(leaf_grads, leaf_values, foreign)
+        else:  # numbers: what _present_each gives each, in one C loop
+            present = _numbers_as_floats(leaf_grads, leaf_values)
+            if present is None:
+                present = self._present_each(leaf_grads, leaf_values, foreign)
         if self.single:
             _, treedef, start, stop = self._spans[0]
             return present[start] if treedef is LEAF else _rebuilt(treedef, present[start:stop])
@@ -251,7 +252,7 @@ class Problem:
                     handed.add(id(grad))
                     present.append(grad)
                     continue
-            elif was_scalar[index] and (kind is np.float64 or kind is float) and type(leaf_values[index]) is np.float64:
+            elif was_scalar[index] and (kind is np.float64 or kind is float) and type(leaf_values[index]) is float:
                 present.append(float(grad))
                 continue
             present.append(_present(grad, leaf_values[index], was_scalar[index]))
@@ -302,7 +303,7 @@ def _rebuilt(treedef, values):
 
 
 def _as_leaf_array(value):
-    if type(value) is np.float64:
+    if type(value) is float:
         return np.array(value)
     if type(value) is np.ndarray:
         view = value.view()
@@ -345,22 +346,18 @@ def _handed_as_they_are(grads, leaves, foreign):
 
 
 _NUMBER_GRADIENTS = frozenset((np.float64, float))
-_FLOAT64_SCALAR = {np.float64}
+_FLOAT_ONLY = {float}
 
 
-def _numbers_for_numbers(grads, leaves, was_scalar):
-    """Whether every leaf is a number (traced as a float64) and every gradient a number: each comes
-    back as a Python float."""
-    return (
-        len(grads) == len(leaves)
-        and set(map(type, leaves)) == _FLOAT64_SCALAR
-        and set(map(type, grads)) <= _NUMBER_GRADIENTS
-        and all(was_scalar)
-    )
-
-
-def _all_float64_arrays(values):
-    return bool(values) and set(map(type, values)) == _ARRAY_TYPE and set(map(_DTYPE, values)) == _FLOAT64_DTYPE
+def _numbers_as_floats(grads, leaves):
+    """The gradients as Python floats when every leaf is a number (traced as a float) and every
+    gradient a number, else None: one pass over each list, none per entry."""
+    if len(grads) != len(leaves) or set(map(type, leaves)) != _FLOAT_ONLY:
+        return None
+    kinds = set(map(type, grads))
+    if kinds == _FLOAT_ONLY:
+        return grads
+    return list(map(float, grads)) if kinds <= _NUMBER_GRADIENTS else None
 
 
 def _each_finite(arrays):
@@ -378,7 +375,8 @@ def checked_leaves(raw, defer=False):
     anything not finite, returns None: the caller names it. With ``defer`` the small
     arrays are not checked but returned too, for the caller to check with others.
     """
-    if _all_float64_arrays(raw):  # the common case, in a few passes at C speed
+    kinds = set(map(type, raw))
+    if kinds == _ARRAY_TYPE and set(map(_DTYPE, raw)) == _FLOAT64_DTYPE:  # the common case, in a few C passes
         scalar = list(map(operator.not_, map(_SHAPE, raw)))
         if max(map(_SIZE, raw)) <= _SMALL:
             small = list(raw)
@@ -389,12 +387,12 @@ def checked_leaves(raw, defer=False):
         if defer:
             return list(raw), scalar, small
         return (list(raw), scalar) if not small or all_finite(_joined(small)) else None
-    if raw and set(map(type, raw)) <= _NUMBER_TYPES:  # only numbers (a scalar program's parameters): in one go
+    if raw and kinds <= _NUMBER_TYPES:  # only numbers (a scalar program's parameters): in one go
         try:
             together = np.array(raw, dtype=np.float64)
         except OverflowError:  # an int too large for a float
             return None
-        values, scalar = list(together), [True] * len(raw)
+        values, scalar = together.tolist(), [True] * len(raw)
         if defer:
             return values, scalar, [together]
         return (values, scalar) if all_finite(together) else None
@@ -437,7 +435,7 @@ def checked_leaves(raw, defer=False):
         except OverflowError:  # an int too large for a float
             return None
         small.append(together)
-        for index, value in zip(numbers, together):
+        for index, value in zip(numbers, together.tolist()):
             values[index] = value
             scalar[index] = True
     if defer:  # the caller checks the small arrays, together with others
@@ -543,6 +541,8 @@ def _short(value, limit=80):
 
 
 def _present(grad, leaf, was_scalar):
+    if type(leaf) is float:  # a number's leaf: a float64 of shape ()
+        leaf = np.float64(leaf)
     if isinstance(grad, BoxedValue) or isinstance(leaf, BoxedValue):
         return _boxed_present(grad, leaf)
     if grad is None:

@@ -15,26 +15,11 @@ def record(problem):
     assignment into an argument rebinds its box, never what the gradient is taken of.
     """
     with Tape() as tape:
-        boxes = tape.leaves(_traced_values(problem))
+        boxes = tape.leaves(problem.leaf_values)
         out = problem.call(boxes, own=True)
     return tape, range(len(boxes)), out
 
 
-def _traced_values(problem):
-    """The values the tape records from: the leaves, with numbers as Python floats.
-
-    A float's arithmetic is a NumPy float64's to the bit, at about a third of the cost, and a
-    scalar program is made of little else; arrays, and 0-d arrays, are traced as they are.
-    """
-    values = problem.leaf_values
-    if not any(problem.leaf_was_scalar):
-        return values
-    if set(map(type, values)) == _FLOAT64_ONLY:
-        return list(map(float, values))
-    return [float(value) if type(value) is np.float64 else value for value in values]
-
-
-_FLOAT64_ONLY = {np.float64}
 _NUMBER_OUTPUTS = frozenset((float, np.float64))
 
 
