@@ -54,7 +54,8 @@ def test_operators_on_numpy_scalars_give_what_the_ufunc_gives(a, b):
     with Tape() as tape:
         ta, tb = tape.leaf(a), tape.leaf(b)
         results = [ta + tb, ta - tb, ta * tb, tb - ta, -ta]
-    expected = [np.add(a, b), np.subtract(a, b), np.multiply(a, b), np.subtract(b, a), np.negative(a)]
+    expected = [np.add(a, b), np.subtract(a, b), np.multiply(a, b), np.subtract(b, a),
+                -a if type(a) is float else np.negative(a)]  # a Python float stays one (its IEEE value is the ufunc's)
     for result, value in zip(results, expected):
         assert type(result.value) is type(value) and result.value == value
 

@@ -264,7 +264,7 @@ class _NodeRule:
 
     def __init__(self, primitive, count):
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
-        self.scalar_node = None  # a unary op's rule for one NumPy float64, when the table declares faces for it
+        self.scalar_node = None  # a unary op's rule for one number, when the table declares faces for it
         self.broadcasting = primitive.broadcasting
         self.elementwise = primitive.elementwise
         self.singular = primitive.singular
@@ -298,8 +298,8 @@ def _values_needed_by(rules, count):
 
 _NODE_RULES = {}
 
-# On NumPy float64 scalars these operators are NumPy's own scalar arithmetic: the same
-# result and type as calling the ufunc, without the cost of a ufunc call (about 1 µs).
+# On numbers these operators are Python's or NumPy's own scalar arithmetic: the ufunc's
+# IEEE result (in Python's type for Python floats), without the cost of a ufunc call (about 1 µs).
 _SCALAR_FACES = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul, np.negative: operator.neg}
 _SCALAR_TYPES = frozenset((float, int, np.float64))
 
@@ -387,11 +387,11 @@ _SCALAR_RULE_TYPE = _ScalarRule
 
 
 def _numpy_scalars(values):
-    """True when every value is a float or int and at least one is a NumPy float64."""
+    """True when every value is a number and at least one is a float (Python's or NumPy's)."""
     found = False
     for value in values:
         kind = type(value)
-        if kind is np.float64:
+        if kind is np.float64 or kind is float:
             found = True
         elif kind not in _SCALAR_TYPES:
             return False
@@ -409,7 +409,7 @@ def _node_rule(primitive, count):
 
 
 class _ScalarFaceRule(_NodeRule):
-    """What the tape records for a unary op of the table applied to one NumPy float64, when the
+    """What the tape records for a unary op of the table applied to one number (a float or float64), when the
     table gives the op faces for one number (``extra["scalar"]``: the forward value and the
     rules, the NumPy face's and the table rules' values without a ufunc call each)."""
 
