@@ -45,8 +45,7 @@ def accuracy(analysis, folder):
                 grid[i, j] = math.log10(error)
     fig, ax = new_figure(figsize=(1.0 * len(methods) + 4.2, 0.3 * len(programs) + 2.2))
     cmap = ListedColormap(np.array([[0.13, 0.40, 0.67], [0.40, 0.65, 0.80], [0.82, 0.90, 0.94], [0.99, 0.86, 0.78],
-                                    [0.96, 0.65, 0.51], [0.84, 0.38, 0.30], [0.70, 0.09, 0.17]]))
-    cmap.set_bad("white")
+                                    [0.96, 0.65, 0.51], [0.84, 0.38, 0.30], [0.70, 0.09, 0.17]])).with_extremes(bad="white")
     image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=-17, vmax=1, interpolation="nearest")
     for i, program in enumerate(programs):
         for j, method in enumerate(methods):
