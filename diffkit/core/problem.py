@@ -369,7 +369,7 @@ def _each_finite(arrays):
 def checked_leaves(raw, defer=False):
     """``(values to trace, was-scalar flags)`` for the raw leaves, or None if one is refused.
 
-    Numbers become float64 scalars (checked together, one array for all of them); a
+    Numbers become Python floats (checked together, one array for all of them); a
     float array is traced as it is (a traced value cannot be written to) after one
     pass that checks it; an integer array becomes a float copy. Anything else, or
     anything not finite, returns None: the caller names it. With ``defer`` the small
