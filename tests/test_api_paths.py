@@ -118,3 +118,22 @@ def test_large_data_may_be_infinite_but_not_nan():
     X[5, 9] = np.nan
     with pytest.raises(dk.InputError, match=r"X\[5,9\] is nan \(in an argument that is not differentiated\)"):
         dk.grad(lambda w, X: w * dk.sum(X))(2.0, X)
+
+
+def test_arrays_and_numbers_one_per_argument_around_data_keep_their_types_and_order():
+    W, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])
+    X = np.array([[1.0, -1.0]])
+
+    def f(W, X, scale, b, count):
+        return dk.sum((X @ W + b) * scale) * count
+
+    # d/dW = count * scale * X^T [1, 1], d/dscale = count * sum(X @ W + b), d/db = count * scale
+    gW, gscale, gb, gcount = dk.grad(f, argnums=(0, 2, 3, 4))(W, X, 2.0, b, 3)
+    np.testing.assert_array_equal(gW, [[6.0, 6.0], [-6.0, -6.0]])
+    assert type(gscale) is float and gscale == 3.0 * (-2.0 - 2.0)
+    np.testing.assert_array_equal(gb, [6.0, 6.0])
+    assert type(gcount) is float and gcount == 2.0 * (-2.0 - 2.0)  # an int argument is differentiated as a float
+    with pytest.raises(dk.InputError, match=r"argument b has dtype bool"):
+        dk.grad(f, argnums=(0, 3))(W, X, 2.0, True, 3)
+    with pytest.raises(dk.InputError, match=r"scale is nan"):
+        dk.grad(f, argnums=(0, 2, 3))(W, X, float("nan"), b, 3)
