@@ -54,29 +54,16 @@ def test_operators_on_numpy_scalars_give_what_the_ufunc_gives(a, b):
     with Tape() as tape:
         ta, tb = tape.leaf(a), tape.leaf(b)
         results = [ta + tb, ta - tb, ta * tb, tb - ta, -ta]
-    expected = [np.add(a, b), np.subtract(a, b), np.multiply(a, b), np.subtract(b, a),
-                -a if type(a) is float else np.negative(a)]  # a Python float stays one (its IEEE value is the ufunc's)
+    expected = [np.add(a, b), np.subtract(a, b), np.multiply(a, b), np.subtract(b, a), np.negative(a)]
     for result, value in zip(results, expected):
         assert type(result.value) is type(value) and result.value == value
 
 
-_SPECIAL = [2.0, -0.0, 0.0, 1e308, -1e308, 5e-324, float("inf"), float("-inf"), float("nan"), 3]
-
-
-@pytest.mark.parametrize("a", _SPECIAL[:-1])
-@pytest.mark.parametrize("b", _SPECIAL)
-def test_python_floats_keep_python_arithmetic_with_numpys_values(a, b):
-    # Two floats: Python's arithmetic (a float out, a third of a float64's cost), the very
-    # IEEE double the ufunc gives, signed zeros, overflow and NaN included.
+def test_python_floats_still_go_through_numpy():
     with Tape() as tape:
-        ta, tb = tape.leaf(a), tape.leaf(b)
-        results = [ta + tb, ta - tb, ta * tb, tb - ta, ta * b, b * ta, ta + b, b - ta]
-    with np.errstate(all="ignore"):
-        expected = [np.add(a, b), np.subtract(a, b), np.multiply(a, b), np.subtract(b, a),
-                    np.multiply(a, b), np.multiply(b, a), np.add(a, b), np.subtract(b, a)]
-    for result, value in zip(results, expected):
-        assert type(result.value) is float
-        assert np.array_equal(result.value, value, equal_nan=True) and np.signbit(result.value) == np.signbit(value)
+        x = tape.leaf(2.0)
+        y = x * 3.0
+    assert type(y.value) is np.float64 and y.value == 6.0
 
 
 def test_a_second_backward_gives_the_same_gradient():

@@ -36,9 +36,8 @@ class Primitive:
     single rule ``rule(index, g, out, *args, **params)``. ``jvp`` mirrors ``vjp`` with
     ``rule(tangent, out, *args, **params)``. Rules are written with diffkit ops, so a
     backward pass can itself run on symbolic or traced values. ``extra["scalar"]``, when
-    given, is ``(face, rules)`` for one number (a Python float or a NumPy float64, answered in
-    its own type): the NumPy face's value and the VJP rules' values without a ufunc call
-    each, which the tape records for a number (relu).
+    given, is ``(face, rules)`` for one NumPy float64: the NumPy face's value and the VJP
+    rules' values without a ufunc call each, which the tape records for a number (relu).
     """
 
     name: str

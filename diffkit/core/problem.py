@@ -23,10 +23,11 @@ from .containers import LEAF, PLAIN_LEAVES, flat_sequence, flatten, leaf_paths, 
 from .frames import traceback_location
 from .values import BoxedValue
 
-# A number given as a plain Python float or int, or as a NumPy float64: traced as a Python
-# float (whose arithmetic is a float64's, bit for bit, at a third of the cost), checked and
-# converted in bulk (a program of a few hundred scalar parameters must not pay a NumPy
-# array per entry). bool is not a number here: it is refused as before.
+# A number given as a plain Python float or int, or as a NumPy float64: traced as a float64
+# scalar, checked and converted in bulk (a program of a few hundred scalar parameters must
+# not pay a NumPy array per entry). A float64, not a Python float: its arithmetic follows
+# NumPy's rules (IEEE infinities, promotion beside float32, np.errstate, NumPy booleans).
+# bool is not a number here: it is refused as before.
 _NUMBER_TYPES = frozenset((float, int, np.float64))
 
 
@@ -37,7 +38,7 @@ class Problem:
     for NaN and infinity in one vectorised pass (small arrays all together) and not
     copied, plain numbers are converted together, and what the program's signature says
     is looked up once per function. ``leaf_values`` are the values a method traces (the
-    arguments' own float arrays, Python floats for numbers); ``leaves`` the same as
+    arguments' own float arrays, float64 scalars for numbers); ``leaves`` the same as
     arrays (0-d for numbers, read-only views of the arguments' arrays), for methods that
     perturb or reshape them. Names (``leaf_names``) are built when first asked for.
     """
@@ -271,7 +272,7 @@ class Problem:
                     handed.add(id(grad))
                     present.append(grad)
                     continue
-            elif was_scalar[index] and (kind is np.float64 or kind is float) and type(leaf_values[index]) is float:
+            elif was_scalar[index] and (kind is np.float64 or kind is float) and type(leaf_values[index]) is np.float64:
                 present.append(float(grad))
                 continue
             present.append(_present(grad, leaf_values[index], was_scalar[index]))
@@ -322,7 +323,7 @@ def _rebuilt(treedef, values):
 
 
 def _as_leaf_array(value):
-    if type(value) is float:
+    if type(value) is np.float64:
         return np.array(value)
     if type(value) is np.ndarray:
         view = value.view()
@@ -365,18 +366,15 @@ def _handed_as_they_are(grads, leaves, foreign):
 
 
 _NUMBER_GRADIENTS = frozenset((np.float64, float))
-_FLOAT_ONLY = {float}
+_FLOAT64_SCALAR = {np.float64}
 
 
 def _numbers_as_floats(grads, leaves):
-    """The gradients as Python floats when every leaf is a number (traced as a float) and every
+    """The gradients as Python floats when every leaf is a number (traced as a float64) and every
     gradient a number, else None: one pass over each list, none per entry."""
-    if len(grads) != len(leaves) or set(map(type, leaves)) != _FLOAT_ONLY:
+    if len(grads) != len(leaves) or set(map(type, leaves)) != _FLOAT64_SCALAR:
         return None
-    kinds = set(map(type, grads))
-    if kinds == _FLOAT_ONLY:
-        return grads
-    return list(map(float, grads)) if kinds <= _NUMBER_GRADIENTS else None
+    return list(map(float, grads)) if set(map(type, grads)) <= _NUMBER_GRADIENTS else None
 
 
 def _each_finite(arrays):
@@ -388,7 +386,7 @@ def _each_finite(arrays):
 def checked_leaves(raw, defer=False):
     """``(values to trace, was-scalar flags)`` for the raw leaves, or None if one is refused.
 
-    Numbers become Python floats (checked together, one array for all of them); a
+    Numbers become float64 scalars (checked together, one array for all of them); a
     float array is traced as it is (a traced value cannot be written to) after one
     pass that checks it; an integer array becomes a float copy. Anything else, or
     anything not finite, returns None: the caller names it. With ``defer`` the small
@@ -411,7 +409,7 @@ def checked_leaves(raw, defer=False):
             together = np.array(raw, dtype=np.float64)
         except OverflowError:  # an int too large for a float
             return None
-        values, scalar = together.tolist(), [True] * len(raw)
+        values, scalar = list(together), [True] * len(raw)
         if defer:
             return values, scalar, [together]
         return (values, scalar) if all_finite(together) else None
@@ -454,7 +452,7 @@ def checked_leaves(raw, defer=False):
         except OverflowError:  # an int too large for a float
             return None
         small.append(together)
-        for index, value in zip(numbers, together.tolist()):
+        for index, value in zip(numbers, together):
             values[index] = value
             scalar[index] = True
     if defer:  # the caller checks the small arrays, together with others
@@ -560,8 +558,6 @@ def _short(value, limit=80):
 
 
 def _present(grad, leaf, was_scalar):
-    if type(leaf) is float:  # a number's leaf: a float64 of shape ()
-        leaf = np.float64(leaf)
     if isinstance(grad, BoxedValue) or isinstance(leaf, BoxedValue):
         return _boxed_present(grad, leaf)
     if grad is None:

@@ -184,11 +184,9 @@ _NO_PARAMS = {}
 
 
 def _scalar_operator(primitive, reflected, general):
-    """``general`` (an operator method from :func:`_operator`) with the case of two numbers (Python
-    floats or NumPy float64s, an int beside one of them) recorded first: the commonest node of a
-    scalar program, and the node ``general`` records there, but with a :class:`_ScalarRule` the
-    backward pass spells out. The arithmetic is Python's: the same IEEE double result as
-    NumPy's, in the type Python gives (a float for two floats, a float64 beside a float64)."""
+    """``general`` (an operator method from :func:`_operator`) with the case of two numbers, one a
+    NumPy float64, recorded first: the commonest node of a scalar program, and the same node
+    ``general`` records there, but with a :class:`_ScalarRule` the backward pass spells out."""
     rule = _SCALAR_RULES[primitive]
     face = rule.scalar_face
     kept = rule.keep_args[0]
@@ -203,9 +201,8 @@ def _scalar_operator(primitive, reflected, general):
                 value_other = other.value
                 kind_value = type(value)
                 kind_other = type(value_other)
-                if ((kind_value is float64 or kind_value is float)
-                        and (kind_other is float64 or kind_other is float or kind_other is int)
-                        or (kind_other is float64 or kind_other is float) and kind_value is int):
+                if (kind_value is float64 and (kind_other is float64 or kind_other is float or kind_other is int)
+                        or kind_other is float64 and (kind_value is float or kind_value is int)):
                     nodes = tape.nodes
                     index = len(nodes)
                     if reflected:  # other op self: a traced left operand whose own method declined (rare)
@@ -217,7 +214,7 @@ def _scalar_operator(primitive, reflected, general):
                     return Traced(face(value, value_other), tape, index)
         elif kind is float64 or kind is float or kind is int:
             kind_value = type(value)
-            if kind_value is float64 or kind_value is float or (kind is float64 or kind is float) and kind_value is int:
+            if kind_value is float64 or kind is float64 and (kind_value is float or kind_value is int):
                 tape = self._tape
                 nodes = tape.nodes
                 index = len(nodes)
@@ -264,7 +261,7 @@ class _NodeRule:
 
     def __init__(self, primitive, count):
         self.scalar_face = _SCALAR_FACES.get(primitive.numpy) if not primitive.variadic else None
-        self.scalar_node = None  # a unary op's rule for one number, when the table declares faces for it
+        self.scalar_node = None  # a unary op's rule for one NumPy float64, when the table declares faces for it
         self.broadcasting = primitive.broadcasting
         self.elementwise = primitive.elementwise
         self.singular = primitive.singular
@@ -298,8 +295,8 @@ def _values_needed_by(rules, count):
 
 _NODE_RULES = {}
 
-# On numbers these operators are Python's or NumPy's own scalar arithmetic: the ufunc's
-# IEEE result (in Python's type for Python floats), without the cost of a ufunc call (about 1 µs).
+# On NumPy float64 scalars these operators are NumPy's own scalar arithmetic: the same
+# result and type as calling the ufunc, without the cost of a ufunc call (about 1 µs).
 _SCALAR_FACES = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul, np.negative: operator.neg}
 _SCALAR_TYPES = frozenset((float, int, np.float64))
 
@@ -362,7 +359,7 @@ _REDUCTIONS = {_array_ops.sum: _ReductionRule(_array_ops.sum, False), _array_ops
 
 
 class _ScalarRule(_NodeRule):
-    """What the tape records for add, subtract or multiply of two numbers (floats or float64s).
+    """What the tape records for add, subtract or multiply of two numbers (one a NumPy float64).
 
     The rules are the table's; the backward pass spells out their arithmetic (``g``, ``-g``,
     ``g * b`` and ``g * a``) instead of calling them, as a call costs several times what the
@@ -387,11 +384,11 @@ _SCALAR_RULE_TYPE = _ScalarRule
 
 
 def _numpy_scalars(values):
-    """True when every value is a number and at least one is a float (Python's or NumPy's)."""
+    """True when every value is a float or int and at least one is a NumPy float64."""
     found = False
     for value in values:
         kind = type(value)
-        if kind is np.float64 or kind is float:
+        if kind is np.float64:
             found = True
         elif kind not in _SCALAR_TYPES:
             return False
@@ -409,7 +406,7 @@ def _node_rule(primitive, count):
 
 
 class _ScalarFaceRule(_NodeRule):
-    """What the tape records for a unary op of the table applied to one number (a float or float64), when the
+    """What the tape records for a unary op of the table applied to one NumPy float64, when the
     table gives the op faces for one number (``extra["scalar"]``: the forward value and the
     rules, the NumPy face's and the table rules' values without a ufunc call each)."""
 
@@ -510,7 +507,7 @@ class Tape:
             if type(arg) is Traced and arg._tape is self:
                 value = arg.value
                 scalar = rule.scalar_node
-                if scalar is not None and (type(value) is np.float64 or type(value) is float) and not params:
+                if scalar is not None and type(value) is np.float64 and not params:  # relu of a number
                     out = scalar.scalar_face(value)
                     nodes = self.nodes
                     nodes.append((primitive, (arg._node,), (value,) if scalar.keep_args[0] else (None,), _NO_PARAMS,

@@ -284,7 +284,7 @@ class RowMethod(Method):
         self.check_options(options)
         pull = self.pullback(problem, SCALAR, **options)
         value = pull.value
-        seed = 1.0 if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
+        seed = NUMBER_SEED if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
         return plain_number(value), problem.pack(pull.back(seed))
 
     def run(self, problem, **options):
@@ -293,7 +293,7 @@ class RowMethod(Method):
         start = time.perf_counter()
         pull = self.pullback(problem, SCALAR, **options)
         value = pull.value
-        seed = 1.0 if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
+        seed = NUMBER_SEED if type(value) is np.float64 or type(value) is float else unit_seed(tuple(shape_of(value)))
         grad = problem.pack(pull.back(seed))
         seconds = time.perf_counter() - start
         return GradientResult(value=plain_number(value), grad=grad, stats={"seconds": seconds}, method=self.name,
@@ -309,6 +309,11 @@ def full_cotangent(cotangent, shape):
     if tuple(shape_of(cotangent)) != tuple(shape):
         return broadcast_to(cotangent, shape)
     return cotangent
+
+
+# The seed of a backward pass from one number: a float64, so that the rules' arithmetic on it
+# follows NumPy's, as on every value of the pass (1 / 0.0 is inf, not a ZeroDivisionError).
+NUMBER_SEED = np.float64(1.0)
 
 
 def unit_seed(shape):

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..engines.tape import Tape, Traced
 from ..ops.shapes import shape_of
-from .base import SCALAR, RowMethod, Traits, plain_number, unit_seed
+from .base import NUMBER_SEED, SCALAR, RowMethod, Traits, plain_number, unit_seed
 from .registry import register
 
 
@@ -18,9 +18,6 @@ def record(problem):
         boxes = tape.leaves(problem.leaf_values)
         out = problem.call(boxes, own=True)
     return tape, range(len(boxes)), out
-
-
-_NUMBER_OUTPUTS = frozenset((float, np.float64))
 
 
 class TapePullback:
@@ -50,8 +47,8 @@ class TapeMethod(RowMethod):
         if options:
             self.check_options(options)
         tape, leaves, out = recording = record(problem)
-        if type(out) is Traced and out._tape is tape and type(out.value) in _NUMBER_OUTPUTS:  # one number: seed 1
-            return float(out.value), problem.pack(tape.backward(out, 1.0, leaves))
+        if type(out) is Traced and out._tape is tape and type(out.value) is np.float64:  # one number: seed 1
+            return float(out.value), problem.pack(tape.backward(out, NUMBER_SEED, leaves))
         pull = TapePullback(problem, SCALAR, recording)
         return plain_number(pull.value), problem.pack(pull.back(unit_seed(tuple(shape_of(pull.value)))))
 
