@@ -137,3 +137,12 @@ def test_arrays_and_numbers_one_per_argument_around_data_keep_their_types_and_or
         dk.grad(f, argnums=(0, 3))(W, X, 2.0, True, 3)
     with pytest.raises(dk.InputError, match=r"scale is nan"):
         dk.grad(f, argnums=(0, 2, 3))(W, X, float("nan"), b, 3)
+
+
+def test_nan_in_a_memory_mapped_data_argument_is_refused(tmp_path):
+    data = np.memmap(tmp_path / "data.bin", dtype=np.float64, mode="w+", shape=(3,))
+    data[:] = [1.0, np.nan, 2.0]
+    with pytest.raises(dk.InputError, match=r"d\[1\] is nan \(in an argument that is not differentiated\)"):
+        dk.grad(lambda w, d: w * dk.sum(d))(2.0, data)
+    data[1] = 4.0
+    assert dk.grad(lambda w, d: w * dk.sum(d))(2.0, data) == 7.0

@@ -779,10 +779,12 @@ def _data_arrays(args, argnums):
             continue
         if kind is int:
             continue
-        leaves = (arg,) if kind is np.ndarray else flatten(arg)[0]
+        leaves = (arg,) if kind is np.ndarray or isinstance(arg, np.ndarray) else flatten(arg)[0]
         for leaf in leaves:
-            if type(leaf) is np.ndarray:
+            if type(leaf) is np.ndarray or isinstance(leaf, np.ndarray):
                 arrays.append(leaf)
+                if type(leaf) is not np.ndarray:  # a memmap or another subclass: checked as a plain view
+                    leaf = leaf.view(np.ndarray)
                 kind_of_entries = leaf.dtype.kind
                 if kind_of_entries == "f" and leaf.size <= _SMALL:
                     small.append(leaf)
