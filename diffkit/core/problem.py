@@ -492,23 +492,33 @@ def _large_finite(array):
     cancel, so it is finite when every entry is. A NaN or infinite result (an entry that
     is, or entries past about 1e154 overflowing) is settled entry by entry.
     """
-    flat = array.ravel(order="K") if array.flags.c_contiguous or array.flags.f_contiguous else None
-    total = _DOT(flat, flat) if flat is not None and flat.dtype.kind == "f" else array.sum()
+    total = _sum_of_squares(array)
+    if total is None:
+        total = array.sum()
     return math.isfinite(total) or bool(np.isfinite(array).all())
+
+
+def _sum_of_squares(array):
+    """A float array's dot product with itself, one BLAS pass over its memory; None when the
+    array is not contiguous (or not real). Overflow warnings are the caller's to set aside."""
+    if array.dtype.kind != "f" or not (array.flags.c_contiguous or array.flags.f_contiguous):
+        return None
+    flat = array.ravel(order="K")  # a view: the entries in memory order
+    return _DOT(flat, flat)
 
 
 def has_nan(array):
     """True when a float or complex array holds a NaN (for a float array: one pass).
 
-    A large contiguous float array's dot product with itself is NaN exactly when an entry
-    is (infinite entries and overflow give +inf, never NaN: squares cannot cancel).
+    A large contiguous float array's sum of squares is NaN exactly when an entry is
+    (infinite entries and overflow give +inf, never NaN: squares cannot cancel).
     """
     if array.dtype.kind == "f" and array.size:
-        if array.size > _EXTREMES_UP_TO and (array.flags.c_contiguous or array.flags.f_contiguous):
-            flat = array.ravel(order="K")
+        if array.size > _EXTREMES_UP_TO:
             with np.errstate(over="ignore", invalid="ignore"):
-                total = _DOT(flat, flat)
-            return total != total
+                total = _sum_of_squares(array)
+            if total is not None:
+                return total != total
         smallest = array.min()
         return smallest != smallest
     return bool(np.isnan(array).any())
