@@ -318,7 +318,7 @@ NUMBER_SEED = np.float64(1.0)
 
 def unit_seed(shape):
     """The seed 1 shaped like a scalar output (which may be an array of size 1)."""
-    return np.ones(shape) if shape else 1.0
+    return np.ones(shape) if shape else NUMBER_SEED
 
 
 def one_hot(shape, flat_index):
