@@ -104,3 +104,37 @@ def test_compiled_code_imports_no_sympy():
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+MASK_PROGRAMS = {  # each with its gradient at x, derived by hand: the mask selects which term applies
+    "invert": (lambda x: dk.sum(x * x * ~(x > 0)), lambda x: 2 * x * (x <= 0)),
+    "and": (lambda x: dk.sum(x * x * ((x > 0) & (x < 2))), lambda x: 2 * x * ((x > 0) & (x < 2))),
+    "or": (lambda x: dk.sum(x * ((x > 2) | (x < 0))), lambda x: 1.0 * ((x > 2) | (x < 0))),
+    "xor with a constant mask": (lambda x: dk.sum(x * (np.array([True, False, True]) ^ (x < 0))),
+                                 lambda x: 1.0 * (np.array([True, False, True]) ^ (x < 0))),
+    "logical_not": (lambda x: dk.sum(x * np.logical_not(x > 0)), lambda x: 1.0 * (x <= 0)),
+    "astype": (lambda x: dk.sum(x * x * (x > 0).astype(float)), lambda x: 2 * x * (x > 0)),
+    "where": (lambda x: dk.sum(dk.where(~(x > 0), x, 2.0 * x)), lambda x: np.where(x > 0, 2.0, 1.0)),
+    "branch on any": (lambda x: dk.sum(x) if (x > 0).any() else dk.sum(x * x), None),
+}
+
+
+@pytest.mark.parametrize("name", MASK_PROGRAMS)
+def test_masks_are_recomputed_for_new_values(name):
+    f, by_hand = MASK_PROGRAMS[name]
+    example, new = np.array([1.0, -2.0, 3.0]), np.array([-1.0, 1.5, -0.5])
+    compiled = dk.compile_grad(f, example)
+    if by_hand is None:  # (new > 0).any() holds as it did at the example: the same branch
+        np.testing.assert_array_equal(compiled(new), np.ones(3))
+        with pytest.raises(dk.ControlFlowChangedError):
+            compiled(-np.abs(new))
+        return
+    for x in (example, new):
+        np.testing.assert_array_equal(compiled(x), by_hand(x))
+        np.testing.assert_array_equal(compiled(x), dk.grad(f)(x))
+
+
+def test_no_cotangent_is_sent_to_a_mask():
+    source = dk.compile_grad(lambda x: dk.sum(x * ~(x > 0) * dk.sign(x)), np.ones(3)).source
+    assert "~gt_1" in source
+    assert "d_gt" not in source and "d_mask" not in source and "d_sign" not in source

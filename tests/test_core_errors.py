@@ -359,6 +359,43 @@ def test_numpy_and_python_operations_diffkit_lacks_name_the_alternative(method, 
 
 
 @pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+@pytest.mark.parametrize("program, operator", [(lambda x: dk.sum(~x), "~"), (lambda x: dk.sum(x & (x > 0)), "&"),
+                                               (lambda x: dk.sum(1 | x), r"\|"), (lambda x: dk.sum(x ^ x), r"\^")])
+def test_a_bitwise_operator_on_a_differentiated_value_is_refused(method, program, operator):
+    with pytest.raises(dk.NonDiffkitFunctionError, match=f"^{operator} was applied .*have no derivative.*`~\\(x > 0\\)`"):
+        dk.grad(program, method=method)(np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-central"))
+def test_masks_from_comparisons_combine_with_bitwise_operators(method):
+    def f(x):  # independent derivation: x**2 where 0 < x < 2, 3 x where x is not positive, else 0
+        inside = (x > 0) & (x < 2)
+        return dk.sum(x * x * inside + 3.0 * x * ~(x > 0))
+
+    grad = dk.gradient(f, np.array([1.5, -1.0, 3.0]), method=method).grad
+    np.testing.assert_allclose(grad, [3.0, 3.0, 0.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-central", "numeric"))
+@pytest.mark.parametrize(
+    "op, call, message",
+    [
+        (dk.heaviside, lambda x: dk.heaviside(x, 0.5),
+         r"dk\.heaviside takes 1 positional argument \(x\), got 2 at .*test_core_errors.py:\d+ .*with dk\.kinks\("),
+        (dk.relu, lambda x: dk.relu(x, 0.1), r"dk\.relu takes 1 positional argument \(x\), got 2 .*dk\.leaky_relu"),
+        (dk.arctan2, lambda x: dk.arctan2(x, x, 2.0), r"dk\.arctan2 takes 2 positional arguments \(y, x\), got 3"),
+    ],
+)
+def test_an_op_of_the_table_given_too_many_arguments_says_what_it_takes(method, op, call, message):
+    x = np.array([1.0, 0.0])
+    with pytest.raises(dk.InputError, match=message):
+        if method == "numeric":
+            call(x)
+        else:
+            dk.gradient(lambda x: dk.sum(call(x)), x, method=method)
+
+
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
 def test_numpy_comparison_functions_compare_like_the_operators(method):
     x = np.array([1.0, 2.0])
     np.testing.assert_array_equal(dk.grad(lambda x: dk.sum(x * np.greater(x, 1.5)), method=method)(x), [0.0, 1.0])

@@ -76,6 +76,9 @@ class Primitive:
                 return self.numpy(*args, **params)
             except ValueError as exc:
                 raise self.shape_error(args, exc) from None
+            except TypeError:
+                self.check_arity(len(args))
+                raise
         return top._process(self, args, params)
 
     def evaluate_numeric(self, args, params):
@@ -85,6 +88,7 @@ class Primitive:
         except ValueError as exc:
             raise self.shape_error(args, exc) from None
         except TypeError:
+            self.check_arity(len(args))
             if self.user and any(np.iscomplexobj(arg) for arg in args):
                 raise errors.UnsupportedError(
                     f"the NumPy face of the primitive {self.name!r} does not accept complex numbers, which "
@@ -103,6 +107,7 @@ class Primitive:
                 f"it with dk.primitive(..., name={self.name!r}, sympy=lambda {', '.join(self.parameter_names())}: <a SymPy "
                 "expression>), or use a method that needs none (tape, forward-mode, fd-central)."
             )
+        self.check_arity(len(args))
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
@@ -116,13 +121,34 @@ class Primitive:
             "arrays (reshape, transpose or broadcast them explicitly)."
         )
 
+    def check_arity(self, count):
+        """Refuse ``count`` positional arguments to an op of the table that has fewer.
+
+        A table op's positional arguments are those it has rules for; its options
+        (``axis=``, ``alpha=``...) go by keyword. Called where a method first meets the
+        call, never per evaluation. A user's op is not checked: an argument without a
+        declared rule is refused by that rule, when a method needs it.
+        """
+        if self.variadic or self.user or count <= len(self.vjp):
+            return
+        names = self.parameter_names()[: len(self.vjp)]
+        if len(names) < len(self.vjp):
+            names = [f"x{position + 1}" for position in range(len(self.vjp))]
+        takes = f"{len(self.vjp)} positional argument{'s' if len(self.vjp) > 1 else ''} ({', '.join(names)})"
+        hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any option by keyword")
+        raise errors.InputError(
+            f"dk.{self.name} takes {takes}, got {count} at {user_location() or 'an unknown line'}: {hint}."
+        )
+
     def vjp_rule(self, index):
         """The VJP rule of argument ``index`` (None: not differentiable)."""
         if self.variadic:
             rule = self.vjp
             return lambda g, out, *args, **params: rule(index, g, out, *args, **params)
-        if self.user and index >= len(self.vjp):
-            return _undeclared_rule(self, "vjp", index)
+        if index >= len(self.vjp):
+            if self.user:
+                return _undeclared_rule(self, "vjp", index)
+            self.check_arity(index + 1)
         return self.vjp[index]
 
     def jvp_rule(self, index):
@@ -132,8 +158,10 @@ class Primitive:
         if self.variadic:
             rule = self.jvp
             return lambda t, out, *args, **params: rule(index, t, out, *args, **params)
-        if self.user and index >= len(self.jvp):
-            return _undeclared_rule(self, "jvp", index)
+        if index >= len(self.jvp):
+            if self.user:
+                return _undeclared_rule(self, "jvp", index)
+            self.check_arity(index + 1)
         return self.jvp[index]
 
     def declared_rule(self, kind, index):
@@ -210,6 +238,13 @@ class Primitive:
     def __repr__(self):
         return f"<diffkit primitive {self.name}>"
 
+
+# What to do instead of a second positional argument, for the ops where one is a common guess.
+_EXTRA_ARGUMENT_HINTS = {
+    "heaviside": "its value at 0 is not an argument but the kink convention, the same for every rule with a "
+                 "kink: set it with `with dk.kinks(\"zero\" | \"one\" | \"mean\"):` around the call",
+    "relu": "for a slope on the left use dk.leaky_relu(x, alpha=...)",
+}
 
 _RULE_CACHES = []  # engines' callbacks that forget what they cached of a primitive's rules
 

@@ -209,6 +209,27 @@ class BoxedValue:
     __rmod__ = __mod__
     __divmod__ = __rdivmod__ = __mod__
 
+    def __invert__(self):
+        self._refuse_bitwise("~")
+
+    def __and__(self, other):
+        self._refuse_bitwise("&")
+
+    def __or__(self, other):
+        self._refuse_bitwise("|")
+
+    def __xor__(self, other):
+        self._refuse_bitwise("^")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def _refuse_bitwise(self, operator_name):
+        raise errors.NonDiffkitFunctionError(
+            f"{operator_name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "
+            "bitwise and logical operators have no derivative. Apply them to masks, the results of "
+            "comparisons (`~(x > 0)`, `(x > 0) & (x < 1)`), and select with dk.where or multiply by the mask."
+        )
+
     def _refuse_piecewise_constant(self, operator_name):
         raise errors.NonDiffkitFunctionError(
             f"{operator_name} was applied to a {self.kind} value at {user_location() or 'an unknown line'}; "

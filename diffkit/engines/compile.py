@@ -49,13 +49,94 @@ def _comparison(name):
 _COMPARE = {name: _comparison(name) for name in COMPARISONS}
 
 
+def _mask_op(name, face, symbol=None):
+    """An op on masks (``~``, ``&``, ``.any()``...) as a tape node with no derivative."""
+    count = 1 if name in ("invert", "logical_not", "any", "all", "astype") else 2
+    return Primitive(f"mask_{name}", face, None, (None,) * count, user=True,
+                     doc=f"{symbol or name} of a mask, recorded so the compiled code recomputes it"), symbol
+
+
+def _astype(x, dtype):
+    return np.asarray(x).astype(dtype)
+
+
+_MASK_OPS = {
+    "invert": _mask_op("invert", np.invert, "~"),
+    "and": _mask_op("and", np.bitwise_and, "&"),
+    "or": _mask_op("or", np.bitwise_or, "|"),
+    "xor": _mask_op("xor", np.bitwise_xor, "^"),
+    "logical_not": _mask_op("logical_not", np.logical_not),
+    "logical_and": _mask_op("logical_and", np.logical_and),
+    "logical_or": _mask_op("logical_or", np.logical_or),
+    "logical_xor": _mask_op("logical_xor", np.logical_xor),
+    "any": _mask_op("any", np.any),
+    "all": _mask_op("all", np.all),
+    "astype": _mask_op("astype", _astype),
+}
+_MASK_SYMBOLS = {primitive: symbol for primitive, symbol in _MASK_OPS.values() if symbol}
+_UFUNC_MASK_OPS = {"invert": "invert", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
+                   "logical_not": "logical_not", "logical_and": "logical_and", "logical_or": "logical_or",
+                   "logical_xor": "logical_xor"}
+
+
 class _Recorded(KeptTraced):
-    """A value on the compiling tape: comparisons are recorded, and so is every truth value asked."""
+    """A value on the compiling tape: comparisons are recorded, and so is every truth value asked.
+
+    A comparison's result is a mask that the compiled code must recompute for new values,
+    so what a program does with masks (``~``, ``&``, ``|``, ``^``, ``np.logical_*``,
+    ``.any()``, ``.all()``, ``.astype(float)``) is recorded too. On any other value these
+    are refused as on every traced value.
+    """
 
     __slots__ = ()
 
     def _compare(self, op_name, other):
         return self._tape.apply_keeping_all(_COMPARE[op_name], (self, other), {})
+
+    def _is_mask(self):
+        return np.asarray(self.value).dtype == bool
+
+    def _on_masks(self, name, args, params=None, refuse=None, operands=()):
+        """Record the mask op ``name`` if every recorded argument is a mask, else ``refuse(*operands)``."""
+        if all(arg._is_mask() for arg in args if isinstance(arg, _Recorded)):
+            return self._tape.apply_keeping_all(_MASK_OPS[name][0], args, params or {})
+        return refuse(*operands)
+
+    def __invert__(self):
+        return self._on_masks("invert", (self,), refuse=Traced.__invert__, operands=(self,))
+
+    def __and__(self, other):
+        return self._on_masks("and", (self, other), refuse=Traced.__and__, operands=(self, other))
+
+    def __rand__(self, other):
+        return self._on_masks("and", (other, self), refuse=Traced.__and__, operands=(self, other))
+
+    def __or__(self, other):
+        return self._on_masks("or", (self, other), refuse=Traced.__or__, operands=(self, other))
+
+    def __ror__(self, other):
+        return self._on_masks("or", (other, self), refuse=Traced.__or__, operands=(self, other))
+
+    def __xor__(self, other):
+        return self._on_masks("xor", (self, other), refuse=Traced.__xor__, operands=(self, other))
+
+    def __rxor__(self, other):
+        return self._on_masks("xor", (other, self), refuse=Traced.__xor__, operands=(self, other))
+
+    def any(self, axis=None, keepdims=False):
+        return self._on_masks("any", (self,), {"axis": axis, "keepdims": keepdims}, refuse=Traced.any, operands=(self,))
+
+    def all(self, axis=None, keepdims=False):
+        return self._on_masks("all", (self,), {"axis": axis, "keepdims": keepdims}, refuse=Traced.all, operands=(self,))
+
+    def astype(self, dtype):
+        return self._on_masks("astype", (self,), {"dtype": dtype}, refuse=Traced.astype, operands=(self, dtype))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = _UFUNC_MASK_OPS.get(ufunc.__name__)
+        if name is not None and method == "__call__" and not kwargs:
+            return self._on_masks(name, inputs, refuse=Traced.__array_ufunc__, operands=(self, ufunc, method, *inputs))
+        return Traced.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
 
     def __bool__(self):
         truth = Traced.__bool__(self)
@@ -75,6 +156,13 @@ class _CompilingTape(Tape):
 
     def _note_line(self, index):
         self.lines[index] = _program_line()
+
+
+def _sends_gradient(node, position):
+    """Whether the rule of ``node`` for its argument ``position`` sends a cotangent back."""
+    rules = node.rule.rules
+    rule = rules[position] if position < len(rules) else None
+    return rule is not None and getattr(rule, "__name__", "") != "no_gradient"
 
 
 def _program_line():
@@ -462,9 +550,23 @@ class _Writer:
             stack.extend(p for p in self.nodes[index].parents if p is not None)
         return sorted(needed)
 
+    def _differentiable_from_leaves(self):
+        """Per node up to the output: whether a derivative reaches it from a differentiated leaf.
+
+        A comparison or mask is computed from the leaves but has no derivative, so no
+        cotangent is sent to it.
+        """
+        live = self.tape.computed_from([_Leaf(n) for n in self.wrt], self.out)
+        for index in range(self.out + 1):
+            node = self.nodes.get(index)
+            if node is not None and live[index]:
+                live[index] = any(parent is not None and live[parent] and _sends_gradient(node, position)
+                                  for position, parent in enumerate(node.parents))
+        return live
+
     def _backward_nodes(self):
         """Nodes the output depends on that depend on a differentiated leaf, in reverse order."""
-        live = self.tape.computed_from([_Leaf(n) for n in self.wrt], self.out)
+        live = self._differentiable_from_leaves()
         reached = {self.out}
         order = []
         for index in range(self.out, -1, -1):
@@ -541,6 +643,9 @@ class _Writer:
         symbol = _OPERATORS.get(primitive.name)
         if primitive.name in _COMPARE and primitive is _COMPARE[primitive.name]:
             expression = f"{args[0]} {_COMPARE_SYMBOLS[primitive.name]} {args[1]}"
+        elif primitive in _MASK_SYMBOLS:
+            symbol = _MASK_SYMBOLS[primitive]
+            expression = f"~{args[0]}" if len(args) == 1 else f"{args[0]} {symbol} {args[1]}"
         elif symbol is not None and len(args) == 2 and not node.params:
             expression = f"{args[0]} {symbol} {args[1]}"
         elif primitive.name == "negative" and not node.params:
@@ -582,8 +687,7 @@ class _Writer:
             assigned_before = set(self._assigned)
             singular = node.rule.singular or strong and node.rule.broadcasting
             for position, parent in enumerate(node.parents):
-                rule = node.rule.rules[position] if position < len(node.rule.rules) else None
-                if parent is None or rule is None or not live[parent] or getattr(rule, "__name__", "") == "no_gradient":
+                if parent is None or not live[parent] or not _sends_gradient(node, position):
                     continue
                 names = [self._argument(node, i) for i in range(len(node.parents))]
                 expression = self._rule_expression(node, position, g, names)
