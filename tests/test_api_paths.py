@@ -1,5 +1,7 @@
 """The public API's ways of passing parameters give one gradient, and keep the caller's data intact."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -103,12 +105,17 @@ def test_a_large_argument_that_is_not_finite_is_refused_with_the_entry_named(ord
         dk.grad(lambda W: dk.sum(W))(W[:, ::2])  # a strided view of it: the same check, without a copy
 
 
-def test_large_entries_whose_squares_overflow_are_still_finite():
-    W = _large(1e200)  # W.ravel() @ W.ravel() overflows to inf: settled entry by entry
-    W[3, 3] = -1e300
-    with np.errstate(all="raise"):  # and NumPy's overflow warning stays inside the check
-        grad = dk.grad(lambda W: dk.sum(W * 1e-300))(W)
-    np.testing.assert_array_equal(grad, np.full(W.shape, 1e-300))
+@pytest.mark.parametrize("shape", [(80, 100), (3, 4)], ids=["large", "small"])
+@pytest.mark.parametrize("numpy_errors", ["raise", "warn"])
+def test_entries_whose_squares_overflow_are_still_finite(shape, numpy_errors):
+    W = np.full(shape, 1e200)  # the sum of squares overflows to inf: settled entry by entry
+    W[2, 3] = -1e300
+    b = np.array([1e300, 2.0])  # a small argument beside it: checked together with others
+    with warnings.catch_warnings(), np.errstate(all=numpy_errors):
+        warnings.simplefilter("error")  # no overflow warning comes out of the check
+        grad_W, grad_b = dk.grad(lambda W, b: dk.sum(W * 1e-300) + dk.sum(b * 1e-300), argnums=(0, 1))(W, b)
+    np.testing.assert_array_equal(grad_W, np.full(shape, 1e-300))
+    np.testing.assert_array_equal(grad_b, [1e-300, 1e-300])
 
 
 def test_large_data_may_be_infinite_but_not_nan():
