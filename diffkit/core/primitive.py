@@ -125,9 +125,11 @@ class Primitive:
         """Refuse ``count`` positional arguments to an op of the table that has fewer.
 
         A table op's positional arguments are those it has rules for; its options
-        (``axis=``, ``alpha=``...) go by keyword. Called where a method first meets the
-        call, never per evaluation. A user's op is not checked: an argument without a
-        declared rule is refused by that rule, when a method needs it.
+        (``axis=``, ``alpha=``...) go by keyword. Called off the hot paths: where NumPy's
+        face has refused the call, where a method first reads the op's rule for an
+        argument, and before a SymPy face. (On plain arrays a ufunc face still takes
+        NumPy's positional ``out``, as NumPy does.) A user's op is not checked: an argument
+        without a declared rule is refused by that rule, when a method needs it.
         """
         if self.variadic or self.user or count <= len(self.vjp):
             return
@@ -135,7 +137,7 @@ class Primitive:
         if len(names) < len(self.vjp):
             names = [f"x{position + 1}" for position in range(len(self.vjp))]
         takes = f"{len(self.vjp)} positional argument{'s' if len(self.vjp) > 1 else ''} ({', '.join(names)})"
-        hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any option by keyword")
+        hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any other value by keyword, as its documentation names it")
         raise errors.InputError(
             f"dk.{self.name} takes {takes}, got {count} at {user_location() or 'an unknown line'}: {hint}."
         )
