@@ -208,8 +208,8 @@ def _overhead_section(results):
                   f"the tables above. The goal is at most {targets.API_OVERHEAD:.2f}x. `{COMPILED}` runs no tape at "
                   "all: below 1 it is faster than recording."),
         Paragraph("What the public API does besides: it reads the arguments, checks every array, differentiated "
-                  "or data, for NaN and infinity (one pass: small arrays joined into one, large ones by a BLAS dot "
-                  "product with itself), and hands the gradients back in the arguments' structure as arrays the "
+                  "or data, for NaN and infinity (one pass: each array's dot product with itself, small arrays "
+                  "first joined into one), and hands the gradients back in the arguments' structure as arrays the "
                   "caller owns. These are a few microseconds of Python and NumPy calls, a large share of a 2x16 "
                   "gradient; from 4x256 up what remains is the one pass over the arguments' memory."),
         Table(("depth x width", "params", "internal tape", *names), rows),
