@@ -56,7 +56,9 @@ def compile_grad(f, *example_args, argnums=0):
 
     Control flow is the one recorded: a call whose values would take another branch of an
     ``if`` or another number of turns of a ``while`` raises ControlFlowChangedError naming
-    the condition's line (compile again at those values, or use ``dk.grad``).
+    the condition's line (compile again at those values, or use ``dk.grad``). So does a
+    call where a value the program read as a constant (a mask or ``dk.argmax`` used as an
+    index) comes out different.
     """
     return compile_program(f, example_args, argnums)
 

@@ -138,3 +138,28 @@ def test_no_cotangent_is_sent_to_a_mask():
     source = dk.compile_grad(lambda x: dk.sum(x * ~(x > 0) * dk.sign(x)), np.ones(3)).source
     assert "~gt_1" in source
     assert "d_gt" not in source and "d_mask" not in source and "d_sign" not in source
+
+
+READ_AS_CONSTANTS = {  # a value computed from x used as an index: (program, its gradient by hand)
+    "mask as an index": (lambda x: dk.sum(x[x > 0] ** 2), lambda x: 2 * x * (x > 0)),
+    "dk.argmax as an index": (lambda x: x[dk.argmax(x)] ** 2,
+                              lambda x: np.where(np.arange(x.size) == np.argmax(x), 2 * x, 0.0)),
+    "np.argmin as an index": (lambda x: 3.0 * x[np.argmin(x)], lambda x: 3.0 * (np.arange(x.size) == np.argmin(x))),
+    "dk.at with an argmax": (lambda x: dk.sum(dk.at(x)[dk.argmax(x)].set(0.0) * x),
+                             lambda x: np.where(np.arange(x.size) == np.argmax(x), 0.0, 2 * x)),
+}
+
+
+@pytest.mark.parametrize("name", READ_AS_CONSTANTS)
+def test_a_value_read_as_a_constant_is_checked_on_every_call(name):
+    f, by_hand = READ_AS_CONSTANTS[name]
+    example = np.array([1.0, -3.0, 2.0])
+    compiled = dk.compile_grad(f, example)
+    same_reading = np.array([1.5, -2.0, 2.5])  # the same mask and the same argmax/argmin as the example
+    for x in (example, same_reading):
+        np.testing.assert_array_equal(compiled(x), by_hand(x))
+    other_reading = np.array([-1.0, 3.0, -4.0])  # another mask, argmax and argmin
+    with pytest.raises(dk.ControlFlowChangedError, match=r"computed from its arguments as a constant at "
+                                                         r"test_compile_grad\.py:\d+.*compile again"):
+        compiled(other_reading)
+    np.testing.assert_array_equal(dk.grad(f)(other_reading), by_hand(other_reading))  # dk.grad records anew

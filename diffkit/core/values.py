@@ -63,6 +63,20 @@ def plain_value(value):
     return value
 
 
+def read_position(function, value, params):
+    """``function(plain value, **params)`` for a position read from values (np.argmax, np.argmin).
+
+    A box may record the read as a value of its own (the compiling tape does, so that its
+    code recomputes the position); every other box gives its plain value.
+    """
+    while isinstance(value, BoxedValue):
+        reader = getattr(value, "_read_position", None)
+        if reader is not None:
+            return reader(function, params)
+        value = value._decided()
+    return function(value, **params)
+
+
 def plain_index(index):
     """An index with every diffkit value in it (a mask ``x > 0``, computed positions) made plain."""
     if isinstance(index, tuple):

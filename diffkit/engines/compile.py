@@ -13,7 +13,9 @@ Control flow is fixed when the program is recorded: every truth value the progra
 of a traced value (``if x > 0``, ``while t * t > a``) is written as a check, and a call
 whose values would take the other way raises :class:`~diffkit.errors.ControlFlowChangedError`
 naming the line. (Re-recording silently would make the cost of a call depend on its
-values; compile again at the new values instead.)
+values; compile again at the new values instead.) A value computed from the arguments
+and read as a constant (a mask or an argmax used as an index, a count) is checked the
+same way: the code recomputes it and refuses a call where it differs.
 """
 
 import copy
@@ -73,6 +75,9 @@ _MASK_OPS = {
     "all": _mask_op("all", np.all),
     "astype": _mask_op("astype", _astype),
 }
+_POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,), user=True,
+                                     doc=f"np.{function.__name__} of a recorded value, recomputed by the compiled code")
+                 for function in (np.argmax, np.argmin)}
 _MASK_SYMBOLS = {primitive: symbol for primitive, symbol in _MASK_OPS.values() if symbol}
 _UFUNC_MASK_OPS = {"invert": "invert", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
                    "logical_not": "logical_not", "logical_and": "logical_and", "logical_or": "logical_or",
@@ -143,6 +148,18 @@ class _Recorded(KeptTraced):
         self._tape.conditions.append((self._node, truth, _program_line()))
         return truth
 
+    def _decided(self):
+        """The plain value, read as a constant (a mask or position used as an index, a count):
+        recorded, so that the compiled code checks it is the same for new arguments."""
+        value = Traced._decided(self)
+        self._tape.decisions.append((self._node, np.array(value, copy=True), _program_line()))
+        return value
+
+    def _read_position(self, function, params):
+        """``dk.argmax``/``dk.argmin`` of a recorded value: a node of its own, so that the position,
+        not every entry of the array, is what a later read checks."""
+        return self._tape.apply_keeping_all(_POSITION_OPS[function], (self,), params)
+
 
 class _CompilingTape(Tape):
     """A tape that keeps every value, the program line of every node and every branch taken."""
@@ -153,6 +170,7 @@ class _CompilingTape(Tape):
         super().__init__(keep_all=True, on_record=self._note_line)
         self.lines = {}
         self.conditions = []
+        self.decisions = []  # (node, the plain value read, line): values the program used as constants
 
     def _note_line(self, index):
         self.lines[index] = _program_line()
@@ -406,6 +424,7 @@ def _leaves_like(arg, treedef, name):
 
 
 def _same_value(a, b):
+    """Whether ``a`` is the value ``b`` (an argument held fixed, a value the program read as a constant)."""
     if a is b:
         return True
     try:
@@ -530,18 +549,22 @@ class _Writer:
             self.names[index] = f"{_identifier(node.primitive.name)}_{index}"
         self.namespace = {"np": np, "_strong_zero": _strong_zero, "_summed_to": _summed_to,
                           "_changed": _path_changed(tape.conditions), "heaviside_step": heaviside.numpy,
-                          "cosh_squared": _cosh_squared}
+                          "cosh_squared": _cosh_squared, "_same": _same_value,
+                          "_read_changed": _read_changed(tape.decisions)}
         self.constants = {}
         self.singular = False  # some rule may divide by zero: the code runs with NumPy's warnings off
         self.conditions = {}
         for position, (index, truth, line) in enumerate(tape.conditions):
             self.conditions.setdefault(index, []).append((position, truth, line))
+        self.decisions = {}
+        for position, (index, value, line) in enumerate(tape.decisions):
+            self.decisions.setdefault(index, []).append((position, value))
 
     # --- which nodes take part ---
     def _forward_nodes(self):
         """Nodes the output or a branch condition needs, in record order."""
         needed = set()
-        stack = [self.out] + list(self.conditions)
+        stack = [self.out] + list(self.conditions) + list(self.decisions)
         while stack:
             index = stack.pop()
             if index in needed or index not in self.nodes:
@@ -594,17 +617,12 @@ class _Writer:
         if strong:
             lines.append("    # the same pass, keeping every zero cotangent of an elementwise op exactly zero")
             lines.append("    # (run when a NaN came from 0 * inf on a branch that was not taken)")
-        for index in self.leaf_nodes:  # a truth value asked of an argument itself
-            for position, truth, line in self.conditions.get(index, ()):
-                lines.append(f"    if {'not ' if truth else ''}{self.names[index]}:")
-                lines.append(f"        _changed({position})")
+        for index in self.leaf_nodes:  # a truth value asked of an argument itself, or its value read
+            lines.extend(self._checks(index))
         lines.append("    # forward pass")
         for index in forward:
             lines.append("    " + self._forward_line(self.nodes[index]))
-            for position, truth, line in self.conditions.get(index, ()):
-                test = f"not {self.names[index]}" if truth else self.names[index]
-                lines.append(f"    if {test}:")
-                lines.append(f"        _changed({position})")
+            lines.extend(self._checks(index))
         lines.append("    # backward pass: one cotangent per value, added where a value is used twice")
         body, singular = self._backward_lines(backward, live, strong)
         self.singular = self.singular or singular
@@ -613,6 +631,18 @@ class _Writer:
         lines.append(f"    return {self.names[self.out]}, [{', '.join(grads)}]")
         local = {self.names[i] for i in self.nodes} | {self._cotangent_name(i) for i in self._assigned}
         return "\n".join(_free_when_spent(lines, local))
+
+    def _checks(self, index):
+        """The lines that check the branches taken on value ``index`` and the plain values read of it."""
+        name = self.names[index]
+        lines = []
+        for position, truth, _ in self.conditions.get(index, ()):
+            lines.append(f"    if {'not ' if truth else ''}{name}:")
+            lines.append(f"        _changed({position})")
+        for position, value in self.decisions.get(index, ()):
+            lines.append(f"    if not _same({name}, {self._constant(value)}):")
+            lines.append(f"        _read_changed({position})")
+        return lines
 
     def _constant(self, value):
         """A constant argument as source: a literal when it reads as one, else a named constant."""
@@ -798,6 +828,20 @@ class _Leaf:
 
     def __init__(self, node):
         self._node = node
+
+
+def _read_changed(decisions):
+    def changed(position):
+        _, value, line = decisions[position]
+        what = "a mask" if value.dtype == bool else "a position" if value.dtype.kind in "iu" else "a value"
+        raise errors.ControlFlowChangedError(
+            f"the program read {what} computed from its arguments as a constant at {_describe(line)} (an index, "
+            "dk.argmax, a count), and for these arguments it is different from when the gradient was compiled. "
+            "A compiled gradient keeps the constants it recorded; compile again at these arguments "
+            "(dk.compile_grad), or use dk.grad, which records the program at every call."
+        )
+
+    return changed
 
 
 def _path_changed(conditions):

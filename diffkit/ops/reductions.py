@@ -21,7 +21,7 @@ from ..core.frames import user_location
 from ..core.kinks import kink_convention
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
-from ..core.values import plain_value
+from ..core.values import plain_value, read_position
 from .arrays import broadcast_to, getitem, mean, reduced_count, reshape, spread_back, sum, transpose
 from .elementwise import abs, power, sqrt, where
 from .shapes import AxisError, keepdims_shape, ndim_of, normalize_axes, shape_of
@@ -108,12 +108,12 @@ def min(a, axis=None, keepdims=False):
 
 def argmax(a, axis=None, keepdims=False):
     """Index of the largest entry (plain integers, read from the values: no derivative)."""
-    return np.argmax(plain_value(a), axis=axis, keepdims=keepdims)
+    return read_position(np.argmax, a, {"axis": axis, "keepdims": keepdims})
 
 
 def argmin(a, axis=None, keepdims=False):
     """Index of the smallest entry (plain integers, read from the values: no derivative)."""
-    return np.argmin(plain_value(a), axis=axis, keepdims=keepdims)
+    return read_position(np.argmin, a, {"axis": axis, "keepdims": keepdims})
 
 
 # --- products ------------------------------------------------------------------------------
