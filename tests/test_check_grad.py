@@ -6,6 +6,8 @@ planted bug is one classic mistake, and each test asserts the verdict and the en
 the report names.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -458,3 +460,33 @@ def test_small_true_gradient_under_a_large_offset_stays_strict():
     assert dk.check_grad(offset_square, np.array([2e-3, 1.0]), x)
     assert dk.check_grad(offset_square, np.array([2.01e-3, 1.0]), x).wrong_entries == ["x[0]"]
     assert dk.check_grad(offset_square, np.array([0.0, 1.0]), x).wrong_entries == ["x[0]"]
+
+
+@pytest.mark.parametrize("mode", ["full", "random"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_an_infinite_or_nan_gradient_is_wrong_however_large_its_own_rounding(mode, bad):
+    x = np.array([1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no NumPy warning comes out of the comparison
+        report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: np.array([2.0, bad]), x, mode=mode)
+    assert not report and report.verdict == WRONG
+
+
+def test_the_same_infinite_slope_as_the_reference_is_correct():
+    # d/dx sqrt(x) = 1 / (2 sqrt(x)): +inf at 0, as the tape computes it (the check's measurement
+    # of f's rounding noise evaluates sqrt a few ulps below 0 too: NaN there, with NumPy's warning)
+    x = np.array([0.0, 4.0])
+    with np.errstate(invalid="ignore"):
+        report = dk.check_grad(lambda x: dk.sum(dk.sqrt(x)), lambda x: np.array([np.inf, 0.25]), x, methods=("tape",))
+        wrong_sign = dk.check_grad(lambda x: dk.sum(dk.sqrt(x)), lambda x: np.array([-np.inf, 0.25]), x,
+                                   methods=("tape",))
+    assert report and report.argument("x").verdict == CORRECT
+    assert not wrong_sign and wrong_sign.argument("x").verdict == WRONG
+
+
+def test_a_complex_gradient_is_a_finding_not_its_real_part():
+    x = np.array([1.0, 2.0])
+    report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x + 1j, x)
+    assert not report and report.argument("x").verdict == WRONG
+    assert any("complex entries" in finding for finding in report.argument("x").findings)
+    assert dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x + 0j, x)  # a zero imaginary part is real

@@ -53,3 +53,10 @@ def test_invalid_tolerances_are_input_errors():
     with pytest.raises(dk.InputError, match=r"^rtol must be a positive number .*; got -1$"):
         dk.check_value(matmul, TRUE_Y, X7, W7, rtol=-1)
     assert dk.check_value(matmul, TRUE_Y, X7, W7, atol=0)
+
+
+def test_an_infinite_value_is_wrong_however_large_its_own_rounding():
+    wrong = np.array(TRUE_Y, dtype=float)
+    wrong[0, 0] = np.inf
+    report = dk.check_value(matmul, wrong, X7, W7, name="y")
+    assert not report and report.wrong_entries == ["y[0,0]"]

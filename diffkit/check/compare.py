@@ -16,6 +16,7 @@ computed from rounded intermediates can be (the notes' 0.394 = 2 x 0.197 for 0.3
 beyond that it is wrong.
 """
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -111,11 +112,21 @@ def validate_options(rtol=None, atol=None, seed=0, shown=0, decimals=None):
     _count_option("shown", shown, "how many of the worst entries to print per argument, e.g. shown=5")
 
 
-def relative_error(a, b):
-    """``|a - b| / max(|a|, |b|, tiny)`` entry by entry (0 where both are 0)."""
+def absolute_error(a, b):
+    """``|a - b|`` entry by entry: 0 where they are equal (the same infinity too), NaN where only one
+    is infinite or either is NaN (judged wrong by :func:`classify`)."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(a == b, 0.0, np.abs(a - b))
+
+
+def relative_error(a, b):
+    """``|a - b| / max(|a|, |b|, tiny)`` entry by entry (0 where both are equal, the same infinity too)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return absolute_error(a, b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
 
 
 def classify(rel_error, abs_error, bands, atol, decimals=None, units=1.0):
@@ -124,7 +135,11 @@ def classify(rel_error, abs_error, bands, atol, decimals=None, units=1.0):
     With ``decimals`` (a rounded value), the bands give way to the rounding: within
     ``atol`` plus half a unit of the last decimal correct, within one unit suspicious
     (``units`` of them for a combination of rounded values, sum(yours * v) along v: |v|_1).
+    An error that is not finite (an infinite or NaN value on either side) is wrong, whatever
+    the tolerance: your own rounding of an infinite value is infinite too.
     """
+    if not math.isfinite(abs_error):
+        return WRONG
     if decimals is not None:
         unit = units * 10.0**-decimals
         if abs_error <= atol + unit / 2:

@@ -10,7 +10,8 @@ random check says exactly that, and a failing one is followed by a full check.
 
 import numpy as np
 
-from .compare import CORRECT, ROUNDING_FACTOR, WRONG, ZERO_NOISE_FACTOR, bands_for, classify, dtype_eps, relative_error
+from .compare import (CORRECT, ROUNDING_FACTOR, WRONG, ZERO_NOISE_FACTOR, absolute_error, bands_for, classify,
+                      dtype_eps, relative_error)
 from .report import DirectionalCheck
 
 
@@ -51,9 +52,10 @@ def check_directions(problem, user_leaves, references, finite_differences, metho
                     values[method] = value
                     tolerances[method] = fd_noise
             primary = methods[0]
-            yours = float(np.sum(yours_flat * v))
+            with np.errstate(invalid="ignore", over="ignore"):  # an infinite entry of yours: NaN, judged wrong
+                yours = float(np.sum(yours_flat * v))
             rel = float(relative_error(yours, values[primary]))
-            abs_error = abs(yours - values[primary])
+            abs_error = float(absolute_error(yours, values[primary]))
             units = float(np.sum(np.abs(v)))  # yours along v carries the rounding of every entry it sums
             verdict = classify(rel, abs_error, bands, atol if atol is not None else tolerances[primary], decimals, units)
             if verdict != CORRECT and atol is None and primary in references:

@@ -26,6 +26,7 @@ from .compare import (
     ROUNDING_FACTOR,
     WRONG,
     ZERO_NOISE_FACTOR,
+    absolute_error,
     bands_for,
     classify,
     decimals_option,
@@ -238,7 +239,7 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
     else:
         tolerance = argument.estimates[primary_name] + own_rounding(yours, leaf.dtype, decimals)
     argument.yours = yours
-    argument.abs_errors = np.abs(yours - primary)
+    argument.abs_errors = absolute_error(yours, primary)
     argument.rel_errors = relative_error(yours, primary).reshape(-1)
     judged = zip(argument.rel_errors, argument.abs_errors, tolerance)
     verdicts = [classify(rel, err, bands, tol, decimals) for rel, err, tol in judged]
@@ -391,7 +392,7 @@ def _rounding_hint(argument, yours, reference, decimals):
 
 def _factor_hint(argument, yours, reference):
     nonzero = np.abs(reference) > 0
-    if not nonzero.any() or np.any((yours == 0) != ~nonzero):
+    if not nonzero.any() or np.any((yours == 0) != ~nonzero) or not np.isfinite(yours).all():
         return
     ratios = yours[nonzero] / reference[nonzero]
     ratio = float(np.median(ratios))

@@ -159,8 +159,14 @@ def _match_leaf(problem, value, leaf_index, aligned):
     if value is None:
         aligned.findings.append(Finding(f"missing argument: the gradient for {name} is None", leaf_index))
         return
+    if np.iscomplexobj(value) and np.any(np.imag(value)):
+        aligned.findings.append(
+            Finding(f"the gradient for {name} has complex entries; the gradient of a real program is real: "
+                    "return the real gradient (a complex intermediate left in it?)", leaf_index)
+        )
+        return
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.array(np.real(value) if np.iscomplexobj(value) else value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         aligned.findings.append(
             Finding(f"the gradient for {name} is not an array of numbers ({type(value).__name__}: {exc})", leaf_index)

@@ -11,6 +11,7 @@ from .. import errors
 from ..core.values import BoxedValue
 from .compare import (
     ROUNDING_FACTOR,
+    absolute_error,
     bands_for,
     classify,
     decimals_option,
@@ -74,7 +75,7 @@ def judge_values(actual, dtype, expected, name, function_name, rtol, atol, refer
     tolerance = default_atol if atol is None else float(atol)
     if yours is not None:
         argument.yours = yours.reshape(-1)
-        argument.abs_errors = np.abs(argument.yours - argument.references[reference])
+        argument.abs_errors = absolute_error(argument.yours, argument.references[reference])
         argument.rel_errors = relative_error(argument.yours, argument.references[reference]).reshape(-1)
         tolerances = np.full(actual.size, tolerance)
         if atol is None:

@@ -466,16 +466,17 @@ _SMALL = 1024  # entries: below this, one NumPy call costs more than copying the
 
 
 def all_finite(array):
-    """True when no entry of a float array is NaN or infinite, in one pass and no temporary array.
+    """True when no entry of a float array is NaN or infinite.
 
-    The pass is the array's sum of squares (:func:`_sum_of_squares`): squares cannot
-    cancel, so it is finite when every entry is. A NaN or infinite sum (an entry that is,
-    or entries past about 1e154 overflowing) is settled entry by entry.
+    For a contiguous array, one pass and no temporary array: its sum of squares
+    (:func:`_sum_of_squares`), which squares cannot cancel, so it is finite when every
+    entry is. A NaN or infinite sum (an entry that is, or entries past about 1e154
+    overflowing) and a non-contiguous array are settled entry by entry.
     """
     if not array.size:
         return True
     total = _sum_of_squares(array)
-    return total is not None and math.isfinite(total) or bool(np.isfinite(array).all())
+    return (total is not None and math.isfinite(total)) or bool(np.isfinite(array).all())
 
 
 def _sum_of_squares(array):
