@@ -366,6 +366,20 @@ def test_a_bitwise_operator_on_a_differentiated_value_is_refused(method, program
         dk.grad(program, method=method)(np.array([1.0, 2.0]))
 
 
+@pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))
+def test_a_mask_combined_with_a_differentiated_value_is_refused(method):
+    with pytest.raises(dk.NonDiffkitFunctionError, match="^& was applied .*have no derivative"):
+        dk.grad(lambda x: dk.sum(x * x * ((x > 0) & x)), method=method)(np.array([0.3, 0.7]))
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode"))
+def test_a_ufunc_op_given_an_array_for_out_is_refused_before_writing_into_it(method):
+    buffer = np.zeros(2)
+    with pytest.raises(dk.InputError, match=r"dk\.tanh takes 1 positional argument \(x\), got 2"):
+        dk.gradient(lambda x: dk.sum(dk.tanh(x, buffer)), np.array([0.3, 0.7]), method=method)
+    np.testing.assert_array_equal(buffer, [0.0, 0.0])
+
+
 @pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-central"))
 def test_masks_from_comparisons_combine_with_bitwise_operators(method):
     def f(x):  # independent derivation: x**2 where 0 < x < 2, 3 x where x is not positive, else 0

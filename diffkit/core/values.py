@@ -63,6 +63,11 @@ def plain_value(value):
     return value
 
 
+_BITWISE_UFUNCS = {"bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^", "invert": "~",
+                   "logical_and": "np.logical_and", "logical_or": "np.logical_or", "logical_xor": "np.logical_xor",
+                   "logical_not": "np.logical_not"}
+
+
 def read_position(function, value, params):
     """``function(plain value, **params)`` for a position read from values (np.argmax, np.argmin).
 
@@ -339,6 +344,9 @@ class BoxedValue:
             if inputs[0] is self:  # np.greater(x, 0) is x > 0; np.greater(0, x) is x < 0
                 return self._compare(relation, inputs[1])
             return self._compare(routing.REVERSED_COMPARISON[relation], inputs[0])
+        bitwise = _BITWISE_UFUNCS.get(ufunc.__name__)
+        if bitwise is not None:  # mask & x, np.logical_not(x)
+            self._refuse_bitwise(bitwise)
         op_name = routing.UFUNC_TO_OP.get(ufunc.__name__)
         if method != "__call__" or op_name is None:
             self._refuse_numpy(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))

@@ -51,11 +51,12 @@ def _comparison(name):
 _COMPARE = {name: _comparison(name) for name in COMPARISONS}
 
 
-def _mask_op(name, face, symbol=None):
-    """An op on masks (``~``, ``&``, ``.any()``...) as a tape node with no derivative."""
-    count = 1 if name in ("invert", "logical_not", "any", "all", "astype") else 2
-    return Primitive(f"mask_{name}", face, None, (None,) * count, user=True,
-                     doc=f"{symbol or name} of a mask, recorded so the compiled code recomputes it"), symbol
+def _mask_op(name, face, arity, template=None):
+    """An op on masks (``~``, ``&``, ``.any()``...) as a tape node with no derivative. ``template``
+    spells it in the compiled source (``"{0} & {1}"``); without one it is called by name."""
+    primitive = Primitive(f"mask_{name}", face, None, (None,) * arity, user=True,
+                          doc=f"{name} of a mask, recorded so the compiled code recomputes it")
+    return primitive, template
 
 
 def _astype(x, dtype):
@@ -63,25 +64,39 @@ def _astype(x, dtype):
 
 
 _MASK_OPS = {
-    "invert": _mask_op("invert", np.invert, "~"),
-    "and": _mask_op("and", np.bitwise_and, "&"),
-    "or": _mask_op("or", np.bitwise_or, "|"),
-    "xor": _mask_op("xor", np.bitwise_xor, "^"),
-    "logical_not": _mask_op("logical_not", np.logical_not),
-    "logical_and": _mask_op("logical_and", np.logical_and),
-    "logical_or": _mask_op("logical_or", np.logical_or),
-    "logical_xor": _mask_op("logical_xor", np.logical_xor),
-    "any": _mask_op("any", np.any),
-    "all": _mask_op("all", np.all),
-    "astype": _mask_op("astype", _astype),
+    # np.invert, not ~: a number's comparison in the compiled code is a Python bool, and ~True is -2
+    "invert": _mask_op("invert", np.invert, 1, "np.invert({0})"),
+    "and": _mask_op("and", np.bitwise_and, 2, "{0} & {1}"),
+    "or": _mask_op("or", np.bitwise_or, 2, "{0} | {1}"),
+    "xor": _mask_op("xor", np.bitwise_xor, 2, "{0} ^ {1}"),
+    "logical_not": _mask_op("logical_not", np.logical_not, 1),
+    "logical_and": _mask_op("logical_and", np.logical_and, 2),
+    "logical_or": _mask_op("logical_or", np.logical_or, 2),
+    "logical_xor": _mask_op("logical_xor", np.logical_xor, 2),
+    "any": _mask_op("any", np.any, 1),
+    "all": _mask_op("all", np.all, 1),
+    "astype": _mask_op("astype", _astype, 1),
 }
+_MASK_TEMPLATES = {primitive: template for primitive, template in _MASK_OPS.values() if template}
+_MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,), user=True,
                                      doc=f"np.{function.__name__} of a recorded value, recomputed by the compiled code")
                  for function in (np.argmax, np.argmin)}
-_MASK_SYMBOLS = {primitive: symbol for primitive, symbol in _MASK_OPS.values() if symbol}
 _UFUNC_MASK_OPS = {"invert": "invert", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
                    "logical_not": "logical_not", "logical_and": "logical_and", "logical_or": "logical_or",
                    "logical_xor": "logical_xor"}
+_REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
+
+
+def _refuse_numpy_options(method, **given):
+    """Refuse ``out=``, ``where=`` and the like, which a recorded mask's method does not take."""
+    for option, (value, default) in given.items():
+        plain = isinstance(value, (bool, np.bool_, str)) and type(default) in (bool, str)
+        if not (value is default or plain and value == default):
+            raise errors.InputError(
+                f"mask.{method}({option}=...) at {_describe(_program_line())} is not recorded by dk.compile_grad: "
+                f"call mask.{method}() without {option}= (the result is a new value), or use dk.grad"
+            )
 
 
 class _Recorded(KeptTraced):
@@ -99,7 +114,9 @@ class _Recorded(KeptTraced):
         return self._tape.apply_keeping_all(_COMPARE[op_name], (self, other), {})
 
     def _is_mask(self):
-        return np.asarray(self.value).dtype == bool
+        """A comparison's result, or an integer array made from masks only (``mask.astype(int)``)."""
+        dtype = np.asarray(self.value).dtype
+        return dtype == bool or dtype.kind in "iu" and self._tape.nodes[self._node][0] in _MASK_PRIMITIVES
 
     def _on_masks(self, name, args, params=None, refuse=None, operands=()):
         """Record the mask op ``name`` if every recorded argument is a mask, else ``refuse(*operands)``."""
@@ -128,14 +145,23 @@ class _Recorded(KeptTraced):
     def __rxor__(self, other):
         return self._on_masks("xor", (other, self), refuse=Traced.__xor__, operands=(self, other))
 
-    def any(self, axis=None, keepdims=False):
+    def any(self, axis=None, out=None, keepdims=False, *, where=True):
+        _refuse_numpy_options("any", out=(out, None), where=(where, True))
         return self._on_masks("any", (self,), {"axis": axis, "keepdims": keepdims}, refuse=Traced.any, operands=(self,))
 
-    def all(self, axis=None, keepdims=False):
+    def all(self, axis=None, out=None, keepdims=False, *, where=True):
+        _refuse_numpy_options("all", out=(out, None), where=(where, True))
         return self._on_masks("all", (self,), {"axis": axis, "keepdims": keepdims}, refuse=Traced.all, operands=(self,))
 
-    def astype(self, dtype):
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):  # copy: always a new value
+        _refuse_numpy_options("astype", order=(order, "K"), casting=(casting, "unsafe"), subok=(subok, True))
         return self._on_masks("astype", (self,), {"dtype": dtype}, refuse=Traced.astype, operands=(self, dtype))
+
+    def __array_function__(self, func, types, args, kwargs):
+        name = _REDUCTION_MASK_OPS.get(func)
+        if name is not None and args and args[0] is self and self._is_mask():  # np.any(x > 0, axis=0)
+            return getattr(self, name)(*args[1:], **kwargs)
+        return Traced.__array_function__(self, func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         name = _UFUNC_MASK_OPS.get(ufunc.__name__)
@@ -673,9 +699,8 @@ class _Writer:
         symbol = _OPERATORS.get(primitive.name)
         if primitive.name in _COMPARE and primitive is _COMPARE[primitive.name]:
             expression = f"{args[0]} {_COMPARE_SYMBOLS[primitive.name]} {args[1]}"
-        elif primitive in _MASK_SYMBOLS:
-            symbol = _MASK_SYMBOLS[primitive]
-            expression = f"~{args[0]}" if len(args) == 1 else f"{args[0]} {symbol} {args[1]}"
+        elif primitive in _MASK_TEMPLATES:
+            expression = _MASK_TEMPLATES[primitive].format(*args)
         elif symbol is not None and len(args) == 2 and not node.params:
             expression = f"{args[0]} {symbol} {args[1]}"
         elif primitive.name == "negative" and not node.params:

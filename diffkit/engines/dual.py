@@ -101,6 +101,7 @@ class ForwardTrace:
         return Dual(primal, tangent, self)
 
     def apply(self, primitive, args, params):
+        primitive.check_arity(len(args))  # before a ufunc face takes an extra argument as its out=
         primals = []
         tangents = []
         for arg in args:

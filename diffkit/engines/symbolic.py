@@ -192,6 +192,7 @@ def _relation(name):
 _RELATIONS = {name: _relation(name) for name in ("lt", "le", "gt", "ge", "eq", "ne")}
 
 
+_LOGICAL_SYMBOLS = {"And": "&", "Or": "|", "Xor": "^", "Not": "~"}
 _LOGICAL_UFUNCS = {
     "bitwise_and": "And", "logical_and": "And", "bitwise_or": "Or", "logical_or": "Or",
     "bitwise_xor": "Xor", "logical_xor": "Xor", "invert": "Not", "logical_not": "Not",
@@ -274,6 +275,9 @@ class SymbolicCondition(BoxedValue):
 
     # --- logic, and the moves that keep a condition a condition (the tape's are NumPy bools) ---
     def _logical(self, name, *operands):
+        for operand in operands:
+            if isinstance(operand, BoxedValue) and not isinstance(operand, SymbolicCondition):  # mask & x
+                operand._refuse_bitwise(_LOGICAL_SYMBOLS[name])
         function = getattr(sympy, name)
         arrays = [condition_array(operand) for operand in operands]
         return SymbolicCondition(np.frompyfunc(function, len(arrays), 1)(*arrays))
