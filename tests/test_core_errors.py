@@ -314,6 +314,8 @@ def test_richardson_levels_must_be_a_whole_number_of_halvings(levels):
         (lambda x: dk.sum(dk.softmax(x, axis=2)), "axis 2 is out of bounds"),
         (lambda x: dk.logsumexp(x, axis=-2), "axis -2 is out of bounds"),
         (lambda x: dk.mean(x, axis=(0, 5)), "axis 5 is out of bounds"),
+        (lambda x: dk.sum(dk.swapaxes(x, 0, 5)), "axis 5 is out of bounds"),  # checked before any op runs
+        (lambda x: dk.sum(dk.flip(x, 7)), "axis 7 is out of bounds"),
         (lambda x: x[5], "index 5 is out of bounds for axis 0 with size 3"),
         (lambda x: x[0, 1], "too many indices for array"),
     ],
@@ -407,6 +409,28 @@ def test_an_op_of_the_table_given_too_many_arguments_says_what_it_takes(method, 
             call(x)
         else:
             dk.gradient(lambda x: dk.sum(call(x)), x, method=method)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "symbolic", "fd-central"))
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: dk.maximum(x), r"dk\.maximum takes 2 positional arguments \(x1, x2\), got 1 at .*test_core_errors"),
+        (lambda x: dk.relu(x, alpha=0.1), r"dk\.relu has no option 'alpha' at .*: it has no options; .*dk\.leaky_relu"),
+        (lambda x: dk.multiply(x, dk.full((2,), "a")),  # SymPy's own conversion refuses the string first
+         r"dk\.multiply got an array of <U1 as argument 2 at .*numbers and arrays|cannot use 'a' \(str\) in a symbolic"),
+    ],
+)
+def test_a_call_numpy_refuses_is_named_by_the_op(method, call, message):
+    with pytest.raises(dk.InputError, match=message):
+        dk.gradient(lambda x: dk.sum(call(x)), np.array([1.0, 2.0]), method=method)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode"))
+@pytest.mark.parametrize("other, shown", [("a", r"a str \('a'\)"), (None, r"a NoneType \(None\)")])
+def test_a_comparison_with_something_not_a_number_is_refused(method, other, shown):
+    with pytest.raises(dk.InputError, match=rf"^< compared a differentiated value with {shown} at .*test_core_errors"):
+        dk.gradient(lambda x: dk.sum(x * (x < other)), np.array([1.0, 2.0]), method=method)
 
 
 @pytest.mark.parametrize("method", BOXED_METHODS + ("forward-mode",))

@@ -77,7 +77,7 @@ class Primitive:
             except ValueError as exc:
                 raise self.shape_error(args, exc) from None
             except TypeError:
-                self.check_arity(len(args))
+                self.refuse_call(args, params)
                 raise
         return top._process(self, args, params)
 
@@ -88,7 +88,7 @@ class Primitive:
         except ValueError as exc:
             raise self.shape_error(args, exc) from None
         except TypeError:
-            self.check_arity(len(args))
+            self.refuse_call(args, params)
             if self.user and any(np.iscomplexobj(arg) for arg in args):
                 raise errors.UnsupportedError(
                     f"the NumPy face of the primitive {self.name!r} does not accept complex numbers, which "
@@ -112,6 +112,9 @@ class Primitive:
             return self.sympy(*args, **params)
         except ValueError as exc:
             raise self.shape_error(args, exc) from None
+        except TypeError:
+            self.refuse_call(args, params)
+            raise
 
     def shape_error(self, args, exc):
         shapes = ", ".join(str(np.shape(_unboxed_shape(a))) for a in args)
@@ -133,14 +136,55 @@ class Primitive:
         """
         if self.variadic or self.user or count <= len(self.vjp):
             return
+        hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any other value by keyword, as its documentation names it")
+        raise errors.InputError(
+            f"dk.{self.name} takes {self._takes()}, got {count} at {user_location() or 'an unknown line'}: {hint}."
+        )
+
+    def refuse_call(self, args, params):
+        """After NumPy's face refused a call with a TypeError: raise an InputError when the call is
+        the user's mistake (too few or too many arguments, an option the op does not have, an
+        operand that is not a number or an array), naming it; else return, and the caller re-raises."""
+        self.check_arity(len(args))
+        if self.variadic or self.user:
+            return
+        if len(args) < len(self.vjp):
+            raise errors.InputError(f"dk.{self.name} takes {self._takes()}, got {len(args)} at "
+                                    f"{user_location() or 'an unknown line'}")
+        options = self._options()
+        unknown = [key for key in params if options is not None and key not in options]
+        if unknown:
+            hint = _EXTRA_ARGUMENT_HINTS.get(self.name)
+            has = f"its options are {', '.join(options)}" if options else "it has no options"
+            raise errors.InputError(
+                f"dk.{self.name} has no option {unknown[0]!r} at {user_location() or 'an unknown line'}: {has}"
+                + (f"; {hint}" if hint else "") + "."
+            )
+        for position, arg in enumerate(args):
+            if not _is_operand(arg):
+                kind = f"array of {arg.dtype}" if isinstance(arg, np.ndarray) else type(arg).__name__
+                raise errors.InputError(
+                    f"dk.{self.name} got {_article(kind)} as argument {position + 1} at "
+                    f"{user_location() or 'an unknown line'}: diffkit's ops take numbers and arrays of numbers"
+                )
+
+    def _takes(self):
         names = self.parameter_names()[: len(self.vjp)]
         if len(names) < len(self.vjp):
             names = [f"x{position + 1}" for position in range(len(self.vjp))]
-        takes = f"{len(self.vjp)} positional argument{'s' if len(self.vjp) > 1 else ''} ({', '.join(names)})"
-        hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any other value by keyword, as its documentation names it")
-        raise errors.InputError(
-            f"dk.{self.name} takes {takes}, got {count} at {user_location() or 'an unknown line'}: {hint}."
-        )
+        return f"{len(self.vjp)} positional argument{'s' if len(self.vjp) > 1 else ''} ({', '.join(names)})"
+
+    def _options(self):
+        """The keyword options of the NumPy face, or None when its signature cannot be read (a ufunc)."""
+        if isinstance(self.numpy, np.ufunc):
+            return None
+        try:
+            parameters = list(inspect.signature(self.numpy).parameters.values())
+        except (TypeError, ValueError):
+            return None
+        if any(p.kind == p.VAR_KEYWORD for p in parameters):
+            return None
+        return [p.name for p in parameters[len(self.vjp):] if p.kind != p.VAR_POSITIONAL]
 
     def vjp_rule(self, index):
         """The VJP rule of argument ``index`` (None: not differentiable)."""
@@ -293,6 +337,21 @@ def _positions(argnums, count, where):
     if len(positions) != count:
         raise errors.InputError(f"{where} got {count} rule(s) for the {len(positions)} position(s) argnums={argnums!r}")
     return tuple(int(p) for p in positions)
+
+
+def _is_operand(value):
+    """A number, an array of numbers or a diffkit value: what an op's NumPy face computes with."""
+    if isinstance(value, (BoxedValue, bool, int, float, complex, np.number, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biufc"
+    if isinstance(value, (list, tuple)):
+        return all(_is_operand(v) for v in value)
+    return False
+
+
+def _article(kind):
+    return f"an {kind}" if kind[:1].lower() in "aeiou" else f"a {kind}"
 
 
 def _unboxed_shape(value):

@@ -515,7 +515,7 @@ def has_nan(array):
 _NUMPY_SHAPE_MESSAGE = re.compile(
     r"could not be broadcast|core dimension|not aligned|cannot reshape|"
     r"input array dimensions|must have the same shape|"
-    r"out of bounds for axis|too many indices|are valid indices"
+    r"out of bounds for axis|too many indices|are valid indices|is out of bounds for array of dimension"
 )
 
 

@@ -27,6 +27,25 @@ COMPARISONS = {
 }
 """The comparison operators by name: what a numeric box applies to its plain values."""
 
+_COMPARISON_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+
+
+def compared(op_name, value, other):
+    """``value <op> other`` on plain values, as a numeric box compares; a comparison with something
+    that is not a number or an array of numbers (a string, None) is refused by name."""
+    try:
+        return COMPARISONS[op_name](value, other)
+    except TypeError:
+        raise errors.InputError(
+            f"{_COMPARISON_SYMBOLS[op_name]} compared a differentiated value with a {type(other).__name__} "
+            f"({_short_repr(other)}) at {user_location() or 'an unknown line'}: compare with numbers or arrays of numbers"
+        ) from None
+
+
+def _short_repr(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 _OP_TABLE = []  # the op table's namespace, bound by diffkit.ops when it is declared
 

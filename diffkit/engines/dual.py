@@ -22,7 +22,7 @@ from ..core.frames import user_location
 from ..ops import broadcast_to
 from ..ops.shapes import shape_of
 from . import levels
-from ..core.values import COMPARISONS, BoxedValue
+from ..core.values import BoxedValue, compared
 
 
 class Dual(BoxedValue):
@@ -54,7 +54,7 @@ class Dual(BoxedValue):
     def _compare(self, op_name, other):
         if isinstance(other, Dual) and other._trace is self._trace:
             other = other.primal
-        return COMPARISONS[op_name](self.primal, other)
+        return compared(op_name, self.primal, other)
 
     def _decided(self):
         return self.primal

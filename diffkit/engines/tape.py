@@ -26,7 +26,7 @@ from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbr
 from ..ops import arrays as _array_ops
 from ..ops.shapes import shape_of
 from ..core.primitive import when_rules_change
-from ..core.values import COMPARISONS, BoxedValue
+from ..core.values import BoxedValue, compared
 from . import levels
 
 _UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))
@@ -61,7 +61,7 @@ class Traced(BoxedValue):
     def _compare(self, op_name, other):
         if isinstance(other, Traced) and other._tape is self._tape:
             other = other.value
-        return COMPARISONS[op_name](self.value, other)
+        return compared(op_name, self.value, other)
 
     def _decided(self):
         return self.value
@@ -149,6 +149,9 @@ def _operator(primitive, reflected):
                 out = numpy_face(value_a, value_b)
             except ValueError as exc:
                 raise primitive.shape_error((value_a, value_b), exc) from None
+            except TypeError:
+                primitive.refuse_call((value_a, value_b), _NO_PARAMS)
+                raise
         node_rule = rule
         if matrix_product and kind_a is ndarray and kind_b is ndarray and value_a.ndim == 2 and value_b.ndim == 2:
             node_rule = _MATMUL_2D
@@ -548,6 +551,9 @@ class Tape:
                 out = primitive.numpy(*values, **params)
             except ValueError as exc:
                 raise primitive.shape_error(values, exc) from None
+            except TypeError:
+                primitive.refuse_call(values, params)
+                raise
         if not traced:
             return out
         if primitive is matmul and count == 2 and _is_matrix(values[0]) and _is_matrix(values[1]):
