@@ -87,6 +87,9 @@ def test_the_command_releases_a_folder_and_refuses_to_overwrite(tmp_path, capsys
     assert "hw1.ipynb: 1 answer cells, 1 graded cells, 1 points" in capsys.readouterr().out
     assert main(["notebooks", "release", str(out), "--source", str(tmp_path / "none")]) == 2
     assert "no notebook folder" in capsys.readouterr().err
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
+    assert main(["notebooks", "release", str(tmp_path / "a_file"), "--source", str(source)]) == 2
+    assert "a_file is a file, not a folder" in capsys.readouterr().err
 
 
 def test_diffkits_own_notebooks_are_listed(capsys):

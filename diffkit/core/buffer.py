@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .. import errors
+from .frames import user_location
 from .values import COMPARISONS, BoxedValue, _ops
 
 
@@ -53,7 +55,13 @@ class Buffer(BoxedValue):
         content = self.content
         if type(content) is np.ndarray and not isinstance(value, BoxedValue):
             if assigned_dtype(content, value) == content.dtype:
-                content[index] = value  # numbers into numbers: NumPy's own assignment, in place
+                try:
+                    content[index] = value  # numbers into numbers: NumPy's own assignment, in place
+                except (ValueError, IndexError) as exc:
+                    raise errors.ShapeError(
+                        f"an item assignment at {user_location() or 'an unknown line'} does not fit: {exc}. "
+                        "Check the shape of the value and the index."
+                    ) from None
                 return
         self.content = _ops().setitem(content, value, index)
 

@@ -117,6 +117,14 @@ class Primitive:
             raise
 
     def shape_error(self, args, exc):
+        """The diffkit error for a ValueError NumPy's face raised: a ShapeError, or an InputError for
+        a matrix the op is not defined at (np.linalg's LinAlgError: singular, not positive definite)."""
+        if isinstance(exc, np.linalg.LinAlgError):
+            return errors.InputError(
+                f"dk.{self.name} is not defined at the matrix it got at {user_location() or 'an unknown line'}: "
+                f"{exc} (NumPy's LinAlgError). Check the values: a singular matrix has no inverse, "
+                "a Cholesky factor needs a positive definite one."
+            )
         shapes = ", ".join(str(np.shape(_unboxed_shape(a))) for a in args)
         return errors.ShapeError(
             f"dk.{self.name} got operands of shapes ({shapes}) that do not fit together"
@@ -161,7 +169,7 @@ class Primitive:
                 + (f"; {hint}" if hint else "") + "."
             )
         for position, arg in enumerate(args):
-            if not _is_operand(arg):
+            if not _is_operand(arg) and not _is_text(arg):  # a string: named by the argument that holds it
                 kind = f"array of {arg.dtype}" if isinstance(arg, np.ndarray) else type(arg).__name__
                 raise errors.InputError(
                     f"dk.{self.name} got {_article(kind)} as argument {position + 1} at "
@@ -348,6 +356,11 @@ def _is_operand(value):
     if isinstance(value, (list, tuple)):
         return all(_is_operand(v) for v in value)
     return False
+
+
+def _is_text(value):
+    """A string or an array of strings: :meth:`Problem.call` names the argument holding it, if one does."""
+    return isinstance(value, (str, bytes)) or isinstance(value, np.ndarray) and value.dtype.kind in "USO"
 
 
 def _article(kind):
