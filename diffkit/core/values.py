@@ -27,7 +27,8 @@ COMPARISONS = {
 }
 """The comparison operators by name: what a numeric box applies to its plain values."""
 
-_COMPARISON_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+COMPARISON_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+"""How each comparison is written, for messages and generated source."""
 
 
 def compared(op_name, value, other):
@@ -37,7 +38,7 @@ def compared(op_name, value, other):
         return COMPARISONS[op_name](value, other)
     except TypeError:
         raise errors.InputError(
-            f"{_COMPARISON_SYMBOLS[op_name]} compared a differentiated value with a {type(other).__name__} "
+            f"{COMPARISON_SYMBOLS[op_name]} compared a differentiated value with a {type(other).__name__} "
             f"({_short_repr(other)}) at {user_location() or 'an unknown line'}: compare with numbers or arrays of numbers"
         ) from None
 

@@ -33,19 +33,18 @@ from ..core.containers import LEAF, flatten, unflatten
 from ..core.frames import user_frame
 from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
-from ..core.values import COMPARISONS
+from ..core.values import COMPARISON_SYMBOLS, COMPARISONS
 from ..ops import heaviside
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
 _RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "heaviside_step",
                        "cosh_squared", "forward_and_backward"))
-_COMPARE_SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
 
 def _comparison(name):
     """A comparison as a tape node with no derivative, so a condition's value can be recomputed."""
     return Primitive(f"{name}", COMPARISONS[name], None, (None, None), user=True,
-                     doc=f"a {_COMPARE_SYMBOLS[name]} b, recorded so the compiled code can check a branch")
+                     doc=f"a {COMPARISON_SYMBOLS[name]} b, recorded so the compiled code can check a branch")
 
 
 _COMPARE = {name: _comparison(name) for name in COMPARISONS}
@@ -63,12 +62,12 @@ def _astype(x, dtype):
     return np.asarray(x).astype(dtype)
 
 
-_MASK_OPS = {
+_MASK_OPS = {  # by the name of the NumPy function the op is, so np.logical_and(mask, m) finds its entry
     # np.invert, not ~: a number's comparison in the compiled code is a Python bool, and ~True is -2
     "invert": _mask_op("invert", np.invert, 1, "np.invert({0})"),
-    "and": _mask_op("and", np.bitwise_and, 2, "{0} & {1}"),
-    "or": _mask_op("or", np.bitwise_or, 2, "{0} | {1}"),
-    "xor": _mask_op("xor", np.bitwise_xor, 2, "{0} ^ {1}"),
+    "bitwise_and": _mask_op("bitwise_and", np.bitwise_and, 2, "{0} & {1}"),
+    "bitwise_or": _mask_op("bitwise_or", np.bitwise_or, 2, "{0} | {1}"),
+    "bitwise_xor": _mask_op("bitwise_xor", np.bitwise_xor, 2, "{0} ^ {1}"),
     "logical_not": _mask_op("logical_not", np.logical_not, 1),
     "logical_and": _mask_op("logical_and", np.logical_and, 2),
     "logical_or": _mask_op("logical_or", np.logical_or, 2),
@@ -82,9 +81,7 @@ _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,), user=True,
                                      doc=f"np.{function.__name__} of a recorded value, recomputed by the compiled code")
                  for function in (np.argmax, np.argmin)}
-_UFUNC_MASK_OPS = {"invert": "invert", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
-                   "logical_not": "logical_not", "logical_and": "logical_and", "logical_or": "logical_or",
-                   "logical_xor": "logical_xor"}
+_UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
 
 
@@ -97,6 +94,20 @@ def _refuse_numpy_options(method, **given):
                 f"mask.{method}({option}=...) at {_describe(_program_line())} is not recorded by dk.compile_grad: "
                 f"call mask.{method}() without {option}= (the result is a new value), or use dk.grad"
             )
+
+
+def _mask_operator(name, refuse, reflected=False):
+    """A ``_Recorded`` operator method (``~``, ``&``, ``__rand__``...) recording the mask op ``name``,
+    or ``refuse`` (the traced value's own refusal) when an operand is not a mask."""
+    if len(_MASK_OPS[name][0].vjp) == 1:
+        def operator(self):
+            return self._on_masks(name, (self,), refuse=refuse, operands=(self,))
+    else:
+        def operator(self, other):
+            args = (other, self) if reflected else (self, other)
+            return self._on_masks(name, args, refuse=refuse, operands=(self, other))
+    operator.__name__ = refuse.__name__ if not reflected else f"__r{refuse.__name__[2:]}"
+    return operator
 
 
 class _Recorded(KeptTraced):
@@ -124,26 +135,13 @@ class _Recorded(KeptTraced):
             return self._tape.apply_keeping_all(_MASK_OPS[name][0], args, params or {})
         return refuse(*operands)
 
-    def __invert__(self):
-        return self._on_masks("invert", (self,), refuse=Traced.__invert__, operands=(self,))
-
-    def __and__(self, other):
-        return self._on_masks("and", (self, other), refuse=Traced.__and__, operands=(self, other))
-
-    def __rand__(self, other):
-        return self._on_masks("and", (other, self), refuse=Traced.__and__, operands=(self, other))
-
-    def __or__(self, other):
-        return self._on_masks("or", (self, other), refuse=Traced.__or__, operands=(self, other))
-
-    def __ror__(self, other):
-        return self._on_masks("or", (other, self), refuse=Traced.__or__, operands=(self, other))
-
-    def __xor__(self, other):
-        return self._on_masks("xor", (self, other), refuse=Traced.__xor__, operands=(self, other))
-
-    def __rxor__(self, other):
-        return self._on_masks("xor", (other, self), refuse=Traced.__xor__, operands=(self, other))
+    __invert__ = _mask_operator("invert", Traced.__invert__)
+    __and__ = _mask_operator("bitwise_and", Traced.__and__)
+    __rand__ = _mask_operator("bitwise_and", Traced.__and__, reflected=True)
+    __or__ = _mask_operator("bitwise_or", Traced.__or__)
+    __ror__ = _mask_operator("bitwise_or", Traced.__or__, reflected=True)
+    __xor__ = _mask_operator("bitwise_xor", Traced.__xor__)
+    __rxor__ = _mask_operator("bitwise_xor", Traced.__xor__, reflected=True)
 
     def any(self, axis=None, out=None, keepdims=False, *, where=True):
         _refuse_numpy_options("any", out=(out, None), where=(where, True))
@@ -164,8 +162,8 @@ class _Recorded(KeptTraced):
         return Traced.__array_function__(self, func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        name = _UFUNC_MASK_OPS.get(ufunc.__name__)
-        if name is not None and method == "__call__" and not kwargs:
+        name = ufunc.__name__
+        if name in _UFUNC_MASK_OPS and method == "__call__" and not kwargs:
             return self._on_masks(name, inputs, refuse=Traced.__array_ufunc__, operands=(self, ufunc, method, *inputs))
         return Traced.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
 
@@ -698,7 +696,7 @@ class _Writer:
         args = [self._argument(node, i) for i in range(len(node.parents))]
         symbol = _OPERATORS.get(primitive.name)
         if primitive.name in _COMPARE and primitive is _COMPARE[primitive.name]:
-            expression = f"{args[0]} {_COMPARE_SYMBOLS[primitive.name]} {args[1]}"
+            expression = f"{args[0]} {COMPARISON_SYMBOLS[primitive.name]} {args[1]}"
         elif primitive in _MASK_TEMPLATES:
             expression = _MASK_TEMPLATES[primitive].format(*args)
         elif symbol is not None and len(args) == 2 and not node.params:
