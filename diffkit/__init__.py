@@ -15,6 +15,7 @@ from .core.kinks import kink_convention, kinks
 from .core.primitive import primitives
 from .engines.tape import name
 from .errors import (
+    ComplexValueError,
     ControlFlowChangedError,
     DiffkitError,
     ExpressionTooLargeError,

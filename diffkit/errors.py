@@ -64,6 +64,11 @@ class NonAnalyticError(UnsupportedError):
     """The complex-step method met an op that is not analytic (abs, relu, max...)."""
 
 
+class ComplexValueError(UnsupportedError, InputError):
+    """A complex number or array met a value being differentiated: diffkit's derivative rules,
+    and the complex step's perturbation, are for programs computing in real numbers."""
+
+
 class ExpressionTooLargeError(DiffkitError):
     """A symbolic expression grew past what SymPy or lambdify can handle."""
 

@@ -489,3 +489,71 @@ def test_an_item_assignment_that_does_not_fit_is_a_shape_error(method):
     with pytest.raises(dk.ShapeError, match=r"item assignment at .*test_core_errors\.py:\d+ .*does not fit: could not "
                                             r"broadcast input array from shape \(7,\) into shape \(3,\)"):
         dk.gradient(f, np.ones((2, 3)), method=method)
+
+
+# --- complex values: diffkit's rules are real derivatives ---------------------------------
+COMPLEX_REFUSING_METHODS = ("tape", "forward-mode", "symbolic", "symbolic-cse", "symbolic-tape", "fd-complex")
+COMPLEX_DATA = np.array([1j, 2.0])
+
+
+def times_complex_number(x):
+    return dk.sum(dk.abs(x * (1 + 1j)))
+
+
+def plus_complex_data(x, c):
+    return dk.sum(dk.abs(np.add(x, c)))
+
+
+def into_complex_buffer(x):
+    buffer = dk.zeros(2, dtype=complex)
+    buffer[0] = x[0]
+    return dk.sum(dk.abs(buffer))
+
+
+def where_complex(x):
+    return dk.sum(dk.abs(dk.where(x > 0, x, np.complex128(1j))))
+
+
+COMPLEX_PROGRAMS = {
+    "a complex number": (times_complex_number, (), r"dk\.multiply met the complex number \(1\+1j\)"),
+    "complex data, through a NumPy ufunc": (plus_complex_data, (COMPLEX_DATA,),
+                                            r"dk\.add met the complex array \(complex128, shape \(2,\)\)"),
+    "a complex buffer": (into_complex_buffer, (), r"dk\.setitem met the complex array \(complex128, shape \(2,\)\)"),
+    "a complex branch of where": (where_complex, (), r"dk\.where met the complex number np\.complex128\(1j\)"),
+}
+
+
+@pytest.mark.parametrize("program", COMPLEX_PROGRAMS)
+@pytest.mark.parametrize("method", COMPLEX_REFUSING_METHODS)
+def test_a_complex_value_meeting_a_differentiated_one_is_refused_naming_the_line(method, program):
+    # Before, the tape gave dk.abs(x * (1 + 1j)) the gradient [1.41j, -1.41j] and forward mode [0, 0]
+    f, data, where = COMPLEX_PROGRAMS[program]
+    with pytest.raises(dk.ComplexValueError, match=where + r" at .*test_core_errors\.py:\d+ in \w+\(\): `.*`, with a "
+                                                   r"value being differentiated: diffkit differentiates programs that compute in "
+                                                   r"real numbers.*'fd-central'"):
+        dk.gradient(f, np.array([1.0, -2.0]), *data, method=method)
+
+
+def test_a_complex_value_is_an_unsupported_program_and_an_input_error():
+    assert issubclass(dk.ComplexValueError, dk.UnsupportedError) and issubclass(dk.ComplexValueError, dk.InputError)
+
+
+@pytest.mark.parametrize("program", COMPLEX_PROGRAMS)
+def test_compile_grad_refuses_a_complex_value(program):
+    f, data, where = COMPLEX_PROGRAMS[program]
+    with pytest.raises(dk.ComplexValueError, match=where):
+        dk.compile_grad(f, np.array([1.0, -2.0]), *data)
+
+
+def test_real_finite_differences_differentiate_a_real_output_through_complex_values():
+    # |x (1 + i)| = sqrt(2) |x|: the slope is sqrt(2) sign(x)
+    result = dk.gradient(times_complex_number, np.array([1.0, -2.0]), method="fd-central")
+    np.testing.assert_allclose(result.grad, [math.sqrt(2), -math.sqrt(2)], rtol=1e-8)
+
+
+def test_complex_values_away_from_differentiated_ones_are_the_programs_business():
+    def f(x):
+        scale = abs(np.complex128(3 + 4j))  # 5.0, computed before it meets x
+        return dk.sum(x * scale)
+
+    np.testing.assert_array_equal(dk.grad(f)(np.array([1.0, 2.0])), [5.0, 5.0])

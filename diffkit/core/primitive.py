@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import errors
 from .frames import user_location
-from .values import BoxedValue
+from .values import COMPLEX_SCALAR_TYPES, BoxedValue, refuse_complex_constants
 
 _REGISTRY = {}
 
@@ -79,6 +79,10 @@ class Primitive:
             except TypeError:
                 self.refuse_call(args, params)
                 raise
+        for arg in args:  # a complex constant meeting a differentiated value: refused (rules are real)
+            kind = type(arg)
+            if kind is np.ndarray and arg.dtype.kind == "c" or kind in COMPLEX_SCALAR_TYPES:
+                refuse_complex_constants(self, args)
         return top._process(self, args, params)
 
     def evaluate_numeric(self, args, params):

@@ -43,6 +43,35 @@ def compared(op_name, value, other):
         ) from None
 
 
+COMPLEX_SCALAR_TYPES = frozenset((complex, np.complex64, np.complex128, np.clongdouble))
+
+
+def is_complex_constant(value):
+    """Whether ``value`` is a complex number or a complex NumPy array (two type checks at most)."""
+    kind = type(value)
+    return kind in COMPLEX_SCALAR_TYPES or kind is np.ndarray and value.dtype.kind == "c"
+
+
+def refuse_complex_constants(primitive, args):
+    """Raise :class:`~diffkit.errors.ComplexValueError` if a plain operand of ``primitive`` is complex.
+
+    Called where the op also received a value being differentiated. The tape's and
+    forward mode's rules are real derivatives (a complex value in between makes the
+    gradient wrong, not complex), and the complex step keeps its perturbation in the
+    imaginary part, which a complex constant would mix with.
+    """
+    for arg in args:
+        if is_complex_constant(arg):
+            what = f"number {arg!r}" if not isinstance(arg, np.ndarray) else f"array ({arg.dtype}, shape {arg.shape})"
+            raise errors.ComplexValueError(
+                f"dk.{primitive.name} met the complex {what} at {user_location() or 'an unknown line'}, with "
+                "a value being differentiated: diffkit differentiates programs that compute in real numbers, and "
+                "its derivative would be wrong here. Keep a complex quantity as two real arrays (its real "
+                "and imaginary parts), or use a finite-difference method ('fd-central'), which needs only "
+                "the program's real output."
+            )
+
+
 def _short_repr(value, limit=40):
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

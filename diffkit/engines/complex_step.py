@@ -20,7 +20,7 @@ import numpy as np
 from .. import errors
 from .. import ops
 from ..core.frames import user_location
-from ..core.values import COMPARISONS, BoxedValue
+from ..core.values import COMPARISONS, BoxedValue, is_complex_constant, refuse_complex_constants
 
 
 class ComplexStepValue(BoxedValue):
@@ -84,6 +84,8 @@ def _operator(primitive, reflected=False):
         args = (other, self) if reflected else (self, other)
         if isinstance(other, BoxedValue) and type(other) is not ComplexStepValue:
             return primitive(*args)
+        if is_complex_constant(other):
+            refuse_complex_constants(primitive, (other,))
         return self._process(primitive, args, {})
 
     return apply
