@@ -1,5 +1,7 @@
 """Bad input to the API that used to escape as a raw TypeError: each is a diffkit error naming the fix."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,28 @@ def test_the_string_error_names_the_argument_and_the_line():
 def test_argnum_gets_did_you_mean_argnums(make):
     with pytest.raises(dk.InputError, match=r"has no option 'argnum' \(did you mean 'argnums'\?\)"):
         make()
+
+
+# --- array subclasses whose arithmetic diffkit's values would not keep --------------------------
+with warnings.catch_warnings():  # NumPy discourages np.matrix, which is the point of refusing it
+    warnings.simplefilter("ignore", PendingDeprecationWarning)
+    MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+MASKED = np.ma.masked_array([1.0, 2.0, 3.0], mask=[False, True, False])
+
+
+@pytest.mark.parametrize("method", ("tape", "fd-central", "symbolic"))
+def test_an_np_matrix_is_refused_as_its_star_is_a_matrix_product(method):
+    # On the np.matrix itself, a * a is the matrix product [[7, 10], [15, 22]]; on diffkit's values it
+    # would be elementwise, a different program
+    with pytest.raises(dk.InputError, match=r"argument a is an np\.matrix, whose \* is a matrix product; .*pass "
+                                            r"np\.asarray\(m\) and write matrix products with @"):
+        dk.gradient(lambda a: dk.sum(a * a), MATRIX, method=method)
+
+
+@pytest.mark.parametrize("method", ("tape", "fd-central"))
+def test_a_masked_array_is_refused_differentiated_inside_a_container_or_as_data(method):
+    message = r"is a masked array; diffkit's values are plain arrays and would use its masked entries: pass m\.filled"
+    with pytest.raises(dk.InputError, match=r"argument params\.w " + message):
+        dk.gradient(lambda params: dk.sum(params["w"] ** 2), {"w": MASKED}, method=method)
+    with pytest.raises(dk.InputError, match=r"argument weights " + message):
+        dk.gradient(lambda x, weights: dk.sum(x * weights), np.ones(3), MASKED, method=method)

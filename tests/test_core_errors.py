@@ -557,3 +557,36 @@ def test_complex_values_away_from_differentiated_ones_are_the_programs_business(
         return dk.sum(x * scale)
 
     np.testing.assert_array_equal(dk.grad(f)(np.array([1.0, 2.0])), [5.0, 5.0])
+
+
+# --- an option of the wrong type is named, with what it takes -------------------------------------
+OPTION_MISTAKES = {
+    "axis as a float": (lambda x: dk.sum(dk.sum(x, axis=1.0)),
+                        r"dk\.sum got axis=1\.0 \(a float\) at .*: an axis is an int, a tuple of ints or None"),
+    "axis as a string, in a composite op": (lambda x: dk.norm(x, axis="rows"),
+                                            r"axis='rows' \(a str\) at .*: an axis is an int"),
+    "keepdims as a string": (lambda x: dk.sum(dk.mean(x, axis=0, keepdims="yes")),
+                             r"dk\.mean got keepdims='yes' \(a str\) at .*: keepdims is True or False"),
+    "ddof as a string": (lambda x: dk.std(x, ddof="1"), r"dk\.std got ddof='1' \(a str\) at .*: ddof is a number"),
+    "a shape as a string": (lambda x: dk.sum(x * dk.zeros("3")),
+                            r"dk\.zeros got shape='3' \(a str\) at .*: a shape is an int or a tuple of ints"),
+    "reshape to a string": (lambda x: dk.sum(dk.reshape(x, "a")), r"dk\.reshape got shape=\('a',\) \(a tuple\)"),
+    "repeats as a string": (lambda x: dk.sum(dk.repeat(x, "2")),
+                            r"dk\.repeat got repeats='2' \(a str\) at .*: repeats is an int or a tuple of ints"),
+    "a diagonal as a float": (lambda x: dk.sum(dk.tril(x, k=0.5)), r"dk\.tril got k=0\.5 \(a float\) at .*: k is an int"),
+    "axis of a variadic op": (lambda x: dk.sum(dk.concatenate([x, x], axis="0")), r"dk\.concatenate got axis='0'"),
+}
+
+
+@pytest.mark.parametrize("mistake", OPTION_MISTAKES)
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "fd-central", "symbolic"))
+def test_an_option_of_the_wrong_type_is_named_with_what_it_takes(method, mistake):
+    f, message = OPTION_MISTAKES[mistake]
+    with pytest.raises(dk.InputError, match=message):
+        dk.gradient(f, np.arange(1.0, 7.0).reshape(2, 3), method=method)
+
+
+def test_several_axes_in_a_list_are_asked_for_as_a_tuple():
+    with pytest.raises(dk.InputError, match=r"dk\.sum got axis=\[0, 1\] \(a list\) at .*: write several axes as a "
+                                            r"tuple: axis=\(0, 1\)"):
+        dk.grad(lambda x: dk.sum(x, axis=[0, 1]))(np.ones((2, 3)))

@@ -326,3 +326,80 @@ def test_check_primitive_refuses_what_it_cannot_check():
         dk.check_primitive(bare_softplus(), X)
     with pytest.raises(dk.InputError, match="needs the arguments"):
         dk.check_primitive(softplus)
+
+
+# --- a user's rule is checked where it is declared and where it runs --------------------------------
+def test_a_rule_that_cannot_be_called_with_the_cotangent_the_output_and_the_arguments_is_refused_when_declared():
+    op = bare_softplus()
+    with pytest.raises(dk.InputError, match=r"the VJP rule for argument 0 of 'bare_softplus' has the parameters "
+                                            r"\(g, x\), which diffkit cannot call as rule\(g, out, x\) \(too many "
+                                            r"positional arguments\): a rule takes the cotangent g, the op's output "
+                                            r"out, then the op's arguments"):
+        op.defvjp(lambda g, x: g * dk.sigmoid(x))  # `out` forgotten
+    with pytest.raises(dk.InputError, match=r"the JVP rule for argument 1 of 'gauss' has the parameters \(t, out, "
+                                            r"x\), which diffkit cannot call as rule\(t, out, x, s\)"):
+        gauss.defjvp(lambda t, out, x: t, argnums=1)
+    op.defvjp(lambda g, out, *args, **options: g * dk.sigmoid(args[0]))  # *args takes what it is given
+    np.testing.assert_allclose(dk.grad(lambda x: dk.sum(op(x)))(X), sigmoid(X), rtol=1e-15)
+
+
+def _with_vjp(rule):
+    op = bare_softplus()
+    op.defvjp(rule)
+    return op
+
+
+def _with_jvp(rule):
+    op = bare_softplus()
+    op.defjvp(rule)
+    return op
+
+
+def _forgets_to_return(g, out, x):
+    g * dk.sigmoid(x)  # noqa: B018  (the planted mistake)
+
+
+RULE_MISTAKES = {
+    "a cotangent summed to a number": (_with_vjp(lambda g, out, x: dk.sum(g * dk.sigmoid(x))), "tape",
+                                       dk.ShapeError, r"the VJP rule for argument 0 \(x\) of 'bare_softplus' returned "
+                                                      r"shape \(\), but the argument has shape \(3,\)"),
+    "a cotangent too short": (_with_vjp(lambda g, out, x: (g * dk.sigmoid(x))[:2]), "tape",
+                              dk.ShapeError, r"returned shape \(2,\), but the argument has shape \(3,\)"),
+    "a def without return": (_with_vjp(_forgets_to_return), "tape",
+                             dk.InputError, r"the VJP rule for argument 0 \(x\) of 'bare_softplus' returned None: .*"
+                                            r"a `def` without `return`\?.*declare None in place of the rule"),
+    "a string": (_with_vjp(lambda g, out, x: "g"), "tape",
+                 dk.InputError, r"returned a str, not numbers: a rule returns the cotangent of its argument"),
+    "a rule that raises": (_with_vjp(lambda g, out, x: 1 // 0), "tape",
+                           dk.InputError, r"the VJP rule for argument 0 \(x\) of 'bare_softplus' raised "
+                                          r"ZeroDivisionError: integer division or modulo by zero"),
+    "a tangent summed to a number": (_with_jvp(lambda t, out, x: dk.sum(t * dk.sigmoid(x))), "forward-mode",
+                                     dk.ShapeError, r"the JVP rule for argument 0 \(x\) of 'bare_softplus' returned "
+                                                    r"shape \(\), but the output has shape \(3,\): a rule returns the "
+                                                    r"output's tangent"),
+}
+
+
+@pytest.mark.parametrize("mistake", RULE_MISTAKES)
+def test_a_mistake_in_a_users_rule_is_named_where_it_runs(mistake):
+    # Before, a cotangent summed to a number was broadcast into the gradient ([1.77, 1.77, 1.77]),
+    # a def without return gave zeros, and the others raised from inside the backward pass.
+    op, method, error, message = RULE_MISTAKES[mistake]
+    with pytest.raises(error, match=message):
+        dk.gradient(lambda x: dk.sum(op(x)), X, method=method)
+
+
+def test_the_rule_a_user_raises_from_stays_in_the_traceback():
+    op = _with_vjp(lambda g, out, x: 1 // 0)
+    with pytest.raises(dk.InputError) as info:
+        dk.grad(lambda x: dk.sum(op(x)))(X)
+    assert isinstance(info.value.__cause__, ZeroDivisionError)
+
+
+def test_a_broadcasting_rule_may_return_the_outputs_shape_for_a_smaller_argument():
+    # d/ds sum(exp(-x^2 / s)) for one s against three x: the rule returns three entries, summed back
+    s = 1.5
+    expected = np.sum(X**2 / s**2 * np.exp(-X**2 / s))
+    for method in ("tape", "forward-mode"):
+        result = dk.gradient(lambda s: dk.sum(gauss(X, s)), s, method=method)
+        assert result.grad == pytest.approx(expected, rel=1e-14)

@@ -20,6 +20,8 @@ from typing import Callable
 import numpy as np
 
 from .. import errors
+from . import user_rules
+from .option_values import option_error, refuse_option_values
 from .frames import user_location
 from .values import COMPLEX_SCALAR_TYPES, BoxedValue, refuse_complex_constants
 
@@ -60,6 +62,7 @@ class Primitive:
     def __post_init__(self):
         if self.elementwise is None:
             self.elementwise = self.broadcasting
+        self._checked_rules = {}  # (kind, position): a user's rule wrapped by user_rules.checked_rule
         if self.user:
             return  # not part of the table: dk.primitive has checked that the name is free
         if self.name in _REGISTRY:
@@ -75,7 +78,7 @@ class Primitive:
             try:
                 return self.numpy(*args, **params)
             except ValueError as exc:
-                raise self.shape_error(args, exc) from None
+                raise self.shape_error(args, exc, params) from None
             except TypeError:
                 self.refuse_call(args, params)
                 raise
@@ -90,7 +93,7 @@ class Primitive:
         try:
             return self.numpy(*args, **params)
         except ValueError as exc:
-            raise self.shape_error(args, exc) from None
+            raise self.shape_error(args, exc, params) from None
         except TypeError:
             self.refuse_call(args, params)
             if self.user and any(np.iscomplexobj(arg) for arg in args):
@@ -112,17 +115,24 @@ class Primitive:
                 "expression>), or use a method that needs none (tape, forward-mode, fd-central)."
             )
         self.check_arity(len(args))
+        if params and not self.user:  # SymPy's faces would take what NumPy's refuse (keepdims="yes")
+            refuse_option_values(f"dk.{self.name}", params)
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
-            raise self.shape_error(args, exc) from None
+            raise self.shape_error(args, exc, params) from None
         except TypeError:
             self.refuse_call(args, params)
             raise
 
-    def shape_error(self, args, exc):
+    def shape_error(self, args, exc, params=None):
         """The diffkit error for a ValueError NumPy's face raised: a ShapeError, or an InputError for
-        a matrix the op is not defined at (np.linalg's LinAlgError: singular, not positive definite)."""
+        a matrix the op is not defined at (np.linalg's LinAlgError: singular, not positive definite)
+        or for an option of the wrong type (``repeats="a"``: NumPy's int() of it failed)."""
+        if params and not self.user:
+            error = option_error(f"dk.{self.name}", params)
+            if error is not None:
+                return error
         if isinstance(exc, np.linalg.LinAlgError):
             return errors.InputError(
                 f"dk.{self.name} is not defined at the matrix it got at {user_location() or 'an unknown line'}: "
@@ -158,7 +168,10 @@ class Primitive:
         the user's mistake (too few or too many arguments, an option the op does not have, an
         operand that is not a number or an array), naming it; else return, and the caller re-raises."""
         self.check_arity(len(args))
-        if self.variadic or self.user:
+        if self.user:
+            return
+        refuse_option_values(f"dk.{self.name}", params)
+        if self.variadic:
             return
         if len(args) < len(self.vjp):
             raise errors.InputError(f"dk.{self.name} takes {self._takes()}, got {len(args)} at "
@@ -207,7 +220,7 @@ class Primitive:
             if self.user:
                 return _undeclared_rule(self, "vjp", index)
             self.check_arity(index + 1)
-        return self.vjp[index]
+        return self._checked("vjp", index) if self.user else self.vjp[index]
 
     def jvp_rule(self, index):
         """The JVP rule of argument ``index`` (None: not differentiable, or no JVP at all)."""
@@ -220,11 +233,25 @@ class Primitive:
             if self.user:
                 return _undeclared_rule(self, "jvp", index)
             self.check_arity(index + 1)
-        return self.jvp[index]
+        return self._checked("jvp", index) if self.user else self.jvp[index]
+
+    def _checked(self, kind, index):
+        """A user's declared rule as the engines call it: checked (see :mod:`.user_rules`)."""
+        rule = getattr(self, kind)[index]
+        if rule is None or getattr(rule, "undeclared", False):
+            return rule
+        key = (kind, index)
+        if key not in self._checked_rules:
+            self._checked_rules[key] = user_rules.checked_rule(self, kind, index, rule)
+        return self._checked_rules[key]
 
     def declared_rule(self, kind, index):
-        """The ``"vjp"`` or ``"jvp"`` rule of argument ``index`` if one was declared, else None."""
-        rule = self.vjp_rule(index) if kind == "vjp" else self.jvp_rule(index)
+        """The ``"vjp"`` or ``"jvp"`` rule of argument ``index`` as declared (unwrapped), else None."""
+        rules = self.vjp if kind == "vjp" else self.jvp
+        if self.variadic or rules is None:
+            rule = self.vjp_rule(index) if kind == "vjp" else self.jvp_rule(index)
+        else:
+            rule = rules[index] if index < len(rules) else None
         return None if rule is None or getattr(rule, "undeclared", False) else rule
 
     # --- a user's rules, declared next to their function ---------------------------------
@@ -268,12 +295,15 @@ class Primitive:
                     f"not a function: give a function, e.g. {self.rule_example(kind)}, or None for an argument "
                     "that is not differentiable"
                 )
+            if rule is not None:
+                user_rules.check_signature(self, kind, position, rule)
         declared = list(getattr(self, kind))
         while len(declared) <= max(positions):
             declared.append(_undeclared_rule(self, kind, len(declared)))
         for position, rule in zip(positions, rules):
             declared[position] = rule
         setattr(self, kind, tuple(declared))
+        self._checked_rules.clear()
         for forget in _RULE_CACHES:
             forget(self)
         return rules[0] if len(rules) == 1 else rules

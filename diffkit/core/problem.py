@@ -67,7 +67,7 @@ class Problem:
         self.leaf_values, self.leaf_was_scalar, small = checked
         self._leaves = None
         self._leaf_names = None
-        data, data_small, suspect = _data_arrays(self.args, self.argnums)
+        data, data_small, suspect = _data_arrays(self.args, self.argnums, names)
         # One check of every small array, differentiated or not, joined: finite extremes clear
         # them all (the common case); otherwise each kind is looked at on its own.
         if (small or data_small) and not all_finite(_joined(small + data_small)):
@@ -382,6 +382,9 @@ def _each_finite(arrays):
     return all(map(all_finite, arrays))
 
 
+_REFUSED_SUBCLASSES = (np.matrix, np.ma.MaskedArray)
+
+
 def checked_leaves(raw, defer=False):
     """``(values to trace, was-scalar flags)`` for the raw leaves, or None if one is refused.
 
@@ -431,6 +434,8 @@ def checked_leaves(raw, defer=False):
             if isinstance(leaf, BoxedValue):  # a derivative taken inside a program being differentiated
                 scalar[index] = leaf.ndim == 0
                 continue
+            if isinstance(leaf, _REFUSED_SUBCLASSES):  # named by _to_float_array
+                return None
             try:  # another kind of number (np.float32, np.int64...), or something refused
                 leaf = np.asarray(leaf)
             except Exception:
@@ -725,9 +730,33 @@ def first_entry(array, mask, name):
     return f"{name}[{','.join(map(str, bad))}]", array[tuple(bad)]
 
 
+def _refused_subclass(array, name):
+    """An InputError for an array whose own arithmetic diffkit's values would not keep, or None.
+
+    ``*`` of an ``np.matrix`` is a matrix product, and a masked array leaves its masked
+    entries out; diffkit's values behave as plain arrays, so the program would compute
+    something else than it does on those arguments.
+    """
+    if isinstance(array, np.matrix):
+        return errors.InputError(
+            f"{name} is an np.matrix, whose * is a matrix product; diffkit's values behave as NumPy arrays "
+            "(* elementwise, @ the matrix product), so the program would compute something else: pass "
+            "np.asarray(m) and write matrix products with @"
+        )
+    if isinstance(array, np.ma.MaskedArray):
+        return errors.InputError(
+            f"{name} is a masked array; diffkit's values are plain arrays and would use its masked entries: "
+            "pass m.filled(value), or m.compressed() for the entries kept"
+        )
+    return None
+
+
 def _to_float_array(leaf, name):
     if isinstance(leaf, BoxedValue):
         return leaf  # a derivative taken inside a program being differentiated (nesting)
+    refused = _refused_subclass(leaf, f"argument {name}")
+    if refused is not None:
+        raise refused
     try:
         array = np.asarray(leaf)
     except Exception as exc:  # a ragged list, an object NumPy cannot read
@@ -753,11 +782,12 @@ def _to_float_array(leaf, name):
     return array
 
 
-def _data_arrays(args, argnums):
+def _data_arrays(args, argnums, names):
     """The arrays among the arguments not differentiated (data), for the NaN check.
 
     Returns (every data array, the small float ones to check together, whether a NaN is
-    already suspected: a NaN number, or a large array found to hold one).
+    already suspected: a NaN number, or a large array found to hold one). An np.matrix or
+    a masked array is refused (see :func:`_refused_subclass`).
     """
     arrays = []
     small = []
@@ -780,6 +810,9 @@ def _data_arrays(args, argnums):
             if type(leaf) is np.ndarray or isinstance(leaf, np.ndarray):
                 arrays.append(leaf)
                 if type(leaf) is not np.ndarray:  # a memmap or another subclass: checked as a plain view
+                    refused = _refused_subclass(leaf, f"argument {names[index] if index < len(names) else index}")
+                    if refused is not None:
+                        raise refused
                     leaf = leaf.view(np.ndarray)
                 kind_of_entries = leaf.dtype.kind
                 if kind_of_entries == "f" and leaf.size <= _SMALL:

@@ -277,8 +277,11 @@ class _NodeRule:
 
 
 def _values_needed(primitive, count):
-    """(keep the output?, keep argument i?) for the union of the primitive's rules."""
-    if primitive.variadic:
+    """(keep the output?, keep argument i?) for the union of the primitive's rules.
+
+    A user's rules get every value: their calls are checked against the shapes of the
+    argument and of the output (:mod:`diffkit.core.user_rules`)."""
+    if primitive.variadic or primitive.user:
         return True, (True,) * count
     return _values_needed_by(primitive.vjp, count)
 
@@ -553,7 +556,7 @@ class Tape:
             try:
                 out = primitive.numpy(*values, **params)
             except ValueError as exc:
-                raise primitive.shape_error(values, exc) from None
+                raise primitive.shape_error(values, exc, params) from None
             except TypeError:
                 primitive.refuse_call(values, params)
                 raise

@@ -11,6 +11,7 @@ the last write, and so does the derivative: an overwritten assignment gets no gr
 import numpy as np
 
 from ..core.buffer import assigned_dtype
+from ..core.option_values import refuse_option_values
 from ..core.primitive import Primitive
 from ..core.values import plain_index
 from .arrays import broadcast_to, getitem, reshape, scatter_add, sum, unbroadcast
@@ -171,6 +172,7 @@ def take_along_axis(arr, indices, axis):
 
 # --- triangles and diagonals -----------------------------------------------------------------------
 def _triangle(m, k, upper, name):
+    refuse_option_values(f"dk.{name}", {"k": k})
     shape = shape_of(m)
     if len(shape) == 0:
         raise shape_error(name, "needs at least one axis")

@@ -19,6 +19,7 @@ import numpy as np
 from .. import errors
 from ..core.frames import user_location
 from ..core.kinks import kink_convention
+from ..core.option_values import refuse_option_values
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.values import plain_value, read_position
@@ -108,11 +109,13 @@ def min(a, axis=None, keepdims=False):
 
 def argmax(a, axis=None, keepdims=False):
     """Index of the largest entry (plain integers, read from the values: no derivative)."""
+    refuse_option_values("dk.argmax", {"axis": axis, "keepdims": keepdims})
     return read_position(np.argmax, a, {"axis": axis, "keepdims": keepdims})
 
 
 def argmin(a, axis=None, keepdims=False):
     """Index of the smallest entry (plain integers, read from the values: no derivative)."""
+    refuse_option_values("dk.argmin", {"axis": axis, "keepdims": keepdims})
     return read_position(np.argmin, a, {"axis": axis, "keepdims": keepdims})
 
 
@@ -350,6 +353,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
 # --- statistics --------------------------------------------------------------------------------
 def var(a, axis=None, ddof=0, keepdims=False):
     """Variance over ``axis``: the mean squared deviation, divided by ``count - ddof``."""
+    refuse_option_values("dk.var", {"axis": axis, "ddof": ddof, "keepdims": keepdims})
     count = reduced_count(shape_of(a), axis) - ddof
     if count <= 0:
         raise errors.InputError(
@@ -362,6 +366,7 @@ def var(a, axis=None, ddof=0, keepdims=False):
 
 def std(a, axis=None, ddof=0, keepdims=False):
     """Standard deviation over ``axis``: the square root of :func:`var`."""
+    refuse_option_values("dk.std", {"axis": axis, "ddof": ddof, "keepdims": keepdims})
     return sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
 
 

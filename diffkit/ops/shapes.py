@@ -9,6 +9,7 @@ except ImportError:  # NumPy < 1.25
 
 from .. import errors
 from ..core.frames import user_location
+from ..core.option_values import refuse_axis_values
 from ..core.values import BoxedValue
 
 
@@ -32,6 +33,7 @@ def normalize_axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    refuse_axis_values(axes, axis)
     if ndim == 0 and all(a in (0, -1) for a in axes):
         return ()
     for a in axes:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import errors
 from ..core.frames import user_location
+from ..core.option_values import refuse_option_values
 from ..core.primitive import Primitive
 from .arrays import broadcast_to, concatenate, getitem, reshape, transpose
 from .shapes import dtype_of, ndim_of, normalize_axes, shape_error, shape_of
@@ -172,6 +173,7 @@ def rot90(m, k=1, axes=(0, 1)):
 
 def roll(a, shift, axis=None):
     """``a`` with entries shifted along ``axis``, those pushed off the end coming back at the start."""
+    refuse_option_values("dk.roll", {"shift": shift, "axis": axis})
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), shape=shape_of(a))
     shape = shape_of(a)
@@ -191,6 +193,7 @@ def roll(a, shift, axis=None):
 # --- tiling and repeating -------------------------------------------------------------------------
 def tile(A, reps):
     """``A`` repeated ``reps`` times along each axis (NumPy's rule for unequal lengths)."""
+    refuse_option_values("dk.tile", {"reps": reps})
     reps = tuple(int(r) for r in np.atleast_1d(reps))
     shape = shape_of(A)
     d = len(shape) if len(shape) > len(reps) else len(reps)
@@ -203,6 +206,7 @@ def tile(A, reps):
 
 def repeat(a, repeats, axis=None):
     """Each entry of ``a`` repeated ``repeats`` times along ``axis`` (of the flattened array by default)."""
+    refuse_option_values("dk.repeat", {"repeats": repeats, "axis": axis})
     if axis is None:
         a, axis = ravel(a), 0
     shape = shape_of(a)
@@ -225,6 +229,7 @@ def _pairs(value, n, name):
 
 def pad(array, pad_width, mode="constant", constant_values=0, reflect_type="even"):
     """``np.pad`` with mode constant, edge, reflect, symmetric or wrap."""
+    refuse_option_values("dk.pad", {"pad_width": pad_width})
     shape = shape_of(array)
     n = len(shape)
     widths = _pairs(pad_width, n, "pad_width")
@@ -285,11 +290,13 @@ def _pieces(ary, indices_or_sections, axis, equal, name):
 
 def split(ary, indices_or_sections, axis=0):
     """``ary`` cut along ``axis`` into equal sections, or at the given indices."""
+    refuse_option_values("dk.split", {"indices_or_sections": indices_or_sections, "axis": axis})
     return _pieces(ary, indices_or_sections, axis, equal=True, name="split")
 
 
 def array_split(ary, indices_or_sections, axis=0):
     """As :func:`split`, allowing sections of unequal length (the first ones one longer)."""
+    refuse_option_values("dk.array_split", {"indices_or_sections": indices_or_sections, "axis": axis})
     return _pieces(ary, indices_or_sections, axis, equal=False, name="array_split")
 
 

@@ -1,0 +1,122 @@
+"""A user's derivative rules, checked where they are declared and where they run.
+
+A rule of the table is diffkit's own and trusted. A rule declared with ``.defvjp`` or
+``.defjvp`` is the user's, and its mistakes would otherwise surface as a raw exception
+from inside a backward pass, or not at all: a cotangent of the wrong shape is
+broadcast into the gradient, a ``def`` that forgets ``return`` sends no gradient. So
+its signature is checked when it is declared (diffkit calls ``rule(g, out, *args)``),
+and each call of it is checked as the engines run it: what it raised, that it returned
+numbers, and that their shape is its argument's (a VJP) or the output's (a JVP).
+"""
+
+import functools
+import inspect
+
+import numpy as np
+
+from .. import errors
+from .values import BoxedValue
+
+_SEEDS = {"vjp": "g", "jvp": "t"}
+_RETURNS = {
+    "vjp": "the cotangent of its argument, shaped like it",
+    "jvp": "the output's tangent, shaped like the output",
+}
+
+
+def check_signature(primitive, kind, position, rule):
+    """Refuse a rule that cannot be called as ``rule(seed, out, *args)`` with the op's arguments."""
+    count = _arity(primitive.numpy)
+    try:
+        signature = inspect.signature(rule)
+    except (TypeError, ValueError):  # a builtin whose signature Python cannot read: trusted
+        return
+    if count is None:
+        return
+    names = primitive.parameter_names()[:count]
+    names += [f"x{i + 1}" for i in range(len(names), count)]
+    try:
+        signature.bind(*([None] * (2 + count)))
+    except TypeError as exc:
+        seed = _SEEDS[kind]
+        raise errors.InputError(
+            f"the {kind.upper()} rule for argument {position} of {primitive.name!r} has the parameters "
+            f"{signature}, which diffkit cannot call as rule({seed}, out, {', '.join(names)}) ({exc}): a "
+            f"rule takes the {'cotangent' if kind == 'vjp' else 'tangent'} {seed}, the op's output out, then "
+            f"the op's arguments, e.g. {primitive.rule_example(kind)}"
+        ) from None
+
+
+def _arity(face):
+    """How many positional arguments the NumPy face requires, or None when that is not fixed or known."""
+    if isinstance(face, np.ufunc):
+        return face.nin
+    try:
+        parameters = inspect.signature(face).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind == p.VAR_POSITIONAL for p in parameters):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in parameters)
+
+
+def checked_rule(primitive, kind, position, rule):
+    """``rule`` wrapped so that a mistake in it is named: the op, the argument and what went wrong."""
+    names = primitive.parameter_names()
+    argument = f"argument {position} ({names[position]})" if position < len(names) else f"argument {position}"
+    what = f"the {kind.upper()} rule for {argument} of {primitive.name!r}"
+
+    @functools.wraps(rule)
+    def checked(seed, out, *args, **params):
+        try:
+            result = rule(seed, out, *args, **params)
+        except errors.DiffkitError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (the user's rule failed: say which, keep its traceback)
+            raise errors.InputError(f"{what} raised {type(exc).__name__}: {exc}") from exc
+        expected = _shape(args[position]) if kind == "vjp" else _shape(out)
+        if result is None:
+            raise errors.InputError(
+                f"{what} returned None: a rule returns {_RETURNS[kind]} (a `def` without `return`?). For an "
+                f"argument that is not differentiable, declare None in place of the rule."
+            )
+        shape = _shape(result)
+        if shape is None:
+            raise errors.InputError(
+                f"{what} returned a {type(result).__name__}, not numbers: a rule returns {_RETURNS[kind]}"
+            )
+        if shape != expected and not _summed_or_broadcast(kind, primitive, shape, expected, args, position, out):
+            raise errors.ShapeError(
+                f"{what} returned shape {shape}, but {'the argument' if kind == 'vjp' else 'the output'} has "
+                f"shape {expected}: a rule returns {_RETURNS[kind]}"
+            )
+        return result
+
+    return checked
+
+
+def _shape(value):
+    """The shape of a number, an array of real numbers or a diffkit value; None for anything else."""
+    if isinstance(value, BoxedValue):
+        return tuple(value.shape)
+    if isinstance(value, (bool, str, bytes)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return ()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.shape
+    return None
+
+
+def _summed_or_broadcast(kind, primitive, shape, expected, args, position, out):
+    """Whether a shape other than the expected one is what the engines take for a broadcasting op:
+    a VJP of the output's shape (summed back to the argument's), a JVP of its argument's shape
+    (broadcast to the output's)."""
+    if not primitive.broadcasting:
+        return False
+    if kind == "vjp":
+        return shape == _shape(out)
+    try:
+        return shape == _shape(args[position]) and np.broadcast_shapes(shape, expected) == expected
+    except ValueError:  # shapes that do not broadcast
+        return False
