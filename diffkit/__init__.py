@@ -30,6 +30,7 @@ from .errors import (
     SymbolicControlFlowError,
     UnknownMethodError,
     UnsupportedError,
+    UnusedSettingWarning,
 )
 from .methods import GradientResult, Problem, get_method
 from .methods.transforms import hessian, hvp, jacobian

@@ -73,6 +73,10 @@ class ExpressionTooLargeError(DiffkitError):
     """A symbolic expression grew past what SymPy or lambdify can handle."""
 
 
+class UnusedSettingWarning(UserWarning):
+    """A setting (``dk.kinks("zero")``) was made but never entered with ``with``: it changed nothing."""
+
+
 class UnreadableResultWarning(UserWarning):
     """A row or value of a results database could not be read; the report is built without it."""
 

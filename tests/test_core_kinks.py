@@ -204,3 +204,31 @@ def test_a_nan_the_program_really_computes_stays_a_nan():
     with np.errstate(invalid="ignore"):
         assert math.isnan(dk.grad(lambda x: dk.sqrt(x))(-1.0))
         assert math.isnan(dk.grad(lambda x: dk.sum(dk.where(x > 0, x, dk.sqrt(x))))(np.array([-1.0, 1.0]))[0])
+
+
+def test_kinks_without_with_changes_nothing_and_says_so():
+    with pytest.warns(dk.UnusedSettingWarning, match=r"dk\.kinks\('zero'\) at .*test_core_kinks\.py:\d+ .* was not "
+                                                     r"used with `with`, so it changed nothing: write `with "
+                                                     r"dk\.kinks\('zero'\):`"):
+        dk.kinks("zero")
+    assert dk.kink_convention() == "mean"
+    assert dk.grad(dk.relu)(0.0) == 0.5
+
+
+def test_kinks_decorates_and_nests():
+    @dk.kinks("one")
+    def slope_at_zero():
+        return dk.grad(dk.relu)(0.0)
+
+    assert slope_at_zero() == 1.0 and slope_at_zero() == 1.0
+    zero = dk.kinks("zero")
+    with zero:
+        with zero:
+            assert dk.grad(dk.relu)(0.0) == 0.0
+        assert dk.kink_convention() == "zero"
+    assert dk.kink_convention() == "mean"
+
+
+def test_an_unknown_convention_is_refused_at_once_even_without_with():
+    with pytest.raises(dk.InputError, match=r"unknown kink convention 'bogus': use one of 'zero', 'one', 'mean'"):
+        dk.kinks("bogus")

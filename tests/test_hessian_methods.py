@@ -245,3 +245,19 @@ def test_fd_central_with_a_given_step():
                                atol=1e-9)
     np.testing.assert_allclose(dk.hvp(cubic_sum, np.array([1.0, -1.0]), x, method="fd-central", step=1e-2),
                                [6.0, -12.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central"))
+def test_an_empty_argument_has_an_empty_hessian(method):
+    # Before, the reverse-mode methods raised NumPy's "cannot reshape array of size 0"
+    empty = np.zeros(0)
+    assert dk.hessian(lambda x: dk.sum(x**2), method=method)(empty).shape == (0, 0)
+    (xx, xy), (yx, yy) = dk.hessian(lambda x, y: dk.sum(x**2) * y + y**2, argnums=(0, 1), method=method)(empty, 2.0)
+    assert xx.shape == (0, 0) and xy.shape == (0,) and yx.shape == (0,)
+    assert yy == pytest.approx(2.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("method", dk.methods())
+def test_an_empty_argument_has_an_empty_jacobian(method):
+    # Before, the finite-difference methods raised NumPy's "zero-size array to reduction operation maximum"
+    assert dk.jacobian(lambda x: x**2, method=method)(np.zeros(0)).shape == (0, 0)

@@ -27,8 +27,10 @@ right-hand slope), whatever the setting.
 
 import contextlib
 import contextvars
+import warnings
 
 from .. import errors
+from .frames import user_location
 
 CONVENTIONS = ("zero", "one", "mean")
 DEFAULT = "mean"
@@ -63,20 +65,48 @@ def checked_convention(convention):
     return convention
 
 
-@contextlib.contextmanager
-def kinks(convention):
+class kinks(contextlib.ContextDecorator):
     """Inside the block, every method's derivative at a kink follows ``convention``.
 
         with dk.kinks("zero"):          # relu'(0) = 0, as CS 231N's exercise writes it
             dk.grad(dk.relu)(0.0)       # 0.0, by the tape, forward mode, SymPy, ...
 
-    The previous convention comes back when the block ends, also on an exception.
+    The previous convention comes back when the block ends, also on an exception. It
+    decorates a function too (``@dk.kinks("one")``). The convention is checked at once;
+    a ``dk.kinks(...)`` never entered, a line of its own without ``with``, changes
+    nothing, and says so with an :class:`~diffkit.errors.UnusedSettingWarning` when it
+    is discarded.
     """
-    token = _convention.set(checked_convention(convention))
-    try:
-        yield convention
-    finally:
-        _convention.reset(token)
+
+    _used = True  # until __init__ has checked the convention: a refused one is not also warned about
+
+    def __init__(self, convention):
+        self.convention = checked_convention(convention)
+        self._tokens = []
+        self._used = False
+        self._where = user_location()
+
+    def __enter__(self):
+        self._used = True
+        self._tokens.append(_convention.set(self.convention))
+        return self.convention
+
+    def __exit__(self, *exc_info):
+        _convention.reset(self._tokens.pop())
+        return False
+
+    def __call__(self, function):
+        self._used = True
+        return super().__call__(function)
+
+    def __del__(self):
+        if not self._used:
+            warnings.warn(
+                f"dk.kinks({self.convention!r}) at {self._where or 'an unknown line'} was not used with `with`, "
+                f"so it changed nothing: write `with dk.kinks({self.convention!r}):` around the calls it is for",
+                errors.UnusedSettingWarning,
+                stacklevel=2,
+            )
 
 
 def use_kinks(convention):

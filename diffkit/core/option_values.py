@@ -51,7 +51,8 @@ def option_mistake(name, value):
             return None if kind == "axes" else f"write several axes as a tuple: {name}={tuple(value)!r}"
         return _takes(kind, name)
     if kind in ("shape", "ints"):
-        return None if _is_int(value) or isinstance(value, (tuple, list, np.ndarray)) and _ints(value) else _takes(kind, name)
+        sequence = isinstance(value, (tuple, list, np.ndarray))
+        return None if _is_int(value) or sequence and _ints(value) else _takes(kind, name)
     if kind == "widths":
         flat = np.ravel(np.asarray(value, dtype=object)) if isinstance(value, (tuple, list)) else [value]
         return None if _ints(flat) or isinstance(value, np.ndarray) and value.dtype.kind in "iu" else _takes(kind, name)

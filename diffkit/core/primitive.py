@@ -58,11 +58,16 @@ class Primitive:
     # Output entry i reads only entry i of each (broadcast) input; None: as ``broadcasting``
     # (every broadcasting op but matmul, whose batch dimensions broadcast, is elementwise).
     elementwise: bool = None
+    # How messages name the op: dk.exp, dk.linalg.inv; a user's op by its own name.
+    public: str = None
 
     def __post_init__(self):
         if self.elementwise is None:
             self.elementwise = self.broadcasting
+        if self.public is None:
+            self.public = self.name if self.user else f"dk.{self.name}"
         self._checked_rules = {}  # (kind, position): a user's rule wrapped by user_rules.checked_rule
+        self._keywords_taken = None  # read from the NumPy face when first needed
         if self.user:
             return  # not part of the table: dk.primitive has checked that the name is free
         if self.name in _REGISTRY:
@@ -86,7 +91,40 @@ class Primitive:
             kind = type(arg)
             if kind is np.ndarray and arg.dtype.kind == "c" or kind in COMPLEX_SCALAR_TYPES:
                 refuse_complex_constants(self, args)
+        if params and not self.user and not self.variadic:
+            self._refuse_numpy_keywords(params, top)
         return top._process(self, args, params)
+
+    def _refuse_numpy_keywords(self, params, top):
+        """Refuse, on a value being differentiated, a keyword the op does not take: the tape would
+        hand it to the rules. NumPy's own (``out=``, ``where=``, ``dtype=`` of a ufunc face) are
+        named as such; another is named as :meth:`refuse_call` names an unknown option."""
+        taken = self._keywords_taken
+        if taken is None:
+            options = self._options()
+            taken = tuple(options) if options is not None else () if isinstance(self.numpy, np.ufunc) else _ANY_KEYWORD
+            self._keywords_taken = taken
+        if taken is _ANY_KEYWORD:
+            return
+        unknown = [key for key in params if key not in taken]
+        numpy_only = [key for key in unknown if key in _UFUNC_KEYWORDS]
+        if numpy_only:
+            listed = ", ".join(f"{key}={_short(params[key])}" for key in numpy_only)
+            raise errors.NonDiffkitFunctionError(
+                f"{self.public} was called with {listed} on a {top.kind} value at "
+                f"{user_location() or 'an unknown line'}; NumPy's {', '.join(k + '=' for k in numpy_only)} "
+                f"has no derivative to follow. Call {self.public} without it (assign its result rather than out=)."
+            )
+        if unknown:
+            raise self._unknown_option(unknown[0], taken)
+
+    def _unknown_option(self, key, options):
+        hint = _EXTRA_ARGUMENT_HINTS.get(self.name)
+        has = f"its options are {', '.join(options)}" if options else "it has no options"
+        return errors.InputError(
+            f"{self.public} has no option {key!r} at {user_location() or 'an unknown line'}: {has}"
+            + (f"; {hint}" if hint else "") + "."
+        )
 
     def evaluate_numeric(self, args, params):
         """Apply the NumPy face, turning NumPy's shape errors into a diffkit error."""
@@ -116,7 +154,7 @@ class Primitive:
             )
         self.check_arity(len(args))
         if params and not self.user:  # SymPy's faces would take what NumPy's refuse (keepdims="yes")
-            refuse_option_values(f"dk.{self.name}", params)
+            refuse_option_values(self.public, params)
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
@@ -130,18 +168,18 @@ class Primitive:
         a matrix the op is not defined at (np.linalg's LinAlgError: singular, not positive definite)
         or for an option of the wrong type (``repeats="a"``: NumPy's int() of it failed)."""
         if params and not self.user:
-            error = option_error(f"dk.{self.name}", params)
+            error = option_error(self.public, params)
             if error is not None:
                 return error
         if isinstance(exc, np.linalg.LinAlgError):
             return errors.InputError(
-                f"dk.{self.name} is not defined at the matrix it got at {user_location() or 'an unknown line'}: "
+                f"{self.public} is not defined at the matrix it got at {user_location() or 'an unknown line'}: "
                 f"{exc} (NumPy's LinAlgError). Check the values: a singular matrix has no inverse, "
                 "a Cholesky factor needs a positive definite one."
             )
         shapes = ", ".join(str(np.shape(_unboxed_shape(a))) for a in args)
         return errors.ShapeError(
-            f"dk.{self.name} got operands of shapes ({shapes}) that do not fit together"
+            f"{self.public} got operands of shapes ({shapes}) that do not fit together"
             f" at {user_location() or 'an unknown line'}: {exc}. Check the shapes of the "
             "arrays (reshape, transpose or broadcast them explicitly)."
         )
@@ -160,7 +198,7 @@ class Primitive:
             return
         hint = _EXTRA_ARGUMENT_HINTS.get(self.name, "give any other value by keyword, as its documentation names it")
         raise errors.InputError(
-            f"dk.{self.name} takes {self._takes()}, got {count} at {user_location() or 'an unknown line'}: {hint}."
+            f"{self.public} takes {self._takes()}, got {count} at {user_location() or 'an unknown line'}: {hint}."
         )
 
     def refuse_call(self, args, params):
@@ -170,26 +208,21 @@ class Primitive:
         self.check_arity(len(args))
         if self.user:
             return
-        refuse_option_values(f"dk.{self.name}", params)
+        refuse_option_values(self.public, params)
         if self.variadic:
             return
         if len(args) < len(self.vjp):
-            raise errors.InputError(f"dk.{self.name} takes {self._takes()}, got {len(args)} at "
+            raise errors.InputError(f"{self.public} takes {self._takes()}, got {len(args)} at "
                                     f"{user_location() or 'an unknown line'}")
         options = self._options()
         unknown = [key for key in params if options is not None and key not in options]
         if unknown:
-            hint = _EXTRA_ARGUMENT_HINTS.get(self.name)
-            has = f"its options are {', '.join(options)}" if options else "it has no options"
-            raise errors.InputError(
-                f"dk.{self.name} has no option {unknown[0]!r} at {user_location() or 'an unknown line'}: {has}"
-                + (f"; {hint}" if hint else "") + "."
-            )
+            raise self._unknown_option(unknown[0], options)
         for position, arg in enumerate(args):
             if not _is_operand(arg) and not _is_text(arg):  # a string: named by the argument that holds it
                 kind = f"array of {arg.dtype}" if isinstance(arg, np.ndarray) else type(arg).__name__
                 raise errors.InputError(
-                    f"dk.{self.name} got {_article(kind)} as argument {position + 1} at "
+                    f"{self.public} got {_article(kind)} as argument {position + 1} at "
                     f"{user_location() or 'an unknown line'}: diffkit's ops take numbers and arrays of numbers"
                 )
 
@@ -280,7 +313,7 @@ class Primitive:
         verb = f"def{kind}"
         if not self.user:
             raise errors.InputError(
-                f"dk.{self.name} is an op of diffkit's table, whose rules are not replaced: declare an op of "
+                f"{self.public} is an op of diffkit's table, whose rules are not replaced: declare an op of "
                 f"your own with dk.primitive(f, name=...) and give it rules with .{verb}(...)"
             )
         if not rules:
@@ -395,6 +428,15 @@ def _is_operand(value):
 def _is_text(value):
     """A string or an array of strings: :meth:`Problem.call` names the argument holding it, if one does."""
     return isinstance(value, (str, bytes)) or isinstance(value, np.ndarray) and value.dtype.kind in "USO"
+
+
+_ANY_KEYWORD = ("**",)  # the keywords of a face that takes **kwargs: not listed, not checked
+_UFUNC_KEYWORDS = frozenset(("out", "where", "dtype", "casting", "order", "subok", "signature"))
+
+
+def _short(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _article(kind):

@@ -64,7 +64,7 @@ def refuse_complex_constants(primitive, args):
         if is_complex_constant(arg):
             what = f"number {arg!r}" if not isinstance(arg, np.ndarray) else f"array ({arg.dtype}, shape {arg.shape})"
             raise errors.ComplexValueError(
-                f"dk.{primitive.name} met the complex {what} at {user_location() or 'an unknown line'}, with "
+                f"{primitive.public} met the complex {what} at {user_location() or 'an unknown line'}, with "
                 "a value being differentiated: diffkit differentiates programs that compute in real numbers, and "
                 "its derivative would be wrong here. Keep a complex quantity as two real arrays (its real "
                 "and imaginary parts), or use a finite-difference method ('fd-central'), which needs only "

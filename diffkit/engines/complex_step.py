@@ -45,7 +45,7 @@ class ComplexStepValue(BoxedValue):
     def _process(self, primitive, args, params):
         if not primitive.analytic:
             raise errors.NonAnalyticError(
-                f"the complex-step method cannot differentiate dk.{primitive.name}, which is not "
+                f"the complex-step method cannot differentiate {primitive.public}, which is not "
                 f"analytic (at {user_location() or 'an unknown line'}). Use 'fd-central', "
                 "'fd-richardson' or 'tape' for programs with kinks."
             )
@@ -161,7 +161,7 @@ def _refuse_complex_infinities(primitive, values, params, out):
         real = primitive.evaluate_numeric([np.real(v) for v in values], params)
     if not np.array_equal(np.real(out), real, equal_nan=True):
         raise errors.UnsupportedError(
-            f"the complex step met an infinite value at dk.{primitive.name} "
+            f"the complex step met an infinite value at {primitive.public} "
             f"({user_location() or 'an unknown line'}): complex arithmetic on infinities gives "
             "NaN where the program's real arithmetic does not, so Im f(x + ih) / h means nothing "
             "here. Use 'tape', 'forward-mode' or a finite-difference method."

@@ -128,7 +128,7 @@ class ForwardTrace:
             if rule is None:
                 if primitive.jvp is None:
                     raise errors.UnsupportedError(
-                        f"dk.{primitive.name} has no forward-mode (JVP) rule, met at "
+                        f"{primitive.public} has no forward-mode (JVP) rule, met at "
                         f"{user_location() or 'an unknown line'}; differentiate with 'tape' instead."
                     )
                 continue  # a non-differentiable argument, like the condition of `where`

@@ -101,7 +101,7 @@ def _refuse_complex_infinity(primitive, array):
     zoo = sympy.S.ComplexInfinity
     for element in array.flat:
         if element is zoo or isinstance(element, sympy.Mul) and zoo in element.args:
-            raise functions.refuse_complex_infinity(f"dk.{primitive.name} at {user_location() or 'an unknown line'}")
+            raise functions.refuse_complex_infinity(f"{primitive.public} at {user_location() or 'an unknown line'}")
 
 
 def symbol_array(name, shape):

@@ -258,7 +258,7 @@ class DifferencePushforward:
         stats = {
             "evaluations": self.perturbation.evaluations,
             "noise_evaluations": self.noise_evaluations,
-            "noise": float(np.max(self.noise)),
+            "noise": float(np.max(self.noise)) if np.size(self.noise) else 0.0,  # no output entries: none measured
             "step_rule": self.scheme.describe(self.step),
             "step_min": float(min(steps)) if steps else None,
             "step_max": float(max(steps)) if steps else None,

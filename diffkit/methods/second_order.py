@@ -100,7 +100,8 @@ class MethodOverGradient:
         values = []
         found = get_method(self.outer).derivatives(self.gradient_problem(problem, values), ARRAY)
         n = problem.size
-        matrix = np.concatenate([np.asarray(block, dtype=float).reshape(n, -1) for block in found.blocks], axis=1)
+        matrix = np.concatenate([np.asarray(block, dtype=float).reshape(n, leaf.size)  # n = 0: no -1 to infer
+                                 for block, leaf in zip(found.blocks, problem.leaves)], axis=1)
         return float(_innermost(values[0])), matrix, found.stats
 
     def hvp(self, problem, v):

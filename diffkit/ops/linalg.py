@@ -132,7 +132,8 @@ def _det_jvp(t, out, a):
     return out * sum(_swap(_inv(a)) * t, axis=(-2, -1))
 
 
-_det = Primitive("det", np.linalg.det, _det_sympy, (_det_vjp,), jvp=(_det_jvp,), doc="Determinant.")
+_det = Primitive("det", np.linalg.det, _det_sympy, (_det_vjp,), jvp=(_det_jvp,), doc="Determinant.",
+                 public="dk.linalg.det")
 
 
 def _logabsdet_numpy(a):
@@ -157,6 +158,7 @@ def _logabsdet_jvp(t, out, a):
 _logabsdet = Primitive(
     "logabsdet", _logabsdet_numpy, _logabsdet_sympy, (_logabsdet_vjp,), jvp=(_logabsdet_jvp,),
     doc="log |det a|, the second result of slogdet.",
+    public="dk.linalg.slogdet",
 )
 
 
@@ -194,7 +196,8 @@ def _inv_jvp(t, out, a):
     return -matmul(matmul(out, t), out)
 
 
-_inv = Primitive("inv", np.linalg.inv, _inv_sympy, (_inv_vjp,), jvp=(_inv_jvp,), doc="Matrix inverse.")
+_inv = Primitive("inv", np.linalg.inv, _inv_sympy, (_inv_vjp,), jvp=(_inv_jvp,), doc="Matrix inverse.",
+                 public="dk.linalg.inv")
 
 
 def inv(a):
@@ -230,7 +233,7 @@ _solve = Primitive(
     (_solve_vjp_a, _solve_vjp_b),
     broadcasting=True,  # stacks broadcast; the tape sums cotangents back over them
     doc="x with a x = b, for right-hand sides (..., M, K).",
-    jvp=(_solve_jvp_a, _solve_jvp_b),
+    jvp=(_solve_jvp_a, _solve_jvp_b), public="dk.linalg.solve",
 )
 
 
@@ -293,6 +296,7 @@ def _cholesky_jvp(t, out, a):
 _cholesky = Primitive(
     "cholesky", _cholesky_numpy, _cholesky_sympy, (_cholesky_vjp,), jvp=(_cholesky_jvp,),
     doc="Lower Cholesky factor L (L L^T = a) of a positive definite matrix, read from its lower triangle.",
+    public="dk.linalg.cholesky",
 )
 
 
@@ -405,10 +409,12 @@ def _qr_r_jvp(t, out, a):
 _qr_q = Primitive(
     "qr_q", _qr_q_numpy, _qr_q_sympy, (_qr_q_vjp,), jvp=(_qr_q_jvp,),
     doc="Q of the reduced QR factorisation (orthonormal columns, LAPACK's signs) of a tall or square matrix.",
+    public="dk.linalg.qr",
 )
 _qr_r = Primitive(
     "qr_r", _qr_r_numpy, _qr_r_sympy, (_qr_r_vjp,), jvp=(_qr_r_jvp,),
     doc="R of the reduced QR factorisation (upper triangular, LAPACK's signs) of a tall or square matrix.",
+    public="dk.linalg.qr",
 )
 
 
@@ -531,10 +537,12 @@ def _eigh_vectors_jvp(t, out, a):
 _eigvalsh = Primitive(
     "eigvalsh", _eigvalsh_numpy, _eigvalsh_sympy, (_eigvalsh_vjp,), jvp=(_eigvalsh_jvp,),
     doc="Eigenvalues (ascending) of a symmetric matrix, read from its lower triangle.",
+    public="dk.linalg.eigvalsh",
 )
 _eigh_vectors = Primitive(
     "eigh_vectors", _eigh_vectors_numpy, _eigh_vectors_sympy, (_eigh_vectors_vjp,), jvp=(_eigh_vectors_jvp,),
     doc="Unit eigenvectors (columns, NumPy's signs) of a symmetric matrix with distinct eigenvalues.",
+    public="dk.linalg.eigh",
 )
 
 

@@ -69,7 +69,7 @@ def _polygamma_of(x, order=0):
 _polygamma = Primitive(
     "polygamma", _polygamma_of, lift(_polygamma_sympy), (_polygamma_rule,), broadcasting=True, jvp=(_polygamma_rule,),
     doc="psi^(order)(x), the derivatives of the digamma function.",
-    extra={"lambdify": {"polygamma": _polygamma_face}},
+    extra={"lambdify": {"polygamma": _polygamma_face}}, public="dk.special.polygamma",
 )
 
 _lgamma_real = np.vectorize(math.lgamma, otypes=[float])
@@ -90,7 +90,7 @@ def _gammaln_rule(g, out, x):
 
 _gammaln = Primitive(
     "gammaln", _gammaln_numpy, lift("loggamma"), (_gammaln_rule,), broadcasting=True, jvp=(_gammaln_rule,),
-    doc="log Gamma(x) for x > 0.", extra={"lambdify": {"loggamma": _gammaln_numpy}},
+    doc="log Gamma(x) for x > 0.", extra={"lambdify": {"loggamma": _gammaln_numpy}}, public="dk.special.gammaln",
 )
 
 
