@@ -271,3 +271,11 @@ def test_the_allocator_is_settled_through_glibcs_mallopt_and_says_so_elsewhere(m
     assert environment.settle_allocator() == environment.SETTLED_ALLOCATOR  # twice is as good as once
     monkeypatch.setattr(environment.platform, "libc_ver", lambda: ("", ""))
     assert environment.settle_allocator().startswith("the platform's default allocator (not glibc")
+
+
+def test_a_report_folder_that_cannot_be_made_is_refused_before_measuring(tmp_path, capsys):
+    (tmp_path / "a_file").write_text("", encoding="utf-8")
+    assert main(["bench", "--quick", "--out", str(tmp_path / "a_file")]) == 2
+    assert "is an existing file, not a folder: give --out a folder" in capsys.readouterr().err
+    assert main(["bench", "--quick", "--out", "/proc/no_such_folder"]) == 2
+    assert "cannot create the report folder /proc/no_such_folder" in capsys.readouterr().err

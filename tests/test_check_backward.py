@@ -219,3 +219,34 @@ def test_invalid_options_are_refused_before_forward_runs():
         dk.check_backward(layer, X8, rtol="a")
     with pytest.raises(dk.InputError, match=r"^atol must be a non-negative number .*; got -1$"):
         dk.check_backward(layer, X8, atol=-1)
+
+
+PAIR_MISTAKES = {
+    "a backward without the cache": ((affine_forward, lambda dout: dout), {},
+                                     r"<lambda>\(dout, cache\) raised TypeError: <lambda>\(\) takes 1 positional "
+                                     r"argument but 2 were given"),
+    "a backward that raises": ((affine_forward, lambda dout, cache: 1 // 0), {},
+                               r"<lambda>\(dout, cache\) raised ZeroDivisionError: integer division or modulo by zero "
+                               r"at .*test_check_backward\.py"),
+    "two outputs": ((lambda x, w, b: ((x @ w, (x @ w)[0]), None), affine_backward), {},
+                    r"returned \(out, cache\) whose out is a tuple: check_backward checks a layer with one output"),
+    "a string upstream": ((affine_forward, affine_backward), {"upstream": "ones"},
+                          r"upstream is a str \('ones'\): give an array of numbers shaped like the output, \(2, 2\)"),
+    "a NaN upstream": ((affine_forward, affine_backward), {"upstream": np.full((2, 2), np.nan)},
+                       r"upstream holds NaN or infinity"),
+    "no methods": ((affine_forward, affine_backward), {"methods": None},
+                   r"methods must name the references, e.g. methods=\('tape', 'fd-central'\), got None"),
+}
+
+
+@pytest.mark.parametrize("mistake", PAIR_MISTAKES)
+def test_a_mistake_in_the_pair_or_the_options_is_an_input_error_naming_it(mistake):
+    pair, options, message = PAIR_MISTAKES[mistake]
+    x, w, b = np.arange(6.0).reshape(2, 3), np.ones((3, 2)), np.zeros(2)
+    with pytest.raises(dk.InputError, match=message):
+        dk.check_backward(pair, x, w, b, **options)
+
+
+def test_check_grad_refuses_methods_none_too():
+    with pytest.raises(dk.InputError, match=r"methods must name the references"):
+        dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods=None)

@@ -261,3 +261,20 @@ def test_an_empty_argument_has_an_empty_hessian(method):
 def test_an_empty_argument_has_an_empty_jacobian(method):
     # Before, the finite-difference methods raised NumPy's "zero-size array to reduction operation maximum"
     assert dk.jacobian(lambda x: x**2, method=method)(np.zeros(0)).shape == (0, 0)
+
+
+def test_second_differences_of_float32_arguments_take_a_float32_step():
+    # d2/dx2 x^3 = 6x. Before, the step was float64's eps**(1/4): h**2 = 1.5e-8 is below float32's
+    # eps, so the second differences rounded to 0 (Hessian [[0, 0], [0, 0]], hvp [8, 0]).
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    hessian = dk.hessian(lambda x: dk.sum(x**3), method="fd-central")(x)
+    np.testing.assert_allclose(hessian, [[6.0, 0.0], [0.0, 12.0]], rtol=1e-3, atol=1e-3)
+    hvp = dk.hvp(lambda x: dk.sum(x**3), np.array([1.0, 0.0]), x, method="fd-central")
+    np.testing.assert_allclose(hvp, [6.0, 0.0], rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central"))
+def test_a_list_of_numbers_where_an_array_was_meant_is_named_by_every_hessian_method(method):
+    with pytest.raises(dk.ListArgumentError, match=r"argument 'x' is a Python list of 2 numbers, .*pass an array: "
+                                                   r"np\.array\(\[1\.0, 2\.0\]\)"):
+        dk.hessian(lambda x: dk.sum(x**2), method=method)([1.0, 2.0])

@@ -89,7 +89,9 @@ def test_the_command_releases_a_folder_and_refuses_to_overwrite(tmp_path, capsys
     assert "no notebook folder" in capsys.readouterr().err
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     assert main(["notebooks", "release", str(tmp_path / "a_file"), "--source", str(source)]) == 2
-    assert "a_file is a file, not a folder" in capsys.readouterr().err
+    assert "a_file is an existing file, not a folder: give OUT a folder" in capsys.readouterr().err
+    assert main(["notebooks", "release", "/proc/no_such_folder", "--source", str(source)]) == 2
+    assert "cannot create the release folder /proc/no_such_folder" in capsys.readouterr().err
 
 
 def test_diffkits_own_notebooks_are_listed(capsys):

@@ -25,10 +25,11 @@ import inspect
 import numpy as np
 
 from .. import errors
+from ..core.values import BoxedValue
 from ..methods import Problem
 from ..ops import sum as dk_sum
 from .compare import validate_options
-from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, run_check
+from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, call_user_gradient, run_check
 from .report import DEFAULT_SHOWN
 from .structure import Finding, align_gradient
 from .user_state import UserState, roots_of
@@ -79,6 +80,12 @@ class _Module:
                     f"it returned a {type(out).__name__}"
                 )
             out, self._cache = out
+        if not _is_one_output(out):
+            shown = f"(out, cache) whose out is a {type(out).__name__}" if self.cached_style else f"a {type(out).__name__}"
+            raise errors.InputError(
+                f"{self.name} returned {shown}: check_backward checks a layer with one output, an array or a "
+                "number; return that (keep anything else the backward pass needs in the cache, or on the layer)"
+            )
         if out is None:
             if self.cached_style:
                 raise errors.InputError(
@@ -91,9 +98,11 @@ class _Module:
         return out
 
     def backward(self, upstream):
+        """The user's backward pass; an exception in it (a wrong signature too) is an InputError."""
+        name = getattr(self.backward_fn, "__name__", "backward")
         if self.cached_style:
-            return self.backward_fn(upstream, self._cache)
-        return self.backward_fn(upstream)
+            return call_user_gradient(self.backward_fn, (upstream, self._cache), f"{name}(dout, cache)")
+        return call_user_gradient(self.backward_fn, (upstream,), f"{self.name}.backward(dout)")
 
     def input_names(self, count):
         try:
@@ -173,11 +182,35 @@ def check_backward(
     return report
 
 
+def _is_one_output(out):
+    """None (named by the caller), a number, an array of numbers or a diffkit value (the forward
+    pass traced for the reference): one output to check."""
+    if out is None or isinstance(out, (int, float, np.number, BoxedValue)) and not isinstance(out, bool):
+        return True
+    return isinstance(out, np.ndarray) and out.dtype.kind in "iuf" or _is_numbers(out)
+
+
+def _is_numbers(value):
+    try:
+        return np.asarray(value).dtype.kind in "iuf"
+    except (TypeError, ValueError):  # ragged, or not numbers
+        return False
+
+
 def _upstream(upstream, out, seed):
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
     if upstream is None:
         return np.random.default_rng(seed).standard_normal(out.shape).astype(dtype)
+    if isinstance(upstream, (str, bytes, dict)) or not _is_numbers(upstream):
+        raise errors.InputError(
+            f"upstream is a {type(upstream).__name__} ({upstream!r:.40}): give an array of numbers shaped like "
+            f"the output, {tuple(out.shape)}, or leave it out for a random one"
+        )
     given = np.array(upstream, dtype=dtype)
+    if not np.isfinite(given).all():
+        raise errors.InputError(
+            "upstream holds NaN or infinity: every entry of the reference would be NaN; give finite numbers"
+        )
     if given.shape != out.shape:
         raise errors.ShapeError(
             f"upstream has shape {given.shape} but forward returned shape {out.shape}; the upstream gradient "

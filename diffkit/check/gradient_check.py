@@ -83,7 +83,7 @@ def check_grad(
     validate_options(rtol=rtol, atol=atol, seed=seed, shown=shown, decimals=decimals)
     problem = Problem(f, args, argnums)
     source = getattr(grad_fn, "__name__", "grad_fn") if callable(grad_fn) else "the gradient"
-    user_grad = _call_user_gradient(grad_fn, args, source) if callable(grad_fn) else grad_fn
+    user_grad = call_user_gradient(grad_fn, args, source) if callable(grad_fn) else grad_fn
     aligned = align_gradient(problem, user_grad, source=source)
     title = f"gradient check of {getattr(f, '__name__', 'f')}"
     return run_check(
@@ -92,7 +92,7 @@ def check_grad(
     )
 
 
-def _call_user_gradient(grad_fn, args, name):
+def call_user_gradient(grad_fn, args, name):
     """``grad_fn(*args)``; an exception in it is an InputError naming the line that raised
     (the user's code, chained, so a notebook still shows its traceback)."""
     try:
@@ -186,6 +186,10 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
 def _validate(methods, mode, directions):
     if isinstance(methods, str):
         methods = (methods,)
+    if not isinstance(methods, (list, tuple)):
+        raise errors.InputError(
+            f"methods must name the references, e.g. methods=('tape', 'fd-central'), got {methods!r}"
+        )
     methods = list(methods)
     if not methods:
         raise errors.InputError("methods is empty: name at least one reference, e.g. methods=('tape', 'fd-central')")

@@ -54,6 +54,9 @@ def _measure_and_write(args, measurements, report):
     if args.report_only:
         print(f"rebuilt {report.write_report(_load(args.out, report), args.out)}")
         return 0
+    from ..harness.database import make_folder
+
+    make_folder(args.out)  # before minutes of measuring, not after
     settings = measurements.Settings.quick_run() if args.quick else measurements.Settings.full()
     results = measurements.run(settings, peer_names=args.peers, threads=args.threads, clock=args.clock)
     index = report.write_report(results, args.out)

@@ -146,9 +146,9 @@ def release(source, out, force=False):
     if not notebooks:
         raise errors.InputError(f"no notebooks (*.ipynb) in {source}; give the folder of the instructor notebooks "
                                 "with --source")
-    if out.exists() and not out.is_dir():
-        raise errors.InputError(f"{out} is a file, not a folder: give the folder to release the assignments into")
-    out.mkdir(parents=True, exist_ok=True)
+    from ..harness.database import make_folder
+
+    make_folder(out, option="OUT", kind="release folder")
     clashes = [out / path.name for path in notebooks if (out / path.name).exists()]
     if clashes and not force:
         raise errors.InputError(f"{out} already has {', '.join(p.name for p in clashes)}; release into an empty "

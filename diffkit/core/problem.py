@@ -21,7 +21,7 @@ from .. import errors
 from .buffer import unwrap
 from .containers import LEAF, PLAIN_LEAVES, flat_sequence, flatten, leaf_paths, unflatten
 from .frames import traceback_location
-from .values import BoxedValue
+from .values import BoxedValue, plain_value
 
 # A number given as a plain Python float or int, or as a NumPy float64: traced as a float64
 # scalar, checked and converted in bulk (a program of a few hundred scalar parameters must
@@ -197,7 +197,7 @@ class Problem:
                     f"argument {name!r} is a Python {kind} of {len(value)} numbers, which diffkit differentiates "
                     f"as a container of {len(value)} separate arguments: the program received a {kind}, and "
                     f"arithmetic on it failed at {where} ({type(exc).__name__}: {_short(exc)}). To differentiate "
-                    f"one vector, pass an array: np.array({_short(value)})"
+                    f"one vector, pass an array: np.array({_short(_numbers_shown(value))})"
                 )
         if isinstance(exc, errors.DiffkitError) or not _STRING_MESSAGE.search(str(exc)):
             return None
@@ -529,9 +529,23 @@ _LIST_MESSAGE = re.compile(r"'list'|'tuple'|sequence|list indices|tuple indices"
 _STRING_MESSAGE = re.compile(r"'str'|dtype\('<U|dtype\('S|can only concatenate str|string")
 
 
+def _numbers_shown(value):
+    """A list of numbers as the user gave it: a diffkit value shown by its number."""
+    shown = []
+    for entry in value:
+        try:
+            shown.append(float(plain_value(entry)) if isinstance(entry, BoxedValue) else entry)
+        except errors.DiffkitError:  # a symbol: no number to show
+            return "[...]"
+    return type(value)(shown)
+
+
 def _is_list_of_numbers(value):
+    """A non-empty list or tuple of numbers, or of single-number diffkit values (a list argument
+    as an inner derivative of a Hessian method sees it)."""
     return (isinstance(value, (list, tuple)) and len(value) > 0
-            and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in value))
+            and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                    or isinstance(v, BoxedValue) and v.ndim == 0 for v in value))
 
 
 def _first_string(value):

@@ -94,19 +94,19 @@ ADDED_LATER = (
 )
 
 
-def make_folder(folder):
-    """Create the report folder (and its parents) unless it exists; an InputError if it cannot be."""
+def make_folder(folder, option="--out", kind="report folder"):
+    """Create the ``kind`` (and its parents) unless it exists; an InputError naming ``option`` if it cannot be."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise errors.InputError(
-            f"the report folder {folder} is an existing file, not a folder: give --out a folder "
+            f"the {kind} {folder} is an existing file, not a folder: give {option} a folder "
             "(it is created if missing), or move the file away"
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise errors.InputError(
-            f"cannot create the report folder {folder} ({exc.strerror or exc}): give --out a folder "
+            f"cannot create the {kind} {folder} ({exc.strerror or exc}): give {option} a folder "
             "in a place you can write to"
         ) from None
     return folder

@@ -33,6 +33,7 @@ from ..core.values import BoxedValue
 from ..engines.dual import Dual
 from ..engines.expression_size import cse_size, dag_size, tree_size
 from ..engines.perturb import Perturbation, numeric_reader
+from ..engines.noise import dtype_eps
 from ..engines.sympy_compile import compile_and_evaluate, symbol_point, trace_symbolic
 from ..ops import concatenate, reshape
 from .base import ARRAY, SCALAR, full_cotangent
@@ -182,11 +183,20 @@ def checked_second_step(step):
     return h
 
 
-def _second_step(x, step):
-    """h = eps**(1/4) * max(|x|, 1): balances the O(h^2) error against round-off / h^2."""
+def _second_step(x, step, eps):
+    """h = eps**(1/4) * max(|x|, 1): balances the O(h^2) error against round-off / h^2.
+
+    ``eps`` is the machine epsilon of the arguments' dtype: float32 arguments need a
+    larger step, or f(x + h) - 2 f(x) + f(x - h) rounds to 0 in their precision.
+    """
     if step is not None:
         return float(step)  # checked by fd_hvp / fd_hessian
-    return float(np.finfo(float).eps ** 0.25 * max(float(np.max(np.abs(x), initial=0.0)), 1.0))
+    return float(eps ** 0.25 * max(float(np.max(np.abs(x), initial=0.0)), 1.0))
+
+
+def _arguments_eps(problem):
+    """The machine epsilon of the least precise differentiated argument (float64's for numbers)."""
+    return max((dtype_eps(leaf.dtype) for leaf in problem.leaves), default=dtype_eps(np.float64))
 
 
 def _mixed_difference(evaluator, u, w, h):
@@ -205,7 +215,7 @@ def fd_hvp(problem, v, step=None):
     hv = np.zeros(problem.size)
     if scale > 0:
         u = np.asarray(v, dtype=float) / scale
-        h = _second_step(evaluator.point, step)
+        h = _second_step(evaluator.point, step, _arguments_eps(problem))
         for index in range(problem.size):
             hv[index] = scale * _mixed_difference(evaluator, u, _unit(problem, index), h)
     return value, hv, {"evaluations": evaluator.evaluations}
@@ -218,12 +228,13 @@ def fd_hessian(problem, step=None):
     value = evaluator.at_flat(np.zeros(problem.size))
     n = problem.size
     hessian = np.zeros((n, n))
+    eps = _arguments_eps(problem)
     for i in range(n):
-        h = _second_step(evaluator.point[i], step)
+        h = _second_step(evaluator.point[i], step, eps)
         e_i = _unit(problem, i)
         hessian[i, i] = (evaluator.at_flat(h * e_i) - 2 * value + evaluator.at_flat(-h * e_i)) / (h * h)
         for j in range(i + 1, n):
-            h_ij = _second_step(evaluator.point[[i, j]], step)
+            h_ij = _second_step(evaluator.point[[i, j]], step, eps)
             hessian[i, j] = hessian[j, i] = _mixed_difference(evaluator, e_i, _unit(problem, j), h_ij)
     return value, hessian, {"evaluations": evaluator.evaluations}
 
