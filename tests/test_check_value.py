@@ -60,3 +60,17 @@ def test_an_infinite_value_is_wrong_however_large_its_own_rounding():
     wrong[0, 0] = np.inf
     report = dk.check_value(matmul, wrong, X7, W7, name="y")
     assert not report and report.wrong_entries == ["y[0,0]"]
+
+
+def test_a_value_with_an_imaginary_part_is_a_finding_not_dropped():
+    # Before, NumPy's cast dropped the imaginary part and 2 + 1j passed as 2
+    report = dk.check_value(lambda x: x * 2, np.array([2.0 + 1j, 2.0]), np.ones(2))
+    assert not report.passed
+    assert report.arguments[0].findings == ["your value has complex entries; <lambda> gives real numbers"]
+    assert dk.check_value(lambda x: x * 2, np.array([2.0 + 0j, 2.0]), np.ones(2)).passed
+
+
+def test_a_program_returning_values_of_several_shapes_is_named():
+    with pytest.raises(dk.InputError, match=r"<lambda> returned a tuple of values with different shapes; "
+                                            r"check_value compares one array"):
+        dk.check_value(lambda x: (x, 1.0), [np.ones(2), 1.0], np.ones(2))

@@ -394,3 +394,15 @@ def test_a_cache_keyed_by_the_point_gets_the_right_gradient(method):
 def test_the_gradient_checker_follows_a_program_that_keeps_its_argument():
     x = np.array([0.5, 1.0, 2.0])
     assert dk.check_grad(_Memoised(), lambda x: np.cos(x), x).passed
+
+
+@pytest.mark.parametrize("step", ("1e-3", True))
+def test_a_step_that_only_converts_to_a_number_is_refused(step):
+    # float("1e-3") and float(True) would have been taken as steps
+    with pytest.raises(dk.InputError, match=r"step=.*: a step must be a positive finite number such as 1e-6"):
+        dk.gradient(lambda x: dk.sum(x**2), np.ones(2), method="fd-central", step=step)
+
+
+def test_measure_cse_is_a_flag():
+    with pytest.raises(dk.InputError, match=r"measure_cse= is True or False, got 'no'"):
+        dk.hessian(lambda x: dk.sum(x**2), method="symbolic", measure_cse="no")(np.ones(2))

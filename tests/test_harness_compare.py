@@ -80,3 +80,9 @@ def test_compare_displays_as_an_html_table_in_a_jupyter_kernel():
     assert output["output_type"] == "execute_result"
     assert "<table>" in output["data"]["text/html"]
     assert "tape" in output["data"]["text/plain"]
+
+
+def test_a_method_not_in_the_comparison_is_an_unknown_method_error_with_a_suggestion():
+    comparison = dk.compare(lambda x: dk.sum(x**2), np.ones(2))
+    with pytest.raises(dk.UnknownMethodError, match=r"no method 'tapee' in this comparison \(did you mean 'tape'\?\)"):
+        comparison["tapee"]

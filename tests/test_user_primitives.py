@@ -403,3 +403,41 @@ def test_a_broadcasting_rule_may_return_the_outputs_shape_for_a_smaller_argument
     for method in ("tape", "forward-mode"):
         result = dk.gradient(lambda s: dk.sum(gauss(X, s)), s, method=method)
         assert result.grad == pytest.approx(expected, rel=1e-14)
+
+
+def test_a_face_that_returns_no_numbers_is_named_under_every_method():
+    forgets = dk.primitive(lambda x: None, name="forgets_to_return")
+    forgets.defvjp(lambda g, out, x: g)
+    forgets.defjvp(lambda t, out, x: t)
+    for method in ("tape", "forward-mode", "fd-central", "fd-complex"):
+        with pytest.raises(dk.InputError, match=r"the NumPy face of 'forgets_to_return' returned None \(a `def` "
+                                                r"without `return`\?\): a face returns the op's value"):
+            dk.gradient(lambda x: dk.sum(forgets(x)), X, method=method)
+
+
+def test_a_call_that_does_not_fit_the_face_is_named_with_the_faces_parameters():
+    with pytest.raises(dk.InputError, match=r"my_softplus was called with 2 positional arguments at .*, which its "
+                                            r"NumPy face \(x\) does not take \(too many positional arguments\)"):
+        dk.grad(lambda x: dk.sum(softplus(x, 2.0)))(X)
+    with pytest.raises(dk.InputError, match=r"my_softplus was called with 1 positional argument and the keywords "
+                                            r"alpha at .*, which its NumPy face \(x\) does not take \(got an "
+                                            r"unexpected keyword argument 'alpha'\)"):
+        dk.gradient(lambda x: dk.sum(softplus(x, alpha=1.0)), X, method="fd-central")
+
+
+def test_settings_and_rule_positions_are_checked_when_declared():
+    with pytest.raises(dk.InputError, match=r"analytic= is True or False, got 'no'"):
+        dk.primitive(np.abs, name="my_abs", analytic="no")  # a truthy string would have made fd-complex use it
+    op = bare_softplus()
+    with pytest.raises(dk.InputError, match=r"a VJP rule for argument 5 of 'bare_softplus', whose NumPy face takes 1 "
+                                            r"argument \(arguments are counted from 0\)"):
+        op.defvjp(lambda g, out, x: g, argnums=5)
+    with pytest.raises(dk.InputError, match=r"a JVP rule for argument 1 of 'bare_softplus'"):
+        op.defjvp(lambda t, out, x: t, lambda t, out, x: t)
+
+
+def test_check_primitive_names_params_that_are_not_a_dict_or_not_the_faces():
+    with pytest.raises(dk.InputError, match=r"params holds the op's keyword parameters as a dict .*got 3"):
+        dk.check_primitive(softplus, X, params=3)
+    with pytest.raises(dk.InputError, match=r"which its NumPy face \(x\) does not take"):
+        dk.check_primitive(softplus, X, params={"alpha": 1.0})

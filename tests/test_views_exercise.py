@@ -171,3 +171,9 @@ def test_the_form_answers_through_the_same_feedback():
     form.children[-1].children[0].click()
     assert ex.score() == 1 and ex.feedback[(1, 1, "downstream")].slip == "sign"
     assert "1 of 4 points" in form.children[-1].children[1].value
+
+
+@pytest.mark.parametrize("hide", (None, 3, ["local", 4]))
+def test_hide_that_names_no_field_is_refused(hide):
+    with pytest.raises(dk.InputError, match=r"hide must be one of 'local', 'downstream', 'upstream', 'all'"):
+        dk.exercise(lambda x: x * x, 1.0, hide=hide)

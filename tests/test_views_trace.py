@@ -215,3 +215,19 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
     taken.mkdir()
     with pytest.raises(dk.InputError, match=r"cannot save the trace to .*taken.svg \(Is a directory\)"):
         trace.save(taken, backend="matplotlib")
+
+
+@pytest.mark.parametrize("seed", ("a", np.nan, [1.0, None]))
+def test_a_seed_that_is_not_finite_numbers_is_refused(seed):
+    with pytest.raises(dk.InputError, match=r"seed=.* is not finite numbers: give the upstream gradient of the output, "
+                                            r"an array of shape \(2,\)"):
+        dk.trace(dk.exp, np.array([1.0, 2.0]), seed=seed)
+
+
+def test_the_stepper_is_saved_as_html_into_a_folder_that_exists(tmp_path):
+    stepper = dk.trace(lambda x: x * x, 1.5).step_through()
+    with pytest.raises(dk.InputError, match=r"cannot save the stepper to .*x\.html: the folder .*missing does not exist"):
+        stepper.save(tmp_path / "missing" / "x.html")
+    with pytest.raises(dk.InputError, match=r"cannot save the stepper as 'x\.png': it is an HTML page"):
+        stepper.save(tmp_path / "x.png")
+    assert stepper.save(tmp_path / "x.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

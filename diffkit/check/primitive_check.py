@@ -55,6 +55,10 @@ def check_primitive(op, *args, params=None, seed=0, rtol=None, atol=None, direct
         )
     if not isinstance(directions, (int, np.integer)) or directions < 1:
         raise errors.InputError(f"directions must be a positive int, got {directions!r}")
+    if params is not None and not isinstance(params, dict):
+        raise errors.InputError(
+            f"params holds the op's keyword parameters as a dict (e.g. params={{'alpha': 0.1}}), got {params!r}"
+        )
     params = dict(params or {})
     args = [_argument(value, position, op) for position, value in enumerate(args)]
     names = _argument_names(op, len(args))

@@ -95,7 +95,13 @@ def _evaluate(f, args, function_name):
     actual = f(*args)
     if isinstance(actual, BoxedValue):
         raise errors.InputError("check_value evaluates f on plain arrays; pass numbers or NumPy arrays as args")
-    actual = np.asarray(actual)
+    try:
+        actual = np.asarray(actual)
+    except ValueError:  # values of several shapes, e.g. a tuple (out, cache)
+        raise errors.InputError(
+            f"{function_name} returned a {type(actual).__name__} of values with different shapes; check_value "
+            "compares one array: check each value with its own check_value call"
+        ) from None
     if actual.dtype.kind not in "iuf":
         raise errors.InputError(f"{function_name} returned {actual.dtype} values; check_value compares numbers")
     dtype = actual.dtype if actual.dtype.kind == "f" else np.dtype(np.float64)
@@ -110,6 +116,11 @@ def _names(name, actual):
 
 def _yours(expected, actual, name, function_name, findings):
     """The user's value as a float64 array of the right size, or None (with a finding)."""
+    if np.iscomplexobj(expected) and np.any(np.imag(expected)):
+        findings.append(f"your {name} has complex entries; {function_name} gives real numbers")
+        return None
+    if np.iscomplexobj(expected):  # complex numbers with no imaginary part: their real parts
+        expected = np.real(expected)
     try:
         yours = np.array(expected, dtype=np.float64)
     except (TypeError, ValueError) as exc:

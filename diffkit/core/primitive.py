@@ -166,7 +166,10 @@ class Primitive:
     def shape_error(self, args, exc, params=None):
         """The diffkit error for a ValueError NumPy's face raised: a ShapeError, or an InputError for
         a matrix the op is not defined at (np.linalg's LinAlgError: singular, not positive definite)
-        or for an option of the wrong type (``repeats="a"``: NumPy's int() of it failed)."""
+        or for an option of the wrong type (``repeats="a"``: NumPy's int() of it failed). A diffkit
+        error raised inside the face (a user's face checked by :mod:`.user_rules`) is itself."""
+        if isinstance(exc, errors.DiffkitError):
+            return exc
         if params and not self.user:
             error = option_error(self.public, params)
             if error is not None:
@@ -207,6 +210,7 @@ class Primitive:
         operand that is not a number or an array), naming it; else return, and the caller re-raises."""
         self.check_arity(len(args))
         if self.user:
+            user_rules.refuse_face_call(self, args, params)
             return
         refuse_option_values(self.public, params)
         if self.variadic:

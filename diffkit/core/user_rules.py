@@ -15,6 +15,7 @@ import inspect
 import numpy as np
 
 from .. import errors
+from .frames import user_location
 from .values import BoxedValue
 
 _SEEDS = {"vjp": "g", "jvp": "t"}
@@ -27,6 +28,12 @@ _RETURNS = {
 def check_signature(primitive, kind, position, rule):
     """Refuse a rule that cannot be called as ``rule(seed, out, *args)`` with the op's arguments."""
     count = _arity(primitive.numpy)
+    if count is not None and position >= count and not _takes_more(primitive.numpy, position):
+        raise errors.InputError(
+            f"a {kind.upper()} rule for argument {position} of {primitive.name!r}, whose NumPy face takes "
+            f"{count} argument{'s' if count != 1 else ''} (arguments are counted from 0): give one rule per "
+            f"argument, e.g. {primitive.rule_example(kind)}"
+        )
     try:
         signature = inspect.signature(rule)
     except (TypeError, ValueError):  # a builtin whose signature Python cannot read: trusted
@@ -47,6 +54,49 @@ def check_signature(primitive, kind, position, rule):
         ) from None
 
 
+def checked_face(function, name):
+    """A user's NumPy face that refuses, naming the op, to return something that is not numbers."""
+
+    @functools.wraps(function)
+    def face(*args, **params):
+        out = function(*args, **params)
+        if not _is_value(out):
+            shown = "None (a `def` without `return`?)" if out is None else f"a {type(out).__name__}"
+            raise errors.InputError(
+                f"the NumPy face of {name!r} returned {shown}: a face returns the op's value, a number or an "
+                "array of numbers"
+            )
+        return out
+
+    return face
+
+
+def _is_value(out):
+    if isinstance(out, (bool, str, bytes)) or out is None:
+        return False
+    if isinstance(out, (int, float, complex, np.number, BoxedValue)):
+        return True
+    return isinstance(out, np.ndarray) and out.dtype.kind in "biufc"
+
+
+def refuse_face_call(primitive, args, params):
+    """After a user's NumPy face refused a call with a TypeError: an InputError when the call does
+    not fit the face's parameters (too many or too few arguments, an unknown keyword)."""
+    try:
+        signature = inspect.signature(primitive.numpy)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args, **params)
+    except TypeError as exc:
+        keywords = f" and the keywords {', '.join(params)}" if params else ""
+        raise errors.InputError(
+            f"{primitive.public} was called with {len(args)} positional argument{'s' if len(args) != 1 else ''}"
+            f"{keywords} at {user_location() or 'an unknown line'}, which its NumPy face {signature} does not "
+            f"take ({exc})"
+        ) from None
+
+
 def _arity(face):
     """How many positional arguments the NumPy face requires, or None when that is not fixed or known."""
     if isinstance(face, np.ufunc):
@@ -58,6 +108,16 @@ def _arity(face):
     if any(p.kind == p.VAR_POSITIONAL for p in parameters):
         return None
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in parameters)
+
+
+def _takes_more(face, position):
+    """Whether the face has a positional parameter ``position`` (one with a default counts)."""
+    try:
+        parameters = list(inspect.signature(face).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return position < len(positional) or any(p.kind == p.VAR_POSITIONAL for p in parameters)
 
 
 def checked_rule(primitive, kind, position, rule):

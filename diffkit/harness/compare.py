@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from .. import errors
 from ..report.text import table as text_table
 from .measure import classify, measure_problem
 from .metrics import gradient_errors
@@ -95,7 +96,10 @@ class Comparison:
         for row in self.rows:
             if row["method"] == method:
                 return row
-        raise KeyError(f"no method {method!r} in this comparison; it has {', '.join(r['method'] for r in self.rows)}")
+        methods = [r["method"] for r in self.rows]
+        raise errors.UnknownMethodError(
+            f"no method {method!r} in this comparison{errors.did_you_mean(method, methods)}; it has {', '.join(methods)}"
+        )
 
     def table(self):
         """The rows as display strings, one list per method."""

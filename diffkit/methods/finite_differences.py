@@ -38,7 +38,9 @@ def checked_step(step, what="a step", example="1e-6", default_rule="from machine
     if step is None:
         return None
     try:
-        h = float(step)
+        number = isinstance(step, (int, float, np.integer, np.floating)) and not isinstance(step, bool) or (
+            isinstance(step, np.ndarray) and step.ndim == 0 and step.dtype.kind in "iuf")
+        h = float(step) if number else float("nan")  # a string or True would convert, but is not a step
     except (TypeError, ValueError):
         h = float("nan")
     if not (np.isfinite(h) and h > 0):

@@ -120,6 +120,8 @@ class SymbolicHessian:
     options = ("measure_cse",)
 
     def hessian(self, problem, measure_cse=True):
+        if not isinstance(measure_cse, (bool, np.bool_)):
+            raise errors.InputError(f"measure_cse= is True or False, got {measure_cse!r}")
         return symbolic_hessian(problem, measure_cse)
 
     def hvp(self, problem, v, measure_cse=True):

@@ -11,8 +11,11 @@ as they take ``dk.exp``. It is not added to the table: the table stays diffkit's
 declaring the same op again (a notebook cell run twice) simply makes a new one.
 """
 
+import numpy as np
+
 from .. import errors
 from ..core.primitive import Primitive, primitives
+from ..core.user_rules import checked_face
 from .sympy_faces import elementwise_any_arity
 
 
@@ -38,11 +41,14 @@ def primitive(numpy_function=None, *, name=None, sympy=None, broadcasting=True, 
         raise errors.InputError(
             f"sympy= must be a function of SymPy expressions (e.g. lambda x: sympy.exp(x)), got {type(sympy).__name__}"
         )
+    for option, value in (("broadcasting", broadcasting), ("analytic", analytic)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise errors.InputError(f"{option}= is True or False, got {value!r}")
     name = _free_name(name if name is not None else getattr(numpy_function, "__name__", None))
     face = elementwise_any_arity(sympy) if sympy is not None and broadcasting else sympy
     return Primitive(
         name,
-        numpy=numpy_function,
+        numpy=checked_face(numpy_function, name),
         sympy=face,
         vjp=(),
         jvp=(),

@@ -74,8 +74,8 @@ def exercise(f, *args, hide="downstream", decimals=None, argnums=None, seed=None
 
 
 def _checked_hide(hide):
-    names = (hide,) if isinstance(hide, str) else tuple(hide)
-    unknown = [name for name in names if name not in HIDE]
+    names = (hide,) if isinstance(hide, str) else tuple(hide) if isinstance(hide, (list, tuple, set)) else (hide,)
+    unknown = [name for name in names if not isinstance(name, str) or name not in HIDE]
     if not names or unknown:
         raise errors.InputError(
             f"hide must be one of {', '.join(map(repr, HIDE))} (or several of them), got {hide!r}"

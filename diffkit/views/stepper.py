@@ -15,7 +15,9 @@ import itertools
 import json
 from html import escape
 
+from .. import errors
 from .emphasis import NONE, step_emphasis
+from .files import writable_folder, write_file
 from .labels import value_lines
 from .svg import drawing_svg
 
@@ -107,14 +109,20 @@ class Stepper:
         return self.html()
 
     def save(self, path):
-        """Write a standalone HTML page to ``path``; return the path."""
+        """Write a standalone HTML page to ``path`` (a name ending in .html); return the path."""
         from pathlib import Path
 
         path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise errors.InputError(
+                f"cannot save the stepper as {path.name!r}: it is an HTML page, give a file name ending in .html "
+                "(trace.save writes a drawing as .png or .svg)"
+            )
+        writable_folder(path, path.parent, "the stepper")
         title = escape(f"backward pass of {self.trace.name or 'a program'}")
         page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
                 f"<body>\n{self.html()}\n</body></html>\n")
-        path.write_text(page, encoding="utf-8")
+        write_file(path, page, "the stepper")
         return path
 
     def __repr__(self):

@@ -22,6 +22,7 @@ from ..core.primitive import get_primitive
 from ..engines.tape import KeptTraced, Tape
 from ..methods.base import unit_seed
 from ..ops.shapes import shape_of
+from .files import writable_folder, write_file
 from .format import format_number, format_shape, format_value
 
 # How the notes write the arithmetic gates; any other op is shown by its name.
@@ -238,9 +239,9 @@ class Trace:
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in ("png", "svg"):
             raise errors.InputError(f"cannot save a trace as {path.name!r}: use a file name ending in .png or .svg")
-        _writable_folder(path, path.parent, "the trace")
+        writable_folder(path, path.parent, "the trace")
         data = self._render(suffix, backend)
-        _write(path, data, "the trace")
+        write_file(path, data, "the trace")
         return path
 
     def figure(self, ax=None):
@@ -284,11 +285,11 @@ class Trace:
         from .stepper import frame_svgs
 
         folder = Path(folder)
-        _writable_folder(folder, folder, "the frames")
+        writable_folder(folder, folder, "the frames")
         paths = []
         for number, svg in enumerate(frame_svgs(self)):
             path = folder / f"step-{number:02d}.svg"
-            _write(path, svg, "a frame")
+            write_file(path, svg, "a frame")
             paths.append(path)
         return paths
 
@@ -301,25 +302,6 @@ class Trace:
 
 
 DIRECTIONS = ("auto", "LR", "TB")
-
-
-def _writable_folder(path, folder, what):
-    if not folder.is_dir():
-        raise errors.InputError(
-            f"cannot save {what} to {path}: the folder {folder} does not exist; create it first "
-            f"(e.g. pathlib.Path({str(folder)!r}).mkdir(parents=True)) or save it elsewhere"
-        )
-
-
-def _write(path, data, what):
-    try:
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
-    except OSError as exc:
-        raise errors.InputError(f"cannot save {what} to {path} ({exc.strerror or exc}): give a file "
-                                "name in a folder you can write to") from None
 
 
 # --- recording and the backward pass ---------------------------------------------------------
@@ -452,7 +434,15 @@ def _seed_for(out_value, seed):
                 "that shape> to dk.trace."
             )
         return unit_seed(tuple(shape))
-    seed_array = np.asarray(seed, dtype=float)
+    try:
+        seed_array = np.asarray(seed, dtype=float)
+    except (TypeError, ValueError):
+        seed_array = None
+    if seed_array is None or isinstance(seed, (str, bytes)) or not np.isfinite(seed_array).all():
+        raise errors.InputError(
+            f"seed={seed!r:.40} is not finite numbers: give the upstream gradient of the output, an array of "
+            f"shape {tuple(shape)}, or leave it out for a single-number output"
+        )
     if seed_array.shape != tuple(shape):
         raise errors.ShapeError(
             f"seed has shape {seed_array.shape} but the program's output has shape {tuple(shape)}; "
