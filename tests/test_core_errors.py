@@ -510,6 +510,10 @@ def into_complex_buffer(x):
     return dk.sum(dk.abs(buffer))
 
 
+def times_complex_list(x):
+    return dk.sum(dk.abs(x * [1j, 1.0]))
+
+
 def where_complex(x):
     return dk.sum(dk.abs(dk.where(x > 0, x, np.complex128(1j))))
 
@@ -520,6 +524,7 @@ COMPLEX_PROGRAMS = {
                                             r"dk\.add met the complex array \(complex128, shape \(2,\)\)"),
     "a complex buffer": (into_complex_buffer, (), r"dk\.setitem met the complex array \(complex128, shape \(2,\)\)"),
     "a complex branch of where": (where_complex, (), r"dk\.where met the complex number np\.complex128\(1j\)"),
+    "a list holding a complex number": (times_complex_list, (), r"dk\.multiply met the complex list \[1j, 1\.0\]"),
 }
 
 
@@ -607,3 +612,32 @@ def test_numpys_out_still_works_on_plain_arrays():
     buffer = np.zeros(2)
     dk.exp(np.array([0.0, 1.0]), out=buffer)
     np.testing.assert_array_equal(buffer, [1.0, np.e])
+
+
+def test_numpys_keywords_at_their_defaults_are_taken_on_a_differentiated_value():
+    np.testing.assert_allclose(dk.grad(lambda x: dk.sum(dk.exp(x, out=None, dtype=None)))(np.zeros(2)), [1.0, 1.0])
+
+
+VALID_OPTIONS = {  # each as NumPy takes it, against NumPy's own value
+    "repeats as a 0-d array": (lambda v: dk.repeat(v, np.array(2)), lambda v: np.repeat(v, np.array(2))),
+    "reps as a 0-d array": (lambda v: dk.tile(v, np.array(2)), lambda v: np.tile(v, np.array(2))),
+    "shift as a NumPy int": (lambda v: dk.roll(v, np.int64(1)), lambda v: np.roll(v, np.int64(1))),
+    "axes of roll as lists": (lambda v: dk.roll(v.reshape(2, 3), [1, 1], axis=[0, 1]),
+                              lambda v: np.roll(v.reshape(2, 3), [1, 1], axis=[0, 1])),
+    "k as a whole float": (lambda v: dk.tril(v.reshape(2, 3), k=1.0), lambda v: np.tril(v.reshape(2, 3), k=1)),
+    "ddof as True": (lambda v: dk.std(v, ddof=True), lambda v: np.std(v, ddof=True)),
+    "keepdims as 1": (lambda v: dk.sum(v, keepdims=1), lambda v: np.sum(v, keepdims=1)),
+    "axis as a 0-d array": (lambda v: dk.sum(v.reshape(2, 3), axis=np.array(0)),
+                            lambda v: np.sum(v.reshape(2, 3), axis=0)),
+    "a shape as an array": (lambda v: dk.reshape(v, np.array([3, 2])), lambda v: np.reshape(v, (3, 2))),
+    "zeros of a 0-d array": (lambda v: dk.zeros(np.array(3)) + v[:3], lambda v: np.zeros(3) + v[:3]),
+}
+
+
+@pytest.mark.parametrize("case", VALID_OPTIONS)
+@pytest.mark.parametrize("method", ("tape", "symbolic"))
+def test_option_values_numpy_takes_are_taken(method, case):
+    ours, numpys = VALID_OPTIONS[case]
+    v = np.arange(1.0, 7.0)
+    np.testing.assert_allclose(np.asarray(ours(v), dtype=float), numpys(v), rtol=1e-15)
+    dk.gradient(lambda v: dk.sum(ours(v) ** 2), v, method=method)  # and they differentiate

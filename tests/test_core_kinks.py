@@ -232,3 +232,22 @@ def test_kinks_decorates_and_nests():
 def test_an_unknown_convention_is_refused_at_once_even_without_with():
     with pytest.raises(dk.InputError, match=r"unknown kink convention 'bogus': use one of 'zero', 'one', 'mean'"):
         dk.kinks("bogus")
+
+
+def test_a_decorated_function_called_in_two_threads_at_once_restores_each_calls_setting():
+    import threading
+    import time
+
+    found = []
+
+    @dk.kinks("zero")
+    def slow_slope(delay):
+        time.sleep(delay)
+        found.append(dk.grad(dk.relu)(0.0))
+
+    threads = [threading.Thread(target=slow_slope, args=(delay,)) for delay in (0.05, 0.15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [0.0, 0.0] and dk.kink_convention() == "mean"

@@ -261,6 +261,8 @@ def test_an_empty_argument_has_an_empty_hessian(method):
 def test_an_empty_argument_has_an_empty_jacobian(method):
     # Before, the finite-difference methods raised NumPy's "zero-size array to reduction operation maximum"
     assert dk.jacobian(lambda x: x**2, method=method)(np.zeros(0)).shape == (0, 0)
+    # d sum(x, axis=1) / dx for x of shape (2, 0): two outputs, no entries to differentiate by
+    assert dk.jacobian(lambda x: dk.sum(x, axis=1), method=method)(np.zeros((2, 0))).shape == (2, 2, 0)
 
 
 def test_second_differences_of_float32_arguments_take_a_float32_step():

@@ -441,3 +441,27 @@ def test_check_primitive_names_params_that_are_not_a_dict_or_not_the_faces():
         dk.check_primitive(softplus, X, params=3)
     with pytest.raises(dk.InputError, match=r"which its NumPy face \(x\) does not take"):
         dk.check_primitive(softplus, X, params={"alpha": 1.0})
+
+
+def test_check_primitive_judges_a_rule_as_the_engines_run_it():
+    # A def without return, and a JVP summed to one number, were judged CORRECT or broadcast
+    bad = dk.primitive(lambda x: x**2, name="bad_cube", sympy=lambda x: x**2)
+
+    @bad.defvjp
+    def forgets_to_return(g, out, x):
+        g * 2.0 * x  # noqa: B018  (the planted mistake)
+
+    bad.defjvp(lambda t, out, x: dk.sum(t * 2.0 * x))
+    report = dk.check_primitive(bad, np.array([0.5, -1.0]))
+    assert not report.passed
+    assert report.argument("x (VJP)").findings == [
+        "the VJP rule of x returned None (a `def` without `return`?); declare None in place of the rule for an "
+        "argument that is not differentiable"]
+    assert report.argument("x (JVP)").findings == [
+        "the JVP rule of x returned shape (), but the output has shape (2,): a JVP rule returns the output's "
+        "tangent, shaped like the output"]
+
+
+def test_a_rule_may_return_its_cotangent_as_a_list_of_numbers():
+    op = _with_vjp(lambda g, out, x: [float(v) for v in g * dk.sigmoid(x)])
+    np.testing.assert_allclose(dk.grad(lambda x: dk.sum(op(x)))(X), sigmoid(X), rtol=1e-15)

@@ -22,6 +22,7 @@ from .. import errors
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.problem import Problem
+from ..core.user_rules import accepted_shape
 from ..ops import unbroadcast
 from .compare import validate_options
 from .directional import random_directions
@@ -134,12 +135,17 @@ def _with(args, replacements):
 
 
 def _call_rule(rule, first, out, args, params, findings, leaf, what):
-    """The user's rule at the point, or None with a finding naming what it raised."""
+    """The user's rule at the point, or None with a finding naming what it raised (or that it
+    returned None: the engines refuse that too, see :mod:`diffkit.core.user_rules`)."""
     try:
-        return rule(first, out, *args, **params)
+        given = rule(first, out, *args, **params)
     except Exception as exc:  # noqa: BLE001  (a mistake in the user's rule is a finding of the check)
         findings.append(Finding(f"the {what} raised {type(exc).__name__}: {exc}", leaf))
         return None
+    if given is None:
+        findings.append(Finding(f"the {what} returned None (a `def` without `return`?); declare None in place "
+                                "of the rule for an argument that is not differentiable", leaf))
+    return given
 
 
 def _aligned(values, findings):
@@ -161,7 +167,7 @@ def _check_vjp(op, args, names, params, out, positions, rng, directions, options
         name = names[position]
         given = _call_rule(op.declared_rule("vjp", position), upstream, out, args, params, findings, leaf,
                            f"VJP rule of {name}")
-        values.append(None if given is None else _cotangent(given, args[position], op, findings, leaf, name))
+        values.append(None if given is None else _cotangent(given, args[position], out, op, findings, leaf, name))
     report = run_check(problem, _aligned(values, findings), f"VJP check of {op.name}", methods=(FINITE_DIFFERENCES,),
                        mode="full", directions=directions, **options)
     report.settings.insert(0, f"upstream gradient U: standard normal of shape {out.shape}, seed {options['seed']}; "
@@ -171,18 +177,15 @@ def _check_vjp(op, args, names, params, out, positions, rng, directions, options
     return report
 
 
-def _cotangent(given, argument, op, findings, leaf, name):
+def _cotangent(given, argument, out, op, findings, leaf, name):
     """The rule's cotangent with broadcasting summed back, as the tape does; None with a finding if unusable."""
     try:
         given = np.asarray(given, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         findings.append(Finding(f"the VJP rule of {name} returned something that is not numbers: {exc}", leaf))
         return None
-    if given.shape != argument.shape and op.broadcasting:
-        try:
-            given = np.asarray(unbroadcast(given, argument.shape))
-        except Exception:  # noqa: BLE001  (shapes that do not broadcast: reported below)
-            pass
+    if given.shape != argument.shape and accepted_shape("vjp", op, given.shape, argument, out):
+        given = np.asarray(unbroadcast(given, argument.shape))  # the output's shape, summed back as the tape does
     if given.shape != argument.shape:
         findings.append(Finding(
             f"the VJP rule of {name} returned shape {given.shape}, but {name} has shape {argument.shape}: "
@@ -211,7 +214,8 @@ def _check_jvp(op, args, names, params, out, positions, rng, directions, options
         for tangent, weight in zip(tangents, weights):
             given = _call_rule(op.declared_rule("jvp", position), tangent, out, args, params, findings, 0,
                                f"JVP rule of {name}")
-            values.append(None if given is None else _weighted_tangent(given, weight, out, findings, name))
+            values.append(None if given is None else
+                          _weighted_tangent(given, weight, out, findings, name, op, args[position]))
         usable = None if any(value is None for value in values) else np.array(values)
         checked = run_check(problem, _aligned([usable], findings), f"JVP check of {op.name}",
                             methods=(FINITE_DIFFERENCES,), mode="full", directions=directions, **options)
@@ -227,14 +231,17 @@ def _check_jvp(op, args, names, params, out, positions, rng, directions, options
     return report
 
 
-def _weighted_tangent(given, weight, out, findings, name):
+def _weighted_tangent(given, weight, out, findings, name, op, argument):
     """sum(w * the rule's output tangent), broadcast to the output's shape as forward mode does."""
     try:
-        tangent = np.broadcast_to(np.asarray(given, dtype=np.float64), out.shape)
+        given = np.asarray(given, dtype=np.float64)
+        if not accepted_shape("jvp", op, given.shape, argument, out):
+            raise ValueError("not a shape forward mode takes")
+        tangent = np.broadcast_to(given, out.shape)
     except (TypeError, ValueError):
         findings.append(Finding(
-            f"the JVP rule of {name} returned shape {np.shape(given)}, which does not broadcast to the "
-            f"output's shape {out.shape}: a JVP rule returns the output's tangent", 0))
+            f"the JVP rule of {name} returned shape {np.shape(given)}, but the output has shape {out.shape}: "
+            "a JVP rule returns the output's tangent, shaped like the output", 0))
         return None
     return float(np.sum(weight * tangent))
 

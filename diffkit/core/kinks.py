@@ -99,6 +99,13 @@ class kinks(contextlib.ContextDecorator):
         self._used = True
         return super().__call__(function)
 
+    def _recreate_cm(self):
+        """A fresh setting for each call of a decorated function: calls in other threads or tasks
+        each restore their own."""
+        fresh = type(self)(self.convention)
+        fresh._used = True
+        return fresh
+
     def __del__(self):
         if not self._used:
             warnings.warn(

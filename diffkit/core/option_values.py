@@ -5,6 +5,8 @@ ops pay nothing for it: the message then says which option held what, and what i
 instead of NumPy's "'str' object cannot be interpreted as an integer".
 """
 
+import operator
+
 import numpy as np
 
 from .. import errors
@@ -30,54 +32,75 @@ _TAKES = {
 
 
 def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    """An integer NumPy would take as an index: an int, a NumPy integer, a 0-d integer array."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _ints(value):
-    return all(map(_is_int, value))
+    """A sequence (list, tuple, 1-d array) of integers."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1 and value.dtype.kind in "iu"
+    return isinstance(value, (list, tuple)) and all(map(_is_int, value))
+
+
+def _whole(value):
+    """An integer, or a float that is a whole number (NumPy takes ``k=1.0``)."""
+    return _is_int(value) or isinstance(value, (float, np.floating)) and float(value).is_integer()
 
 
 def _takes(kind, name):
     return _TAKES[kind].format(name=name)
 
 
-def option_mistake(name, value):
-    """What is wrong with ``value`` as the option ``name`` (a phrase), or None when nothing known is."""
+def option_mistake(name, value, refused=False):
+    """What is wrong with ``value`` as the option ``name`` (a phrase), or None when nothing known is.
+
+    ``refused``: NumPy has refused the call already, so a list of axes (which np.sum refuses,
+    and np.roll takes) is named too.
+    """
     kind = _KINDS.get(name)
     if kind in ("axis", "axes"):
         if value is None or _is_int(value) or isinstance(value, tuple) and _ints(value):
             return None
         if isinstance(value, list) and _ints(value):
-            return None if kind == "axes" else f"write several axes as a tuple: {name}={tuple(value)!r}"
+            return f"write several axes as a tuple: {name}={tuple(value)!r}" if refused and kind == "axis" else None
         return _takes(kind, name)
     if kind in ("shape", "ints"):
-        sequence = isinstance(value, (tuple, list, np.ndarray))
-        return None if _is_int(value) or sequence and _ints(value) else _takes(kind, name)
+        return None if _is_int(value) or _ints(value) else _takes(kind, name)
     if kind == "widths":
+        if isinstance(value, np.ndarray):
+            return None if value.dtype.kind in "iu" else _takes(kind, name)
         flat = np.ravel(np.asarray(value, dtype=object)) if isinstance(value, (tuple, list)) else [value]
-        return None if _ints(flat) or isinstance(value, np.ndarray) and value.dtype.kind in "iu" else _takes(kind, name)
-    if kind == "flag":
-        return None if isinstance(value, (bool, np.bool_)) else _takes(kind, name)
+        return None if all(map(_is_int, flat)) else _takes(kind, name)
+    if kind == "flag":  # NumPy reads keepdims as a truth value: 0 and 1 too
+        return None if isinstance(value, (bool, np.bool_)) or _is_int(value) else _takes(kind, name)
     if kind == "number":
-        return None if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-            else _takes(kind, name)
+        return None if isinstance(value, (int, float, np.integer, np.floating, np.bool_)) else _takes(kind, name)
     if kind == "int":
-        return None if _is_int(value) else _takes(kind, name)
+        return None if _whole(value) else _takes(kind, name)
     return None
 
 
 def described(name, value):
-    """``name=value (a type)``, shortened, for messages."""
+    """``name=value (an int)``, shortened, for messages."""
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
-    return f"{name}={text} (a {type(value).__name__})"
+    kind = type(value).__name__
+    return f"{name}={text} ({'an' if kind[:1] in 'aeiou' else 'a'} {kind})"
 
 
-def option_error(op, options):
-    """An InputError naming the first of ``options`` (a dict) whose value ``op`` cannot take, or None."""
+def option_error(op, options, refused=False):
+    """An InputError naming the first of ``options`` (a dict) whose value ``op`` cannot take, or None
+    (``refused``: as :func:`option_mistake`)."""
     for name, value in options.items():
-        mistake = option_mistake(name, value)
+        mistake = option_mistake(name, value, refused)
         if mistake is not None:
             return errors.InputError(
                 f"{op} got {described(name, value)} at {user_location() or 'an unknown line'}: {mistake}"
@@ -85,16 +108,16 @@ def option_error(op, options):
     return None
 
 
-def refuse_option_values(op, options):
+def refuse_option_values(op, options, refused=False):
     """Raise :func:`option_error`'s error, if there is one."""
-    error = option_error(op, options)
+    error = option_error(op, options, refused)
     if error is not None:
         raise error
 
 
 def refuse_axis_values(axes, given):
     """Raise an InputError when an entry of ``axes`` (from the option ``given``) is not an int."""
-    if not _ints(axes):
+    if not all(map(_is_int, axes)):
         raise errors.InputError(
             f"{described('axis', given)} at {user_location() or 'an unknown line'}: {_takes('axis', 'axis')}"
         )
@@ -107,4 +130,4 @@ def checked_shape(shape, where):
         raise errors.InputError(
             f"{where} got {described('shape', shape)} at {user_location() or 'an unknown line'}: {mistake}"
         )
-    return tuple(shape) if isinstance(shape, (tuple, list)) else (int(shape),)
+    return (operator.index(shape),) if _is_int(shape) else tuple(map(operator.index, shape))

@@ -23,7 +23,7 @@ from .. import errors
 from . import user_rules
 from .option_values import option_error, refuse_option_values
 from .frames import user_location
-from .values import COMPLEX_SCALAR_TYPES, BoxedValue, refuse_complex_constants
+from .values import BoxedValue, refuse_complex_constants
 
 _REGISTRY = {}
 
@@ -76,9 +76,13 @@ class Primitive:
 
     def __call__(self, *args, **params):
         top = None
+        constants = False
         for arg in args:
-            if isinstance(arg, BoxedValue) and (top is None or arg._level > top._level):
-                top = arg
+            if isinstance(arg, BoxedValue):
+                if top is None or arg._level > top._level:
+                    top = arg
+            else:
+                constants = True
         if top is None:  # plain numbers and arrays: evaluate_numeric, inlined (the commonest call)
             try:
                 return self.numpy(*args, **params)
@@ -87,36 +91,47 @@ class Primitive:
             except TypeError:
                 self.refuse_call(args, params)
                 raise
-        for arg in args:  # a complex constant meeting a differentiated value: refused (rules are real)
-            kind = type(arg)
-            if kind is np.ndarray and arg.dtype.kind == "c" or kind in COMPLEX_SCALAR_TYPES:
-                refuse_complex_constants(self, args)
-        if params and not self.user and not self.variadic:
-            self._refuse_numpy_keywords(params, top)
+        if constants:  # a complex one meeting a differentiated value is refused: the rules are real
+            for arg in args:
+                kind = type(arg)
+                if kind is float or kind is int or kind is np.float64 or isinstance(arg, BoxedValue) or (
+                        kind is np.ndarray and arg.dtype.kind != "c"):
+                    continue
+                refuse_complex_constants(self, args)  # a complex number, or a list that may hold one
+                break
+        if params:
+            taken = self._keywords_taken
+            if taken is not _ANY_KEYWORD and (taken is None or not params.keys() <= taken):
+                params = self._checked_keywords(params, top)
         return top._process(self, args, params)
 
-    def _refuse_numpy_keywords(self, params, top):
-        """Refuse, on a value being differentiated, a keyword the op does not take: the tape would
-        hand it to the rules. NumPy's own (``out=``, ``where=``, ``dtype=`` of a ufunc face) are
-        named as such; another is named as :meth:`refuse_call` names an unknown option."""
+    def _checked_keywords(self, params, top):
+        """``params`` for a value being differentiated: a keyword the op does not take is refused,
+        as the tape would hand it to the rules. NumPy's own (``out=``, ``where=``, ``dtype=`` of a
+        ufunc face) are named as such, and dropped when they hold their default, None; another is
+        named as :meth:`refuse_call` names an unknown option."""
         taken = self._keywords_taken
         if taken is None:
-            options = self._options()
-            taken = tuple(options) if options is not None else () if isinstance(self.numpy, np.ufunc) else _ANY_KEYWORD
+            options = None if self.user or self.variadic else self._options()
+            taken = frozenset(options) if options is not None else _ANY_KEYWORD if self.user or self.variadic \
+                or not isinstance(self.numpy, np.ufunc) else frozenset()
             self._keywords_taken = taken
-        if taken is _ANY_KEYWORD:
-            return
+        if taken is _ANY_KEYWORD or params.keys() <= taken:  # the common case: one set comparison
+            return params
         unknown = [key for key in params if key not in taken]
-        numpy_only = [key for key in unknown if key in _UFUNC_KEYWORDS]
+        numpy_only = [key for key in unknown if key in _UFUNC_KEYWORDS and params[key] is not None]
         if numpy_only:
             listed = ", ".join(f"{key}={_short(params[key])}" for key in numpy_only)
+            instead = " (assign its result rather than out=)" if "out" in numpy_only else ""
             raise errors.NonDiffkitFunctionError(
                 f"{self.public} was called with {listed} on a {top.kind} value at "
                 f"{user_location() or 'an unknown line'}; NumPy's {', '.join(k + '=' for k in numpy_only)} "
-                f"has no derivative to follow. Call {self.public} without it (assign its result rather than out=)."
+                f"has no derivative to follow. Call {self.public} without it{instead}."
             )
-        if unknown:
-            raise self._unknown_option(unknown[0], taken)
+        others = [key for key in unknown if key not in _UFUNC_KEYWORDS]
+        if others:
+            raise self._unknown_option(others[0], self._options() or [])
+        return {key: value for key, value in params.items() if key in taken}  # NumPy's defaults left out
 
     def _unknown_option(self, key, options):
         hint = _EXTRA_ARGUMENT_HINTS.get(self.name)
@@ -171,7 +186,7 @@ class Primitive:
         if isinstance(exc, errors.DiffkitError):
             return exc
         if params and not self.user:
-            error = option_error(self.public, params)
+            error = option_error(self.public, params, refused=True)
             if error is not None:
                 return error
         if isinstance(exc, np.linalg.LinAlgError):
@@ -212,7 +227,7 @@ class Primitive:
         if self.user:
             user_rules.refuse_face_call(self, args, params)
             return
-        refuse_option_values(self.public, params)
+        refuse_option_values(self.public, params, refused=True)
         if self.variadic:
             return
         if len(args) < len(self.vjp):
@@ -434,7 +449,7 @@ def _is_text(value):
     return isinstance(value, (str, bytes)) or isinstance(value, np.ndarray) and value.dtype.kind in "USO"
 
 
-_ANY_KEYWORD = ("**",)  # the keywords of a face that takes **kwargs: not listed, not checked
+_ANY_KEYWORD = frozenset(("**",))  # the keywords of a face that takes **kwargs: not listed, not checked
 _UFUNC_KEYWORDS = frozenset(("out", "where", "dtype", "casting", "order", "subok", "signature"))
 
 

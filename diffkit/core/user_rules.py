@@ -42,9 +42,17 @@ def check_signature(primitive, kind, position, rule):
         return
     names = primitive.parameter_names()[:count]
     names += [f"x{i + 1}" for i in range(len(names), count)]
-    try:
-        signature.bind(*([None] * (2 + count)))
-    except TypeError as exc:
+    # The op may be called with its optional positional arguments too, and its options come as
+    # keywords: the rule is refused only if no such call fits it.
+    keywords = {p.name: None for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty}
+    exc = None
+    for given in range(count, _positional_count(primitive.numpy, count) + 1):
+        try:
+            signature.bind(*([None] * (2 + given)), **keywords)
+            return
+        except TypeError as error:
+            exc = exc or error
+    if exc is not None:
         seed = _SEEDS[kind]
         raise errors.InputError(
             f"the {kind.upper()} rule for argument {position} of {primitive.name!r} has the parameters "
@@ -110,6 +118,15 @@ def _arity(face):
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in parameters)
 
 
+def _positional_count(face, required):
+    """How many positional arguments the face takes at most (its optional ones included)."""
+    try:
+        parameters = inspect.signature(face).parameters.values()
+    except (TypeError, ValueError):
+        return required
+    return max(required, sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters))
+
+
 def _takes_more(face, position):
     """Whether the face has a positional parameter ``position`` (one with a default counts)."""
     try:
@@ -135,6 +152,11 @@ def checked_rule(primitive, kind, position, rule):
         except Exception as exc:  # noqa: BLE001  (the user's rule failed: say which, keep its traceback)
             raise errors.InputError(f"{what} raised {type(exc).__name__}: {exc}") from exc
         expected = _shape(args[position]) if kind == "vjp" else _shape(out)
+        if isinstance(result, (list, tuple)):  # numbers in a list: an array of them
+            try:
+                result = np.asarray(result, dtype=float)
+            except (TypeError, ValueError):
+                pass
         if result is None:
             raise errors.InputError(
                 f"{what} returned None: a rule returns {_RETURNS[kind]} (a `def` without `return`?). For an "
@@ -145,7 +167,7 @@ def checked_rule(primitive, kind, position, rule):
             raise errors.InputError(
                 f"{what} returned a {type(result).__name__}, not numbers: a rule returns {_RETURNS[kind]}"
             )
-        if shape != expected and not _summed_or_broadcast(kind, primitive, shape, expected, args, position, out):
+        if not accepted_shape(kind, primitive, shape, args[position], out):
             raise errors.ShapeError(
                 f"{what} returned shape {shape}, but {'the argument' if kind == 'vjp' else 'the output'} has "
                 f"shape {expected}: a rule returns {_RETURNS[kind]}"
@@ -168,15 +190,18 @@ def _shape(value):
     return None
 
 
-def _summed_or_broadcast(kind, primitive, shape, expected, args, position, out):
-    """Whether a shape other than the expected one is what the engines take for a broadcasting op:
-    a VJP of the output's shape (summed back to the argument's), a JVP of its argument's shape
-    (broadcast to the output's)."""
+def accepted_shape(kind, primitive, shape, argument, out):
+    """Whether a rule's result of ``shape`` is one the engines take: a VJP shaped like its
+    argument, a JVP like the output; for a broadcasting op also a VJP of the output's shape
+    (summed back to the argument's) and a JVP of its argument's shape (broadcast to the output's)."""
+    expected = _shape(argument) if kind == "vjp" else _shape(out)
+    if shape == expected:
+        return True
     if not primitive.broadcasting:
         return False
     if kind == "vjp":
         return shape == _shape(out)
     try:
-        return shape == _shape(args[position]) and np.broadcast_shapes(shape, expected) == expected
+        return shape == _shape(argument) and np.broadcast_shapes(shape, expected) == expected
     except ValueError:  # shapes that do not broadcast
         return False

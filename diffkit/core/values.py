@@ -47,9 +47,11 @@ COMPLEX_SCALAR_TYPES = frozenset((complex, np.complex64, np.complex128, np.clong
 
 
 def is_complex_constant(value):
-    """Whether ``value`` is a complex number or a complex NumPy array (two type checks at most)."""
+    """Whether ``value`` is a complex number, a complex NumPy array, or a list or tuple holding one."""
     kind = type(value)
-    return kind in COMPLEX_SCALAR_TYPES or kind is np.ndarray and value.dtype.kind == "c"
+    if kind is list or kind is tuple:
+        return any(map(is_complex_constant, value))
+    return kind in COMPLEX_SCALAR_TYPES or isinstance(value, np.ndarray) and value.dtype.kind == "c"
 
 
 def refuse_complex_constants(primitive, args):
@@ -62,7 +64,8 @@ def refuse_complex_constants(primitive, args):
     """
     for arg in args:
         if is_complex_constant(arg):
-            what = f"number {arg!r}" if not isinstance(arg, np.ndarray) else f"array ({arg.dtype}, shape {arg.shape})"
+            what = (f"array ({arg.dtype}, shape {arg.shape})" if isinstance(arg, np.ndarray) else
+                    f"{type(arg).__name__} {_short_repr(arg)}" if isinstance(arg, (list, tuple)) else f"number {arg!r}")
             raise errors.ComplexValueError(
                 f"{primitive.public} met the complex {what} at {user_location() or 'an unknown line'}, with "
                 "a value being differentiated: diffkit differentiates programs that compute in real numbers, and "

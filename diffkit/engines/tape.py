@@ -26,7 +26,7 @@ from ..ops import add, divide, matmul, multiply, negative, power, subtract, unbr
 from ..ops import arrays as _array_ops
 from ..ops.shapes import shape_of
 from ..core.primitive import when_rules_change
-from ..core.values import COMPLEX_SCALAR_TYPES, BoxedValue, compared, refuse_complex_constants
+from ..core.values import BoxedValue, compared, refuse_complex_constants
 from . import levels
 
 _UNSAFE_NAMES = frozenset(("locals", "vars", "eval", "exec"))
@@ -122,7 +122,6 @@ def _operator(primitive, reflected):
     float64 = np.float64
     ndarray = np.ndarray
     matrix_product = primitive is matmul
-    complex_types = COMPLEX_SCALAR_TYPES
 
     def traced_operator(self, other):
         tape = self._tape
@@ -134,7 +133,9 @@ def _operator(primitive, reflected):
         else:
             value_other = other
             parent_other = None
-            if type(other) in complex_types or type(other) is ndarray and other.dtype.kind == "c":
+            kind_other = type(other)
+            if kind_other is ndarray and other.dtype.kind == "c" or kind_other is not ndarray and kind_other not in \
+                    scalar_types:  # a complex number, or a list that may hold one: refused if it is complex
                 refuse_complex_constants(primitive, (other,))
         if reflected:
             value_a, value_b, parents = value_other, self.value, (parent_other, self._node)

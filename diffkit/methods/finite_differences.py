@@ -160,6 +160,8 @@ class DifferencePushforward:
         if self.scheme.adaptive:
             return [assemble_columns([self.column(leaf_index, entry) for entry in range(view.size)], shape)
                     for leaf_index, (view, shape) in enumerate(zip(views, shapes))]
+        if not self.offsets[-1]:  # no entry to perturb: every block is empty
+            return [np.zeros(shape) for shape in shapes]
         h, half = (np.concatenate(steps) if steps else np.zeros(0) for steps in zip(*map(self._steps, views)))
         rule = self.scheme.rule
         outputs = self._shifted_outputs(h, half, central=rule.evaluations == 2)

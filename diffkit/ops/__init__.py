@@ -6,6 +6,8 @@ Elementwise ops are the primitives themselves (``dk.exp(x)``); ops with paramete
 
 import sys as _sys
 
+import numpy as _np
+
 from ..core.values import bind_op_table as _bind_op_table
 from ..core.values import plain_index as _plain_index
 from . import arrays as _arrays
@@ -122,7 +124,8 @@ def mean(x, axis=None, keepdims=False):
 
 def reshape(x, shape):
     """x with a new shape (NumPy rules, one -1 allowed)."""
-    return _arrays.reshape(x, shape=tuple(shape) if isinstance(shape, (list, tuple)) else (shape,))
+    sequence = isinstance(shape, (list, tuple)) or isinstance(shape, _np.ndarray) and shape.ndim == 1
+    return _arrays.reshape(x, shape=tuple(shape) if sequence else (shape,))
 
 
 def transpose(x, axes=None):

@@ -33,7 +33,10 @@ def normalize_axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    refuse_axis_values(axes, axis)
+    for a in axes:
+        if type(a) is not int:  # the common case costs one type check; a float or a string is named
+            refuse_axis_values(axes, axis)
+            break
     if ndim == 0 and all(a in (0, -1) for a in axes):
         return ()
     for a in axes:
