@@ -188,3 +188,11 @@ def test_numpy_options_a_recorded_mask_does_not_take_are_refused_by_name():
     f = lambda x: dk.sum(x) if (x > 0).any(out=np.empty((), dtype=bool)) else 0.0  # noqa: E731
     with pytest.raises(dk.InputError, match=r"mask\.any\(out=\.\.\.\) at test_compile_grad\.py:\d+: .* is not recorded"):
         dk.compile_grad(f, np.array([1.0, -2.0]))
+
+
+@pytest.mark.parametrize("bad", (None, "ab"))
+def test_a_compiled_gradient_called_with_something_that_is_not_numbers_says_so(bad):
+    compiled = dk.compile_grad(lambda W, x: dk.sum(W @ x), np.ones((2, 2)), np.ones(2))
+    with pytest.raises(dk.InputError, match=r"argument x \(leaf 0\) is .*, not a number or an array of numbers: the "
+                                            r"gradient was compiled for an array of shape \(2,\)"):
+        compiled(np.ones((2, 2)), bad)

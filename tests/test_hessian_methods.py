@@ -280,3 +280,9 @@ def test_a_list_of_numbers_where_an_array_was_meant_is_named_by_every_hessian_me
     with pytest.raises(dk.ListArgumentError, match=r"argument 'x' is a Python list of 2 numbers, .*pass an array: "
                                                    r"np\.array\(\[1\.0, 2\.0\]\)"):
         dk.hessian(lambda x: dk.sum(x**2), method=method)([1.0, 2.0])
+
+
+def test_a_misspelt_hessian_method_gets_a_suggestion():
+    with pytest.raises(dk.UnknownMethodError, match=r"no second-derivative method named 'reverse-over-revers' \(did "
+                                                    r"you mean 'reverse-over-reverse'\?\)"):
+        dk.hessian(lambda x: dk.sum(x**2), method="reverse-over-revers")(np.ones(2))

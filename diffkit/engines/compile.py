@@ -418,6 +418,11 @@ class CompiledGradient:
 
     def _converted(self, leaf, shape, name, position, args):
         """A leaf that is not a float array or a float: converted as dk.grad converts it, or refused."""
+        if leaf is None or isinstance(leaf, (str, bytes, dict)):
+            raise errors.InputError(
+                f"argument {name} (leaf {position}) is {_short(leaf)}, not a number or an array of numbers: the "
+                f"gradient was compiled for an array of shape {shape}"
+            )
         if np.shape(leaf) != shape:
             raise errors.ShapeError(
                 f"argument {name} (leaf {position}) has shape {np.shape(leaf)}; the gradient was compiled "

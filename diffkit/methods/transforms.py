@@ -97,7 +97,8 @@ def jacobian(f, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **options):
 def _second_order_method(method, options):
     if method not in HESSIAN_METHODS:
         raise errors.UnknownMethodError(
-            f"no second-derivative method named {method!r}; the methods are: {', '.join(HESSIAN_METHODS)}"
+            f"no second-derivative method named {method!r}{errors.did_you_mean(method, HESSIAN_METHODS)}; "
+            f"the methods are: {', '.join(HESSIAN_METHODS)}"
         )
     _check_options(method, options, HESSIAN_METHODS[method].options)
     if "step" in options:  # refused when dk.hessian / dk.hvp is called, not only once f is evaluated
