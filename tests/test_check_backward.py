@@ -229,7 +229,8 @@ PAIR_MISTAKES = {
                                r"<lambda>\(dout, cache\) raised ZeroDivisionError: integer division or modulo by zero "
                                r"at .*test_check_backward\.py"),
     "two outputs": ((lambda x, w, b: ((x @ w, (x @ w)[0]), None), affine_backward), {},
-                    r"returned \(out, cache\) whose out is a tuple: check_backward checks a layer with one output"),
+                    r"returned \(out, cache\) whose out is a tuple: check_backward checks a layer with one output of "
+                    r"real numbers"),
     "a string upstream": ((affine_forward, affine_backward), {"upstream": "ones"},
                           r"upstream is a str \('ones'\): give an array of numbers shaped like the output, \(2, 2\)"),
     "a NaN upstream": ((affine_forward, affine_backward), {"upstream": np.full((2, 2), np.nan)},

@@ -490,3 +490,8 @@ def test_a_complex_gradient_is_a_finding_not_its_real_part():
     assert not report and report.argument("x").verdict == WRONG
     assert any("complex entries" in finding for finding in report.argument("x").findings)
     assert dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x + 0j, x)  # a zero imaginary part is real
+
+
+def test_methods_may_be_any_collection_of_names():
+    report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods={"tape"})
+    assert report.passed

@@ -74,3 +74,8 @@ def test_a_program_returning_values_of_several_shapes_is_named():
     with pytest.raises(dk.InputError, match=r"<lambda> returned a tuple of values with different shapes; "
                                             r"check_value compares one array"):
         dk.check_value(lambda x: (x, 1.0), [np.ones(2), 1.0], np.ones(2))
+
+
+def test_a_ragged_expected_value_is_a_finding():
+    report = dk.check_value(lambda x: x, [[1.0], [1.0, 2.0]], np.ones(2))
+    assert not report.passed and report.arguments[0].findings[0].startswith("your value is not an array of numbers")

@@ -465,3 +465,21 @@ def test_check_primitive_judges_a_rule_as_the_engines_run_it():
 def test_a_rule_may_return_its_cotangent_as_a_list_of_numbers():
     op = _with_vjp(lambda g, out, x: [float(v) for v in g * dk.sigmoid(x)])
     np.testing.assert_allclose(dk.grad(lambda x: dk.sum(op(x)))(X), sigmoid(X), rtol=1e-15)
+
+
+def test_a_rule_returning_a_list_is_differentiated_again_by_the_hessian_methods():
+    square = dk.primitive(lambda x: x**2, name="list_square", sympy=lambda x: x**2)
+    square.defvjp(lambda g, out, x: [2.0 * gi * xi for gi, xi in zip(g, x)])
+    square.defjvp(lambda t, out, x: 2.0 * x * t)
+    for method in ("forward-over-reverse", "reverse-over-reverse"):
+        np.testing.assert_allclose(dk.hessian(lambda x: dk.sum(square(x)), method=method)(X), 2.0 * np.eye(3))
+    assert dk.gradient(lambda x: dk.sum(square(x)), X, method="symbolic-tape").grad == pytest.approx(2.0 * X)
+
+
+def test_a_face_may_return_a_list_and_a_ufunc_face_counts_only_its_inputs():
+    listed = dk.primitive(lambda x: [v**2 for v in x], name="listed_square", broadcasting=False)
+    listed.defvjp(lambda g, out, x: 2.0 * x * g)
+    np.testing.assert_allclose(dk.grad(lambda x: dk.sum(listed(x)))(X), 2.0 * X)
+    hypot = dk.primitive(np.hypot, name="my_hypot")
+    with pytest.raises(dk.InputError, match=r"a VJP rule for argument 2 of 'my_hypot', whose NumPy face takes 2"):
+        hypot.defvjp(lambda g, out, a, b: g, argnums=2)  # np.hypot's signature lists out= as a third

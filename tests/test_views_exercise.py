@@ -177,3 +177,7 @@ def test_the_form_answers_through_the_same_feedback():
 def test_hide_that_names_no_field_is_refused(hide):
     with pytest.raises(dk.InputError, match=r"hide must be one of 'local', 'downstream', 'upstream', 'all'"):
         dk.exercise(lambda x: x * x, 1.0, hide=hide)
+
+
+def test_hide_may_be_any_collection_of_field_names():
+    assert dk.exercise(lambda x: x * x, 1.0, hide=frozenset({"local"})) is not None

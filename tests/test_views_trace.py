@@ -217,7 +217,7 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
         trace.save(taken, backend="matplotlib")
 
 
-@pytest.mark.parametrize("seed", ("a", np.nan, [1.0, None]))
+@pytest.mark.parametrize("seed", ("a", np.nan, [1.0, None], ["1", "2"]))
 def test_a_seed_that_is_not_finite_numbers_is_refused(seed):
     with pytest.raises(dk.InputError, match=r"seed=.* is not finite numbers: give the upstream gradient of the output, "
                                             r"an array of shape \(2,\)"):

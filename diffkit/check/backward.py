@@ -81,10 +81,11 @@ class _Module:
                 )
             out, self._cache = out
         if not _is_one_output(out):
-            shown = f"(out, cache) whose out is a {type(out).__name__}" if self.cached_style else f"a {type(out).__name__}"
+            kind = f"an array of {out.dtype}" if isinstance(out, np.ndarray) else f"a {type(out).__name__}"
+            shown = f"(out, cache) whose out is {kind}" if self.cached_style else kind
             raise errors.InputError(
-                f"{self.name} returned {shown}: check_backward checks a layer with one output, an array or a "
-                "number; return that (keep anything else the backward pass needs in the cache, or on the layer)"
+                f"{self.name} returned {shown}: check_backward checks a layer with one output of real numbers "
+                "(an array or a number); return that (keep anything else the backward pass needs in the cache, or on the layer)"
             )
         if out is None:
             if self.cached_style:

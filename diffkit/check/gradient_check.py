@@ -186,11 +186,12 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
 def _validate(methods, mode, directions):
     if isinstance(methods, str):
         methods = (methods,)
-    if not isinstance(methods, (list, tuple)):
+    try:
+        methods = list(methods)
+    except TypeError:  # None, a number: nothing that names references
         raise errors.InputError(
             f"methods must name the references, e.g. methods=('tape', 'fd-central'), got {methods!r}"
-        )
-    methods = list(methods)
+        ) from None
     if not methods:
         raise errors.InputError("methods is empty: name at least one reference, e.g. methods=('tape', 'fd-central')")
     for name in methods:

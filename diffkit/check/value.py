@@ -116,12 +116,12 @@ def _names(name, actual):
 
 def _yours(expected, actual, name, function_name, findings):
     """The user's value as a float64 array of the right size, or None (with a finding)."""
-    if np.iscomplexobj(expected) and np.any(np.imag(expected)):
-        findings.append(f"your {name} has complex entries; {function_name} gives real numbers")
-        return None
-    if np.iscomplexobj(expected):  # complex numbers with no imaginary part: their real parts
-        expected = np.real(expected)
     try:
+        if np.iscomplexobj(expected):
+            if np.any(np.imag(expected)):
+                findings.append(f"your {name} has complex entries; {function_name} gives real numbers")
+                return None
+            expected = np.real(expected)  # complex numbers with no imaginary part: their real parts
         yours = np.array(expected, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         findings.append(f"your {name} is not an array of numbers: {exc}")

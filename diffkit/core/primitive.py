@@ -170,6 +170,8 @@ class Primitive:
         self.check_arity(len(args))
         if params and not self.user:  # SymPy's faces would take what NumPy's refuse (keepdims="yes")
             refuse_option_values(self.public, params)
+            if any(type(value) is list for value in params.values()):
+                self._as_numpy_takes(args, params)
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
@@ -177,6 +179,16 @@ class Primitive:
         except TypeError:
             self.refuse_call(args, params)
             raise
+
+    def _as_numpy_takes(self, args, params):
+        """Refuse a list option that NumPy's face refuses (np.sum's axis=[0, 1]; np.roll's is taken),
+        by asking the face itself on zeros of the arguments' shapes, so every method agrees."""
+        try:
+            self.numpy(*[np.zeros(np.shape(_unboxed_shape(arg))) for arg in args], **params)
+        except TypeError:
+            refuse_option_values(self.public, params, refused=True)
+        except ValueError:  # shapes NumPy refuses: the SymPy face names them
+            pass
 
     def shape_error(self, args, exc, params=None):
         """The diffkit error for a ValueError NumPy's face raised: a ShapeError, or an InputError for

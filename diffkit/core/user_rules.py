@@ -80,11 +80,33 @@ def checked_face(function, name):
 
 
 def _is_value(out):
-    if isinstance(out, (bool, str, bytes)) or out is None:
+    """A number, an array of numbers, a list of them or a diffkit value: what a face may return."""
+    if isinstance(out, (str, bytes)) or out is None:
         return False
-    if isinstance(out, (int, float, complex, np.number, BoxedValue)):
+    if isinstance(out, (bool, int, float, complex, np.number, np.bool_, BoxedValue)):
         return True
+    if isinstance(out, (list, tuple)):
+        try:
+            return np.asarray(out).dtype.kind in "biufc"
+        except (TypeError, ValueError):  # ragged
+            return False
     return isinstance(out, np.ndarray) and out.dtype.kind in "biufc"
+
+
+def _as_array(values):
+    """A list or tuple a rule returned as one array: NumPy's for numbers, dk.stack's for diffkit
+    values (a rule run on traced values, for a Hessian); unchanged when it is neither."""
+    if any(isinstance(value, BoxedValue) for value in values):
+        from ..ops import stack
+
+        try:
+            return stack(list(values))
+        except errors.DiffkitError:
+            return values
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return values
 
 
 def refuse_face_call(primitive, args, params):
@@ -107,6 +129,7 @@ def refuse_face_call(primitive, args, params):
 
 def _arity(face):
     """How many positional arguments the NumPy face requires, or None when that is not fixed or known."""
+    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
     if isinstance(face, np.ufunc):
         return face.nin
     try:
@@ -120,6 +143,9 @@ def _arity(face):
 
 def _positional_count(face, required):
     """How many positional arguments the face takes at most (its optional ones included)."""
+    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
+    if isinstance(face, np.ufunc):  # its signature lists out= too
+        return face.nin
     try:
         parameters = inspect.signature(face).parameters.values()
     except (TypeError, ValueError):
@@ -129,6 +155,9 @@ def _positional_count(face, required):
 
 def _takes_more(face, position):
     """Whether the face has a positional parameter ``position`` (one with a default counts)."""
+    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
+    if isinstance(face, np.ufunc):
+        return position < face.nin
     try:
         parameters = list(inspect.signature(face).parameters.values())
     except (TypeError, ValueError):
@@ -153,10 +182,7 @@ def checked_rule(primitive, kind, position, rule):
             raise errors.InputError(f"{what} raised {type(exc).__name__}: {exc}") from exc
         expected = _shape(args[position]) if kind == "vjp" else _shape(out)
         if isinstance(result, (list, tuple)):  # numbers in a list: an array of them
-            try:
-                result = np.asarray(result, dtype=float)
-            except (TypeError, ValueError):
-                pass
+            result = _as_array(result)
         if result is None:
             raise errors.InputError(
                 f"{what} returned None: a rule returns {_RETURNS[kind]} (a `def` without `return`?). For an "

@@ -201,6 +201,13 @@ def _arguments_eps(problem):
     return max((dtype_eps(leaf.dtype) for leaf in problem.leaves), default=dtype_eps(np.float64))
 
 
+def _entries_eps(problem):
+    """The machine epsilon of each flat entry's argument: a float64 argument keeps its fine step
+    beside a float32 one."""
+    parts = [np.full(leaf.size, dtype_eps(leaf.dtype)) for leaf in problem.leaves]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
 def _mixed_difference(evaluator, u, w, h):
     """u^T H w from four values (u and w unit-scale directions)."""
     return (
@@ -230,13 +237,13 @@ def fd_hessian(problem, step=None):
     value = evaluator.at_flat(np.zeros(problem.size))
     n = problem.size
     hessian = np.zeros((n, n))
-    eps = _arguments_eps(problem)
+    eps = _entries_eps(problem)
     for i in range(n):
-        h = _second_step(evaluator.point[i], step, eps)
+        h = _second_step(evaluator.point[i], step, eps[i])
         e_i = _unit(problem, i)
         hessian[i, i] = (evaluator.at_flat(h * e_i) - 2 * value + evaluator.at_flat(-h * e_i)) / (h * h)
         for j in range(i + 1, n):
-            h_ij = _second_step(evaluator.point[[i, j]], step, eps)
+            h_ij = _second_step(evaluator.point[[i, j]], step, max(eps[i], eps[j]))
             hessian[i, j] = hessian[j, i] = _mixed_difference(evaluator, e_i, _unit(problem, j), h_ij)
     return value, hessian, {"evaluations": evaluator.evaluations}
 

@@ -74,7 +74,10 @@ def exercise(f, *args, hide="downstream", decimals=None, argnums=None, seed=None
 
 
 def _checked_hide(hide):
-    names = (hide,) if isinstance(hide, str) else tuple(hide) if isinstance(hide, (list, tuple, set)) else (hide,)
+    try:
+        names = (hide,) if isinstance(hide, str) else tuple(hide)
+    except TypeError:  # None, a number: not names of fields
+        names = (hide,)
     unknown = [name for name in names if not isinstance(name, str) or name not in HIDE]
     if not names or unknown:
         raise errors.InputError(

@@ -435,8 +435,8 @@ def _seed_for(out_value, seed):
             )
         return unit_seed(tuple(shape))
     try:
-        seed_array = np.asarray(seed, dtype=float)
-    except (TypeError, ValueError):
+        seed_array = np.asarray(seed, dtype=float) if np.asarray(seed).dtype.kind in "biuf" else None
+    except (TypeError, ValueError):  # ragged, or not numbers
         seed_array = None
     if seed_array is None or isinstance(seed, (str, bytes)) or not np.isfinite(seed_array).all():
         raise errors.InputError(
