@@ -21,8 +21,8 @@ import numpy as np
 
 from .. import errors
 from . import user_rules
-from .option_values import option_error, refuse_option_values
 from .frames import user_location
+from .option_values import option_error, refuse_option_values
 from .values import BoxedValue, refuse_complex_constants
 
 _REGISTRY = {}
@@ -112,10 +112,7 @@ class Primitive:
         named as :meth:`refuse_call` names an unknown option."""
         taken = self._keywords_taken
         if taken is None:
-            options = None if self.user or self.variadic else self._options()
-            taken = frozenset(options) if options is not None else _ANY_KEYWORD if self.user or self.variadic \
-                or not isinstance(self.numpy, np.ufunc) else frozenset()
-            self._keywords_taken = taken
+            taken = self._keywords_taken = self._keywords_of_face()
         if taken is _ANY_KEYWORD or params.keys() <= taken:  # the common case: one set comparison
             return params
         unknown = [key for key in params if key not in taken]
@@ -132,6 +129,17 @@ class Primitive:
         if others:
             raise self._unknown_option(others[0], self._options() or [])
         return {key: value for key, value in params.items() if key in taken}  # NumPy's defaults left out
+
+    def _keywords_of_face(self):
+        """The keywords the op takes on a value being differentiated: its options, none for a ufunc
+        face, or ``_ANY_KEYWORD`` when they cannot be listed (a user's op, a variadic one, a face
+        taking ``**kwargs``)."""
+        if self.user or self.variadic:
+            return _ANY_KEYWORD
+        options = self._options()
+        if options is not None:
+            return frozenset(options)
+        return frozenset() if isinstance(self.numpy, np.ufunc) else _ANY_KEYWORD
 
     def _unknown_option(self, key, options):
         hint = _EXTRA_ARGUMENT_HINTS.get(self.name)
@@ -171,7 +179,7 @@ class Primitive:
         if params and not self.user:  # SymPy's faces would take what NumPy's refuse (keepdims="yes")
             refuse_option_values(self.public, params)
             if any(type(value) is list for value in params.values()):
-                self._as_numpy_takes(args, params)
+                self._refuse_lists_numpy_refuses(args, params)
         try:
             return self.sympy(*args, **params)
         except ValueError as exc:
@@ -180,7 +188,7 @@ class Primitive:
             self.refuse_call(args, params)
             raise
 
-    def _as_numpy_takes(self, args, params):
+    def _refuse_lists_numpy_refuses(self, args, params):
         """Refuse a list option that NumPy's face refuses (np.sum's axis=[0, 1]; np.roll's is taken),
         by asking the face itself on zeros of the arguments' shapes, so every method agrees."""
         try:

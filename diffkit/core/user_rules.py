@@ -26,40 +26,43 @@ _RETURNS = {
 
 
 def check_signature(primitive, kind, position, rule):
-    """Refuse a rule that cannot be called as ``rule(seed, out, *args)`` with the op's arguments."""
-    count = _arity(primitive.numpy)
-    if count is not None and position >= count and not _takes_more(primitive.numpy, position):
+    """Refuse a rule for an argument the op's NumPy face does not have, or one that no call
+    ``rule(seed, out, *args, **options)`` the face allows fits."""
+    arity = _face_arity(primitive.numpy)
+    if arity is None:  # a face whose signature Python cannot read: trusted
+        return
+    required, most = arity
+    if most is not None and position >= most:
         raise errors.InputError(
             f"a {kind.upper()} rule for argument {position} of {primitive.name!r}, whose NumPy face takes "
-            f"{count} argument{'s' if count != 1 else ''} (arguments are counted from 0): give one rule per "
+            f"{most} argument{'s' if most != 1 else ''} (arguments are counted from 0): give one rule per "
             f"argument, e.g. {primitive.rule_example(kind)}"
         )
     try:
         signature = inspect.signature(rule)
     except (TypeError, ValueError):  # a builtin whose signature Python cannot read: trusted
         return
-    if count is None:
+    if most is None:  # a face taking *args: any count may come
         return
-    names = primitive.parameter_names()[:count]
-    names += [f"x{i + 1}" for i in range(len(names), count)]
+    names = primitive.parameter_names()[:required]
+    names += [f"x{i + 1}" for i in range(len(names), required)]
     # The op may be called with its optional positional arguments too, and its options come as
     # keywords: the rule is refused only if no such call fits it.
     keywords = {p.name: None for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty}
-    exc = None
-    for given in range(count, _positional_count(primitive.numpy, count) + 1):
+    first_error = None
+    for given in range(required, most + 1):
         try:
             signature.bind(*([None] * (2 + given)), **keywords)
             return
         except TypeError as error:
-            exc = exc or error
-    if exc is not None:
-        seed = _SEEDS[kind]
-        raise errors.InputError(
-            f"the {kind.upper()} rule for argument {position} of {primitive.name!r} has the parameters "
-            f"{signature}, which diffkit cannot call as rule({seed}, out, {', '.join(names)}) ({exc}): a "
-            f"rule takes the {'cotangent' if kind == 'vjp' else 'tangent'} {seed}, the op's output out, then "
-            f"the op's arguments, e.g. {primitive.rule_example(kind)}"
-        ) from None
+            first_error = first_error or error
+    seed = _SEEDS[kind]
+    raise errors.InputError(
+        f"the {kind.upper()} rule for argument {position} of {primitive.name!r} has the parameters "
+        f"{signature}, which diffkit cannot call as rule({seed}, out, {', '.join(names)}) ({first_error}): a "
+        f"rule takes the {'cotangent' if kind == 'vjp' else 'tangent'} {seed}, the op's output out, then "
+        f"the op's arguments, e.g. {primitive.rule_example(kind)}"
+    )
 
 
 def checked_face(function, name):
@@ -94,13 +97,12 @@ def _is_value(out):
 
 
 def _as_array(values):
-    """A list or tuple a rule returned as one array: NumPy's for numbers, dk.stack's for diffkit
-    values (a rule run on traced values, for a Hessian); unchanged when it is neither."""
+    """A list or tuple a rule returned as one array: NumPy's for numbers, dk.stack's (through the
+    values' NumPy hook) for diffkit values (a rule run on traced values, for a Hessian); unchanged
+    when it is neither."""
     if any(isinstance(value, BoxedValue) for value in values):
-        from ..ops import stack
-
         try:
-            return stack(list(values))
+            return np.stack(list(values))  # the values' own NumPy hook: dk.stack
         except errors.DiffkitError:
             return values
     try:
@@ -127,43 +129,21 @@ def refuse_face_call(primitive, args, params):
         ) from None
 
 
-def _arity(face):
-    """How many positional arguments the NumPy face requires, or None when that is not fixed or known."""
-    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
+def _face_arity(face):
+    """``(required, most)`` positional arguments of a NumPy face (``most`` None when it takes
+    ``*args``), or None when its signature cannot be read. A ufunc counts its inputs, not the
+    ``out`` its signature lists; a user's face is read through the wrapper of :func:`checked_face`."""
+    face = inspect.unwrap(face)
     if isinstance(face, np.ufunc):
-        return face.nin
-    try:
-        parameters = inspect.signature(face).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind == p.VAR_POSITIONAL for p in parameters):
-        return None
-    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in parameters)
-
-
-def _positional_count(face, required):
-    """How many positional arguments the face takes at most (its optional ones included)."""
-    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
-    if isinstance(face, np.ufunc):  # its signature lists out= too
-        return face.nin
-    try:
-        parameters = inspect.signature(face).parameters.values()
-    except (TypeError, ValueError):
-        return required
-    return max(required, sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters))
-
-
-def _takes_more(face, position):
-    """Whether the face has a positional parameter ``position`` (one with a default counts)."""
-    face = inspect.unwrap(face)  # a user's face is wrapped by checked_face
-    if isinstance(face, np.ufunc):
-        return position < face.nin
+        return face.nin, face.nin
     try:
         parameters = list(inspect.signature(face).parameters.values())
     except (TypeError, ValueError):
-        return True
+        return None
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return position < len(positional) or any(p.kind == p.VAR_POSITIONAL for p in parameters)
+    required = sum(p.default is p.empty for p in positional)
+    most = None if any(p.kind == p.VAR_POSITIONAL for p in parameters) else len(positional)
+    return required, most
 
 
 def checked_rule(primitive, kind, position, rule):
