@@ -483,3 +483,21 @@ def test_a_face_may_return_a_list_and_a_ufunc_face_counts_only_its_inputs():
     hypot = dk.primitive(np.hypot, name="my_hypot")
     with pytest.raises(dk.InputError, match=r"a VJP rule for argument 2 of 'my_hypot', whose NumPy face takes 2"):
         hypot.defvjp(lambda g, out, a, b: g, argnums=2)  # np.hypot's signature lists out= as a third
+
+
+SYMPY_FACE_MISTAKES = {
+    "raises": (lambda x: 1 / 0, True, r"the SymPy face of 'sympy_mistake' raised ZeroDivisionError: division by zero"),
+    "returns None": (lambda x: None, True, r"the SymPy face of 'sympy_mistake' returned None \(a `def` without `return`\?\)"),
+    "returns a Matrix": (lambda x: sympy.Matrix([x**2]), False,
+                         r"the SymPy face of 'sympy_mistake' returned a MutableDenseMatrix: a SymPy face returns a SymPy "
+                         r"expression \(with broadcasting=False, an expression or an object array of them"),
+}
+
+
+@pytest.mark.parametrize("mistake", SYMPY_FACE_MISTAKES)
+def test_a_mistake_in_a_users_sympy_face_is_named(mistake):
+    # Before: the face's own ZeroDivisionError, "SympifyError: None" as a shape mismatch, NumPy's reshape error
+    face, broadcasting, message = SYMPY_FACE_MISTAKES[mistake]
+    op = dk.primitive(lambda x: x**2, name="sympy_mistake", sympy=face, broadcasting=broadcasting)
+    with pytest.raises(dk.InputError, match=message):
+        dk.gradient(lambda x: dk.sum(op(x)), X, method="symbolic")

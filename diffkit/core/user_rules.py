@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import errors
 from .frames import user_location
+from .lazy import sympy
 from .values import BoxedValue
 
 _SEEDS = {"vjp": "g", "jvp": "t"}
@@ -76,6 +77,29 @@ def checked_face(function, name):
             raise errors.InputError(
                 f"the NumPy face of {name!r} returned {shown}: a face returns the op's value, a number or an "
                 "array of numbers"
+            )
+        return out
+
+    return face
+
+
+def checked_sympy_face(function, name):
+    """A user's SymPy face that names the op when it raises, or returns None, a string or a
+    ``sympy.Matrix`` (the symbolic methods read expressions, or object arrays of them)."""
+
+    @functools.wraps(function)
+    def face(*args, **params):
+        try:
+            out = function(*args, **params)
+        except (errors.DiffkitError, RecursionError, MemoryError):  # the last two: an expression too large
+            raise
+        except Exception as exc:  # noqa: BLE001  (the user's face failed: say which, keep its traceback)
+            raise errors.InputError(f"the SymPy face of {name!r} raised {type(exc).__name__}: {exc}") from exc
+        if out is None or isinstance(out, (str, bytes, sympy.MatrixBase)):
+            shown = "None (a `def` without `return`?)" if out is None else f"a {type(out).__name__}"
+            raise errors.InputError(
+                f"the SymPy face of {name!r} returned {shown}: a SymPy face returns a SymPy expression (with "
+                "broadcasting=False, an expression or an object array of them: np.array(rows, dtype=object))"
             )
         return out
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from ..core.primitive import Primitive, primitives
-from ..core.user_rules import checked_face
+from ..core.user_rules import checked_face, checked_sympy_face
 from .sympy_faces import elementwise_any_arity
 
 
@@ -45,6 +45,8 @@ def primitive(numpy_function=None, *, name=None, sympy=None, broadcasting=True, 
         if not isinstance(value, (bool, np.bool_)):
             raise errors.InputError(f"{option}= is True or False, got {value!r}")
     name = _free_name(name if name is not None else getattr(numpy_function, "__name__", None))
+    if sympy is not None:
+        sympy = checked_sympy_face(sympy, name)
     face = elementwise_any_arity(sympy) if sympy is not None and broadcasting else sympy
     return Primitive(
         name,
