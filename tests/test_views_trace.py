@@ -231,3 +231,14 @@ def test_the_stepper_is_saved_as_html_into_a_folder_that_exists(tmp_path):
     with pytest.raises(dk.InputError, match=r"cannot save the stepper as 'x\.png': it is an HTML page"):
         stepper.save(tmp_path / "x.png")
     assert stepper.save(tmp_path / "x.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_list_where_an_array_was_meant_is_named_as_every_method_names_it():
+    with pytest.raises(dk.ListArgumentError, match=r"argument 'x' is a Python list of 2 numbers, .*np\.array\(\[1\.0, 2\.0\]\)"):
+        dk.trace(lambda x: dk.sum(x**2), [1.0, 2.0])
+
+
+def test_something_that_is_not_a_function_is_named():
+    with pytest.raises(dk.InputError, match=r"dk\.trace needs a function or a zoo program to trace, got a str \(for a "
+                                            r"zoo program by name, dk\.trace\(dk\.get_program\(name\)\)\)"):
+        dk.trace("lecture-07-matmul")

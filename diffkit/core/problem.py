@@ -163,7 +163,7 @@ class Problem:
             given = leaf_values if own else [_own_copy(leaf) for leaf in leaf_values]
             return unwrap(self.f(*self.build_args(given)))
         except TypeError as exc:
-            clearer = self._type_mistake(exc)
+            clearer = self.type_mistake(exc)
             if clearer is None:
                 raise
             raise clearer from None
@@ -178,7 +178,7 @@ class Problem:
                 "shapes of the arrays (reshape, transpose or broadcast them explicitly)."
             ) from None
 
-    def _type_mistake(self, exc):
+    def type_mistake(self, exc):
         """A diffkit error for a TypeError the user's arguments caused, or None (a bug of the program's own).
 
         Two mistakes raise a bare TypeError deep in the program: a list of numbers given where

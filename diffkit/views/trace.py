@@ -338,6 +338,9 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
         program = f
         f, args = program.function, args or program.args
         argnums = program.argnums if argnums is None else argnums
+    if not callable(f):
+        hint = " (for a zoo program by name, dk.trace(dk.get_program(name)))" if isinstance(f, str) else ""
+        raise errors.InputError(f"dk.trace needs a function or a zoo program to trace, got a {type(f).__name__}{hint}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
         raise errors.InputError(
             f"max_nodes must be a positive whole number of operations, got {max_nodes!r}: "
@@ -359,7 +362,13 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
             if position not in problem.argnums and _is_numeric_data(arg):
                 call_args[position] = tape.leaf(arg)
                 named[call_args[position]._node] = _Leaf(names[position], arg, differentiated=False)
-        out = f(*call_args) if notes is None else f(*call_args, notes=notes)
+        try:
+            out = f(*call_args) if notes is None else f(*call_args, notes=notes)
+        except TypeError as exc:  # a list where an array was meant, as every method names it
+            clearer = problem.type_mistake(exc)
+            if clearer is None:
+                raise
+            raise clearer from None
     for label, value in (notes or {}).items():  # a lecture's names, unless dk.name gave one
         if isinstance(value, KeptTraced) and value._tape is tape:
             tape.names.setdefault(value._node, label)
