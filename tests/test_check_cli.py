@@ -128,3 +128,12 @@ def test_a_gradient_function_that_raises_is_a_usage_error_naming_the_line(tmp_pa
     _usage_error(capsys, "your gradient function grad_divides_by_zero raised ZeroDivisionError: division by zero "
                          "at raising_grad.py:11 in grad_divides_by_zero(): `return 1 / 0`",
                  "fix grad_divides_by_zero so that it returns the gradient at the given arguments")
+
+
+def test_a_loss_that_raises_is_a_usage_error_naming_its_line(tmp_path, capsys):
+    # Before: a raw traceback and exit status 1, which means "gradient wrong"
+    path = write_module(tmp_path, text=MODULE + "\ndef typo_loss(W, b, X):\n    return missing_name * W\n")
+    assert main(["check", f"{path}:typo_loss", f"{path}:loss_grad"]) == 2
+    error = capsys.readouterr().err
+    assert f"the loss {path}:typo_loss raised NameError: name 'missing_name' is not defined at line" in error
+    assert "fix the loss and check again" in error

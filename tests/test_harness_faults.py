@@ -263,3 +263,12 @@ def test_the_folder_lock_is_reentrant_in_one_process_and_removed_after(tmp_path)
             pass
         assert (tmp_path / LOCK_FILE).exists()
     assert not (tmp_path / LOCK_FILE).exists()
+
+
+def test_a_generous_time_limit_is_waited_for_in_parts():
+    # poll() refuses waits past about 1e7 s: a --timeout of 1e7 aborted the run with OverflowError
+    from diffkit.harness.cases import Case
+    from diffkit.harness.worker import run_isolated
+
+    row = run_isolated(Case(program="lecture-07-matmul", method="tape"), timeout=1e9)
+    assert row["status"] == "ok" and row["timeout"] == 1e9

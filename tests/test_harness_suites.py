@@ -155,3 +155,29 @@ def test_methods_as_a_single_string_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"METHODS of suite .* must be a list of method names, "
                                          r"e.g. METHODS = \['tape'\]"):
         load_suite(str(path))
+
+
+def test_a_suite_that_imports_the_zoos_get_program_runs_its_own_programs(tmp_path):
+    # As the README's template does. Before, every case went to the zoo's get_program: a program
+    # named like a zoo one ('lse') ran the zoo's, and any other name was an unknown program.
+    path = tmp_path / "mine.py"
+    path.write_text(
+        '"""Mine."""\nimport numpy as np\nfrom diffkit.programs import Program, get_program\n'
+        "def lse(x):\n    return x * x\n"
+        "PROGRAMS = [Program('lse', lse, (3.0,)), get_program('lecture-07-matmul')]\n"
+    )
+    suite = load_suite(str(path))
+    mine = resolve_program(next(c for c in suite.cases if c.program == "lse"))
+    assert mine.function(3.0) == 9.0
+
+
+def test_two_programs_with_one_name_and_the_same_settings_are_refused(tmp_path):
+    path = tmp_path / "twice.py"
+    path.write_text(
+        "from diffkit.programs import Program\n"
+        "def square(x):\n    return x * x\n\ndef cube(x):\n    return x * x * x\n"
+        "PROGRAMS = [Program('f', square, (3.0,)), Program('f', cube, (3.0,))]\n"
+    )
+    with pytest.raises(InputError, match=r"PROGRAMS of suite .*twice\.py has two programs named 'f' with the same "
+                                         r"settings \{\} \(items 0 and 1\)"):
+        load_suite(str(path))

@@ -48,6 +48,9 @@ def run(args):
     argnums = args.argnums if args.argnums is not None else getattr(loss_module, "EXAMPLE_ARGNUMS", 0)
     if isinstance(argnums, list):
         argnums = argnums[0] if len(argnums) == 1 else tuple(argnums)
+    # The loss once at the example first: an exception in it is the user's to fix (exit status 2),
+    # not a wrong gradient (status 1).
+    call_user_code(lambda: loss(*example), f"the loss {args.loss}", loss_module, fix="fix the loss and check again")
     report = check_grad(
         loss, grad, *example, argnums=argnums, methods=tuple(args.methods), rtol=args.rtol, atol=args.atol,
         mode=args.mode, seed=args.seed, shown=args.show, decimals=args.decimals,

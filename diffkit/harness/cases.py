@@ -76,9 +76,12 @@ def resolve_program(case):
         from ..programs import get_program
 
         return get_program(case.program, **case.settings)
+    from ..programs import get_program as zoo_get_program
+
     module = load_module(case.source)
-    if hasattr(module, "get_program"):
-        return module.get_program(case.program, **case.settings)
+    own = getattr(module, "get_program", None)
+    if own is not None and own is not zoo_get_program:  # the module's own; diffkit's, imported, is not
+        return own(case.program, **case.settings)
     wanted = canonical_json(case.settings)
     for program in module_programs(module):
         if program.name == case.program and canonical_json(program.settings) == wanted:
@@ -122,6 +125,16 @@ def module_programs(module):
                 "arguments to differentiate at (from diffkit import Program), or build one with "
                 "diffkit.get_program(name, **settings) or a builder registered with @diffkit.register_program"
             )
+    seen = {}
+    for index, program in enumerate(declared):
+        key = (program.name, canonical_json(program.settings))
+        if key in seen:
+            raise errors.InputError(
+                f"{where} of suite {label} has two programs named {program.name!r} with the same settings "
+                f"{key[1]} (items {seen[key]} and {index}): a case names its program by both, so one would "
+                "never run; give one of them another name"
+            )
+        seen[key] = index
     return declared
 
 
