@@ -279,3 +279,9 @@ def test_a_report_folder_that_cannot_be_made_is_refused_before_measuring(tmp_pat
     assert "is an existing file, not a folder: give --out a folder" in capsys.readouterr().err
     assert main(["bench", "--quick", "--out", "/proc/no_such_folder"]) == 2
     assert "cannot create the report folder /proc/no_such_folder" in capsys.readouterr().err
+
+
+def test_a_misspelt_peer_is_refused_before_measuring(capsys):
+    # Before, the whole benchmark ran, then listed 'torh' among the peers not installed
+    assert main(["bench", "--quick", "--peers", "torh"]) == 2
+    assert "--peers: no peer named 'torh' (did you mean 'torch'?)" in capsys.readouterr().err

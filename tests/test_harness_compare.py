@@ -86,3 +86,9 @@ def test_a_method_not_in_the_comparison_is_an_unknown_method_error_with_a_sugges
     comparison = dk.compare(lambda x: dk.sum(x**2), np.ones(2))
     with pytest.raises(dk.UnknownMethodError, match=r"no method 'tapee' in this comparison \(did you mean 'tape'\?\)"):
         comparison["tapee"]
+
+
+@pytest.mark.parametrize("methods", ([], 5))
+def test_methods_that_name_no_method_are_refused(methods):
+    with pytest.raises(dk.InputError, match=r"methods must name at least one method"):
+        dk.compare(lambda x: dk.sum(x**2), np.ones(2), methods=methods)

@@ -213,3 +213,16 @@ def test_killing_the_run_while_its_workers_start_leaves_no_process(naps, tmp_pat
     finally:
         for pid, _ in _marked_processes(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_numpy_numbers_and_arrays_in_a_row_are_stored_as_plain_ones(tmp_path):
+    # A study's run returning np.int64 or an array stopped the whole batch: "not JSON serializable"
+    import numpy as np
+
+    from diffkit.harness.database import ResultsDB
+
+    db = ResultsDB(tmp_path)
+    db.write({"case_id": "s/study", "status": "ok", "value": np.float64(1.5),
+              "data": {"steps": np.int64(3), "errors": np.array([0.5, 0.25])}})
+    (row,) = db.rows()
+    assert row["data"] == {"steps": 3, "errors": [0.5, 0.25]} and row["value"] == 1.5

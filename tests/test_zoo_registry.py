@@ -187,7 +187,7 @@ def test_bare_decorator_names_the_program_after_the_function():
 
 
 def test_a_builder_setting_without_default_is_refused():
-    with pytest.raises(TypeError, match="needs a default"):
+    with pytest.raises(dk.InputError, match="needs a default"):
 
         @dk.register_program("no-default")
         def build(x):
@@ -195,3 +195,24 @@ def test_a_builder_setting_without_default_is_refused():
 
     with pytest.raises(dk.InputError, match="family must be one of"):
         dk.register_program("x", family="zoo")
+
+
+def test_builder_and_program_mistakes_are_input_errors_naming_them():
+    with pytest.raises(dk.InputError, match=r"@register_program decorates a function that builds a Program, got int"):
+        dk.register_program("not-a-builder")(5)
+
+    @dk.register_program("forgets-its-program")
+    def build():
+        return None
+
+    with pytest.raises(dk.InputError, match=r"the builder of program 'forgets-its-program' returned None: a builder "
+                                            r"returns a diffkit Program"):
+        dk.get_program("forgets-its-program")
+    with pytest.raises(dk.InputError, match=r"Program 'p': args is the tuple of example arguments, got float: write "
+                                            r"args=\(3\.0,\) for one argument"):
+        dk.Program("p", lambda x: x * x, 3.0)
+    with pytest.raises(dk.InputError, match=r"Program 'p': argnums=3 does not name arguments of its 1 example argument"):
+        dk.Program("p", lambda x: x * x, (3.0,), argnums=3)
+    with pytest.raises(dk.InputError, match=r"control_flow must be one of 'none', 'fixed-loop', 'data-dependent', got "
+                                            r"'loop'"):
+        dk.Program("p", lambda x: x * x, (3.0,), control_flow="loop")

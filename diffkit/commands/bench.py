@@ -68,10 +68,16 @@ def _measure_and_write(args, measurements, report):
 
 
 def run(args):
-    from ..bench import gradbench, gradbench_report, readme, report, suite
+    from ..bench import gradbench, gradbench_report, peers, readme, report, suite
 
     if args.threads < 1:
         raise errors.InputError(f"--threads must be at least 1, got {args.threads}")
+    known = [peer.name for peer in peers.PEERS]
+    for name in args.peers or ():
+        if name not in known:  # before minutes of measuring, which would list it as "not installed"
+            raise errors.InputError(
+                f"--peers: no peer named {name!r}{errors.did_you_mean(name, known)}; the peers are: {', '.join(known)}"
+            )
     args.out = args.out or SUITES[args.suite]
     if args.suite == "gradbench":
         if args.update_readme:

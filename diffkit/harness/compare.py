@@ -27,9 +27,18 @@ COLUMNS = ("method", "status", "rel_error", "abs_error", "gradient_seconds", "ra
 def compare(f, *args, argnums=0, methods=None):
     """Differentiate ``f`` at ``args`` with each method; return a :class:`Comparison`."""
     problem = Problem(f, args, argnums)
-    names = list(methods) if methods is not None else method_names()
     if isinstance(methods, str):
         names = [methods]
+    elif methods is None:
+        names = method_names()
+    else:
+        try:
+            names = list(methods)
+        except TypeError:
+            names = None
+        if not names:
+            raise errors.InputError(f"methods must name at least one method, e.g. methods=['tape', 'fd-central'], "
+                                    f"got {methods!r}; leave it out for every method")
     from ..methods import get_method
 
     for name in names:

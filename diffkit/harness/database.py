@@ -21,6 +21,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .. import errors
 
 FILENAME = "results.sqlite"
@@ -92,6 +94,19 @@ ADDED_LATER = (
     "forward_q1", "forward_q3", "forward_min", "forward_max", "forward_loops", "gradient_q1", "gradient_q3",
     "gradient_min", "gradient_max", "gradient_loops", "forward_passes", "forward_passes_q1", "forward_passes_q3",
 )
+
+
+def _plain(value):
+    """A NumPy number or array as the Python number or list JSON writes (a study's results)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _dumps(value):
+    return json.dumps(value, default=_plain)
 
 
 def make_folder(folder, option="--out", kind="report folder"):
@@ -174,7 +189,8 @@ class ResultsDB:
         """Insert or replace one finished case, committed at once."""
         record = {name: row.get(name) for name in COLUMNS}
         for name in JSON_COLUMNS:
-            record[name] = json.dumps(row[name]) if row.get(name) is not None else None
+            record[name] = _dumps(row[name]) if row.get(name) is not None else None
+        record = {name: value.item() if isinstance(value, np.generic) else value for name, value in record.items()}
         if isinstance(record["on_kink"], bool):
             record["on_kink"] = int(record["on_kink"])
         record["finished_at"] = record["finished_at"] or time.time()
@@ -185,7 +201,7 @@ class ResultsDB:
 
     def update(self, case_id, **fields):
         """Set derived columns (e.g. errors against the reference) of one row."""
-        fields = {k: json.dumps(v) if k in JSON_COLUMNS and v is not None else v for k, v in fields.items()}
+        fields = {k: _dumps(v) if k in JSON_COLUMNS and v is not None else v for k, v in fields.items()}
         assignments = ", ".join(f'"{name}" = ?' for name in fields)
         with self.connection:
             self.connection.execute(f"UPDATE cases SET {assignments} WHERE case_id = ?", [*fields.values(), case_id])
@@ -213,7 +229,7 @@ class ResultsDB:
     def set_meta(self, **values):
         with self.connection:
             for key, value in values.items():
-                self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+                self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _dumps(value)))
 
     def meta(self):
         """The run's settings (suite, limits, times); a value that does not decode is left out."""

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from .. import errors
 from ..core.kinks import kink_convention
-from .database import ResultsDB, make_folder
+from .database import JSON_COLUMNS, ResultsDB, make_folder
 from .lock import FolderLock
 from .suites import measuring_time, positive_limit
 from .in_process import InProcessExecutor, supervise_here
@@ -223,7 +223,12 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
                         f"the worker pool stopped ({exc}); rerun with --resume to carry on from the "
                         "rows already stored"
                     ) from None
-                db.write(row)
+                try:
+                    db.write(row)
+                except (TypeError, ValueError) as exc:  # a value JSON cannot hold (a study's own object)
+                    row = dict(row, status="error", reason=f"the case's results could not be stored: {exc}",
+                               **{name: None for name in JSON_COLUMNS})
+                    db.write(row)
                 bar.set_postfix_str(f"{case_label(case)} {row['status']}", refresh=False)
                 bar.update(1)
                 if case.ladder:

@@ -52,8 +52,29 @@ class Program:
 
     def __post_init__(self):
         if self.control_flow not in CONTROL_FLOW:
-            raise ValueError(f"control_flow must be one of {CONTROL_FLOW}, got {self.control_flow!r}")
+            raise errors.InputError(
+                f"control_flow must be one of {', '.join(map(repr, CONTROL_FLOW))}, got {self.control_flow!r}"
+                f"{errors.did_you_mean(self.control_flow, CONTROL_FLOW)}"
+            )
+        if not callable(self.function):
+            raise errors.InputError(f"Program {self.name!r}: function must be the program to differentiate, got "
+                                    f"{type(self.function).__name__}")
+        if not isinstance(self.args, (tuple, list)):
+            raise errors.InputError(
+                f"Program {self.name!r}: args is the tuple of example arguments, got {type(self.args).__name__}: "
+                f"write args=({self.args!r:.40},) for one argument"
+            )
         self.args = tuple(self.args)
+        nums = (self.argnums,) if isinstance(self.argnums, (int, np.integer)) else self.argnums
+        try:
+            valid = all(-len(self.args) <= int(n) < len(self.args) for n in nums) and not isinstance(self.argnums, bool)
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise errors.InputError(
+                f"Program {self.name!r}: argnums={self.argnums!r} does not name arguments of its "
+                f"{len(self.args)} example argument{'s' if len(self.args) != 1 else ''} (counted from 0)"
+            )
 
     @property
     def num_params(self):

@@ -10,6 +10,8 @@ import inspect
 from dataclasses import dataclass
 
 from .. import errors
+from ..core.frames import call_user_code
+from .program import Program
 
 FAMILIES = ("lecture", "network", "loop", "benchmark", "user")
 
@@ -35,7 +37,13 @@ class Builder:
                 f"its settings are: {describe_settings(self.defaults)}"
             )
         resolved = dict(self.defaults, **settings)
-        program = self.function(**resolved)
+        program = call_user_code(lambda: self.function(**resolved), f"the builder of program {self.name!r}",
+                                 inspect.getmodule(self.function), fix="fix the builder")
+        if not isinstance(program, Program):
+            raise errors.InputError(
+                f"the builder of program {self.name!r} returned {'None' if program is None else 'a ' + type(program).__name__}"
+                ": a builder returns a diffkit Program (Program(name, function, example_args))"
+            )
         program.name = self.name
         program.family = self.family
         program.settings = {**resolved, **program.settings}
@@ -51,12 +59,17 @@ def describe_settings(defaults):
 
 
 def _defaults_of(function):
+    if not callable(function):
+        raise errors.InputError(
+            f"@register_program decorates a function that builds a Program, got {type(function).__name__}"
+        )
     defaults = {}
     for parameter in inspect.signature(function).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            raise TypeError(f"program builder {function.__name__} must list its settings explicitly")
+            raise errors.InputError(f"program builder {function.__name__} must list its settings explicitly "
+                                    "(no *args or **kwargs): each is a parameter with a default")
         if parameter.default is parameter.empty:
-            raise TypeError(
+            raise errors.InputError(
                 f"setting {parameter.name!r} of program builder {function.__name__} needs a default, "
                 "so that the zoo can build the program at its small default size"
             )
