@@ -34,3 +34,9 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
     code = main(["report", "--suite", SUPPORT, "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9", "--quiet"])
     assert code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_scheduler_address_without_a_port_is_a_clear_error(tmp_path, capsys):
+    code = main(["report", "--suite", SUPPORT, "--out", str(tmp_path), "--scheduler", "garbage", "--quiet"])
+    assert code == 2
+    assert "cannot reach the Dask scheduler at garbage: missing port number" in capsys.readouterr().err

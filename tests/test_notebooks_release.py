@@ -99,3 +99,17 @@ def test_diffkits_own_notebooks_are_listed(capsys):
     listing = capsys.readouterr().out
     assert "01_backprop_by_hand.ipynb: 4 answer cells, 4 graded cells, 18 points" in listing
     assert "12_deck_002_essay.ipynb: no exercises" in listing
+
+
+def test_a_notebook_that_is_not_json_is_named_by_list_and_release(tmp_path, capsys):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "broken.ipynb").write_text("not json", encoding="utf-8")
+    for command in (["notebooks", "list", "--source", str(source)],
+                    ["notebooks", "release", str(tmp_path / "out"), "--source", str(source)]):
+        assert main(command) == 2
+        assert f"cannot read the notebook {source / 'broken.ipynb'} (NotJSONError" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["notebooks", "list", "--source", str(empty)]) == 2  # before: nothing printed, status 0
+    assert "no notebooks (*.ipynb) in" in capsys.readouterr().err

@@ -134,6 +134,28 @@ def student_version(notebook, name="notebook"):
     return released
 
 
+def instructor_notebooks(source):
+    """The instructor notebooks in ``source``, in name order; an InputError when there are none."""
+    notebooks = sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        raise errors.InputError(f"no notebooks (*.ipynb) in {source}; give the folder of the instructor notebooks "
+                                "with --source")
+    return notebooks
+
+
+def read_notebook(path):
+    """One notebook as nbformat reads it; one that is not valid notebook JSON is an InputError naming it."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001  (nbformat's NotJSONError, a validation or a decoding error)
+        raise errors.InputError(
+            f"cannot read the notebook {path} ({type(exc).__name__}: {str(exc)[:200]}); fix it (open and save it "
+            "in Jupyter) or move it out of the folder"
+        ) from None
+
+
 def release(source, out, force=False):
     """Write the student version of every notebook in folder ``source`` into ``out``.
 
@@ -142,12 +164,9 @@ def release(source, out, force=False):
     """
     import nbformat
 
-    notebooks = sorted(source.glob("*.ipynb"))
-    if not notebooks:
-        raise errors.InputError(f"no notebooks (*.ipynb) in {source}; give the folder of the instructor notebooks "
-                                "with --source")
     from ..harness.database import make_folder
 
+    notebooks = instructor_notebooks(source)
     make_folder(out, option="OUT", kind="release folder")
     clashes = [out / path.name for path in notebooks if (out / path.name).exists()]
     if clashes and not force:
@@ -157,7 +176,7 @@ def release(source, out, force=False):
         raise errors.InputError("the release folder is the instructor notebooks' own folder: give another OUT")
     assignments, copies = [], []
     for path in notebooks:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = read_notebook(path)
         student = student_version(notebook, path.name)
         nbformat.validate(student)
         target = out / path.name

@@ -52,7 +52,9 @@ def _source(args):
 
 
 def run(args):
-    from .nbgrader_release import is_grade, is_solution, nbgrader_metadata, release
+    from .nbgrader_release import (
+        instructor_notebooks, is_grade, is_solution, nbgrader_metadata, read_notebook, release,
+    )
 
     if args.action is None:
         raise errors.InputError("say what to do: diffkit notebooks list, or diffkit notebooks release OUT")
@@ -66,9 +68,9 @@ def run(args):
             print(f"copied {path} (no exercises)")
         print(f"{len(assignments)} assignments and {len(copies)} other notebooks in {args.out}")
         return 0
-    nbformat = _nbformat()
-    for path in sorted(source.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
+    _nbformat()
+    for path in instructor_notebooks(source):
+        notebook = read_notebook(path)
         graded = [nbgrader_metadata(c) for c in notebook.cells if is_grade(c)]
         answers = sum(is_solution(c) for c in notebook.cells)
         if graded:

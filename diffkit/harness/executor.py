@@ -54,8 +54,9 @@ def _dask_executor(address):
         ) from None
     try:
         client = Client(address, timeout=CONNECT_SECONDS)
-    except OSError as exc:
-        raise errors.InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (OSError, ValueError) as exc:  # unreachable, or not an address ("missing port number")
+        raise errors.InputError(f"cannot reach the Dask scheduler at {address}: {exc}; give its address, "
+                                "e.g. tcp://127.0.0.1:8786") from None
     executor = client.get_executor()
     executor.client_to_close = client
     return executor
