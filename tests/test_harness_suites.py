@@ -181,3 +181,13 @@ def test_two_programs_with_one_name_and_the_same_settings_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"PROGRAMS of suite .*twice\.py has two programs named 'f' with the same "
                                          r"settings \{\} \(items 0 and 1\)"):
         load_suite(str(path))
+
+
+def test_methods_that_select_none_of_a_suites_are_refused(tmp_path):
+    # Before, only the reference ran and the command succeeded
+    path = tmp_path / "mine.py"
+    path.write_text("from diffkit.programs import Program\nMETHODS = ['tape']\n"
+                    "def square(x):\n    return x * x\nPROGRAMS = [Program('sq', square, (3.0,))]\n")
+    with pytest.raises(InputError, match=r"--methods fd-central selects none of the methods of suite mine, which "
+                                         r"runs tape: choose among them"):
+        load_suite(str(path)).restrict(["fd-central"])

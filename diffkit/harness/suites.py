@@ -103,7 +103,14 @@ class Suite:
         """Keep only the given methods (the reference always stays: errors need it)."""
         check_methods(methods)
         keep = set(methods) | {REFERENCE}
-        self.cases = [c for c in self.cases if c.kind == "study" or c.method in keep]
+        kept = [c for c in self.cases if c.kind == "study" or c.method in keep]
+        offered = sorted({c.method for c in self.cases if c.kind != "study" and c.method != REFERENCE})
+        if offered and not any(c.kind == "study" or c.method != REFERENCE for c in kept):
+            raise errors.InputError(
+                f"--methods {' '.join(methods)} selects none of the methods of suite {self.name}, which runs "
+                f"{', '.join(offered)}: choose among them, or leave --methods out"
+            )
+        self.cases = kept
         return self
 
 
