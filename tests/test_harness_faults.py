@@ -276,3 +276,20 @@ def test_a_generous_time_limit_is_waited_for_in_parts():
               "print(row['status'], row['timeout'])\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["ok", "1000000000.0"], done.stderr[-2000:]
+
+
+def test_meta_values_of_the_wrong_kind_or_missing_are_named_and_the_report_built(copy, capsys):
+    # Before: jinja2's UndefinedError (no suite), a TypeError (a string start time), an AttributeError
+    with sqlite3.connect(copy / "results.sqlite") as connection:
+        connection.execute("DELETE FROM meta WHERE key IN ('suite', 'description')")
+        connection.execute("""UPDATE meta SET value = '"yesterday"' WHERE key = 'started'""")
+        connection.execute("""UPDATE meta SET value = '"a laptop"' WHERE key = 'machine'""")
+    connection.close()
+    assert main(["report", "--from", str(copy)]) == 0
+    error = capsys.readouterr().err
+    results = copy / "results.sqlite"
+    assert "Traceback" not in error
+    assert f"diffkit: warning: {results}: meta 'started' left out: 'yesterday' is not what diffkit writes there" in error
+    assert f"diffkit: warning: {results}: meta 'machine' left out: 'a laptop' is not what diffkit writes there" in error
+    assert f"diffkit: warning: {results}: meta 'suite' is missing" in error
+    assert (copy / "index.md").read_text().startswith("# diffkit report: `?` suite\n\n(no description stored).")

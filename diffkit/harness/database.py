@@ -232,13 +232,24 @@ class ResultsDB:
                 self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _dumps(value)))
 
     def meta(self):
-        """The run's settings (suite, limits, times); a value that does not decode is left out."""
+        """The run's settings (suite, limits, times). A value that does not decode, or is not of
+        the kind diffkit writes (a hand-edited table), is left out and noted; the suite's name
+        and description are then "?" and "(no description stored)"."""
         meta = {}
         for key, value in self.connection.execute("SELECT key, value FROM meta"):
             try:
-                meta[key] = _json(value, "value")
+                decoded = _json(value, "value")
             except _Undecodable as exc:
                 self._note(f"meta {key!r} left out: {exc}")
+                continue
+            if not _meta_fits(key, decoded):
+                self._note(f"meta {key!r} left out: {_short_text(decoded)} is not what diffkit writes there")
+                continue
+            meta[key] = decoded
+        for key, default in (("suite", "?"), ("description", "(no description stored)")):
+            if key not in meta:
+                self._note(f"meta {key!r} is missing")
+                meta[key] = default
         return meta
 
     def _note(self, text):
@@ -263,6 +274,31 @@ class ResultsDB:
 
 class _Undecodable(Exception):
     """A stored value that is not the JSON diffkit wrote."""
+
+
+_NUMBER = (int, float)
+_META_KINDS = {  # what the report reads from the meta table, by the kind of value diffkit writes
+    "suite": str, "description": str, "clock": str, "started": _NUMBER, "finished": (*_NUMBER, type(None)),
+    "timeout": _NUMBER, "memory_mb": _NUMBER, "min_time": _NUMBER, "jobs": int, "cases": int,
+    "load_at_finish": (list, type(None)),
+}
+_MACHINE_FIELDS = ("cpu", "cores", "system", "python", "numpy")
+
+
+def _meta_fits(key, value):
+    """Whether a meta value is of the kind diffkit writes for ``key`` (an unknown key: any)."""
+    if key == "machine":
+        return isinstance(value, dict) and all(field in value for field in _MACHINE_FIELDS) and (
+            isinstance(value.get("load_at_start"), (list, type(None))))
+    if key == "load_at_finish" and isinstance(value, list):
+        return bool(value) and all(isinstance(v, _NUMBER) for v in value)
+    kinds = _META_KINDS.get(key)
+    return kinds is None or (isinstance(value, kinds) and not isinstance(value, bool))
+
+
+def _short_text(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _json(text, column):
