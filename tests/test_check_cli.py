@@ -137,3 +137,21 @@ def test_a_loss_that_raises_is_a_usage_error_naming_its_line(tmp_path, capsys):
     error = capsys.readouterr().err
     assert f"the loss {path}:typo_loss raised NameError: name 'missing_name' is not defined at line" in error
     assert "fix the loss and check again" in error
+
+
+def test_the_gradient_is_checked_at_the_example_as_given_when_the_loss_writes_into_it(tmp_path, capsys):
+    # The loss writes x[0] = 5 into its argument; the check runs on copies, so the user's gradient is
+    # judged at x = [1, 2, 3]: 2 * x[0] = 2
+    text = ("import numpy as np\nEXAMPLE_ARGS = (np.array([1.0, 2.0, 3.0]),)\n"
+            "def loss(x):\n    x[0] = 5.0\n    return (x**2).sum()\n\ndef grad(x):\n    return 2 * x\n")
+    path = write_module(tmp_path, name="writes", text=text)
+    main(["check", f"{path}:loss", f"{path}:grad"])
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("x[0]"))
+    assert row.split()[1] == "2"
+
+
+def test_a_list_where_an_array_was_meant_is_named_as_a_list(tmp_path, capsys):
+    text = "EXAMPLE_ARGS = ([1.0, 2.0, 3.0],)\ndef loss(x):\n    return (x * x).sum()\n\ndef grad(x):\n    return x\n"
+    path = write_module(tmp_path, name="listed", text=text)
+    assert main(["check", f"{path}:loss", f"{path}:grad"]) == 2
+    assert "argument 'x' is a Python list of 3 numbers" in capsys.readouterr().err

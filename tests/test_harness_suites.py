@@ -191,3 +191,24 @@ def test_methods_that_select_none_of_a_suites_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"--methods fd-central selects none of the methods of suite mine, which "
                                          r"runs tape: choose among them"):
         load_suite(str(path)).restrict(["fd-central"])
+
+
+def test_a_suite_function_of_zoo_programs_resolves_them_from_the_zoo(tmp_path):
+    path = tmp_path / "built.py"
+    path.write_text(
+        "from diffkit.harness.cases import Case\nfrom diffkit.harness.suites import Suite\n"
+        "from diffkit.programs import get_program\n"
+        "def suite():\n    return Suite('built', 'zoo programs', [Case(program='lecture-07-matmul', method='tape', "
+        f"source={str(path)!r})])\n"
+    )
+    suite = load_suite(str(path))
+    assert resolve_program(suite.cases[0]).name == "lecture-07-matmul"
+
+
+def test_the_same_program_listed_twice_runs_once_and_the_reference_alone_may_be_chosen(tmp_path):
+    path = tmp_path / "twice.py"
+    path.write_text("from diffkit.programs import get_program\nMETHODS = ['tape']\n"
+                    "PROGRAMS = [get_program('mlp', depth=d) for d in (1, 2, 2)]\n")
+    suite = load_suite(str(path))
+    assert sorted(c.settings["depth"] for c in suite.cases if c.method == "tape") == [1, 2]
+    assert {c.method for c in suite.restrict(["reference"]).cases} == {"reference"}

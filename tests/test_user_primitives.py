@@ -501,3 +501,12 @@ def test_a_mistake_in_a_users_sympy_face_is_named(mistake):
     op = dk.primitive(lambda x: x**2, name="sympy_mistake", sympy=face, broadcasting=broadcasting)
     with pytest.raises(dk.InputError, match=message):
         dk.gradient(lambda x: dk.sum(op(x)), X, method="symbolic")
+
+
+def test_a_sympy_face_refusing_shapes_is_the_shape_error_every_method_gives():
+    product = dk.primitive(lambda a, b: a @ b, name="my_product", sympy=lambda a, b: a.dot(b), broadcasting=False)
+    product.defvjp(lambda g, out, a, b: g @ b.T, lambda g, out, a, b: a.T @ g)
+    a, b = np.ones((2, 3)), np.ones((2, 2))
+    for method in ("tape", "symbolic"):
+        with pytest.raises(dk.ShapeError):
+            dk.gradient(lambda a: dk.sum(product(a, b)), a, method=method)

@@ -201,13 +201,18 @@ def test_builder_and_program_mistakes_are_input_errors_naming_them():
     with pytest.raises(dk.InputError, match=r"@register_program decorates a function that builds a Program, got int"):
         dk.register_program("not-a-builder")(5)
 
+    from diffkit.programs.registry import _BUILDERS
+
     @dk.register_program("forgets-its-program")
     def build():
         return None
 
-    with pytest.raises(dk.InputError, match=r"the builder of program 'forgets-its-program' returned None: a builder "
-                                            r"returns a diffkit Program"):
-        dk.get_program("forgets-its-program")
+    try:
+        with pytest.raises(dk.InputError, match=r"the builder of program 'forgets-its-program' returned None: a "
+                                                r"builder returns a diffkit Program"):
+            dk.get_program("forgets-its-program")
+    finally:
+        del _BUILDERS["forgets-its-program"]  # the zoo stays as the other tests find it
     with pytest.raises(dk.InputError, match=r"Program 'p': args is the tuple of example arguments, got float: write "
                                             r"args=\(3\.0,\) for one argument"):
         dk.Program("p", lambda x: x * x, 3.0)

@@ -15,8 +15,8 @@ import pathlib
 import sys
 
 from ..check import check_grad
-from ..errors import InputError
-from ..core.frames import call_user_code, import_failure
+from ..errors import DiffkitError, InputError
+from ..core.frames import call_user_code, import_failure, raised_in
 
 COMMAND = "check"
 HELP = "check a hand-derived gradient: diffkit check MODULE:LOSS MODULE:GRAD (exit 1 when wrong)"
@@ -48,13 +48,18 @@ def run(args):
     argnums = args.argnums if args.argnums is not None else getattr(loss_module, "EXAMPLE_ARGNUMS", 0)
     if isinstance(argnums, list):
         argnums = argnums[0] if len(argnums) == 1 else tuple(argnums)
-    # The loss once at the example first: an exception in it is the user's to fix (exit status 2),
-    # not a wrong gradient (status 1).
-    call_user_code(lambda: loss(*example), f"the loss {args.loss}", loss_module, fix="fix the loss and check again")
-    report = check_grad(
-        loss, grad, *example, argnums=argnums, methods=tuple(args.methods), rtol=args.rtol, atol=args.atol,
-        mode=args.mode, seed=args.seed, shown=args.show, decimals=args.decimals,
-    )
+    try:
+        report = check_grad(
+            loss, grad, *example, argnums=argnums, methods=tuple(args.methods), rtol=args.rtol, atol=args.atol,
+            mode=args.mode, seed=args.seed, shown=args.show, decimals=args.decimals,
+        )
+    except DiffkitError:
+        raise
+    except Exception as exc:  # raised in the loss's own code: the user's to fix (status 2), not a wrong gradient (1)
+        if not raised_in(exc, getattr(loss_module, "__file__", None)):
+            raise
+        raise InputError(f"the loss {args.loss} raised {import_failure(exc, loss_module.__file__)}; fix the loss "
+                         "and check again") from None
     print(report.brief() if args.brief else report.text())
     return 0 if report else 1
 

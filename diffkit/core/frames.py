@@ -117,6 +117,19 @@ def import_failure(exc, file=None):
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+def raised_in(exc, path):
+    """Whether a line of the file ``path`` is on ``exc``'s traceback (the user's module raised it)."""
+    if not path:
+        return False
+    target = os.path.realpath(path)
+    tb = exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def call_user_code(function, what, module, fix="fix the suite and run again"):
     """Call a function of a user's module; an exception in it becomes an InputError naming
     ``what`` raised it, the line of ``module`` it came from, and the ``fix``."""

@@ -91,8 +91,8 @@ def checked_sympy_face(function, name):
     def face(*args, **params):
         try:
             out = function(*args, **params)
-        except (errors.DiffkitError, RecursionError, MemoryError):  # the last two: an expression too large
-            raise
+        except (errors.DiffkitError, RecursionError, MemoryError, ValueError, TypeError):
+            raise  # an expression too large, or what Primitive names (shapes that do not fit, a bad call)
         except Exception as exc:  # noqa: BLE001  (the user's face failed: say which, keep its traceback)
             raise errors.InputError(f"the SymPy face of {name!r} raised {type(exc).__name__}: {exc}") from exc
         if out is None or isinstance(out, (str, bytes, sympy.MatrixBase)):

@@ -82,6 +82,8 @@ def resolve_program(case):
     own = getattr(module, "get_program", None)
     if own is not None and own is not zoo_get_program:  # the module's own; diffkit's, imported, is not
         return own(case.program, **case.settings)
+    if not (hasattr(module, "programs") or hasattr(module, "PROGRAMS")):  # a suite() of the zoo's programs
+        return zoo_get_program(case.program, **case.settings)
     wanted = canonical_json(case.settings)
     for program in module_programs(module):
         if program.name == case.program and canonical_json(program.settings) == wanted:
@@ -128,6 +130,8 @@ def module_programs(module):
     seen = {}
     for index, program in enumerate(declared):
         key = (program.name, canonical_json(program.settings))
+        if key in seen and _same_code(declared[seen[key]], program):  # the same program twice: one runs
+            continue
         if key in seen:
             raise errors.InputError(
                 f"{where} of suite {label} has two programs named {program.name!r} with the same settings "
@@ -136,6 +140,11 @@ def module_programs(module):
             )
         seen[key] = index
     return declared
+
+
+def _same_code(first, second):
+    """Whether two programs run the same code (one builder called twice with the same settings)."""
+    return getattr(first.function, "__code__", first.function) is getattr(second.function, "__code__", second.function)
 
 
 def _describe(value):
