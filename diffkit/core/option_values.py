@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import errors
 from .frames import user_location
+from .values import short_repr
 
 _KINDS = {
     "axis": "axis", "axis1": "axis", "axis2": "axis", "source": "axis", "destination": "axis", "axes": "axes",
@@ -89,11 +90,8 @@ def option_mistake(name, value, refused=False):
 
 def described(name, value):
     """``name=value (an int)``, shortened, for messages."""
-    text = repr(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
     kind = type(value).__name__
-    return f"{name}={text} ({'an' if kind[:1] in 'aeiou' else 'a'} {kind})"
+    return f"{name}={short_repr(value)} ({'an' if kind[:1] in 'aeiou' else 'a'} {kind})"
 
 
 def option_error(op, options, refused=False):
@@ -115,12 +113,12 @@ def refuse_option_values(op, options, refused=False):
         raise error
 
 
-def refuse_axis_values(axes, given):
-    """Raise an InputError when an entry of ``axes`` (from the option ``given``) is not an int."""
-    if not all(map(_is_int, axes)):
-        raise errors.InputError(
-            f"{described('axis', given)} at {user_location() or 'an unknown line'}: {_takes('axis', 'axis')}"
-        )
+def refuse_axis_value(axis):
+    """Raise an InputError when ``axis`` (an op's option, read by a shape helper that does not know
+    the op) is not an int, a sequence of ints or None."""
+    mistake = option_mistake("axis", axis)
+    if mistake is not None:
+        raise errors.InputError(f"{described('axis', axis)} at {user_location() or 'an unknown line'}: {mistake}")
 
 
 def checked_shape(shape, where):

@@ -23,7 +23,7 @@ from .. import errors
 from . import user_rules
 from .frames import user_location
 from .option_values import option_error, refuse_option_values
-from .values import BoxedValue, refuse_complex_constants
+from .values import BoxedValue, is_operand, refuse_complex_constants, short_repr
 
 _REGISTRY = {}
 
@@ -118,7 +118,7 @@ class Primitive:
         unknown = [key for key in params if key not in taken]
         numpy_only = [key for key in unknown if key in _UFUNC_KEYWORDS and params[key] is not None]
         if numpy_only:
-            listed = ", ".join(f"{key}={_short(params[key])}" for key in numpy_only)
+            listed = ", ".join(f"{key}={short_repr(params[key])}" for key in numpy_only)
             instead = " (assign its result rather than out=)" if "out" in numpy_only else ""
             raise errors.NonDiffkitFunctionError(
                 f"{self.public} was called with {listed} on a {top.kind} value at "
@@ -258,7 +258,7 @@ class Primitive:
         if unknown:
             raise self._unknown_option(unknown[0], options)
         for position, arg in enumerate(args):
-            if not _is_operand(arg) and not _is_text(arg):  # a string: named by the argument that holds it
+            if not is_operand(arg) and not _is_text(arg):  # a string: named by the argument that holds it
                 kind = f"array of {arg.dtype}" if isinstance(arg, np.ndarray) else type(arg).__name__
                 raise errors.InputError(
                     f"{self.public} got {_article(kind)} as argument {position + 1} at "
@@ -453,17 +453,6 @@ def _positions(argnums, count, where):
     return tuple(int(p) for p in positions)
 
 
-def _is_operand(value):
-    """A number, an array of numbers or a diffkit value: what an op's NumPy face computes with."""
-    if isinstance(value, (BoxedValue, bool, int, float, complex, np.number, np.bool_)):
-        return True
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "biufc"
-    if isinstance(value, (list, tuple)):
-        return all(_is_operand(v) for v in value)
-    return False
-
-
 def _is_text(value):
     """A string or an array of strings: :meth:`Problem.call` names the argument holding it, if one does."""
     return isinstance(value, (str, bytes)) or isinstance(value, np.ndarray) and value.dtype.kind in "USO"
@@ -471,11 +460,6 @@ def _is_text(value):
 
 _ANY_KEYWORD = frozenset(("**",))  # the keywords of a face that takes **kwargs: not listed, not checked
 _UFUNC_KEYWORDS = frozenset(("out", "where", "dtype", "casting", "order", "subok", "signature"))
-
-
-def _short(value, limit=40):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _article(kind):

@@ -17,7 +17,7 @@ import numpy as np
 from .. import errors
 from .frames import user_location
 from .lazy import sympy
-from .values import BoxedValue
+from .values import BoxedValue, is_operand
 
 _SEEDS = {"vjp": "g", "jvp": "t"}
 _RETURNS = {
@@ -72,10 +72,9 @@ def checked_face(function, name):
     @functools.wraps(function)
     def face(*args, **params):
         out = function(*args, **params)
-        if not _is_value(out):
-            shown = "None (a `def` without `return`?)" if out is None else f"a {type(out).__name__}"
+        if not is_operand(out):
             raise errors.InputError(
-                f"the NumPy face of {name!r} returned {shown}: a face returns the op's value, a number or an "
+                f"the NumPy face of {name!r} returned {_described(out)}: a face returns the op's value, a number or an "
                 "array of numbers"
             )
         return out
@@ -96,9 +95,8 @@ def checked_sympy_face(function, name):
         except Exception as exc:  # noqa: BLE001  (the user's face failed: say which, keep its traceback)
             raise errors.InputError(f"the SymPy face of {name!r} raised {type(exc).__name__}: {exc}") from exc
         if out is None or isinstance(out, (str, bytes, sympy.MatrixBase)):
-            shown = "None (a `def` without `return`?)" if out is None else f"a {type(out).__name__}"
             raise errors.InputError(
-                f"the SymPy face of {name!r} returned {shown}: a SymPy face returns a SymPy expression (with "
+                f"the SymPy face of {name!r} returned {_described(out)}: a SymPy face returns a SymPy expression (with "
                 "broadcasting=False, an expression or an object array of them: np.array(rows, dtype=object))"
             )
         return out
@@ -106,18 +104,9 @@ def checked_sympy_face(function, name):
     return face
 
 
-def _is_value(out):
-    """A number, an array of numbers, a list of them or a diffkit value: what a face may return."""
-    if isinstance(out, (str, bytes)) or out is None:
-        return False
-    if isinstance(out, (bool, int, float, complex, np.number, np.bool_, BoxedValue)):
-        return True
-    if isinstance(out, (list, tuple)):
-        try:
-            return np.asarray(out).dtype.kind in "biufc"
-        except (TypeError, ValueError):  # ragged
-            return False
-    return isinstance(out, np.ndarray) and out.dtype.kind in "biufc"
+def _described(out):
+    """What a face returned that is not its value, for a message."""
+    return "None (a `def` without `return`?)" if out is None else f"a {type(out).__name__}"
 
 
 def _as_array(values):

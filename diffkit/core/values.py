@@ -39,8 +39,20 @@ def compared(op_name, value, other):
     except TypeError:
         raise errors.InputError(
             f"{COMPARISON_SYMBOLS[op_name]} compared a differentiated value with a {type(other).__name__} "
-            f"({_short_repr(other)}) at {user_location() or 'an unknown line'}: compare with numbers or arrays of numbers"
+            f"({short_repr(other)}) at {user_location() or 'an unknown line'}: compare with numbers or arrays of numbers"
         ) from None
+
+
+def is_operand(value):
+    """A number, an array of numbers (a list of them too) or a diffkit value: what an op's NumPy
+    face computes with, and what a user's face must return."""
+    if isinstance(value, (BoxedValue, bool, int, float, complex, np.number, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biufc"
+    if isinstance(value, (list, tuple)):
+        return all(is_operand(v) for v in value)
+    return False
 
 
 COMPLEX_SCALAR_TYPES = frozenset((complex, np.complex64, np.complex128, np.clongdouble))
@@ -65,7 +77,7 @@ def refuse_complex_constants(primitive, args):
     for arg in args:
         if is_complex_constant(arg):
             what = (f"array ({arg.dtype}, shape {arg.shape})" if isinstance(arg, np.ndarray) else
-                    f"{type(arg).__name__} {_short_repr(arg)}" if isinstance(arg, (list, tuple)) else f"number {arg!r}")
+                    f"{type(arg).__name__} {short_repr(arg)}" if isinstance(arg, (list, tuple)) else f"number {arg!r}")
             raise errors.ComplexValueError(
                 f"{primitive.public} met the complex {what} at {user_location() or 'an unknown line'}, with "
                 "a value being differentiated: diffkit differentiates programs that compute in real numbers, and "
@@ -73,11 +85,6 @@ def refuse_complex_constants(primitive, args):
                 "and imaginary parts), or use a finite-difference method ('fd-central'), which needs only "
                 "the program's real output."
             )
-
-
-def _short_repr(value, limit=40):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _OP_TABLE = []  # the op table's namespace, bound by diffkit.ops when it is declared
@@ -418,7 +425,7 @@ class BoxedValue:
         return _call_with_keywords(self, name, op_name, args, kwargs)
 
     def _refuse_arguments(self, name, op_name, arguments):
-        listed = ", ".join(f"{key}={_short_repr(value)}" for key, value in arguments.items())
+        listed = ", ".join(f"{key}={short_repr(value)}" for key, value in arguments.items())
         raise errors.NonDiffkitFunctionError(
             f"{name} was called with {listed} on a {self.kind} value at "
             f"{user_location() or 'an unknown line'}; diffkit's version of it, dk.{op_name}, "
@@ -500,7 +507,8 @@ def _is_unset(value):
     return value is None
 
 
-def _short_repr(value, limit=40):
+def short_repr(value, limit=40):
+    """``repr(value)`` on one line, cut to ``limit`` characters, for messages."""
     text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

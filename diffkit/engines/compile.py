@@ -33,7 +33,7 @@ from ..core.containers import LEAF, flatten, unflatten
 from ..core.frames import user_frame
 from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
-from ..core.values import COMPARISON_SYMBOLS, COMPARISONS
+from ..core.values import COMPARISON_SYMBOLS, COMPARISONS, short_repr
 from ..ops import heaviside
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
@@ -393,8 +393,8 @@ class CompiledGradient:
             if expected[0] == "fixed":
                 if not _same_value(arg, expected[1]):
                     raise errors.InputError(
-                        f"argument {problem.argument_names[index]} was {_short(expected[1])} when the gradient was compiled "
-                        f"and is {_short(arg)} now: it is not a float array or number, so the compiled code holds "
+                        f"argument {problem.argument_names[index]} was {short_repr(expected[1])} when the gradient was compiled "
+                        f"and is {short_repr(arg)} now: it is not a float array or number, so the compiled code holds "
                         "it as a constant. Compile again with this value (dk.compile_grad)."
                     )
                 continue
@@ -420,7 +420,7 @@ class CompiledGradient:
         """A leaf that is not a float array or a float: converted as dk.grad converts it, or refused."""
         if leaf is None or isinstance(leaf, (str, bytes, dict)):
             raise errors.InputError(
-                f"argument {name} (leaf {position}) is {_short(leaf)}, not a number or an array of numbers: the "
+                f"argument {name} (leaf {position}) is {short_repr(leaf)}, not a number or an array of numbers: the "
                 f"gradient was compiled for an array of shape {shape}"
             )
         if np.shape(leaf) != shape:
@@ -461,11 +461,6 @@ def _same_value(a, b):
         return bool(same) if not isinstance(same, np.ndarray) else bool(np.array_equal(a, b))
     except Exception:  # noqa: BLE001  (an object that cannot be compared: not the same value)
         return False
-
-
-def _short(value, limit=40):
-    text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_float_input(leaf):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import errors
+from ..core.values import short_repr
 
 FILENAME = "results.sqlite"
 
@@ -243,7 +244,7 @@ class ResultsDB:
                 self._note(f"meta {key!r} left out: {exc}")
                 continue
             if not _meta_fits(key, decoded):
-                self._note(f"meta {key!r} left out: {_short_text(decoded)} is not what diffkit writes there")
+                self._note(f"meta {key!r} left out: {short_repr(decoded)} is not what diffkit writes there")
                 continue
             meta[key] = decoded
         for key, default in (("suite", "?"), ("description", "(no description stored)")):
@@ -294,11 +295,6 @@ def _meta_fits(key, value):
         return bool(value) and all(isinstance(v, _NUMBER) for v in value)
     kinds = _META_KINDS.get(key)
     return kinds is None or (isinstance(value, kinds) and not isinstance(value, bool))
-
-
-def _short_text(value, limit=40):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _json(text, column):

@@ -9,7 +9,7 @@ except ImportError:  # NumPy < 1.25
 
 from .. import errors
 from ..core.frames import user_location
-from ..core.option_values import refuse_axis_values
+from ..core.option_values import refuse_axis_value
 from ..core.values import BoxedValue
 
 
@@ -35,7 +35,7 @@ def normalize_axes(axis, ndim):
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     for a in axes:
         if type(a) is not int:  # the common case costs one type check; a float or a string is named
-            refuse_axis_values(axes, axis)
+            refuse_axis_value(axis)
             break
     if ndim == 0 and all(a in (0, -1) for a in axes):
         return ()
