@@ -294,3 +294,18 @@ def test_a_float32_argument_leaves_a_float64_ones_second_differences_fine():
     (aa, _), (_, bb) = hessian(np.ones(2, dtype=np.float32), np.array([1.0, 2.0]))
     np.testing.assert_allclose(np.diag(bb), np.exp([1.0, 2.0]), rtol=1e-6)
     np.testing.assert_allclose(np.diag(aa), [2.0, 2.0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("method", ("forward-over-reverse", "reverse-over-reverse", "symbolic", "fd-central"))
+def test_each_hessian_block_comes_back_in_its_two_arguments_dtype(method):
+    # f = a^2 sum(b) for a number a in float32 and b in float64: d2f/da2 = 2 sum(b) = 8,
+    # d2f/da db = 2a = [4, 4], d2f/db2 = 0. A block is in the dtype both its arguments take.
+    hessian = dk.hessian(lambda a, b: a * a * dk.sum(b), argnums=(0, 1), method=method)
+    (aa, ab), (ba, bb) = hessian(np.float32(2.0), np.array([1.0, 3.0]))
+    assert type(aa) is np.float32 and abs(aa - 8.0) < 1e-2
+    assert ab.dtype == ba.dtype == bb.dtype == np.float64
+    np.testing.assert_allclose(ab, [4.0, 4.0], rtol=1e-4)
+    np.testing.assert_allclose(bb, np.zeros((2, 2)), atol=1e-4)
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    assert dk.hessian(lambda x: dk.sum(x**3), method=method)(x).dtype == np.float32
+    assert dk.hvp(lambda x: dk.sum(x**3), np.array([1.0, 0.0]), x, method=method).dtype == np.float32

@@ -150,3 +150,17 @@ def test_symbolic_methods_refuse_a_data_dependent_branch():
     with pytest.raises(dk.SymbolicControlFlowError):
         dk.jacobian(branchy, method="symbolic-tape")(np.ones(2))
     np.testing.assert_array_equal(dk.jacobian(branchy, method="forward-mode")(np.ones(2)), 2 * np.eye(2))
+
+
+@pytest.mark.parametrize("method", dk.methods())
+def test_each_jacobian_block_comes_back_in_its_arguments_dtype(method):
+    # As dk.grad gives each gradient: d(x**2)/dx = diag(2x) for x = [1, 2] in float32, and a
+    # float64 argument beside it keeps float64 (before, every block came back in float64).
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    jacobian_x, jacobian_b = dk.jacobian(lambda x, b: x**2 + b, argnums=(0, 1), method=method)(x, np.zeros(2))
+    assert jacobian_x.dtype == np.float32 and jacobian_b.dtype == np.float64
+    np.testing.assert_allclose(jacobian_x, [[2.0, 0.0], [0.0, 4.0]], rtol=1e-3)
+    np.testing.assert_allclose(jacobian_b, np.eye(2), rtol=1e-6)
+    number = dk.jacobian(lambda a: a * a, method=method)(np.float32(3.0))  # d(a^2)/da = 6
+    assert type(number) is np.float32 and abs(number - 6.0) < 1e-3
+    assert type(dk.jacobian(lambda a: a * a, method=method)(3.0)) is float

@@ -52,15 +52,21 @@ def _pack_per_leaf(problem, blocks):
     return packed[0] if problem.single else tuple(packed)
 
 
-def _present(block):
-    return float(block) if block.ndim == 0 else block
+def _present(block, dtype=np.float64):
+    """A block in ``dtype``, its argument's (a Hessian block: its two arguments'), as ``dk.grad``
+    gives each gradient in its argument's dtype; a 0-d block as a number (a Python float in float64)."""
+    block = np.asarray(block, dtype=dtype)
+    if block.ndim:
+        return block
+    return float(block) if block.dtype == np.float64 else block.dtype.type(block)
 
 
-def _column_blocks(matrix, problem, row_shape):
+def _column_blocks(matrix, problem, row_leaf):
+    """The Hessian's rows for ``row_leaf``, cut into one block per leaf (in both leaves' dtype)."""
     blocks, offset = [], 0
     for leaf in problem.leaves:
-        block = matrix[:, offset : offset + leaf.size].reshape(tuple(row_shape) + leaf.shape)
-        blocks.append(_present(np.array(block)))
+        block = matrix[:, offset : offset + leaf.size].reshape(row_leaf.shape + leaf.shape)
+        blocks.append(_present(np.array(block), np.result_type(row_leaf.dtype, leaf.dtype)))
         offset += leaf.size
     return blocks
 
@@ -74,7 +80,7 @@ def jacobian_result(f, *args, argnums=0, method=DEFAULT_JACOBIAN_METHOD, **optio
     value = np.asarray(found.value, dtype=float)
     blocks = [np.asarray(block, dtype=float).reshape(value.shape + leaf.shape) for block, leaf in zip(found.blocks, problem.leaves)]
     matrix = np.concatenate([block.reshape(value.size, leaf.size) for block, leaf in zip(blocks, problem.leaves)], axis=1)
-    result = _pack_per_leaf(problem, [_present(block) for block in blocks])
+    result = _pack_per_leaf(problem, [_present(block, leaf.dtype) for block, leaf in zip(blocks, problem.leaves)])
     return DerivativeResult(_present(value), result, matrix.reshape(value.size, problem.size), method, found.stats)
 
 
@@ -114,7 +120,7 @@ def hessian_result(f, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options
     stats["seconds"] = time.perf_counter() - start
     rows, offset = [], 0
     for leaf in problem.leaves:
-        rows.append(_pack_per_leaf(problem, _column_blocks(matrix[offset : offset + leaf.size], problem, leaf.shape)))
+        rows.append(_pack_per_leaf(problem, _column_blocks(matrix[offset : offset + leaf.size], problem, leaf)))
         offset += leaf.size
     return DerivativeResult(value, _pack_per_leaf(problem, rows), matrix, method, stats)
 
@@ -215,7 +221,8 @@ def hvp(f, v, *args, argnums=0, method=DEFAULT_HESSIAN_METHOD, **options):
     problem = Problem(f, args, argnums)
     direction = _flat_direction(problem, v)
     product = HESSIAN_METHODS[method].hvp(problem, direction, **options)
-    return _pack_per_leaf(problem, [_present(part) for part in split_flat(problem, product)])
+    parts = split_flat(problem, product)
+    return _pack_per_leaf(problem, [_present(part, leaf.dtype) for part, leaf in zip(parts, problem.leaves)])
 
 
 def jacobian_methods():
