@@ -58,7 +58,7 @@ def compile_grad(f, *example_args, argnums=0):
     ``if`` or another number of turns of a ``while`` raises ControlFlowChangedError naming
     the condition's line (compile again at those values, or use ``dk.grad``). So does a
     call where a value the program read as a constant (a mask or ``dk.argmax`` used as an
-    index) comes out different.
+    index, ``int()`` of a position or a count) comes out different.
     """
     return compile_program(f, example_args, argnums)
 

@@ -151,6 +151,11 @@ READ_AS_CONSTANTS = {  # a value computed from x used as an index: (program, its
     "np.argmin as an index": (lambda x: 3.0 * x[np.argmin(x)], lambda x: 3.0 * (np.arange(x.size) == np.argmin(x))),
     "dk.at with an argmax": (lambda x: dk.sum(dk.at(x)[dk.argmax(x)].set(0.0) * x),
                              lambda x: np.where(np.arange(x.size) == np.argmax(x), 0.0, 2 * x)),
+    "int() of an argmax": (lambda x: x[int(dk.argmax(x))] * 2.0 + dk.sum(x),
+                           lambda x: 1.0 + 2.0 * (np.arange(x.size) == np.argmax(x))),
+    "an argmax indexing a list": (lambda x: [x[0], 2.0 * x[1], 3.0 * x[2]][dk.argmax(x)],
+                                  lambda x: (np.arange(x.size) == np.argmax(x)) * np.array([1.0, 2.0, 3.0])),
+    "int() of a count": (lambda x: x[0] * int(dk.sum(x > 0)), lambda x: np.array([np.sum(x > 0), 0.0, 0.0])),
 }
 
 
@@ -167,6 +172,14 @@ def test_a_value_read_as_a_constant_is_checked_on_every_call(name):
                                                          r"test_compile_grad\.py:\d+.*compile again"):
         compiled(other_reading)
     np.testing.assert_array_equal(dk.grad(f)(other_reading), by_hand(other_reading))  # dk.grad records anew
+
+
+def test_int_of_a_value_that_carries_a_derivative_is_refused_as_under_the_tape():
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"int\(\) was applied to a traced value at "
+                                                         r"test_compile_grad\.py:\d+"):
+        dk.compile_grad(lambda x: x[0] * int(x[1]), np.array([1.0, 2.0]))
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"int\(\) was applied to a traced value"):
+        dk.grad(lambda x: x[0] * int(x[1]))(np.array([1.0, 2.0]))
 
 
 def test_masks_of_a_number_argument_are_numpy_booleans_in_the_compiled_code():

@@ -22,6 +22,7 @@ import copy
 import keyword
 import linecache
 import math
+import operator
 import os
 import re
 
@@ -178,6 +179,21 @@ class _Recorded(KeptTraced):
         value = Traced._decided(self)
         self._tape.decisions.append((self._node, np.array(value, copy=True), _program_line()))
         return value
+
+    def __int__(self):
+        """An integer value (a position from ``dk.argmax``, a count of a mask) read as a constant, as
+        the tape reads it; a float value carries a derivative, and ``int()`` is refused as ever."""
+        if self._holds_integers():
+            return int(self._decided())
+        return Traced.__int__(self)
+
+    def __index__(self):
+        if self._holds_integers():
+            return operator.index(self._decided())
+        return Traced.__index__(self)
+
+    def _holds_integers(self):
+        return np.asarray(self.value).dtype.kind in "iub"
 
     def _read_position(self, function, params):
         """``dk.argmax``/``dk.argmin`` of a recorded value: a node of its own, so that the position,
