@@ -34,6 +34,7 @@ from .compare import dtype_eps
 
 STEP_RULE = "eps**(1/3) * max(|x|, 1)"
 SMOOTH_SCALING_SLACK = 0.1  # how far a smooth gap may stray from shrinking with the step
+STEP_OVER_SPREAD = 100  # a gradient's values along the line step, rather than spread as noise, past this ratio
 SETTLED = 0.1  # a central difference has settled when halving the step moves it by less than this part of its gap
 
 
@@ -144,7 +145,10 @@ class FiniteDifferences:
 
         ``method`` runs at every point of the line; the second differences of each
         entry along it (the smooth part is negligible over a few hundred ulps) are
-        pooled over the leaf's entries. A leaf gets 0 when a run fails.
+        pooled over the leaf's entries. An entry whose gradient steps along the line
+        (``abs`` at 0: 0 at x, -1 beside it) is left out when its one-sided differences
+        show a kink: that step is the kink, not rounding, and pooled in it would let any
+        value pass as noise. A leaf gets 0 when a run fails.
         """
         if method not in self._reference_noise:
             runs = []
@@ -162,10 +166,24 @@ class FiniteDifferences:
                 if len(runs) < NOISE_POINTS or self.leaves[index].size == 0:
                     noise.append(0.0)
                     continue
-                per_entry = noise_of([run[index] for run in runs])
-                noise.append(float(np.sqrt(np.mean(np.square(per_entry)))))
+                along = np.array([run[index] for run in runs])
+                smooth = [entry for entry in range(along.shape[1]) if not self._steps_at_kink(index, entry, along[:, entry])]
+                per_entry = noise_of(along[:, smooth])
+                noise.append(float(np.sqrt(np.mean(np.square(per_entry)))) if smooth else 0.0)
             self._reference_noise[method] = noise
         return self._reference_noise[method]
+
+    def _steps_at_kink(self, leaf_index, entry, along):
+        """Whether a gradient entry's values ``along`` the line fall in two flat groups far apart,
+        a step and not rounding noise, and the one-sided differences there show a kink. Noise in
+        a few levels (values a unit of rounding apart) can look like a step: the differences decide."""
+        ordered = np.sort(along)
+        gaps = np.diff(ordered)
+        widest = float(gaps.max()) if gaps.size else 0.0
+        spread = float(ordered[-1] - ordered[0]) - widest  # how far the values within the two groups spread
+        if not widest > STEP_OVER_SPREAD * spread:
+            return False
+        return self.one_sided(leaf_index, entry, 0.0).is_kink
 
     def one_sided(self, leaf_index, entry, threshold):
         """Left and right differences at the central step; is there a kink within it?
