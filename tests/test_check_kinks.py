@@ -2,7 +2,8 @@
 
 At a kink any value between the one-sided derivatives is a valid subgradient; a value
 outside them is wrong, however the reference's own rounding noise is measured, and a
-kink in one entry lends no slack to the others.
+kink in one entry lends no slack to the others. Kinks make for coarse values (0.1
+sign(w)), so the hint for a missing factor is tested here too.
 """
 
 import numpy as np
@@ -56,3 +57,13 @@ def test_rounding_noise_of_a_cancelling_gradient_still_passes_beside_a_kink():
     assert np.any(tape != 0.0)  # the cancellation leaves rounding in the tape's 0s
     report = dk.check_grad(f, lambda x: np.zeros_like(x), x)
     assert report and report.argument("x").entries(WRONG) == []
+
+
+def test_a_missing_factor_in_values_written_to_one_decimal_is_named_not_put_down_to_rounding():
+    # d/dw 0.1 sum|w| = 0.1 sign(w); 0.2 sign(w) is a factor 2. Written to one decimal, 0.2 is within
+    # a unit of 0.1, and the check suggested decimals=1, under which it passed.
+    report = dk.check_grad(lambda w: 0.1 * dk.sum(dk.abs(w)), lambda w: 0.2 * np.sign(w), np.array([0.5, -1.0, 2.0]))
+    assert not report
+    notes = report.argument("w").notes
+    assert notes == ["every entry of yours for w is 2 times diffkit's: a constant factor (a missing 2, 1/N or sign) "
+                     "rather than a wrong formula"]

@@ -350,8 +350,8 @@ def _add_hints(argument, index, aligned, primary, decimals=None):
         argument.findings.append(f"the transpose of your gradient for {name} matches diffkit's: transposed?")
     elif raw.size > reference.size and _matches(_sum_to(raw, reference.shape), reference):
         argument.findings.append(f"summed over the broadcast (batch) axes, your gradient for {name} matches diffkit's")
-    elif argument.yours is not None and not _rounding_hint(argument, argument.yours, reference.reshape(-1), decimals):
-        _factor_hint(argument, argument.yours, reference.reshape(-1))
+    elif argument.yours is not None:
+        _factor_or_rounding_hint(argument, argument.yours, reference.reshape(-1), decimals)
 
 
 def _matches(candidate, reference):
@@ -389,23 +389,45 @@ def _rounding_hint(argument, yours, reference, decimals):
     if written is None or written > 6 or not np.all(np.abs(yours - reference) <= 10.0**-written):
         return False
     argument.notes.append(
-        f"your values for {argument.name} are written to {written} decimals and lie within rounding of diffkit's: "
+        f"your values for {argument.name} are written to {written} decimal{'s' if written != 1 else ''} and lie "
+        "within rounding of diffkit's: "
         f"pass decimals={written} to judge them against rounding"
     )
     return True
 
 
-def _factor_hint(argument, yours, reference):
+def _factor_or_rounding_hint(argument, yours, reference, decimals):
+    """Name a constant factor between yours and diffkit's, or rounding that explains the difference.
+
+    A factor that is a whole number or one over a whole number (2, -1, 1/64) is named
+    first: values written to one decimal (0.2 where 0.1 is right) lie within a unit of
+    rounding too, and rounding must not explain away a missing 2.
+    """
+    ratio = _common_ratio(yours, reference)
+    whole = ratio is not None and _is_whole_factor(ratio)
+    if whole or not _rounding_hint(argument, yours, reference, decimals):
+        if ratio is not None:
+            argument.notes.append(
+                f"every entry of yours for {argument.name} is {ratio:.6g} times diffkit's: a constant factor "
+                "(a missing 2, 1/N or sign) rather than a wrong formula"
+            )
+
+
+def _common_ratio(yours, reference):
+    """The ratio of every entry of yours to diffkit's, when one ratio (not about 1) fits all; else None."""
     nonzero = np.abs(reference) > 0
     if not nonzero.any() or np.any((yours == 0) != ~nonzero) or not np.isfinite(yours).all():
-        return
+        return None
     ratios = yours[nonzero] / reference[nonzero]
     ratio = float(np.median(ratios))
     if abs(ratio - 1) > 1e-3 and np.all(np.abs(ratios - ratio) <= HINT_AGREEMENT * abs(ratio)):
-        argument.notes.append(
-            f"every entry of yours for {argument.name} is {ratio:.6g} times diffkit's: a constant factor "
-            "(a missing 2, 1/N or sign) rather than a wrong formula"
-        )
+        return ratio
+    return None
+
+
+def _is_whole_factor(ratio):
+    """Whether ``ratio`` or its inverse is a whole number (to HINT_AGREEMENT): 2, -1, 0.5, 1/64."""
+    return any(abs(value - round(value)) <= HINT_AGREEMENT * abs(value) for value in (ratio, 1.0 / ratio))
 
 
 def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors, decimals):
