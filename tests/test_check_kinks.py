@@ -67,3 +67,56 @@ def test_a_missing_factor_in_values_written_to_one_decimal_is_named_not_put_down
     notes = report.argument("w").notes
     assert notes == ["every entry of yours for w is 2 times diffkit's: a constant factor (a missing 2, 1/N or sign) "
                      "rather than a wrong formula"]
+
+
+TIED = np.zeros((2, 2))  # max(x) at four equal entries: a subgradient is any split of 1 among them
+
+
+@pytest.mark.parametrize("routed", ("mask of the maximum", "one and a half to one entry"))
+def test_a_gradient_routed_whole_to_every_tied_maximum_is_wrong(routed):
+    # Each entry alone may take any value in [0, 1] (its one-sided derivatives), but moved together
+    # they change max(x) at rate 1: a subgradient's entries sum to 1. The mask (x == max) sums to 4.
+    by_hand = (TIED == TIED.max()).astype(float) if routed == "mask of the maximum" else np.array([[1.0, 0.5], [0, 0]])
+    report = dk.check_grad(lambda x: dk.max(x), lambda x: by_hand, TIED)
+    assert not report and report.argument("x").verdicts == [WRONG] * 4
+    total = float(by_hand.sum())
+    assert (f"x[0,0], x[0,1], x[1,0], x[1,1] are one non-differentiable point (a tie): moved together they change f "
+            f"at a rate between 1 and 1, but yours sum to {total:g} there") in report.argument("x").notes[0]
+
+
+@pytest.mark.parametrize("split", ([[1.0, 0.0], [0.0, 0.0]], [[0.25, 0.25], [0.25, 0.25]], [[0.0, 0.5], [0.5, 0.0]]))
+def test_a_gradient_split_among_tied_maxima_passes(split):
+    assert dk.check_grad(lambda x: dk.max(x), lambda x: np.array(split), TIED)
+
+
+def test_separate_kinks_keep_their_own_ranges():
+    # relu(x0) - relu(x1) at (0, 0): each entry's own kink ([0, 1] and [-1, 0]); any pair of values
+    # from them is a subgradient, (1, 0) too, though moved together f does not change
+    assert dk.check_grad(lambda x: dk.relu(x[0]) - dk.relu(x[1]), lambda x: np.array([1.0, 0.0]), np.zeros(2))
+    assert dk.check_grad(lambda x: dk.sum(dk.relu(x)), lambda x: np.array([1.0, 1.0, 0.5]), np.zeros(3))
+
+
+class RowMax:
+    """A max-pool over each row, with the classic backward that sends the gradient to every tied entry."""
+
+    def forward(self, x):
+        self.x = x
+        return x.max(axis=1)
+
+    def backward(self, upstream):
+        return upstream[:, None] * (self.x == self.x.max(axis=1, keepdims=True))
+
+
+def test_check_backward_finds_a_max_pool_that_routes_to_every_tie():
+    x = np.array([[0.5, 0.5, -1.0], [2.0, 1.0, 0.0]])  # row 0 ties between its first two entries
+    report = dk.check_backward(RowMax(), x, upstream=np.array([1.0, 1.0]))
+    assert not report
+    assert any("x[0,0], x[0,1] are one non-differentiable point (a tie)" in n for n in report.argument("x").notes)
+
+
+def test_a_mask_of_zeros_and_ones_is_not_put_down_to_rounding():
+    # d/dx sum(relu(x)) at (-1, 2) is (0, 1); the mask (x >= -1) gives (1, 1): written to 0 decimals,
+    # within a unit of the right values, but a unit of 1 is the whole gradient
+    report = dk.check_grad(lambda x: dk.sum(dk.relu(x)), lambda x: (x >= -1).astype(float), np.array([-1.0, 2.0]))
+    assert not report and report.wrong_entries == ["x[0]"]
+    assert not any("decimals" in note for note in report.argument("x").notes)

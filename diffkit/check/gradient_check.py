@@ -48,6 +48,7 @@ MODES = ("full", "random")
 DEFAULT_DIRECTIONS = 3
 FINITE_DIFFERENCES = FiniteDifferences.name
 HINT_AGREEMENT = 1e-6  # how closely a transposed / summed / rescaled gradient must match to be named
+ROUNDED_UNIT_OF_GRADIENT = 0.1  # rounding explains a difference only if a unit of the last decimal is at most this part of the largest entry
 
 
 def check_grad(
@@ -270,6 +271,7 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
                 f"{argument.entry_names[entry]} is a non-differentiable point, but yours ({yours[entry]:.6g}) "
                 f"lies outside the one-sided derivatives {one_sided.left:.6g} .. {one_sided.right:.6g}"
             )
+    _judge_kinks_together(argument, index, verdicts, yours, finite_differences, bands.wrong_above * scale)
     argument.verdicts = verdicts
     if decimals is not None and SUSPICIOUS in verdicts:
         off = [argument.entry_names[i] for i, v in enumerate(verdicts) if v == SUSPICIOUS]
@@ -280,6 +282,38 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
         )
     _cross_check(argument, index, used, bands, finite_differences, scale, atol)
     return zero_floor
+
+
+def _judge_kinks_together(argument, index, verdicts, yours, finite_differences, threshold):
+    """Entries that passed as non-differentiable points, judged together: at a tie (``max`` of
+    equal entries) each alone may take any value between 0 and 1, but moved together they move
+    f at rate 1, so a subgradient's entries there must sum to 1, not each be 1.
+
+    When the slopes of f along the tied entries moved together differ from the sums of their
+    own slopes (the kinks are one kink, not separate ones), the sum of yours over them must lie
+    between those slopes; else every one of them is wrong, with a note saying why.
+    """
+    tied = [entry for entry, verdict in enumerate(verdicts) if verdict == KINK]
+    if len(tied) < 2:
+        return
+    moved = finite_differences.together(index, tied)
+    left = sum(argument.one_sided[entry][0] for entry in tied)
+    right = sum(argument.one_sided[entry][1] for entry in tied)
+    slack = len(tied) * threshold + sum(finite_differences.noise(index, entry) for entry in tied)
+    if abs(moved.left - left) <= slack and abs(moved.right - right) <= slack:
+        return  # separate kinks (relu(a) + relu(b)): each entry's own range says it all
+    total = float(np.sum(yours[tied]))
+    if moved.contains(total, slack):
+        return
+    names = [argument.entry_names[entry] for entry in tied]
+    for entry in tied:
+        verdicts[entry] = WRONG
+    argument.notes.append(
+        f"{', '.join(names[:5])}{' ...' if len(names) > 5 else ''} are one non-differentiable point (a tie): "
+        f"moved together they change f at a rate between {moved.left:.6g} and {moved.right:.6g}, but yours sum to "
+        f"{total:.6g} there. A subgradient at a tie shares the gradient among the tied entries (all of it to one "
+        "of them, or split), rather than giving each the whole"
+    )
 
 
 def _estimates(method, index, leaf, scale, finite_differences):
@@ -381,13 +415,18 @@ def _rounding_hint(argument, yours, reference, decimals):
 
     Values such as -0.197 and 0.394 are diffkit's -0.19661 and 0.39322 rounded to three
     decimals (the second from a rounded intermediate); their common ratio 1.002 is
-    no missing factor. Given ``decimals`` the verdicts already judged the rounding.
+    no missing factor. Values written to too few digits to carry the gradient (a unit of
+    their last decimal above a tenth of its largest entry: 0.2 where 0.1 is right, the 0s
+    and 1s of a mask) could be anything rounded, so rounding explains nothing there.
+    Given ``decimals`` the verdicts already judged the rounding.
     """
     if decimals is not None:
         return False
     written = implied_decimals(yours)
     if written is None or written > 6 or not np.all(np.abs(yours - reference) <= 10.0**-written):
         return False
+    if 10.0**-written > ROUNDED_UNIT_OF_GRADIENT * float(np.max(np.abs(reference), initial=0.0)):
+        return False  # too few digits to tell rounding from a mistake: 0.2 where 0.1 is right, a 0/1 mask
     argument.notes.append(
         f"your values for {argument.name} are written to {written} decimal{'s' if written != 1 else ''} and lie "
         "within rounding of diffkit's: "
@@ -397,37 +436,22 @@ def _rounding_hint(argument, yours, reference, decimals):
 
 
 def _factor_or_rounding_hint(argument, yours, reference, decimals):
-    """Name a constant factor between yours and diffkit's, or rounding that explains the difference.
-
-    A factor that is a whole number or one over a whole number (2, -1, 1/64) is named
-    first: values written to one decimal (0.2 where 0.1 is right) lie within a unit of
-    rounding too, and rounding must not explain away a missing 2.
-    """
-    ratio = _common_ratio(yours, reference)
-    whole = ratio is not None and _is_whole_factor(ratio)
-    if whole or not _rounding_hint(argument, yours, reference, decimals):
-        if ratio is not None:
-            argument.notes.append(
-                f"every entry of yours for {argument.name} is {ratio:.6g} times diffkit's: a constant factor "
-                "(a missing 2, 1/N or sign) rather than a wrong formula"
-            )
+    """Name rounding that explains how yours differ, or else a constant factor between yours and diffkit's."""
+    if not _rounding_hint(argument, yours, reference, decimals):
+        _factor_hint(argument, yours, reference)
 
 
-def _common_ratio(yours, reference):
-    """The ratio of every entry of yours to diffkit's, when one ratio (not about 1) fits all; else None."""
+def _factor_hint(argument, yours, reference):
     nonzero = np.abs(reference) > 0
     if not nonzero.any() or np.any((yours == 0) != ~nonzero) or not np.isfinite(yours).all():
-        return None
+        return
     ratios = yours[nonzero] / reference[nonzero]
     ratio = float(np.median(ratios))
     if abs(ratio - 1) > 1e-3 and np.all(np.abs(ratios - ratio) <= HINT_AGREEMENT * abs(ratio)):
-        return ratio
-    return None
-
-
-def _is_whole_factor(ratio):
-    """Whether ``ratio`` or its inverse is a whole number (to HINT_AGREEMENT): 2, -1, 0.5, 1/64."""
-    return any(abs(value - round(value)) <= HINT_AGREEMENT * abs(value) for value in (ratio, 1.0 / ratio))
+        argument.notes.append(
+            f"every entry of yours for {argument.name} is {ratio:.6g} times diffkit's: a constant factor "
+            "(a missing 2, 1/N or sign) rather than a wrong formula"
+        )
 
 
 def _settings(problem, used, rtol, atol, mode, seed, directions, finite_differences, full, zero_floors, decimals):

@@ -212,6 +212,19 @@ class FiniteDifferences:
                 smooth = False
         return OneSided(left, right, not smooth)
 
+    def together(self, leaf_index, entries):
+        """Left and right differences of f with ``entries`` of one leaf moved together (each by the
+        largest of their central steps): the slope along the sum of their unit vectors."""
+        view = self.views[leaf_index]
+        h = max(self.step(leaf_index, entry) for entry in entries)
+        step = np.zeros(view.size, dtype=view.dtype)
+        for entry in entries:
+            step[entry] = exact_step(view[entry], h)
+        step = step.reshape(self.leaves[leaf_index].shape)
+        plus = self.perturbation.leaf_moved(leaf_index, step)
+        minus = self.perturbation.leaf_moved(leaf_index, -step)
+        return OneSided((self.value - minus) / h, (plus - self.value) / h, True)
+
     def settles(self, leaf_index, entry, reference):
         """Whether the central difference stays put at h/2 and h/4 while differing from ``reference``.
 
