@@ -48,7 +48,8 @@ MODES = ("full", "random")
 DEFAULT_DIRECTIONS = 3
 FINITE_DIFFERENCES = FiniteDifferences.name
 HINT_AGREEMENT = 1e-6  # how closely a transposed / summed / rescaled gradient must match to be named
-ROUNDED_UNIT_OF_GRADIENT = 0.1  # rounding explains a difference only if a unit of the last decimal is at most this part of the largest entry
+# Rounding explains a difference only when a unit of the last decimal is at most this part of the largest entry.
+ROUNDED_UNIT_OF_GRADIENT = 0.1
 
 
 def check_grad(
@@ -429,8 +430,7 @@ def _rounding_hint(argument, yours, reference, decimals):
         return False  # too few digits to tell rounding from a mistake: 0.2 where 0.1 is right, a 0/1 mask
     argument.notes.append(
         f"your values for {argument.name} are written to {written} decimal{'s' if written != 1 else ''} and lie "
-        "within rounding of diffkit's: "
-        f"pass decimals={written} to judge them against rounding"
+        f"within rounding of diffkit's: pass decimals={written} to judge them against rounding"
     )
     return True
 

@@ -51,6 +51,18 @@ class OneSided:
         return low - tolerance <= value <= high + tolerance
 
 
+def _stepping(along):
+    """The entries whose values along the line (one row per point) fall in two flat groups far
+    apart: a step, not rounding noise. Noise in a few levels (values a unit of rounding apart)
+    looks like one too, so the one-sided differences decide which steps are kinks."""
+    ordered = np.sort(along, axis=0)
+    gaps = np.diff(ordered, axis=0)
+    widest = gaps.max(axis=0, initial=0.0)
+    spread = (ordered[-1] - ordered[0]) - widest  # how far the values within the two groups spread
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero(widest > STEP_OVER_SPREAD * spread)
+
+
 class FiniteDifferences:
     """fd-central on a problem, with its error estimates, one-sided differences and noise measurements."""
 
@@ -167,23 +179,11 @@ class FiniteDifferences:
                     noise.append(0.0)
                     continue
                 along = np.array([run[index] for run in runs])
-                smooth = [entry for entry in range(along.shape[1]) if not self._steps_at_kink(index, entry, along[:, entry])]
-                per_entry = noise_of(along[:, smooth])
-                noise.append(float(np.sqrt(np.mean(np.square(per_entry)))) if smooth else 0.0)
+                kinks = [entry for entry in _stepping(along) if self.one_sided(index, int(entry), 0.0).is_kink]
+                per_entry = np.delete(noise_of(along), kinks)
+                noise.append(float(np.sqrt(np.mean(np.square(per_entry)))) if per_entry.size else 0.0)
             self._reference_noise[method] = noise
         return self._reference_noise[method]
-
-    def _steps_at_kink(self, leaf_index, entry, along):
-        """Whether a gradient entry's values ``along`` the line fall in two flat groups far apart,
-        a step and not rounding noise, and the one-sided differences there show a kink. Noise in
-        a few levels (values a unit of rounding apart) can look like a step: the differences decide."""
-        ordered = np.sort(along)
-        gaps = np.diff(ordered)
-        widest = float(gaps.max()) if gaps.size else 0.0
-        spread = float(ordered[-1] - ordered[0]) - widest  # how far the values within the two groups spread
-        if not widest > STEP_OVER_SPREAD * spread:
-            return False
-        return self.one_sided(leaf_index, entry, 0.0).is_kink
 
     def one_sided(self, leaf_index, entry, threshold):
         """Left and right differences at the central step; is there a kink within it?
