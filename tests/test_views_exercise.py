@@ -97,6 +97,18 @@ def test_decimals_are_honoured():
     assert not vague and vague.slip == "precision"
 
 
+def test_typed_answers_keep_the_decimals_as_typed():
+    # d(x y + sin x)/dx through sin at x = 1 is cos(1) = 0.540302: "0.540" gives its 3 decimals
+    ex = dk.exercise(lambda x, y: x * y + dk.sin(x), 1.0, 2.0, hide="local")
+    assert ex.answer(step=2, input="x", local="0.540")
+    short = ex.answer(step=2, input="x", local="0.54")
+    assert short.message == "right to the 2 decimals you wrote, but give 3 significant digits (3 decimals here)"
+    # df/dx = 0.393224: "0.3930" claims 4 decimals and is wrong in the fourth (read as 0.393, it passed)
+    free = dk.exercise(neuron_gates, 2.0, -1.0, 3.0, hide="downstream")
+    assert not free.answer(step=6, input="x", downstream="0.3930")
+    assert free.answer(step=6, input="x", downstream="0.3932") and free.answer(step=6, input="x", downstream="0.393")
+
+
 def test_a_multiply_gate_that_was_not_swapped_is_named():
     ex = dk.exercise(neuron_gates, 2.0, -1.0, 3.0, hide="local")
     feedback = ex.answer(step=6, input="x", local=-1.0)  # x itself, not w

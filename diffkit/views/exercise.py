@@ -23,7 +23,7 @@ from html import escape
 import numpy as np
 
 from .. import errors
-from .feedback import Context, Feedback, judge
+from .feedback import Context, Feedback, judge, typed_decimals
 from .format import format_value
 
 FIELDS = ("upstream", "local", "downstream", "grad")
@@ -239,10 +239,11 @@ class Exercise:
 
     def _answer_one(self, key, value):
         blank = self._by_key[key]
+        written = None  # the decimals typed, counted from the text: "0.540" has 3, its value 0.54 has 2
         if isinstance(value, str):
-            value = _parse(value)
+            value, written = _parse(value), typed_decimals(value)
         self.answers[key] = value
-        feedback = judge(blank.name, value, blank.expected, self._context(blank), self.decimals)
+        feedback = judge(blank.name, value, blank.expected, self._context(blank), self.decimals, written)
         self.feedback[key] = feedback
         return feedback
 

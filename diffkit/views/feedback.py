@@ -18,6 +18,8 @@ The :class:`Feedback` names the slip; diffkit's value itself is only shown by th
 exercise's solution.
 """
 
+import io
+import tokenize
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,16 +79,25 @@ def _as_array(value):
         return None
 
 
-def typed_decimals(value):
-    """Decimals written in a plain number (0.197 -> 3, -4 -> 0), from its shortest repr."""
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        mantissa, exponent = text.lower().split("e")
-        digits = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        return max(0, digits - int(exponent))
-    if text.endswith(".0"):
-        return 0
-    return len(text.split(".")[1]) if "." in text else 0
+def typed_decimals(answer):
+    """Decimals written in an answer (0.197 -> 3, -4 -> 0; for an array, the most of any entry).
+
+    An answer typed as text is counted from the text itself, so "0.540" has 3 decimals: read
+    as a number it would be 0.54, and the trailing zero the student wrote would be lost. A
+    number given from Python is counted from its shortest repr.
+    """
+    if isinstance(answer, str):
+        tokens = tokenize.generate_tokens(io.StringIO(answer).readline)
+        texts = [token.string for token in tokens if token.type == tokenize.NUMBER]
+    else:
+        texts = [repr(float(v)).removesuffix(".0") for v in np.ravel(answer)]
+    return max((_decimals_in(text) for text in texts), default=0)
+
+
+def _decimals_in(number):
+    """Decimals of one number as written: "0.540" -> 3, "1.5e-3" -> 4, "2e3" -> 0."""
+    mantissa, _, exponent = number.lower().partition("e")
+    return max(0, len(mantissa.partition(".")[2]) - int(exponent or 0))
 
 
 def _close(a, b, decimals=None):
@@ -105,13 +116,13 @@ def _needed_decimals(expected):
     return max(0, int(SIGNIFICANT - 1 - np.floor(np.log10(np.min(magnitude)))))
 
 
-def is_right(answer, expected, decimals):
-    """(right?, message when the precision alone is the problem)."""
+def is_right(answer, expected, decimals, written):
+    """(right?, message when the precision alone is the problem); ``written``: the answer's
+    decimals as the student wrote them (:func:`typed_decimals`)."""
     if decimals is not None:
         if _close(answer, expected, decimals):
             return True, ""
         if np.ndim(answer) == 0:
-            written = typed_decimals(float(answer))
             if written < decimals and _close(answer, expected, written):
                 return False, (f"right to the {written} decimal{'s' if written != 1 else ''} you wrote, but "
                                f"{decimals} are asked")
@@ -119,7 +130,6 @@ def is_right(answer, expected, decimals):
     if _close(answer, expected):
         return True, ""
     if np.ndim(answer) == 0:
-        written = typed_decimals(float(answer))
         needed = _needed_decimals(np.asarray(expected))
         if _close(answer, expected, written):
             if written >= needed:
@@ -127,52 +137,57 @@ def is_right(answer, expected, decimals):
             return False, (f"right to the {written} decimal{'s' if written != 1 else ''} you wrote, but give "
                            f"{SIGNIFICANT} significant digits ({needed} decimals here)")
     else:
-        written = max(typed_decimals(float(v)) for v in np.ravel(answer))
         if written >= _needed_decimals(np.asarray(expected)) and _close(answer, expected, written):
             return True, ""
     return False, ""
 
 
-def judge(blank, answer, expected, context, decimals=None):
-    """The :class:`Feedback` for ``answer`` to ``blank`` whose true value is ``expected``."""
+def judge(blank, answer, expected, context, decimals=None, written=None):
+    """The :class:`Feedback` for ``answer`` to ``blank`` whose true value is ``expected``.
+
+    ``written`` is the decimals the student wrote, when the answer was typed as text (its
+    value alone has lost trailing zeros); None counts them from the value.
+    """
     given = _as_array(answer)
     truth = np.asarray(expected, dtype=float)
     if given is None:
         return Feedback(blank, False, f"give a number (or an array), not {answer!r}", "shape", answer)
+    if written is None:
+        written = typed_decimals(given)
     if given.shape != truth.shape:
         if given.ndim == 0 and truth.ndim > 0:
             return Feedback(blank, False, f"this gradient is an array of shape {truth.shape}, like the value it "
                             "belongs to; give every entry", "shape", answer)
-        transposed = given.ndim == 2 and given.T.shape == truth.shape and is_right(given.T, truth, decimals)[0]
+        transposed = given.ndim == 2 and given.T.shape == truth.shape and is_right(given.T, truth, decimals, written)[0]
         if transposed:
             return Feedback(blank, False, f"transposed: a gradient has the shape of its value, {truth.shape}, "
                             f"and yours is {given.shape}", "transposed", answer)
         if given.ndim > truth.ndim or (given.shape and truth.shape and given.size > truth.size):
             summed = _sum_to(given, truth.shape)
-            if summed is not None and is_right(summed, truth, decimals)[0]:
+            if summed is not None and is_right(summed, truth, decimals, written)[0]:
                 return Feedback(blank, False, f"the value was broadcast over the batch: sum the gradient over the "
                                 f"batch to get shape {truth.shape} (yours is {given.shape})", "batch", answer)
         return Feedback(blank, False, f"shape {given.shape}, but the gradient has the shape of its value, "
                         f"{truth.shape}", "shape", answer)
-    right, precision = is_right(given, truth, decimals)
+    right, precision = is_right(given, truth, decimals, written)
     if right:
         return Feedback(blank, True, "", "", answer)
     if precision:
         return Feedback(blank, False, precision, "precision", answer)
-    slip = _diagnose(given, truth, context, decimals)
+    places = decimals if decimals is not None else (written if given.ndim == 0 else None)
+    slip = _diagnose(given, truth, context, places)
     if slip:
         return Feedback(blank, False, slip[1], slip[0], answer)
     return Feedback(blank, False, _hint(context), "", answer)
 
 
-def _tolerant(candidate, given, decimals):
-    """Whether ``given`` is ``candidate`` (to rounding, or to the decimals asked or written)."""
+def _tolerant(candidate, given, places):
+    """Whether ``given`` is ``candidate``: to rounding, or to ``places`` decimals when not None."""
     candidate = np.asarray(candidate, dtype=float)
     if candidate.shape != given.shape:
         return False
     if _close(given, candidate):
         return True
-    places = decimals if decimals is not None else (typed_decimals(float(given)) if given.ndim == 0 else None)
     return places is not None and _close(given, candidate, places)
 
 
@@ -183,22 +198,22 @@ def _text(value):
     return "[" + ", ".join(format_number(v) for v in array.ravel()) + "]"
 
 
-def _diagnose(given, truth, context, decimals):
+def _diagnose(given, truth, context, places):
     """(slip, message) for the first mistake ``given`` matches, or None."""
-    if np.any(truth != 0) and _tolerant(-truth, given, decimals):
+    if np.any(truth != 0) and _tolerant(-truth, given, places):
         return "sign", "sign slip: the size is right but the sign is not; check the sign of each factor"
     if context.field == "local" and context.gate == "multiply" and context.own_value is not None:
         own = np.asarray(context.own_value, dtype=float)
-        if own.shape == truth.shape and not np.allclose(own, truth) and _tolerant(own, given, decimals):
+        if own.shape == truth.shape and not np.allclose(own, truth) and _tolerant(own, given, places):
             return "swapped", ("a multiply gate swaps: its local gradient with respect to one input is the other "
                                "input's value, not this input's own")
     upstream = None if context.upstream is None else np.asarray(context.upstream, dtype=float)
     if context.field == "downstream" and context.local is not None and upstream is not None:
         local = np.asarray(context.local, dtype=float)
-        if not np.allclose(upstream, 1.0) and _tolerant(np.broadcast_to(local, truth.shape), given, decimals):
+        if not np.allclose(upstream, 1.0) and _tolerant(np.broadcast_to(local, truth.shape), given, places):
             return "forgot upstream", ("forgot the upstream gradient: that is the local gradient alone; downstream "
                                        "= upstream x local")
-        rounded = _rounded_early(given, upstream, local, context.given_upstream, decimals)
+        rounded = _rounded_early(given, upstream, local, context.given_upstream, places)
         if rounded:
             return "rounded early", rounded
     if context.field in ("upstream", "grad") and len(context.senders) == 1:
@@ -206,20 +221,20 @@ def _diagnose(given, truth, context, decimals):
         if sender_local is not None:
             sender_upstream = np.asarray(sender_upstream, dtype=float)
             sender_local = np.asarray(sender_local, dtype=float)
-            if not np.allclose(sender_upstream, 1.0) and _tolerant(np.broadcast_to(sender_local, truth.shape), given, decimals):
+            if not np.allclose(sender_upstream, 1.0) and _tolerant(np.broadcast_to(sender_local, truth.shape), given, places):
                 return "forgot upstream", ("forgot the upstream gradient: that is the gate's local gradient alone; "
                                            "what it sends back is its upstream x local")
-            rounded = _rounded_early(given, sender_upstream, sender_local, given_sender, decimals)
+            rounded = _rounded_early(given, sender_upstream, sender_local, given_sender, places)
             if rounded:
                 return "rounded early", rounded
     if context.field in ("upstream", "grad") and len(context.contributions) > 1:
         for part in context.contributions:
-            if _tolerant(part, given, decimals):
+            if _tolerant(part, given, places):
                 count = len(context.contributions)
                 return "fan-out", (f"fan-out not added: this value feeds {count} gates and its gradient is the sum "
                                    f"of what each sends back; you gave one path's {_text(part)}")
     if context.field in ("upstream", "grad") and context.contributions:
-        rounded = _rounded_sum(given, context, decimals)
+        rounded = _rounded_sum(given, context, places)
         if rounded:
             return "rounded early", rounded
     return None
@@ -229,7 +244,7 @@ def _round(value, places):
     return np.round(np.asarray(value, dtype=float), places)
 
 
-def _rounded_early(given, upstream, local, given_upstream, decimals):
+def _rounded_early(given, upstream, local, given_upstream, places):
     """The message when ``given`` is upstream x local computed from a rounded factor."""
     candidates = []
     if given_upstream is not None and np.shape(given_upstream) == np.shape(upstream):
@@ -242,7 +257,7 @@ def _rounded_early(given, upstream, local, given_upstream, decimals):
         if np.allclose(up, upstream, rtol=0, atol=1e-15) and np.allclose(lo, local, rtol=0, atol=1e-15):
             continue  # nothing was rounded: not this slip
         product = up * lo
-        if np.shape(product) == given.shape and _tolerant(product, given, decimals):
+        if np.shape(product) == given.shape and _tolerant(product, given, places):
             rounded = [f for f, exact in ((up, upstream), (lo, local)) if not np.allclose(f, exact, rtol=0, atol=1e-15)]
             used = " and ".join(_text(f) for f in rounded)
             return (f"rounded too early: {_text(up)} x {_text(lo)} used {whose} {used}; keep every digit "
@@ -250,7 +265,7 @@ def _rounded_early(given, upstream, local, given_upstream, decimals):
     return ""
 
 
-def _rounded_sum(given, context, decimals):
+def _rounded_sum(given, context, places):
     """The message when ``given`` is the sum of rounded contributions."""
     options = []
     if context.given_contributions and len(context.given_contributions) == len(context.contributions):
@@ -262,7 +277,7 @@ def _rounded_sum(given, context, decimals):
         if exact:
             continue
         total = sum(parts)
-        if np.shape(total) == given.shape and _tolerant(total, given, decimals):
+        if np.shape(total) == given.shape and _tolerant(total, given, places):
             shown = " + ".join(_text(p) for p in parts)
             return (f"rounded too early: {shown} used {whose} values; keep every digit of the intermediate values "
                     "and round only the answer")
