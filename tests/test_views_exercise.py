@@ -172,6 +172,23 @@ def test_bad_settings_are_refused():
         dk.exercise(add_multiply, -2.0, 5.0, -4.0, decimals=2.5)
 
 
+@pytest.mark.parametrize("points", (float("nan"), float("inf")))
+def test_points_must_be_finite_and_positive(points):
+    with pytest.raises(dk.InputError, match=r"points must be a finite positive number per blank \(e.g. points=1\), "
+                                            f"got {points!r}"):
+        dk.exercise(add_multiply, -2.0, 5.0, -4.0, points=points)
+
+
+@pytest.mark.parametrize("f, args, hide, seed", [
+    (lambda W, x: W @ x, (np.eye(2), np.ones(2)), "local", [1.0, 1.0]),  # @'s local gradient is a Jacobian
+    (lambda x: x, (1.0,), "downstream", None),  # no operation, so no step
+])
+def test_an_exercise_with_nothing_to_fill_in_is_refused(f, args, hide, seed):
+    with pytest.raises(dk.InputError, match=f"hide='{hide}' leaves nothing to fill in: .* Hide other cells, "
+                                            "e.g. hide='all'"):
+        dk.exercise(f, *args, hide=hide, seed=seed)
+
+
 def test_the_form_answers_through_the_same_feedback():
     pytest.importorskip("ipywidgets")
     ex = dk.exercise(add_multiply, -2.0, 5.0, -4.0, hide="downstream")

@@ -67,10 +67,16 @@ def exercise(f, *args, hide="downstream", decimals=None, argnums=None, seed=None
     if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer))
                                  or decimals < 0):
         raise errors.InputError(f"decimals must be a whole number of decimals (e.g. decimals=3) or None, got {decimals!r}")
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-        raise errors.InputError(f"points must be a positive number per blank, got {points!r}")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points < np.inf:
+        raise errors.InputError(f"points must be a finite positive number per blank (e.g. points=1), got {points!r}")
     graph = trace(f, *args, argnums=argnums, seed=seed)
-    return Exercise(graph, fields, None if decimals is None else int(decimals), float(points), kink_convention())
+    ex = Exercise(graph, fields, None if decimals is None else int(decimals), float(points), kink_convention())
+    if not ex.blanks:  # an exercise that every answer passes: refused, not silently worth 0 points
+        raise errors.InputError(
+            f"hide={hide!r} leaves nothing to fill in: this program's table has no such cell (a local "
+            "gradient that is a full Jacobian, as for @, is not asked). Hide other cells, e.g. hide='all'"
+        )
+    return ex
 
 
 def _checked_hide(hide):
