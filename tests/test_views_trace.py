@@ -134,6 +134,19 @@ def test_array_output_without_a_seed_is_refused():
         dk.trace(dk.exp, np.array([1.0, 2.0]), seed=np.ones(3))
 
 
+def pair(x):
+    return x, x
+
+
+def test_an_output_that_is_not_one_number_is_refused_as_dk_grad_refuses_it():
+    message = (r"pair returned a tuple, but a gradient needs a single number\. Return one number \(dk\.sum or "
+               r"dk\.mean of an array")
+    with pytest.raises(dk.NonScalarOutputError, match=message):
+        dk.grad(pair)(1.0)
+    with pytest.raises(dk.NonScalarOutputError, match=message):
+        dk.trace(pair, 1.0)
+
+
 def test_output_independent_of_the_inputs_is_refused():
     def constant(x):
         return 3.0

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..core.problem import Problem
+from ..core.problem import Problem, not_an_array, scalar_output
 from ..core.primitive import get_primitive
 from ..engines.tape import KeptTraced, Tape
 from ..methods.base import unit_seed
@@ -372,6 +372,8 @@ def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
     for label, value in (notes or {}).items():  # a lecture's names, unless dk.name gave one
         if isinstance(value, KeptTraced) and value._tape is tape:
             tape.names.setdefault(value._node, label)
+    if not_an_array(out) is not None:  # a tuple, None, a string: refused as dk.grad refuses it
+        scalar_output(out, problem.name)
     if not (isinstance(out, KeptTraced) and out._tape is tape):
         raise errors.InputError(
             f"{getattr(f, '__name__', 'the program')} returned a value that does not depend on its "
