@@ -45,3 +45,15 @@ def test_only_symbolic_methods_and_known_entries():
         shown.latex()
     with pytest.raises(dk.InputError, match="no derivative"):
         shown.latex("z")
+
+
+def test_dict_keys_that_are_not_identifiers_are_written_upright_and_escaped():
+    def weighted(p):
+        return p["layer1.weight"] * p["50%"]
+
+    shown = dk.symbolic_derivative(weighted, {"layer1.weight": 1.0, "50%": 2.0})
+    latex = shown._repr_latex_()
+    assert (r"\frac{\partial\, \mathrm{weighted}}{\partial \mathrm{layer1.weight}} &= \mathrm{50\%} \\ "
+            r"\frac{\partial\, \mathrm{weighted}}{\partial \mathrm{50\%}} &= \mathrm{layer1.weight} \\ ") in latex
+    assert shown.latex("50%") == r"\mathrm{layer1.weight}"
+    assert "_{[" not in latex and "50%" not in latex.replace(r"50\%", "")

@@ -13,6 +13,7 @@ from .. import errors
 from ..api import gradient
 from ..engines.expression_size import tree_size
 from ..core.problem import Problem
+from .tikz import tex_escape
 
 LARGEST_PRINTED = 400  # operations (tree size) above which an expression is shown by its size
 
@@ -29,6 +30,9 @@ class SymbolicDerivative:
         self.entry_names = list(entry_names)
         self.derivatives = dict(zip(self.entry_names, expressions.get("grad", [])))
         self.stats = dict(result.stats)
+        # each symbol printed as its entry is on the left of the equations, escaped: a dict key
+        # such as "50%" printed raw would start a TeX comment
+        self._symbol_tex = {symbol: _entry_tex(symbol.name) for symbol in self.symbols}
 
     @property
     def sizes(self):
@@ -45,21 +49,24 @@ class SymbolicDerivative:
             entry = self.entry_names[0]
         if entry not in self.derivatives:
             raise errors.InputError(f"no derivative with respect to {entry!r}; the entries are {', '.join(self.derivatives)}")
-        return sympy.latex(self.derivatives[entry])
+        return self._latex(self.derivatives[entry])
+
+    def _latex(self, expression):
+        return sympy.latex(expression, symbol_names=self._symbol_tex)
 
     def _equation(self, left, expression):
         size = tree_size([expression])
         if size > LARGEST_PRINTED:
             return rf"{left} &= \text{{(an expression of {size} operations, not printed)}}"
-        return f"{left} &= {sympy.latex(expression)}"
+        return f"{left} &= {self._latex(expression)}"
 
     def _repr_latex_(self):
         lines = []
         name = self.name or "f"
         if self.value_expression is not None:
-            lines.append(self._equation(rf"\mathrm{{{_tex_name(name)}}}", self.value_expression))
+            lines.append(self._equation(rf"\mathrm{{{tex_escape(name, math=True)}}}", self.value_expression))
         for entry, expression in self.derivatives.items():
-            left = rf"\frac{{\partial\, \mathrm{{{_tex_name(name)}}}}}{{\partial {_entry_tex(entry)}}}"
+            left = rf"\frac{{\partial\, \mathrm{{{tex_escape(name, math=True)}}}}}{{\partial {_entry_tex(entry)}}}"
             lines.append(self._equation(left, expression))
         sizes = self.sizes
         caption = (
@@ -83,16 +90,15 @@ class SymbolicDerivative:
         return f"<SymbolicDerivative of {self.name or 'a program'} by {self.result.method}: {self.sizes}>"
 
 
-def _tex_name(name):
-    return name.replace("_", r"\_")
-
-
 def _entry_tex(entry):
-    """``w0`` as SymPy prints the symbol (w_{0}); ``W1[0,2]`` as W1_{[0,2]}."""
+    """``w0`` as SymPy prints the symbol (w_{0}); ``W1[0,2]`` as W1_{[0,2]}; any other name (a
+    dict key such as ``layer1.weight`` or ``50%``) upright, its TeX specials escaped."""
     if entry.isidentifier():
         return sympy.latex(sympy.Symbol(entry))
-    base, _, index = entry.partition("[")
-    return rf"\mathrm{{{_tex_name(base)}}}_{{[{index}}}"
+    base, bracket, index = entry.partition("[")
+    if not bracket:
+        return rf"\mathrm{{{tex_escape(entry, math=True)}}}"
+    return rf"\mathrm{{{tex_escape(base, math=True)}}}_{{[{tex_escape(index, math=True)}}}"
 
 
 def symbolic_derivative(f, *args, argnums=0, method="symbolic"):

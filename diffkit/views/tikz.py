@@ -14,10 +14,17 @@ CM = 2.54
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
             "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "|": r"\textbar{}",
             "<": r"\textless{}", ">": r"\textgreater{}", "*": r"$\ast$"}
+# In math mode (a name inside \mathrm, as the symbolic derivative's LaTeX writes it) the
+# text-mode symbols are not available, and a space would be dropped.
+_MATH_SPECIAL = {**_SPECIAL, "\\": r"\backslash{}", "~": r"\sim{}", "^": r"\hat{}", "|": r"\vert{}", "<": "<",
+                 ">": ">", "*": r"\ast{}", " ": r"\ "}
 
 
-def tex_escape(text):
-    return "".join(_SPECIAL.get(c, c) for c in text)
+def tex_escape(text, math=False):
+    """``text`` with TeX's special characters escaped, for text mode (a TikZ label) or, when
+    ``math``, for math mode: a program's name or a dict key may hold ``_``, ``%`` or ``$``."""
+    special = _MATH_SPECIAL if math else _SPECIAL
+    return "".join(special.get(c, c) for c in text)
 
 
 def _hex(colour):
