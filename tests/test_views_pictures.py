@@ -177,6 +177,23 @@ def test_frames_are_one_svg_per_step(tmp_path):
         graph.save_frames(tmp_path / "missing")
 
 
+def test_frames_of_an_earlier_longer_trace_are_removed_and_other_files_kept(tmp_path):
+    dk.trace(add_multiply, -2.0, 5.0, -4.0).save_frames(tmp_path)  # 3 frames
+    (tmp_path / "notes.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "step-final.svg").write_text("<svg/>", encoding="utf-8")
+    paths = dk.trace(lambda x: x * 2.0, 1.0).save_frames(tmp_path)  # one step: 2 frames
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.svg", "step-00.svg", "step-01.svg", "step-final.svg"]
+    assert [p.name for p in paths] == ["step-00.svg", "step-01.svg"]
+
+
+def test_frames_saved_to_a_file_say_it_is_a_file(tmp_path):
+    taken = tmp_path / "frames.txt"
+    taken.write_text("", encoding="utf-8")
+    with pytest.raises(dk.InputError, match=f"cannot save the frames to {re.escape(str(taken))}: "
+                                            f"{re.escape(str(taken))} is a file, not a folder; give the name of a folder"):
+        dk.trace(add_multiply, -2.0, 5.0, -4.0).save_frames(taken)
+
+
 def test_to_latex_is_a_tikz_picture_with_every_number():
     tikz = dk.trace(add_multiply, -2.0, 5.0, -4.0).to_latex()
     assert tikz.startswith(r"\begin{tikzpicture}") and tikz.rstrip().endswith(r"\end{tikzpicture}")

@@ -237,6 +237,25 @@ def test_a_seed_that_is_not_finite_numbers_is_refused(seed):
         dk.trace(dk.exp, np.array([1.0, 2.0]), seed=seed)
 
 
+@pytest.mark.parametrize("save, message", [
+    (lambda t: t.save(None), r"cannot save the trace to None: give a file name, e.g. trace\.save\('graph\.svg'\)"),
+    (lambda t: t.save(3), r"cannot save the trace to 3: give a file name, e.g. trace\.save\('graph\.svg'\)"),
+    (lambda t: t.save_frames(None),
+     r"cannot save the frames to None: give a folder name, e.g. trace\.save_frames\('frames'\)"),
+    (lambda t: t.step_through().save(None),
+     r"cannot save the stepper to None: give a file name, e.g. stepper\.save\('steps\.html'\)"),
+])
+def test_saving_to_something_that_is_not_a_name_asks_for_one(save, message):
+    with pytest.raises(dk.InputError, match=message):
+        save(dk.trace(lambda x: x * x, 1.5))
+
+
+def test_a_figure_is_drawn_only_on_matplotlib_axes():
+    with pytest.raises(dk.InputError, match=r"ax must be a matplotlib Axes to draw on \(e.g. fig, ax = plt.subplots\(\); "
+                                            r"trace.figure\(ax=ax\)\) or None for a new figure, got str"):
+        dk.trace(lambda x: x * x, 1.5).figure(ax="a")
+
+
 def test_the_stepper_is_saved_as_html_into_a_folder_that_exists(tmp_path):
     stepper = dk.trace(lambda x: x * x, 1.5).step_through()
     with pytest.raises(dk.InputError, match=r"cannot save the stepper to .*x\.html: the folder .*missing does not exist"):

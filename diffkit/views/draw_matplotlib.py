@@ -13,11 +13,13 @@ it shows.
 import io
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
+from .. import errors
 from .emphasis import NONE
 from .geometry import CAPTION_POINTS, EDGE_POINTS, LINE_SPACING, TITLE_POINTS, VALUE_POINTS
 from .labels import ACTIVE_FILL, EDGE_COLOUR, FILL, GRAD_COLOUR, HIGHLIGHT_COLOUR, VALUE_COLOUR
@@ -28,6 +30,9 @@ MAX_PNG_PIXELS = 20000  # per side: a huge graph is drawn at a lower resolution,
 
 def draw(drawing, emphasis=NONE, ax=None):
     """Paint ``drawing`` (a :class:`~.geometry.Drawing`) on ``ax`` (a new figure when None)."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise errors.InputError(f"ax must be a matplotlib Axes to draw on (e.g. fig, ax = plt.subplots(); "
+                                f"trace.figure(ax=ax)) or None for a new figure, got {type(ax).__name__}")
     if ax is None:
         figure = Figure(figsize=(drawing.width, drawing.height))
         FigureCanvasAgg(figure)

@@ -17,7 +17,7 @@ from html import escape
 
 from .. import errors
 from .emphasis import NONE, step_emphasis
-from .files import writable_folder, write_file
+from .files import given_path, writable_folder, write_file
 from .labels import value_lines
 from .svg import drawing_svg
 
@@ -110,9 +110,7 @@ class Stepper:
 
     def save(self, path):
         """Write a standalone HTML page to ``path`` (a name ending in .html); return the path."""
-        from pathlib import Path
-
-        path = Path(path)
+        path = given_path(path, "the stepper", "stepper.save('steps.html')")
         if path.suffix.lower() not in (".html", ".htm"):
             raise errors.InputError(
                 f"cannot save the stepper as {path.name!r}: it is an HTML page, give a file name ending in .html "

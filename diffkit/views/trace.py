@@ -11,6 +11,7 @@ gradient is the tape method's, to the last bit.
 """
 
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..core.primitive import get_primitive
 from ..engines.tape import KeptTraced, Tape
 from ..methods.base import unit_seed
 from ..ops.shapes import shape_of
-from .files import writable_folder, write_file
+from .files import given_path, writable_folder, write_file
 from .format import format_number, format_shape, format_value
 
 # How the notes write the arithmetic gates; any other op is shown by its name.
@@ -233,9 +234,7 @@ class Trace:
 
     def save(self, path, backend="auto"):
         """Write the drawing to ``path``; its suffix (.png or .svg) picks the format."""
-        from pathlib import Path
-
-        path = Path(path)
+        path = given_path(path, "the trace", "trace.save('graph.svg')")
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in ("png", "svg"):
             raise errors.InputError(f"cannot save a trace as {path.name!r}: use a file name ending in .png or .svg")
@@ -279,18 +278,23 @@ class Trace:
 
     def save_frames(self, folder):
         """Write one SVG per backward step (``step-01.svg``, ...) into ``folder``, for slides;
-        return their paths. Step 0 is the forward pass alone."""
-        from pathlib import Path
+        return their paths. Step 0 is the forward pass alone.
 
+        Frames of this name pattern that are not rewritten now (from an earlier, longer trace
+        saved into the same folder) are removed, so the folder holds this trace's frames and
+        no stale step among them; no other file is touched."""
         from .stepper import frame_svgs
 
-        folder = Path(folder)
+        folder = given_path(folder, "the frames", "trace.save_frames('frames')", kind="folder")
         writable_folder(folder, folder, "the frames")
         paths = []
         for number, svg in enumerate(frame_svgs(self)):
             path = folder / f"step-{number:02d}.svg"
             write_file(path, svg, "a frame")
             paths.append(path)
+        for old in folder.iterdir():
+            if re.fullmatch(r"step-\d{2,}\.svg", old.name) and old not in paths and old.is_file():
+                old.unlink()
         return paths
 
     def to_latex(self):
