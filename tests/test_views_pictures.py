@@ -6,6 +6,7 @@ df/dx = df/dy = -4; example 7: x W = [[-1, -1, 2, 6], [5, 2, 11, 7]]).
 
 import html
 import itertools
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
@@ -161,6 +162,14 @@ def test_the_stepper_is_one_self_contained_fragment():
                                      "to z: upstream 1 x local 3 = downstream 3"]
     assert steps[2]["lines"][1:] == ["to x: upstream -4 x local 1 = downstream -4",
                                      "to y: upstream -4 x local 1 = downstream -4"]
+
+
+def test_a_node_named_like_markup_cannot_end_the_steppers_script():
+    name = "</script><!--"
+    text = dk.trace(lambda x: dk.name(x * 2.0, name), 1.0).step_through()._repr_html_()
+    assert text.count("</script") == 1 and "<!--" not in text
+    steps = json.loads(re.search(r"var steps = (.*);\n", text).group(1))
+    assert steps[1]["lines"][0] == f"step 1 of 1: {name}: * 2, upstream gradient 1"
 
 
 def test_frames_are_one_svg_per_step(tmp_path):

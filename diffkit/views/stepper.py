@@ -92,7 +92,8 @@ class Stepper:
         """The HTML fragment: controls, the step's text, the SVG and the script."""
         prefix = prefix or f"dk-stepper-{next(_instances)}"
         svg = drawing_svg(self.drawing, prefix=prefix)
-        data = json.dumps(self.steps)
+        # "<" as its JSON escape: a node named "</script>" (or "<!--") must not end or change the script
+        data = json.dumps(self.steps).replace("<", "\\u003c")
         count = len(self.steps) - 1
         return f"""<div id="{prefix}" class="dk-stepper" data-step="0" style="font-family: sans-serif">
 <div class="dk-controls" style="margin: 4px 0">
