@@ -151,6 +151,14 @@ def test_highlight_marks_every_path_from_a_node_to_the_output():
         graph.highlight("w9")
 
 
+def test_highlighting_a_node_the_output_does_not_use_is_refused():
+    graph = dk.trace(lambda x, y: x * 2.0, 1.0, 2.0)  # y is an input the output never reads
+    with pytest.raises(dk.InputError, match=r"'y' does not reach the output \(the output is not computed from it\), "
+                                            "so there is no path to highlight; name a node the output depends on"):
+        graph.highlight("y")
+    assert graph.highlight("x").emphasis.nodes == {0, 2}
+
+
 # --- the stepper, frames and TikZ -----------------------------------------------------------------------------
 def test_the_stepper_is_one_self_contained_fragment():
     page = dk.trace(add_multiply, -2.0, 5.0, -4.0).step_through()

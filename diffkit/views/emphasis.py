@@ -40,14 +40,20 @@ def resolve(trace, names):
 
 
 def path_to_output(trace, names):
-    """The nodes and edges on every path from the named nodes to the output."""
-    starts = set(resolve(trace, names))
+    """The nodes and edges on every path from the named nodes to the output; a name with no
+    such path (the output does not use it) is refused, not silently drawn unmarked."""
     reaches = {trace.output.index}  # nodes from which the output can be reached
     for node in reversed(trace.nodes):
         if any(e.target in reaches for e in trace.edges if e.source == node.index):
             reaches.add(node.index)
+    frontier = []
+    for name in names:
+        starts = [i for i in resolve(trace, [name]) if i in reaches]
+        if not starts:
+            raise errors.InputError(f"{name!r} does not reach the output (the output is not computed from it), "
+                                    "so there is no path to highlight; name a node the output depends on")
+        frontier.extend(starts)
     on_path = set()
-    frontier = [i for i in starts if i in reaches]
     while frontier:
         index = frontier.pop()
         if index in on_path:
