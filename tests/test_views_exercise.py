@@ -134,6 +134,14 @@ def test_array_answers_transposed_or_not_summed_over_the_batch():
     assert ex.answer(step=matmul, input="W", downstream=dW)
 
 
+def test_a_number_given_in_brackets_is_not_called_a_batch():
+    ex = dk.exercise(add_multiply, -2.0, 5.0, -4.0, hide="downstream")
+    bracketed = ex.answer(step=2, input="x", downstream=[-4])
+    assert not bracketed and bracketed.slip == "shape"
+    assert bracketed.message == ("this gradient is a single number, like the value it belongs to; give it without "
+                                 "brackets (yours has shape (1,))")
+
+
 def test_the_solution_and_the_table_show_every_value():
     ex = dk.exercise(add_multiply, -2.0, 5.0, -4.0, hide="downstream")
     assert "?" in str(ex) and "?" not in str(ex.solution())

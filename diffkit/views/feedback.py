@@ -158,6 +158,9 @@ def judge(blank, answer, expected, context, decimals=None, written=None):
         if given.ndim == 0 and truth.ndim > 0:
             return Feedback(blank, False, f"this gradient is an array of shape {truth.shape}, like the value it "
                             "belongs to; give every entry", "shape", answer)
+        if truth.ndim == 0 and given.size == 1:  # [0.54] for 0.54: brackets, not a batch to sum
+            return Feedback(blank, False, f"this gradient is a single number, like the value it belongs to; give it "
+                            f"without brackets (yours has shape {given.shape})", "shape", answer)
         transposed = given.ndim == 2 and given.T.shape == truth.shape and is_right(given.T, truth, decimals, written)[0]
         if transposed:
             return Feedback(blank, False, f"transposed: a gradient has the shape of its value, {truth.shape}, "
