@@ -7,6 +7,7 @@ eval a start, a define, evaluate messages with inputs in the eval's format and
 particle message starts at the eval's answer, so that its descent ends at once.
 """
 
+import io
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.gradbench import respond
+from diffkit.gradbench import respond, serve
 from diffkit.programs.benchmark import ba, kmeans, particle, saddle
 
 SESSION = Path(__file__).parent / "data" / "gradbench_session.jsonl"
@@ -116,7 +117,7 @@ def test_a_failing_evaluation_is_reported_not_raised():
     response = respond({"id": 7, "kind": "evaluate", "module": "det", "function": "primal",
                         "input": {"A": [1.0, 2.0, 3.0], "ell": 2}})
     assert response["id"] == 7 and response["success"] is False
-    assert "cannot reshape" in response["error"]
+    assert response["error"] == "InputError: A must be ell*ell = 4 numbers, the matrix row by row; got [1.0, 2.0, 3.0]"
 
 
 def test_min_seconds_repeats_the_function():
@@ -124,3 +125,117 @@ def test_min_seconds_repeats_the_function():
                         "input": {"x": [0.0, 1.0], "min_runs": 1, "min_seconds": 0.02}})
     assert sum(t["nanoseconds"] for t in response["timings"]) >= 0.02e9
     assert response["output"] == pytest.approx(np.log(1 + np.e), rel=1e-15)
+
+
+def _gradbench(*args, stdin=""):
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "diffkit.gradbench", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bad_messages_get_a_failure_response_and_the_session_goes_on():
+    lines = ['[]', '{broken', '{"id": 1, "kind": "define", "module": ["gmm"]}', '{"id": 2, "kind": "start"}']
+    done = _gradbench(stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0 and done.stderr == ""
+    responses = [json.loads(line) for line in done.stdout.splitlines()]
+    assert responses[0] == {"id": None, "success": False,
+                            "error": "InputError: a message must be a JSON object with an id and a kind; got []"}
+    assert responses[1] == {"id": None, "success": False, "error": "InputError: a message is not JSON (Expecting "
+                            "property name enclosed in double quotes: line 1 column 2 (char 1)): '{broken'"}
+    assert responses[2] == {"id": 1, "success": False, "error": "InputError: diffkit has no module ['gmm'] (did you "
+                            "mean 'gmm'?); it implements gmm, lse, llsq, det, ode, lstm, ba, kmeans, saddle, particle"}
+    assert responses[3] == {"id": 2, "tool": "diffkit", "config": {"method": "tape"}}
+
+
+def test_an_unknown_method_is_one_error_line_and_exit_code_2():
+    done = _gradbench("--method", "tap")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("diffkit: error: no differentiation method named 'tap' (did you mean 'tape'?); ")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_an_unknown_kind_is_acknowledged_and_named_on_stderr():
+    # GradBench's tools answer a kind they do not handle with the bare id, so an eval's new kind keeps working
+    out, err = io.StringIO(), io.StringIO()
+    saved, sys.stderr = sys.stderr, err
+    try:
+        assert serve(['{"id": 1, "kind": "evalute"}\n', '{"id": 2, "kind": "analysis"}\n'], out) == 0
+    finally:
+        sys.stderr = saved
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [{"id": 1}, {"id": 2}]
+    assert err.getvalue() == ("diffkit: warning: message 1 has kind 'evalute', which diffkit does not know (did you "
+                              "mean 'evaluate'?); acknowledged only. The kinds are start, define, evaluate, analysis\n")
+
+
+def _error(module, function, data):
+    response = respond({"id": 3, "kind": "evaluate", "module": module, "function": function, "input": data})
+    assert response["success"] is False and response["id"] == 3
+    return response["error"]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"x": [1.0], "min_seconds": float("inf")}, "min_seconds must be a finite number >= 0; got inf"),
+    ({"x": [1.0], "min_runs": "abc"}, "min_runs must be an integer >= 0; got 'abc'"),
+    ({"x": [1.0], "min_runs": 2.7}, "min_runs must be an integer >= 0; got 2.7"),
+    ({}, "the input has no x; the lse eval's input holds x"),
+    ([1.0], "the input must be a JSON object of the lse eval's fields (x); got [1.0]"),
+    ({"x": "123"}, "x must be a list of at least one number; got '123'"),
+    ({"x": [1, None]}, "x must be a list of at least one number; got [1, None]"),
+    ({"x": [1, True]}, "x must be a list of at least one number; got [1, True]"),
+    ({"x": [[1.0, 2.0]]}, "x must be a list of at least one number; got [[1.0, 2.0]]"),
+])
+def test_lse_and_timing_fields_are_checked(data, message):
+    assert _error("lse", "primal", data) == f"InputError: {message}"
+
+
+def _gmm_input(**changes):
+    data = {"d": 2, "k": 3, "n": 1, "m": 0, "gamma": 1.0, "alpha": [0.0, 0.0, 0.0],
+            "mu": [[0.0, 0.0]] * 3, "q": [[0.0, 0.0]] * 3, "l": [[0.0]] * 3, "x": [[0.0, 0.0]]}
+    return dict(data, **changes)
+
+
+def _lstm_input(**changes):  # one layer, b = 2 bits, c = 2 characters
+    data = {"main_params": [[0.0] * 8] * 2, "extra_params": [[0.0] * 2] * 3, "state": [[0.0] * 2] * 2,
+            "sequence": [[0.0, 1.0], [1.0, 0.0]]}
+    return dict(data, **changes)
+
+
+def _ba_input(**changes):
+    return dict({"cam": [0.0] * 6 + [1.0] + [0.0] * 4, "x": [0.0, 0.0, 1.0], "w": 1.0, "feat": [0.0, 0.0],
+                 "n": 1, "m": 1, "p": 1}, **changes)
+
+
+@pytest.mark.parametrize("module, function, data, message", [
+    ("ode", "primal", {"x": [0.1, 0.2, 0.3], "s": -1}, "s must be an integer >= 1; got -1"),
+    ("ode", "primal", {"x": [0.1, 0.2, 0.3], "s": 0}, "s must be an integer >= 1; got 0"),
+    ("det", "primal", {"A": [1.0, 2.0, 3.0, 4.0], "ell": 2.5}, "ell must be an integer >= 1; got 2.5"),
+    ("det", "primal", {"A": [1.0, 2.0, 3.0, 4.0]}, "the input has no ell; the det eval's input holds A, ell"),
+    ("det", "primal", {"A": [1.0, 2.0, 3.0, 4.0], "ell": 3},
+     "A must be ell*ell = 9 numbers, the matrix row by row; got [1.0, 2.0, 3.0, 4.0]"),
+    ("gmm", "objective", _gmm_input(m=2.7), "m must be an integer >= 0; got 2.7"),
+    ("gmm", "objective", _gmm_input(gamma=-1), "gamma must be a number > 0 (the Wishart prior's scale); got -1.0"),
+    ("gmm", "objective", _gmm_input(mu=[[0.0, 0.0, 0.0]] * 2),
+     "mu must be k x d numbers (3 x 2 here); got [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]"),
+    ("ba", "objective", _ba_input(feat=[0.0]), "feat must be 2 numbers, a feature position; got [0.0]"),
+    ("ba", "objective", _ba_input(cam=[0.0] * 12), "cam must be 11 numbers: rotation (3), centre (3), focal "
+     "length, principal point (2), distortion (2); got [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0..."),
+    ("lstm", "objective", _lstm_input(sequence=[[0.0, 1.0]]),
+     "sequence must hold at least 2 characters (the loss predicts each next one); got 1"),
+    ("lstm", "objective", _lstm_input(main_params=[0.0] * 16), "main_params must be a 2l x 4b array of numbers "
+     "(2 x 8 here: l = 1 from the state, b = 2 from the sequence); got [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0..."),
+    ("kmeans", "cost", {"points": [], "centroids": [[0.0]]},
+     "points must be an n x d array of numbers (n >= 1 points); got []"),
+    ("saddle", "rr", {"start": 5}, "start must be a pair of numbers, e.g. [1.0, 1.0]; got 5"),
+])
+def test_an_input_the_program_would_misread_names_the_field(module, function, data, message):
+    assert _error(module, function, data) == f"InputError: {message}"
+
+
+def test_checked_inputs_still_give_the_evals_answers():
+    # ode: x_0 t = 0.2 at t = 2; lse of [0, 0] is log 2; det of [[1, 2], [3, 4]] is -2
+    assert respond({"id": 1, "kind": "evaluate", "module": "ode", "function": "primal",
+                    "input": {"x": [0.1], "s": 1}})["output"] == pytest.approx([0.2], rel=1e-15)
+    assert respond({"id": 1, "kind": "evaluate", "module": "lse", "function": "primal",
+                    "input": {"x": [0, 0]}})["output"] == pytest.approx(np.log(2.0), rel=1e-15)
+    assert respond({"id": 1, "kind": "evaluate", "module": "det", "function": "primal",
+                    "input": {"A": [1, 2, 3, 4], "ell": 2}})["output"] == pytest.approx(-2.0, rel=1e-15)
