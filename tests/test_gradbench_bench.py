@@ -68,3 +68,31 @@ def test_report_is_rebuilt_from_stored_results(tmp_path):
 
 def test_the_readme_section_belongs_to_the_mlp_benchmark(tmp_path):
     assert main(["bench", "--suite", "gradbench", "--update-readme", "--out", str(tmp_path)]) == 2
+
+
+def test_a_peer_whose_gradient_disagrees_counts_toward_no_goal(tmp_path):
+    entry = _entry("gmm", "small", tape=3.0, autograd=4.0)
+    entry["tools"]["autograd"]["max_abs_difference"] = 517.0  # beyond GRADIENT_TOLERANCE (1e-8)
+    goals = {g["goal"]: g for g in gradbench.evaluate_goals({"sizes": [entry]})}
+    assert goals["gmm small: tape ratio better than autograd's"] == {
+        "goal": "gmm small: tape ratio better than autograd's", "met": None,
+        "measured": "autograd's gradient disagrees with diffkit's (max abs difference 5.2e+02): not counted"}
+    quick = gradbench.run(gradbench.Settings(((("gmm", "small", dict(d=2, k=2, n=5))),), 1, True), peer_names=[])
+    gradbench_report.write_report(dict(quick, sizes=[entry]), tmp_path)
+    assert "| gmm | small (d=2) | 30 | 0.0e+00 | **5.2e+02 (disagrees: not counted)** |" in (tmp_path / "index.md").read_text()
+
+
+@pytest.mark.parametrize("change, missing", [
+    (lambda r: r.pop("quick"), "it has no quick"),
+    (lambda r: r["sizes"][0].pop("params"), "sizes[0] has no params"),
+    (lambda r: r["sizes"][0]["tools"][gradbench.TAPE].pop("ratio"), "sizes[0] 'diffkit tape' has no ratio"),
+])
+def test_a_results_file_lacking_a_key_names_it(tmp_path, capsys, change, missing):
+    results = {"suite": "gradbench", "quick": True, "environment": {}, "peers": [], "sizes": [_entry("gmm", "small", 3.0)]}
+    change(results)
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    assert main(["bench", "--suite", "gradbench", "--report-only", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"diffkit: error: {tmp_path / 'results.json'} does not hold diffkit bench --suite gradbench results "
+        f"({missing}): rerun `diffkit bench --suite gradbench --out {tmp_path}` to measure again\n")
+

@@ -12,17 +12,27 @@ from matplotlib.ticker import NullFormatter
 from ..report.figures import new_figure, save_figure, styled
 from ..report.pages import section_markdown, write_section_pages
 from ..report.section import Bullets, Image, Paragraph, Section, Table
-from .gradbench import PROBLEMS, TAPE, evaluate_goals
+from .gradbench import GRADIENT_TOLERANCE, PROBLEMS, TAPE, agrees, evaluate_goals
 from . import report
 from .report import RESULTS_FILE, _environment_section, _peers_section, _seconds
 from .targets import verdict
 
 FIGURE = "ratio_vs_params.png"
-RESULT_KEYS = ("suite", "environment", "peers", "sizes")
+RESULT_KEYS = ("suite", "quick", "environment", "peers", "sizes")
+SIZE_KEYS = ("problem", "size", "settings", "params", "tools")
+TOOL_KEYS = ("objective", "gradient", "ratio", "max_abs_difference")
+COMMAND = "diffkit bench --suite gradbench"
 
 
 def load_results(directory):
-    return report.load_results(directory, RESULT_KEYS, "diffkit bench --suite gradbench")
+    """The stored results, each size and each tool's numbers checked present (the report reads them all)."""
+    results = report.load_results(directory, RESULT_KEYS, COMMAND)
+    sizes = results["sizes"] if isinstance(results["sizes"], list) else [results["sizes"]]
+    for index, entry in enumerate(sizes):
+        report.require_keys(entry, SIZE_KEYS, directory, COMMAND, part=f"sizes[{index}]")
+        for tool, numbers in entry["tools"].items():
+            report.require_keys(numbers, TOOL_KEYS, directory, COMMAND, part=f"sizes[{index}] {tool!r}")
+    return results
 
 
 def _tools(results):
@@ -30,6 +40,12 @@ def _tools(results):
     for entry in results["sizes"]:
         names += [t for t in entry["tools"] if t not in names]
     return names
+
+
+def _difference(numbers):
+    """A tool's largest difference from the tape, flagged when it is beyond the tolerance."""
+    text = f"{numbers['max_abs_difference']:.1e}"
+    return text if agrees(numbers) else f"**{text} (disagrees: not counted)**"
 
 
 def _ratio_section(results):
@@ -41,8 +57,7 @@ def _ratio_section(results):
         ratios.append(start + [f"{e['tools'][t]['ratio']:.2f}x" if t in e["tools"] else "-" for t in tools])
         objectives.append(start + [f"{_seconds(e['tools'][t]['objective'])} / {_seconds(e['tools'][t]['gradient'])}"
                                    if t in e["tools"] else "-" for t in tools])
-        differences.append(start + [f"{e['tools'][t]['max_abs_difference']:.1e}" if t in e["tools"] else "-"
-                                    for t in tools])
+        differences.append(start + [_difference(e["tools"][t]) if t in e["tools"] else "-" for t in tools])
     return [
         Section("ratios", "Gradient time over objective time (ADBench's ratio)", [
             Paragraph("Each tool's gradient divided by the same tool's objective, both medians of side-by-side "
@@ -52,7 +67,8 @@ def _ratio_section(results):
         ]),
         Section("medians", "Medians: objective / gradient", [
             Table(header, objectives),
-            Paragraph("Largest absolute difference of each gradient from diffkit's tape:"),
+            Paragraph(f"Largest absolute difference of each gradient from diffkit's tape; one beyond "
+                      f"{GRADIENT_TOLERANCE:.0e} is flagged and counts toward no goal:"),
             Table(header, differences),
         ]),
     ]

@@ -54,12 +54,18 @@ def load_results(directory, keys=RESULT_KEYS, command="diffkit bench"):
         raise errors.InputError(f"cannot read {path} ({getattr(exc, 'strerror', None) or exc}): {rerun}") from None
     except ValueError as exc:
         raise errors.InputError(f"{path} is not valid JSON ({exc}): {rerun}") from None
-    missing = [key for key in keys if key not in results] if isinstance(results, dict) else list(keys)
-    if missing:
-        raise errors.InputError(
-            f"{path} does not hold {command} results (it has no {', '.join(missing)}): {rerun}"
-        )
+    require_keys(results, keys, directory, command)
     return results
+
+
+def require_keys(record, keys, directory, command="diffkit bench", part="it"):
+    """An InputError unless ``record`` (``part`` of the results in ``directory``) is a dict
+    holding every one of ``keys``: the message names the file, what is missing and the rerun."""
+    missing = [key for key in keys if key not in record] if isinstance(record, dict) else list(keys)
+    if missing:
+        path = Path(directory) / RESULTS_FILE
+        raise errors.InputError(f"{path} does not hold {command} results ({part} has no {', '.join(missing)}): "
+                                f"rerun `{command} --out {directory}` to measure again")
 
 
 def _seconds(value):
