@@ -96,3 +96,9 @@ def test_a_results_file_lacking_a_key_names_it(tmp_path, capsys, change, missing
         f"diffkit: error: {tmp_path / 'results.json'} does not hold diffkit bench --suite gradbench results "
         f"({missing}): rerun `diffkit bench --suite gradbench --out {tmp_path}` to measure again\n")
 
+
+def test_a_missing_results_file_names_the_gradbench_command(tmp_path, capsys):
+    out = tmp_path / "none"
+    assert main(["bench", "--suite", "gradbench", "--report-only", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"diffkit: error: {out / 'results.json'} does not exist: run "
+                                       f"`diffkit bench --suite gradbench --out {out}` first\n")

@@ -38,21 +38,23 @@ def add_arguments(parser):
     )
 
 
-def _load(out, report=None):
-    """The stored results in ``out``, read by ``report``'s loader (the MLP benchmark's by default)."""
+def _load(out, report=None, suite="mlp"):
+    """The stored results in ``out``, read by ``report``'s loader (the MLP benchmark's by default);
+    a missing file names the command that writes it, ``--suite`` included."""
     from ..bench import report as mlp_report
     from ..bench.report import RESULTS_FILE
 
     path = Path(out) / RESULTS_FILE
     if not path.exists():
-        raise errors.InputError(f"{path} does not exist: run `diffkit bench --out {out}` first")
+        command = "diffkit bench" + (f" --suite {suite}" if suite != "mlp" else "")
+        raise errors.InputError(f"{path} does not exist: run `{command} --out {out}` first")
     return (report or mlp_report).load_results(out)
 
 
 def _measure_and_write(args, measurements, report):
     """Run ``measurements`` (a module with Settings and run) and write its report."""
     if args.report_only:
-        print(f"rebuilt {report.write_report(_load(args.out, report), args.out)}")
+        print(f"rebuilt {report.write_report(_load(args.out, report, args.suite), args.out)}")
         return 0
     from ..harness.database import make_folder
 
