@@ -5,9 +5,10 @@ computes on them (the timed part) and writes its output in the eval's JSON forma
 (``present``). ``prepare`` checks every field against the eval's format first (counts
 are integers, arrays have the shapes the counts give, entries are numbers), so that an
 input the program would misread (broadcast, reshape, truncate) is an InputError naming
-the field, what was given and what the eval expects, never a silently wrong answer. Gradients and Jacobians go through the public ``dk.gradient`` with the
-tool's method (the tape unless ``--method`` says otherwise); ``saddle`` and ``particle``
-name their nesting in the function itself (``rf``: the tape outside, forward mode inside).
+the field, what was given and what the eval expects, never a silently wrong answer.
+Gradients and Jacobians go through the public ``dk.gradient`` with the tool's method (the
+tape unless ``--method`` says otherwise); ``saddle`` and ``particle`` name their nesting in
+the function itself (``rf``: the tape outside, forward mode inside).
 """
 
 from dataclasses import dataclass
