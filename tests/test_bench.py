@@ -242,8 +242,8 @@ def test_goals_are_judged_from_the_ratios():
     "text, message",
     [
         ("{broken", "is not valid JSON (Expecting property name enclosed in double quotes"),
-        ('{"arrays": []}', "does not hold diffkit bench results (it has no environment, peers, fd, symbolic, scalar)"),
-        ("[1, 2]", "does not hold diffkit bench results (it has no environment, peers, arrays"),
+        ('{"arrays": []}', "does not hold diffkit bench results (it has no quick, environment, peers, fd, symbolic, scalar)"),
+        ("[1, 2]", "does not hold diffkit bench results (it has no quick, environment, peers, arrays"),
     ],
     ids=["not-json", "missing-keys", "a-list"],
 )

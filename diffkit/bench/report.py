@@ -40,7 +40,7 @@ SECTIONS = (
 )  # the headings index.md holds, in order
 
 
-RESULT_KEYS = ("environment", "peers", "arrays", "fd", "symbolic", "scalar")
+RESULT_KEYS = ("quick", "environment", "peers", "arrays", "fd", "symbolic", "scalar")
 
 
 def load_results(directory, keys=RESULT_KEYS, command="diffkit bench"):
