@@ -495,3 +495,49 @@ def test_a_complex_gradient_is_a_finding_not_its_real_part():
 def test_methods_may_be_any_collection_of_names():
     report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods={"tape"})
     assert report.passed
+
+
+def _square_sum(p):
+    """sum of squares of every array in the nested dict p: its gradient is 2 p, entry by entry."""
+    return dk.sum(p["l1"]["W"] ** 2) + dk.sum(p["l1"]["b"] ** 2) + dk.sum(p["l2"] ** 2)
+
+
+def _nested_point():
+    return {"l1": {"W": np.array([1.0, 2.0]), "b": np.array([3.0])}, "l2": np.array([4.0])}
+
+
+def test_a_none_gradient_inside_a_dict_is_wrong_not_skipped():
+    p = {"W": np.array([1.0, 2.0]), "b": np.array([3.0])}
+    loss = lambda p: dk.sum(p["W"] ** 2) + dk.sum(p["b"] ** 2)  # noqa: E731
+    report = dk.check_grad(loss, lambda p: {"W": np.array([2.0, 4.0]), "b": None}, p)
+    assert not report
+    assert report.argument("W").verdict == CORRECT
+    assert report.argument("b").verdict == WRONG
+    assert report.argument("b").findings == ["missing argument: the gradient for b is None"]
+
+
+def test_a_none_gradient_inside_a_tuple_is_wrong_not_skipped():
+    t = (np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    report = dk.check_grad(lambda t: dk.sum(t[0] * t[1]), lambda t: (t[1], None), t)
+    assert not report
+    assert report.argument("t[0]").verdict == CORRECT  # d/dt0 sum(t0 * t1) = t1
+    assert report.argument("t[1]").findings == ["missing argument: the gradient for t[1] is None"]
+
+
+def test_a_short_tuple_gradient_names_the_item_it_lacks():
+    t = (np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    report = dk.check_grad(lambda t: dk.sum(t[0] * t[1]), lambda t: (t[1],), t)
+    assert report.argument("t[1]").verdict == WRONG
+    assert report.argument("t[1]").findings == ["missing argument: no gradient given for t[1]"]
+
+
+def test_a_none_or_missing_branch_of_nested_dicts_is_wrong_in_every_leaf():
+    for given in ({"l1": None, "l2": np.array([8.0])}, {"l2": np.array([8.0])}):
+        report = dk.check_grad(_square_sum, lambda p, given=given: given, _nested_point())
+        assert not report
+        assert report.argument("l2").verdict == CORRECT  # 2 * 4
+        assert report.argument("l1.W").verdict == WRONG
+        assert report.argument("l1.b").verdict == WRONG
+        assert report.argument("l1.b").findings == ["missing argument: no gradient given for l1.b"]
+    none = dk.check_grad(_square_sum, lambda p: {"l1": None, "l2": np.array([8.0])}, _nested_point())
+    assert none.argument("l1.W").findings == ["missing argument: the gradient for p.l1 is None"]

@@ -41,7 +41,8 @@ class AlignedGradient:
         return [f.message for f in self.findings if f.leaf is None]
 
 
-_MISSING = object()
+_MISSING = object()  # no gradient given for this argument or item (reported when matched)
+_REPORTED = object()  # a dict key the gradient lacks, already reported by _key_findings
 
 
 def align_gradient(problem, user_grad, source="grad_fn"):
@@ -53,6 +54,13 @@ def align_gradient(problem, user_grad, source="grad_fn"):
     for value, treedef, name in zip(per_argument, problem.treedefs, problem.arg_names):
         _match(problem, value, treedef, name, first_leaf, aligned, source)
         first_leaf += treedef.num_leaves
+    for leaf, value in enumerate(aligned.leaves):
+        # A leaf with nothing to compare must never pass as correct: if no finding names it yet
+        # (e.g. the other leaves of a missing or None branch), say what is missing.
+        if value is None and not aligned.findings_for(leaf):
+            aligned.findings.append(
+                Finding(f"missing argument: no gradient given for {problem.leaf_names[leaf]}", leaf)
+            )
     return aligned
 
 
@@ -106,6 +114,9 @@ def _match(problem, value, treedef, path, first_leaf, aligned, source):
     if value is _MISSING:
         aligned.findings.append(Finding(f"missing argument: no gradient given for {path}", first_leaf))
         return
+    if value is None and treedef.kind != "leaf":
+        aligned.findings.append(Finding(f"missing argument: the gradient for {path} is None", first_leaf))
+        return
     if treedef.kind == "leaf":
         _match_leaf(problem, value, first_leaf, aligned)
         return
@@ -126,7 +137,7 @@ def _match(problem, value, treedef, path, first_leaf, aligned, source):
             firsts[key] = index
             index += child.num_leaves
         _key_findings(items, treedef.keys, f"the gradient for {path}", source, aligned.findings, firsts)
-        children = [items.get(key, None) for key in treedef.keys]
+        children = [items.get(key, _REPORTED) for key in treedef.keys]
         names = [f"{path}.{key}" for key in treedef.keys]
     else:
         if not isinstance(value, (list, tuple)) or len(value) != len(treedef.children):
@@ -142,12 +153,12 @@ def _match(problem, value, treedef, path, first_leaf, aligned, source):
             )
             if not isinstance(value, (list, tuple)):
                 return
-        children = [value[i] if i < len(value) else None for i in range(len(treedef.children))]
+        children = [value[i] if i < len(value) else _MISSING for i in range(len(treedef.children))]
         names = [f"{path}[{i}]" for i in range(len(treedef.children))]
     index = first_leaf
     for child_value, child_def, child_name in zip(children, treedef.children, names):
-        if child_value is None:
-            index += child_def.num_leaves  # already reported as a missing key
+        if child_value is _REPORTED:
+            index += child_def.num_leaves
             continue
         _match(problem, child_value, child_def, child_name, index, aligned, source)
         index += child_def.num_leaves
