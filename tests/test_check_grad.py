@@ -541,3 +541,35 @@ def test_a_none_or_missing_branch_of_nested_dicts_is_wrong_in_every_leaf():
         assert report.argument("l1.b").findings == ["missing argument: no gradient given for l1.b"]
     none = dk.check_grad(_square_sum, lambda p: {"l1": None, "l2": np.array([8.0])}, _nested_point())
     assert none.argument("l1.W").findings == ["missing argument: the gradient for p.l1 is None"]
+
+
+FORGOT_ARGNUMS = (
+    "the gradient for w is a tuple of 2 arrays: 2 gradients for 1 differentiated argument (w); to check 2 "
+    "arguments pass argnums=(0, 1), or return only the gradient of w"
+)
+
+
+def test_several_gradients_for_one_argument_say_to_pass_argnums():
+    # d/dw sum(x w + b) = x, d/db = 1: right gradients, but argnums (default 0) names only w
+    loss = lambda w, b, x: dk.sum(x * w + b)  # noqa: E731
+    w, b, x = np.array([1.0, 2.0]), np.array([0.5]), np.array([3.0, 4.0])
+    ragged = dk.check_grad(loss, lambda w, b, x: (x, np.array([2.0])), w, b, x)
+    assert not ragged and ragged.argument("w").findings == [FORGOT_ARGNUMS]
+    same_shape = dk.check_grad(loss, lambda w, b, x: (x, np.ones(2)), w, np.ones(2), x)
+    assert not same_shape and same_shape.argument("w").findings == [FORGOT_ARGNUMS]
+    assert dk.check_grad(loss, lambda w, b, x: (x, np.array([2.0])), w, b, x, argnums=(0, 1))
+    assert dk.check_grad(loss, lambda w, b, x: list(x), w, b, x)  # a list of numbers is one gradient
+
+
+def test_the_cli_reports_several_gradients_for_one_argument_as_a_finding(tmp_path, capsys):
+    from diffkit.cli import main
+
+    path = tmp_path / "mynet.py"
+    path.write_text(
+        "import numpy as np, diffkit as dk\n"
+        "def loss(w, b, x):\n    return dk.sum(x * w + b)\n"
+        "def loss_grad(w, b, x):\n    return x, np.array([2.0])\n"
+        "def example_args():\n    return np.array([1.0, 2.0]), np.array([0.5]), np.array([3.0, 4.0])\n"
+    )
+    assert main(["check", f"{path}:loss", f"{path}:loss_grad", "--argnums", "0"]) == 1  # a wrong gradient
+    assert FORGOT_ARGNUMS in capsys.readouterr().out

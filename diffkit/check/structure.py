@@ -170,27 +170,52 @@ def _match_leaf(problem, value, leaf_index, aligned):
     if value is None:
         aligned.findings.append(Finding(f"missing argument: the gradient for {name} is None", leaf_index))
         return
-    if np.iscomplexobj(value) and np.any(np.imag(value)):
-        aligned.findings.append(
-            Finding(f"the gradient for {name} has complex entries; the gradient of a real program is real: "
-                    "return the real gradient (a complex intermediate left in it?)", leaf_index)
-        )
-        return
     try:
+        if np.iscomplexobj(value) and np.any(np.imag(value)):
+            aligned.findings.append(
+                Finding(f"the gradient for {name} has complex entries; the gradient of a real program is real: "
+                        "return the real gradient (a complex intermediate left in it?)", leaf_index)
+            )
+            return
         array = np.array(np.real(value) if np.iscomplexobj(value) else value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        message = _several_gradients_message(problem, value, name)
         aligned.findings.append(
-            Finding(f"the gradient for {name} is not an array of numbers ({type(value).__name__}: {exc})", leaf_index)
+            Finding(message or f"the gradient for {name} is not an array of numbers ({type(value).__name__}: {exc})",
+                    leaf_index)
         )
         return
     aligned.raw[leaf_index] = array
     if array.shape == expected.shape or (array.size == 1 and expected.size == 1):
         aligned.leaves[leaf_index] = array.reshape(expected.shape)
         return
+    several = _several_gradients_message(problem, value, name)
+    if several:
+        aligned.findings.append(Finding(several, leaf_index))
+        return
     aligned.findings.append(Finding(shape_message(name, array.shape, expected.shape), leaf_index))
     if array.size == expected.size:
         aligned.leaves[leaf_index] = array.reshape(expected.shape)
         aligned.reshaped[leaf_index] = True
+
+
+def _several_gradients_message(problem, value, name):
+    """Explain a tuple of arrays given for one differentiated argument (argnums left out), or None.
+
+    Only a tuple or list holding an array can be one gradient per argument: a nested list
+    of numbers is the gradient itself, written as a list.
+    """
+    if not problem.single or not isinstance(value, (tuple, list)) or len(value) < 2:
+        return None
+    if not any(isinstance(item, np.ndarray) for item in value):
+        return None
+    count = len(value)
+    argnums = tuple(range(count)) if count <= len(problem.args) else None
+    fix = f"pass argnums={argnums}" if argnums else "pass argnums with one position per gradient"
+    return (
+        f"the gradient for {name} is a {type(value).__name__} of {count} arrays: {count} gradients for 1 "
+        f"differentiated argument ({name}); to check {count} arguments {fix}, or return only the gradient of {name}"
+    )
 
 
 def shape_message(name, given, expected):
