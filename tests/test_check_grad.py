@@ -573,3 +573,12 @@ def test_the_cli_reports_several_gradients_for_one_argument_as_a_finding(tmp_pat
     )
     assert main(["check", f"{path}:loss", f"{path}:loss_grad", "--argnums", "0"]) == 1  # a wrong gradient
     assert FORGOT_ARGNUMS in capsys.readouterr().out
+
+
+def test_a_wrong_gradient_of_tiny_values_is_wrong():
+    # d/dx sum(x**2) = 2x = (2, 4, -6) * 1e-200; yours (2, 6, -6) * 1e-200 is off by half at x[1]
+    x = np.array([1.0, 2.0, -3.0]) * 1e-200
+    report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: np.array([2.0, 3.0, 2.0]) * x, x, methods=("tape",))
+    assert not report and report.wrong_entries == ["x[1]"]
+    assert report.argument("x").rel_errors[1] == pytest.approx(1 / 3, rel=1e-12)  # 2e-200 / 6e-200
+    assert dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, x, methods=("tape",))

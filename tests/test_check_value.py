@@ -79,3 +79,12 @@ def test_a_program_returning_values_of_several_shapes_is_named():
 def test_a_ragged_expected_value_is_a_finding():
     report = dk.check_value(lambda x: x, [[1.0], [1.0, 2.0]], np.ones(2))
     assert not report.passed and report.arguments[0].findings[0].startswith("your value is not an array of numbers")
+
+
+def test_a_tiny_value_twice_too_large_is_wrong():
+    # 2e-40 against 1e-40: relative error 0.5, far above the wrong band, however small both are
+    report = dk.check_value(lambda x: x * 1e-40, np.array([2e-40]), np.array([1.0]))
+    assert not report and report.wrong_entries == ["value[0]"]
+    assert report.arguments[0].rel_errors[0] == 0.5
+    assert dk.check_value(lambda x: x * 1e-40, np.array([1e-40]), np.array([1.0]))
+    assert dk.check_value(lambda x: x * 0.0, np.array([0.0]), np.array([1.0]))  # 0 against 0

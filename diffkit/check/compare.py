@@ -4,10 +4,11 @@ An entry is correct when yours lies within the reference's error estimate plus y
 own rounding (``atol``; an exact reference's estimate is its rounding level, a
 finite-difference reference brings its own). Beyond that the bands follow the CS 231n
 convention for float64: a relative error ``|a - b| / max(|a|, |b|, tiny)`` below 1e-7
-is correct, up to 1e-5 suspicious, above that wrong. For a less precise dtype both
-bands are multiplied by ``(eps_dtype / eps_float64) ** (1/3)``, the factor by which the
-central-difference step grows, so float32 bands are about 8e-5 and 8e-3 (and float32
-checks are weak).
+is correct, up to 1e-5 suspicious, above that wrong; ``tiny`` is the smallest normal
+float64, so a value of 1e-40 is judged as one of 1 is, and 0 against 0 is no error.
+For a less precise dtype both bands are multiplied by
+``(eps_dtype / eps_float64) ** (1/3)``, the factor by which the central-difference step
+grows, so float32 bands are about 8e-5 and 8e-3 (and float32 checks are weak).
 
 Values rounded by hand (``decimals=3``: printed to three decimals) are judged against
 rounding instead of the bands: within half a unit of the last decimal (plus the
@@ -34,7 +35,7 @@ RANDOM_PASS = "passed random check"
 # How bad each verdict is; a group's verdict is its worst member's.
 SEVERITY = {CORRECT: 0, RANDOM_PASS: 1, KINK: 2, SUSPICIOUS: 3, WRONG: 4}
 
-TINY = 1e-30
+TINY = np.finfo(np.float64).tiny  # no larger floor: it would judge every value below it correct
 FLOAT64_CORRECT_BELOW = 1e-7
 FLOAT64_WRONG_ABOVE = 1e-5
 MAX_DECIMALS = 15  # more decimals than float64 holds mean no rounding at all
