@@ -251,3 +251,28 @@ def test_a_mistake_in_the_pair_or_the_options_is_an_input_error_naming_it(mistak
 def test_check_grad_refuses_methods_none_too():
     with pytest.raises(dk.InputError, match=r"methods must name the references"):
         dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods=None)
+
+
+def _embed_forward(idx, W):
+    return W[idx], (idx, W.shape)
+
+
+def _embed_backward(dout, cache):
+    """An embedding lookup's backward: the word indices are data, only W has a gradient."""
+    idx, shape = cache
+    dW = np.zeros(shape)
+    np.add.at(dW, idx, dout)
+    return (dW,)
+
+
+def test_an_integer_input_given_a_gradient_says_to_pass_floats():
+    x, w, b = np.ones((2, 3), dtype=int), np.ones((3, 2)), np.zeros(2)
+    with pytest.raises(dk.InputError, match=(
+        r"^affine_forward.backward returned 3 gradients, one for x too; x holds integers, which check_backward "
+        r"takes as data \(word indices, labels\) with no gradient: to check its gradient, pass it as floats, "
+        r"np.asarray\(x, dtype=float\)$"
+    )):
+        dk.check_backward((affine_forward, affine_backward), x, w, b)
+    assert dk.check_backward((affine_forward, affine_backward), np.asarray(x, dtype=float), w, b)
+    # integers with no gradient returned stay data
+    assert dk.check_backward((_embed_forward, _embed_backward), np.array([0, 2, 0]), np.arange(6.0).reshape(3, 2))

@@ -14,8 +14,11 @@ finite differences of that scalar.
 
 Inputs holding real numbers are differentiated; integer and boolean arrays (word
 indices, labels) and other objects (a ``bn_param`` dict) are data, passed to the forward
-as they are. Every run of the forward starts from the state the user's own forward and
-backward left (running averages, caches), and that state is what the user finds after
+as they are. Integers are not guessed to be real numbers written without a decimal
+point: when the backward returns a gradient for an integer input too, the check stops
+with an InputError saying to pass it as floats (``np.asarray(x, dtype=float)``). Every
+run of the forward starts from the state the user's own forward and backward left
+(running averages, caches), and that state is what the user finds after
 the check (see :mod:`.user_state`).
 """
 
@@ -163,7 +166,8 @@ def check_backward(
     names = all_names + param_names
     values = inputs + [np.asarray(v) for v in module.params.values()]
     argnums = tuple(differentiated) + tuple(range(len(inputs), len(values)))
-    user, findings = _user_gradients(module, returned, input_names, param_names)
+    integer_names = [name for name, x in zip(all_names, inputs) if _is_integer_array(x)]
+    user, findings = _user_gradients(module, returned, input_names, param_names, integer_names)
     objective = _vjp_objective(module, upstream, len(inputs), names, state)
     try:
         problem = Problem(objective, values, argnums)
@@ -235,6 +239,13 @@ def _as_input(value, position):
     return value  # integers (word indices, labels) and booleans stay what they are: data
 
 
+def _is_integer_array(value):
+    """An input of integers (an int array, a number, a list of them): data for the check."""
+    if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.integer, int, list, tuple)):
+        return False
+    return _is_numbers(value) and np.asarray(value).dtype.kind in "iu"
+
+
 def _is_real_array(value):
     return isinstance(value, np.ndarray) and value.dtype.kind == "f"
 
@@ -244,8 +255,12 @@ def _fresh(inputs):
     return [x.copy() if _is_real_array(x) else x for x in inputs]
 
 
-def _user_gradients(module, returned, input_names, param_names):
-    """The user's gradients as a dict keyed by argument name, plus findings about their count."""
+def _user_gradients(module, returned, input_names, param_names, integer_names=()):
+    """The user's gradients as a dict keyed by argument name, plus findings about their count.
+
+    When the count is right only if the integer inputs (``integer_names``) had gradients too,
+    the user meant them as real numbers: an InputError says to pass them as floats.
+    """
     findings = []
     source = f"{module.name}.backward"
     names = input_names + param_names
@@ -262,6 +277,14 @@ def _user_gradients(module, returned, input_names, param_names):
             if key in grads:
                 user[name] = grads[key]
         return user, findings
+    if integer_names and len(sequence) - len(integer_names) in (len(names), len(input_names)):
+        listed, one = ", ".join(integer_names), len(integer_names) == 1
+        raise errors.InputError(
+            f"{source} returned {len(sequence)} gradients, one for {listed} too; {listed} "
+            f"{'holds' if one else 'hold'} integers, which check_backward takes as data (word indices, labels) "
+            f"with no gradient: to check {'its' if one else 'their'} gradient, pass "
+            f"{'it' if one else 'them'} as floats, np.asarray({integer_names[0]}, dtype=float)"
+        )
     expected = f"{len(input_names)} input gradient(s) ({', '.join(input_names)})"
     if param_names:
         expected += (
