@@ -510,3 +510,15 @@ def test_a_sympy_face_refusing_shapes_is_the_shape_error_every_method_gives():
     for method in ("tape", "symbolic"):
         with pytest.raises(dk.ShapeError):
             dk.gradient(lambda a: dk.sum(product(a, b)), a, method=method)
+
+
+def test_check_primitive_names_a_jvp_rule_returning_a_ragged_list():
+    ragged = dk.primitive(lambda x: x**2, name="ragged_square", sympy=lambda x: x**2)
+    ragged.defvjp(lambda g, out, x: g * 2.0 * x)
+    ragged.defjvp(lambda t, out, x: [[1.0], [2.0, 3.0]])
+    report = dk.check_primitive(ragged, np.array([0.5, -1.0]))
+    assert not report.passed
+    assert report.argument("x (VJP)").verdict == "correct"
+    [finding] = report.argument("x (JVP)").findings
+    assert finding.startswith("the JVP rule of x returned something that is not numbers: setting an array element "
+                              "with a sequence")

@@ -235,12 +235,16 @@ def _weighted_tangent(given, weight, out, findings, name, op, argument):
     """sum(w * the rule's output tangent), broadcast to the output's shape as forward mode does."""
     try:
         given = np.asarray(given, dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # a ragged list, a string: no shape to name
+        findings.append(Finding(f"the JVP rule of {name} returned something that is not numbers: {exc}", 0))
+        return None
+    try:
         if not accepted_shape("jvp", op, given.shape, argument, out):
             raise ValueError("not a shape forward mode takes")
         tangent = np.broadcast_to(given, out.shape)
     except (TypeError, ValueError):
         findings.append(Finding(
-            f"the JVP rule of {name} returned shape {np.shape(given)}, but the output has shape {out.shape}: "
+            f"the JVP rule of {name} returned shape {given.shape}, but the output has shape {out.shape}: "
             "a JVP rule returns the output's tangent, shaped like the output", 0))
         return None
     return float(np.sum(weight * tangent))
