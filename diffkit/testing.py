@@ -5,7 +5,10 @@ and raises ``AssertionError`` whose message is the report's text table, so a fai
 test shows exactly which entry is wrong, by how much, and by what rule.
 """
 
+import inspect
+
 from .check import check_backward, check_grad
+from .errors import InputError, did_you_mean
 
 __all__ = ["assert_backward_close", "assert_grad_close"]
 
@@ -17,6 +20,7 @@ def assert_grad_close(f, grad_fn, *args, **options):
     ``rtol``, ``atol``, ``mode``, ``seed``...). Suspicious entries pass; wrong ones fail.
     """
     __tracebackhide__ = True  # pytest: show the caller's line, not this helper
+    _refuse_unknown_options("assert_grad_close", check_grad, options)
     report = check_grad(f, grad_fn, *args, **options)
     if not report:
         raise AssertionError("\n" + report.text())
@@ -26,7 +30,19 @@ def assert_grad_close(f, grad_fn, *args, **options):
 def assert_backward_close(layer_or_op, *inputs, **options):
     """Assert that a module's ``backward`` is right at ``inputs`` (see :func:`diffkit.check_backward`)."""
     __tracebackhide__ = True
+    _refuse_unknown_options("assert_backward_close", check_backward, options)
     report = check_backward(layer_or_op, *inputs, **options)
     if not report:
         raise AssertionError("\n" + report.text())
     return report
+
+
+def _refuse_unknown_options(helper, check, options):
+    """An InputError naming each keyword ``check`` does not take, with the closest it does take
+    (``rtoll=`` gets "did you mean 'rtol'?"), instead of Python's TypeError from inside diffkit."""
+    accepted = [p.name for p in inspect.signature(check).parameters.values() if p.kind is p.KEYWORD_ONLY]
+    unknown = [name for name in options if name not in accepted]
+    if unknown:
+        named = ", ".join(f"{name!r}{did_you_mean(name, accepted)}" for name in unknown)
+        raise InputError(f"{helper} has no option {named}; its options are those of {check.__name__}: "
+                         f"{', '.join(accepted)}")

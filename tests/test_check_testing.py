@@ -61,3 +61,14 @@ class Square:
 def test_assert_backward_close():
     with pytest.raises(AssertionError, match="backward check of Square: WRONG"):
         assert_backward_close(Square(), np.array([1.0, -2.0]))
+
+
+def test_a_misspelt_option_is_an_input_error_with_the_closest_name():
+    with pytest.raises(dk.InputError, match=(
+        r"^assert_grad_close has no option 'rtoll' \(did you mean 'rtol'\?\); its options are those of "
+        r"check_grad: argnums, methods, rtol, atol, mode, seed, directions, shown, decimals$"
+    )):
+        assert_grad_close(softplus_sum, sigmoid, X, rtoll=1e-3)
+    with pytest.raises(dk.InputError, match=r"^assert_backward_close has no option 'upstrem' \(did you mean "
+                                            r"'upstream'\?\); its options are those of check_backward: upstream, "):
+        assert_backward_close((lambda x: (2 * x, None), lambda dout, cache: 2 * dout), X, upstrem=np.ones((2, 2)))
