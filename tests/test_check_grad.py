@@ -582,3 +582,13 @@ def test_a_wrong_gradient_of_tiny_values_is_wrong():
     assert not report and report.wrong_entries == ["x[1]"]
     assert report.argument("x").rel_errors[1] == pytest.approx(1 / 3, rel=1e-12)  # 2e-200 / 6e-200
     assert dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, x, methods=("tape",))
+
+
+def test_two_arrays_for_one_item_of_a_tuple_argument_are_a_shape_finding_not_an_argnums_hint():
+    t = (np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    report = dk.check_grad(lambda t: dk.sum(t[0] * t[1]), lambda t: ((t[1], t[1]), t[0]), t)
+    assert report.argument("t[0]").findings == [
+        "grad for t[0] has shape (2, 2); t[0] has shape (2,): t[0] was broadcast, so its gradient is the sum over "
+        "the broadcast axes; not summed over the batch? (sum over axis 0)"
+    ]
+    assert report.argument("t[1]").verdict == CORRECT

@@ -205,7 +205,8 @@ def _several_gradients_message(problem, value, name):
     Only a tuple or list holding an array can be one gradient per argument: a nested list
     of numbers is the gradient itself, written as a list.
     """
-    if not problem.single or not isinstance(value, (tuple, list)) or len(value) < 2:
+    whole_argument = problem.single and problem.treedefs[0].kind == "leaf"  # not an item of a tuple argument
+    if not whole_argument or not isinstance(value, (tuple, list)) or len(value) < 2:
         return None
     if not any(isinstance(item, np.ndarray) for item in value):
         return None
