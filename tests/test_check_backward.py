@@ -276,3 +276,34 @@ def test_an_integer_input_given_a_gradient_says_to_pass_floats():
     assert dk.check_backward((affine_forward, affine_backward), np.asarray(x, dtype=float), w, b)
     # integers with no gradient returned stay data
     assert dk.check_backward((_embed_forward, _embed_backward), np.array([0, 2, 0]), np.arange(6.0).reshape(3, 2))
+
+
+class AffineReturningADict:
+    """x w + b whose backward returns {"dx": ..., "dw": ..., "db": ...}, as many course notes name them."""
+
+    def __init__(self, bug=False):
+        self.params = {"w": np.array([[0.5, -0.3], [0.8, 0.1]]), "b": np.array([0.1, -0.2])}
+        self.bug = bug
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["w"] + self.params["b"]
+
+    def backward(self, upstream):
+        dw = self.x.T @ upstream
+        return {"dx": upstream @ self.params["w"].T, "dw": 2 * dw if self.bug else dw, "db": upstream.sum(axis=0)}
+
+
+def test_a_backward_returning_gradients_keyed_dx_dw_db_is_read_by_those_names():
+    x = np.array([[1.0, 2.0]])
+    assert dk.check_backward(AffineReturningADict(), x, upstream=np.array([[1.0, -1.0]])).verdict == CORRECT
+    report = dk.check_backward(AffineReturningADict(bug=True), x, upstream=np.array([[1.0, -1.0]]))
+    assert report.argument("w").verdict == WRONG and report.argument("x").verdict == CORRECT
+
+
+def test_a_gradient_dict_with_other_keys_is_told_both_spellings():
+    report = dk.check_grad(lambda w, b: dk.sum(w * b), lambda w, b: {"grad_w": b, "grad_b": w}, np.ones(2), np.ones(2),
+                           argnums=(0, 1))
+    assert not report
+    assert ("returned a dict; with 2 differentiated arguments it must return a tuple (dw, db), or a dict keyed by "
+            "the arguments' names (w, b, or dw, db)") in report.text()

@@ -68,6 +68,8 @@ def _split_arguments(problem, user_grad, source, findings):
     names = problem.arg_names
     if problem.single:
         return [user_grad]
+    if isinstance(user_grad, dict):
+        user_grad = _keyed_by_argument(user_grad, names)
     if isinstance(user_grad, dict) and set(user_grad) & set(names):
         _key_findings(user_grad, names, "the gradients", source, findings, first_leaf_of=_first_leaves(problem))
         return [user_grad.get(name, _MISSING) for name in names]
@@ -83,10 +85,21 @@ def _split_arguments(problem, user_grad, source, findings):
     findings.append(
         Finding(
             f"{source} returned a {type(user_grad).__name__}; with {len(names)} differentiated "
-            f"arguments it must return a tuple ({', '.join('d' + n for n in names)})"
+            f"arguments it must return a tuple ({', '.join('d' + n for n in names)}), or a dict keyed by the "
+            f"arguments' names ({', '.join(names)}, or {', '.join('d' + n for n in names)})"
         )
     )
     return [_MISSING] * len(names)
+
+
+def _keyed_by_argument(grads, names):
+    """A dict of gradients keyed ``dx``, ``dw`` (as a backward pass names them) rekeyed by the
+    arguments' names ``x``, ``w``; a key naming an argument itself, or anything else, stays."""
+    renamed = {}
+    for key, value in grads.items():
+        name = key[1:] if isinstance(key, str) and key.startswith("d") and key not in names else key
+        renamed[name if name in names and name not in grads else key] = value
+    return renamed
 
 
 def _first_leaves(problem):
