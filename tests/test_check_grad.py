@@ -592,3 +592,14 @@ def test_two_arrays_for_one_item_of_a_tuple_argument_are_a_shape_finding_not_an_
         "the broadcast axes; not summed over the batch? (sum over axis 0)"
     ]
     assert report.argument("t[1]").verdict == CORRECT
+
+
+def test_entries_lost_in_the_rounding_of_the_step_are_explained_not_reported_as_a_problem():
+    # d/dx sum(x^2) = 2x at x ~ 1e-200: x + h rounds to h, so fd-central sees x as 0 and gives 0
+    x = np.array([1.0, 2.0, -3.0]) * 1e-200
+    right = dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, x)
+    assert right and right.verdict == CORRECT
+    (note,) = right.argument("x").notes
+    assert "smaller than the rounding of x ± h (the step is 6.1e-06), so the central differences see them as 0" in note
+    assert "please report" not in note
+    assert not dk.check_grad(lambda x: dk.sum(x**2), lambda x: 3 * x, x)  # judged against the tape: 50% off

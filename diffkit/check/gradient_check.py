@@ -343,6 +343,12 @@ def _cross_check(argument, index, used, bands, finite_differences, scale, atol):
             kinks = [finite_differences.one_sided(index, int(i), threshold).is_kink for i in disagree[:3]]
             if all(kinks):
                 cause = "one-sided differences show a kink within the finite-difference step there"
+            elif other == FINITE_DIFFERENCES and all(finite_differences.swamped(index, int(i)) for i in disagree[:3]):
+                cause = (
+                    "the entries there are smaller than the rounding of x ± h (the step is "
+                    f"{finite_differences.step(index, int(disagree[0])):.2g}), so the central differences see them "
+                    "as 0; they do not contradict " + used[0]
+                )
             elif other == FINITE_DIFFERENCES and not any(
                 finite_differences.settles(index, int(i), primary[i]) for i in disagree[:3]
             ):
