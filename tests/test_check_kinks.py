@@ -120,3 +120,32 @@ def test_a_mask_of_zeros_and_ones_is_not_put_down_to_rounding():
     report = dk.check_grad(lambda x: dk.sum(dk.relu(x)), lambda x: (x >= -1).astype(float), np.array([-1.0, 2.0]))
     assert not report and report.wrong_entries == ["x[0]"]
     assert not any("decimals" in note for note in report.argument("x").notes)
+
+
+def pooled_relu(x):
+    """Each row of relu(x) max-pooled: sum over rows of max(relu(x[i, 0]), relu(x[i, 1]))."""
+    return dk.sum(dk.max(dk.relu(x).reshape(2, 2), axis=1))
+
+
+@pytest.mark.parametrize("program, point, wrong, right", [
+    # the reference routes the tie to x[0], so x[0] matches it and only x[1] is judged at the kink
+    (lambda x: np.where(x[0] >= x[1], x[0], x[1]), [1.0, 1.0], [1.0, 1.0], [1.0, 0.0]),
+    # a tie beside a separate kink (relu at 0) in the same argument
+    (lambda x: dk.max(x[:2]) + dk.relu(x[2]), [1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.5, 0.5, 1.0]),
+    # a max-pool of relu: row 0 ties at 1; row 1 holds relu's kink at 0 beside a -1
+    (pooled_relu, [[1.0, 1.0], [-1.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]),
+], ids=["reference-routes-to-one", "tie-beside-a-relu", "max-pool-of-relu"])
+def test_a_tie_is_judged_as_one_among_other_kinks(program, point, wrong, right):
+    point = np.array(point)
+    report = dk.check_grad(program, lambda x: np.array(wrong), point)
+    assert not report and any("are one non-differentiable point (a tie)" in note for note in report.argument("x").notes)
+    assert dk.check_grad(program, lambda x: np.array(right), point)
+
+
+def test_separate_kinks_beside_a_tie_keep_their_own_ranges():
+    # relu(x0) - relu(x1) at (0, 0) with each relu's own convention (1 and 0), beside max(x2, x3) at a tie
+    # routed to x2: a subgradient; summed as one group the four would have been called wrong
+    def f(x):
+        return dk.relu(x[0]) - dk.relu(x[1]) + dk.max(x[2:])
+
+    assert dk.check_grad(f, lambda x: np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0, 1.0]))

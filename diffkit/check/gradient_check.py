@@ -50,6 +50,7 @@ FINITE_DIFFERENCES = FiniteDifferences.name
 HINT_AGREEMENT = 1e-6  # how closely a transposed / summed / rescaled gradient must match to be named
 # Rounding explains a difference only when a unit of the last decimal is at most this part of the largest entry.
 ROUNDED_UNIT_OF_GRADIENT = 0.1
+PAIRED_KINKS = 12  # kinks of one argument tested pair by pair for ties (66 pairs, 132 evaluations at most)
 
 
 def check_grad(
@@ -286,35 +287,78 @@ def _judge_entries(argument, index, yours, references, used, finite_differences,
 
 
 def _judge_kinks_together(argument, index, verdicts, yours, finite_differences, threshold):
-    """Entries that passed as non-differentiable points, judged together: at a tie (``max`` of
-    equal entries) each alone may take any value between 0 and 1, but moved together they move
-    f at rate 1, so a subgradient's entries there must sum to 1, not each be 1.
+    """Entries at non-differentiable points, judged together where they are one kink: at a tie
+    (``max`` of equal entries) each tied entry alone may take any value between 0 and 1, but
+    moved together they move f at rate 1, so a subgradient's entries there sum to 1.
 
-    When the slopes of f along the tied entries moved together differ from the sums of their
-    own slopes (the kinks are one kink, not separate ones), the sum of yours over them must lie
-    between those slopes; else every one of them is wrong, with a note saying why.
+    Only an argument with an entry that passed as a non-differentiable point is looked at;
+    every entry of it at a kink takes part, one whose value matched the reference too (a
+    reference that routes a tie to one entry). The kinks are grouped into ties (:func:`_ties`);
+    over each tie the sum of yours must lie between the slopes of f with the tie's entries
+    moved together, else each of them is wrong, with a note saying why.
     """
-    tied = [entry for entry, verdict in enumerate(verdicts) if verdict == KINK]
-    if len(tied) < 2:
+    if KINK not in verdicts:
         return
-    moved = finite_differences.together(index, tied)
-    left = sum(argument.one_sided[entry][0] for entry in tied)
-    right = sum(argument.one_sided[entry][1] for entry in tied)
-    slack = len(tied) * threshold + sum(finite_differences.noise(index, entry) for entry in tied)
-    if abs(moved.left - left) <= slack and abs(moved.right - right) <= slack:
-        return  # separate kinks (relu(a) + relu(b)): each entry's own range says it all
-    total = float(np.sum(yours[tied]))
-    if moved.contains(total, slack):
-        return
-    names = [argument.entry_names[entry] for entry in tied]
-    for entry in tied:
-        verdicts[entry] = WRONG
-    argument.notes.append(
-        f"{', '.join(names[:5])}{' ...' if len(names) > 5 else ''} are one non-differentiable point (a tie): "
-        f"moved together they change f at a rate between {moved.left:.6g} and {moved.right:.6g}, but yours sum to "
-        f"{total:.6g} there. A subgradient at a tie shares the gradient among the tied entries (all of it to one "
-        "of them, or split), rather than giving each the whole"
-    )
+    slopes = {}
+    for entry, verdict in enumerate(verdicts):
+        if entry in argument.one_sided:
+            slopes[entry] = argument.one_sided[entry]
+        elif verdict == CORRECT:
+            one_sided = finite_differences.one_sided(index, entry, threshold)
+            if one_sided.is_kink:
+                slopes[entry] = (one_sided.left, one_sided.right)
+    noise = {entry: finite_differences.noise(index, entry) for entry in slopes}
+    for tie, moved in _ties(sorted(slopes), slopes, noise, index, finite_differences, threshold):
+        total = float(np.sum(yours[tie]))
+        if moved.contains(total, len(tie) * threshold + sum(noise[entry] for entry in tie)):
+            continue
+        names = [argument.entry_names[entry] for entry in tie]
+        for entry in tie:
+            verdicts[entry] = WRONG
+        argument.notes.append(
+            f"{', '.join(names[:5])}{' ...' if len(names) > 5 else ''} are one non-differentiable point (a tie): "
+            f"moved together they change f at a rate between {moved.left:.6g} and {moved.right:.6g}, but yours sum "
+            f"to {total:.6g} there. A subgradient at a tie shares the gradient among the tied entries (all of it to "
+            "one of them, or split), rather than giving each the whole"
+        )
+
+
+def _ties(kinks, slopes, noise, index, finite_differences, threshold):
+    """The groups of ``kinks`` that are one kink, each with f's slopes along it moved together.
+
+    Two kinks are one when moving them together changes f at another rate than their own
+    slopes add up to (``max(a, b)`` at a = b: 1, not 2); separate kinks (``relu(a) +
+    relu(b)``) add up. Up to ``PAIRED_KINKS`` kinks are tested pair by pair and the pairs
+    joined into groups; past that, entries of equal value are taken as a group (ties of the
+    argument's own entries) and tested as a whole.
+    """
+    def coupled(group):
+        moved = finite_differences.together(index, group)
+        slack = len(group) * threshold + sum(noise[entry] for entry in group)
+        left = sum(slopes[entry][0] for entry in group)
+        right = sum(slopes[entry][1] for entry in group)
+        return moved, abs(moved.left - left) > slack or abs(moved.right - right) > slack
+
+    if len(kinks) <= PAIRED_KINKS:
+        group_of = {entry: {entry} for entry in kinks}
+        for position, first in enumerate(kinks):
+            for second in kinks[position + 1:]:
+                if group_of[first] is not group_of[second] and coupled([first, second])[1]:
+                    joined = group_of[first] | group_of[second]
+                    for entry in joined:
+                        group_of[entry] = joined
+        candidates = {id(group): sorted(group) for group in group_of.values()}.values()
+    else:
+        values = finite_differences.views[index]
+        by_value = {}
+        for entry in kinks:
+            by_value.setdefault(float(values[entry]), []).append(entry)
+        candidates = by_value.values()
+    for group in candidates:
+        if len(group) > 1:
+            moved, one_kink = coupled(group)
+            if one_kink:
+                yield group, moved
 
 
 def _estimates(method, index, leaf, scale, finite_differences):
