@@ -307,3 +307,27 @@ def test_a_gradient_dict_with_other_keys_is_told_both_spellings():
     assert not report
     assert ("returned a dict; with 2 differentiated arguments it must return a tuple (dw, db), or a dict keyed by "
             "the arguments' names (w, b, or dw, db)") in report.text()
+
+
+class PickByLabel:
+    """out[i] = x[i, y[i]] for integer labels y; the backward returns (dx, None): labels have no gradient."""
+
+    params = {}
+
+    def __init__(self, factor=1.0):
+        self.factor = factor
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x[np.arange(len(y)), y]
+
+    def backward(self, upstream):
+        dx = np.zeros_like(self.x)
+        dx[np.arange(len(self.y)), self.y] = self.factor * upstream
+        return dx, None
+
+
+def test_none_for_integer_labels_is_taken_as_meant():
+    x, y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 0])
+    assert dk.check_backward(PickByLabel(), x, y).verdict == CORRECT
+    assert dk.check_backward(PickByLabel(factor=2.0), x, y).argument("x").verdict == WRONG

@@ -167,7 +167,8 @@ def check_backward(
     values = inputs + [np.asarray(v) for v in module.params.values()]
     argnums = tuple(differentiated) + tuple(range(len(inputs), len(values)))
     integer_names = [name for name, x in zip(all_names, inputs) if _is_integer_array(x)]
-    user, findings = _user_gradients(module, returned, input_names, param_names, integer_names)
+    gradient_order = [name for name in all_names if name in input_names or name in integer_names]
+    user, findings = _user_gradients(module, returned, input_names, param_names, integer_names, gradient_order)
     objective = _vjp_objective(module, upstream, len(inputs), names, state)
     try:
         problem = Problem(objective, values, argnums)
@@ -255,11 +256,13 @@ def _fresh(inputs):
     return [x.copy() if _is_real_array(x) else x for x in inputs]
 
 
-def _user_gradients(module, returned, input_names, param_names, integer_names=()):
+def _user_gradients(module, returned, input_names, param_names, integer_names=(), gradient_order=()):
     """The user's gradients as a dict keyed by argument name, plus findings about their count.
 
     When the count is right only if the integer inputs (``integer_names``) had gradients too,
-    the user meant them as real numbers: an InputError says to pass them as floats.
+    in the order ``gradient_order`` (the inputs that are real or integer, as given): None for
+    each of them (labels have no gradient) is taken as meant and left out; anything else
+    means the user took them for real numbers, and an InputError says to pass them as floats.
     """
     findings = []
     source = f"{module.name}.backward"
@@ -278,6 +281,10 @@ def _user_gradients(module, returned, input_names, param_names, integer_names=()
                 user[name] = grads[key]
         return user, findings
     if integer_names and len(sequence) - len(integer_names) in (len(names), len(input_names)):
+        given = dict(zip(gradient_order, sequence))
+        if all(given[name] is None for name in integer_names):
+            kept = [value for name, value in zip(gradient_order, sequence) if name not in integer_names]
+            return _user_gradients(module, kept + sequence[len(gradient_order):], input_names, param_names)
         listed, one = ", ".join(integer_names), len(integer_names) == 1
         raise errors.InputError(
             f"{source} returned {len(sequence)} gradients, one for {listed} too; {listed} "
