@@ -603,3 +603,21 @@ def test_entries_lost_in_the_rounding_of_the_step_are_explained_not_reported_as_
     assert "smaller than the rounding of x ± h (the step is 6.1e-06), so the central differences see them as 0" in note
     assert "please report" not in note
     assert not dk.check_grad(lambda x: dk.sum(x**2), lambda x: 3 * x, x)  # judged against the tape: 50% off
+
+
+def test_rows_of_one_gradient_given_as_a_list_keep_the_shape_finding():
+    # f has one argument, so a list of arrays is no "gradients for several arguments": here the
+    # rows of the transposed gradient 2x, which the transpose hint names
+    x = np.arange(6.0).reshape(3, 2)
+    report = dk.check_grad(lambda x: dk.sum(x**2), lambda x: list((2 * x).T), x)
+    assert not report
+    text = report.text()
+    assert "gradients for 1 differentiated argument" not in text
+    assert "the transpose of your gradient for x matches diffkit's: return its transpose" in text
+
+
+@pytest.mark.parametrize("key", ("x", "dx"))
+def test_the_gradient_of_one_argument_may_come_keyed_by_its_name(key):
+    x = np.array([1.0, -2.0])
+    assert dk.check_grad(lambda x: dk.sum(x**2), lambda x: {key: 2 * x}, x).verdict == CORRECT
+    assert not dk.check_grad(lambda x: dk.sum(x**2), lambda x: {key: 3 * x}, x)

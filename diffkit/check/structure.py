@@ -67,6 +67,10 @@ def align_gradient(problem, user_grad, source="grad_fn"):
 def _split_arguments(problem, user_grad, source, findings):
     names = problem.arg_names
     if problem.single:
+        if isinstance(user_grad, dict) and problem.treedefs[0].kind == "leaf":  # {"dx": ...} for an array x
+            keyed = _keyed_by_argument(user_grad, names)
+            if set(keyed) == set(names):
+                return [keyed[names[0]]]
         return [user_grad]
     if isinstance(user_grad, dict):
         user_grad = _keyed_by_argument(user_grad, names)
@@ -215,20 +219,19 @@ def _match_leaf(problem, value, leaf_index, aligned):
 def _several_gradients_message(problem, value, name):
     """Explain a tuple of arrays given for one differentiated argument (argnums left out), or None.
 
-    Only a tuple or list holding an array can be one gradient per argument: a nested list
-    of numbers is the gradient itself, written as a list.
+    Only when the program has that many arguments and the items are shaped like them, in
+    order: a list of rows of one gradient, or a tuple shaped otherwise, keeps its shape finding.
     """
     whole_argument = problem.single and problem.treedefs[0].kind == "leaf"  # not an item of a tuple argument
-    if not whole_argument or not isinstance(value, (tuple, list)) or len(value) < 2:
+    if not whole_argument or not isinstance(value, (tuple, list)) or not 2 <= len(value) <= len(problem.args):
         return None
-    if not any(isinstance(item, np.ndarray) for item in value):
+    if not all(isinstance(item, np.ndarray) and item.shape == np.shape(arg) for item, arg in zip(value, problem.args)):
         return None
     count = len(value)
-    argnums = tuple(range(count)) if count <= len(problem.args) else None
-    fix = f"pass argnums={argnums}" if argnums else "pass argnums with one position per gradient"
     return (
         f"the gradient for {name} is a {type(value).__name__} of {count} arrays: {count} gradients for 1 "
-        f"differentiated argument ({name}); to check {count} arguments {fix}, or return only the gradient of {name}"
+        f"differentiated argument ({name}); to check {count} arguments pass argnums={tuple(range(count))}, or "
+        f"return only the gradient of {name}"
     )
 
 
