@@ -86,6 +86,8 @@ def test_a_peer_whose_gradient_disagrees_counts_toward_no_goal(tmp_path):
     (lambda r: r.pop("quick"), "it has no quick"),
     (lambda r: r["sizes"][0].pop("params"), "sizes[0] has no params"),
     (lambda r: r["sizes"][0]["tools"][gradbench.TAPE].pop("ratio"), "sizes[0] 'diffkit tape' has no ratio"),
+    (lambda r: r.update(sizes={"gmm": 1}), "sizes is a dict, not a list"),
+    (lambda r: r["sizes"][0].update(tools=[1, 2]), "sizes[0] tools is a list, not a dict"),
 ])
 def test_a_results_file_lacking_a_key_names_it(tmp_path, capsys, change, missing):
     results = {"suite": "gradbench", "quick": True, "environment": {}, "peers": [], "sizes": [_entry("gmm", "small", 3.0)]}

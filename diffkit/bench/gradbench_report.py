@@ -27,9 +27,10 @@ COMMAND = "diffkit bench --suite gradbench"
 def load_results(directory):
     """The stored results, each size and each tool's numbers checked present (the report reads them all)."""
     results = report.load_results(directory, RESULT_KEYS, COMMAND)
-    sizes = results["sizes"] if isinstance(results["sizes"], list) else [results["sizes"]]
-    for index, entry in enumerate(sizes):
+    report.require_kind(results["sizes"], list, directory, COMMAND, "sizes")
+    for index, entry in enumerate(results["sizes"]):
         report.require_keys(entry, SIZE_KEYS, directory, COMMAND, part=f"sizes[{index}]")
+        report.require_kind(entry["tools"], dict, directory, COMMAND, f"sizes[{index}] tools")
         for tool, numbers in entry["tools"].items():
             report.require_keys(numbers, TOOL_KEYS, directory, COMMAND, part=f"sizes[{index}] {tool!r}")
     return results

@@ -63,9 +63,20 @@ def require_keys(record, keys, directory, command="diffkit bench", part="it"):
     holding every one of ``keys``: the message names the file, what is missing and the rerun."""
     missing = [key for key in keys if key not in record] if isinstance(record, dict) else list(keys)
     if missing:
-        path = Path(directory) / RESULTS_FILE
-        raise errors.InputError(f"{path} does not hold {command} results ({part} has no {', '.join(missing)}): "
-                                f"rerun `{command} --out {directory}` to measure again")
+        raise damaged_results(directory, command, f"{part} has no {', '.join(missing)}")
+
+
+def require_kind(value, kind, directory, command, part):
+    """An InputError unless ``value`` (``part`` of the results in ``directory``) is a ``kind``."""
+    if not isinstance(value, kind):
+        raise damaged_results(directory, command, f"{part} is a {type(value).__name__}, not a {kind.__name__}")
+
+
+def damaged_results(directory, command, detail):
+    """The InputError for a results file in ``directory`` that ``command`` did not write as it is."""
+    path = Path(directory) / RESULTS_FILE
+    return errors.InputError(f"{path} does not hold {command} results ({detail}): "
+                             f"rerun `{command} --out {directory}` to measure again")
 
 
 def _seconds(value):
