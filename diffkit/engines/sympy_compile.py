@@ -8,6 +8,7 @@ failures become :class:`~diffkit.errors.ExpressionTooLargeError` here, in one pl
 """
 
 import functools
+import math
 import os
 import time
 import warnings
@@ -99,7 +100,8 @@ def _renaming_printer_class():
     substitutes a dummy for each such argument, rewriting every expression once per
     argument (and SymPy re-derives the assumptions of every rebuilt node), so the
     compile time would measure that renaming rather than the method. Printing the
-    names differently costs nothing. (A class made on first use: SymPy loads then.)
+    names differently costs nothing. It also writes each float constant with the digits
+    that read back as the same double. (A class made on first use: SymPy loads then.)
     """
     from sympy.printing.numpy import NumPyPrinter
 
@@ -118,6 +120,13 @@ def _renaming_printer_class():
         def _print_Symbol(self, symbol):
             name = self._names.get(symbol)
             return name if name is not None else super()._print_Symbol(symbol)
+
+        def _print_Float(self, expr):
+            # SymPy prints a Float with its 15 decimal digits, which need not read back as the
+            # double it holds (2.0409191213851825 becomes 2.04091912138518): a comparison with
+            # the data it came from could then flip. repr gives the digits that read back exactly.
+            value = float(expr)
+            return repr(value) if math.isfinite(value) else super()._print_Float(expr)
 
         def _print_Heaviside(self, expr):
             # NumPy's own step, with SymPy's value at 0 (1/2 unless given): SymPy's printer
