@@ -202,3 +202,39 @@ def test_a_where_prints_and_shows_as_cases():
     assert Where(sympy.true, x, 2 * x) == x and expression.subs(x, 3) == 6
     mpmath_version = sympy.lambdify([x], expression, modules="mpmath")  # evaluates the branch taken only
     assert mpmath_version(0.5) == 0.25 and mpmath_version(3) == 6
+
+
+# Float constants whose 15-digit decimal is another double: printed with 15 digits, each
+# lands beside its data, and a comparison at the data flips.
+ON_BOUND = np.array([0.41809884672577885, -0.5677696061279298, 1 / 3])
+AT_THRESHOLD = np.array([2.0409191213851825, 1 / 3])
+
+
+@pytest.mark.parametrize("method", SYMBOLIC)
+def test_clip_exactly_at_its_lower_bound_takes_the_kink_mean(method):
+    # x == lo: clip's slope is the mean of 0 and 1, so d/dx sum(clip(x, lo, 5)**2) = 2 x / 2 = lo
+    program = lambda x, lo: np.sum(np.clip(x, lo, 5.0) ** 2)  # noqa: E731
+    gradient = dk.grad(program, method=method)(ON_BOUND.copy(), ON_BOUND)
+    np.testing.assert_array_equal(gradient, ON_BOUND)
+    np.testing.assert_array_equal(gradient, dk.grad(program, method="tape")(ON_BOUND.copy(), ON_BOUND))
+
+
+@pytest.mark.parametrize("method", SYMBOLIC)
+def test_a_where_exactly_at_a_captured_threshold(method):
+    # x == c: x > c is False, so the branch is -x: value -sum(c), slope -1 in each entry
+    program = lambda x: np.sum(np.where(x > AT_THRESHOLD, x**2, -x))  # noqa: E731
+    result = dk.gradient(program, AT_THRESHOLD.copy(), method=method)
+    assert result.value == -AT_THRESHOLD.sum()
+    np.testing.assert_array_equal(result.grad, [-1.0, -1.0])
+    tape = dk.gradient(program, AT_THRESHOLD.copy(), method="tape")
+    assert result.value == tape.value
+    np.testing.assert_array_equal(result.grad, tape.grad)
+
+
+@pytest.mark.parametrize("method", SYMBOLIC)
+def test_a_difference_from_a_constant_is_exactly_zero_at_it(method):
+    # x - c is exactly 0 at x == c, however large the factor
+    c = AT_THRESHOLD[0]
+    result = dk.gradient(lambda x: (x - c) * 1e20, c, method=method)
+    assert result.value == 0.0 == dk.gradient(lambda x: (x - c) * 1e20, c, method="tape").value
+    assert result.grad == 1e20
