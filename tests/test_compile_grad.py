@@ -209,3 +209,30 @@ def test_a_compiled_gradient_called_with_something_that_is_not_numbers_says_so(b
     with pytest.raises(dk.InputError, match=r"argument x \(leaf 0\) is .*, not a number or an array of numbers: the "
                                             r"gradient was compiled for an array of shape \(2,\)"):
         compiled(np.ones((2, 2)), bad)
+
+
+def test_item_assignment_into_a_recorded_value_is_compiled_one_line_per_op():
+    rows, labels = np.arange(3), np.array([0, 2, 1])
+
+    def svm_like(W):
+        margins = W * 2.0
+        margins[rows, labels] = 0.0
+        margins[0, 1] = W[1, 1] ** 2
+        margins[2] += 1.0
+        return np.sum(margins ** 2)
+
+    def by_hand(W):
+        g = 8 * W
+        g[rows, labels] = g[0, 1] = 0.0  # zeroed or overwritten entries send nothing back
+        g[1, 1] += 4 * W[1, 1] ** 3  # margins[0, 1] = W[1, 1] ** 2
+        g[2, [0, 2]] = 4 * (2 * W[2, [0, 2]] + 1)  # row 2 shifted by 1; margins[2, 1] = 1 is a constant
+        return g
+
+    compiled = dk.compile_grad(svm_like, np.full((3, 3), 0.5))
+    forward = compiled.source.split("# backward pass")[0]
+    assert [line.split("=")[0].strip() for line in forward.splitlines() if "setitem(" in line] == [
+        "setitem_2", "setitem_5", "setitem_8"]
+    W = np.arange(1.0, 10.0).reshape(3, 3)
+    np.testing.assert_array_equal(by_hand(W), [[0, 0, 24], [32, 540, 0], [60, 0, 76]])
+    np.testing.assert_allclose(compiled(W), by_hand(W), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(compiled(W), dk.grad(svm_like)(W), rtol=1e-14, atol=0)

@@ -67,7 +67,8 @@ class Traced(BoxedValue):
         return self.value
 
     def _become(self, updated):
-        if not (type(updated) is Traced and updated._tape is self._tape):
+        """Stand for ``updated``, a value of the same tape (of a subclass on a drawing or compiling tape)."""
+        if not (isinstance(updated, Traced) and updated._tape is self._tape):
             raise errors.UnsupportedError(
                 f"an item assignment at {user_location() or 'an unknown line'} put a value of an inner "
                 "differentiation into a value of an outer one; build the new value instead, with "
