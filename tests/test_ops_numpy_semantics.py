@@ -350,3 +350,14 @@ def test_every_routed_numpy_name_reaches_an_op_of_the_table():
     for name in routing.FUNCTION_TO_OP:  # and NumPy has each function under that name
         module, _, attribute = name.rpartition(".")
         assert callable(getattr(np.linalg if module == "numpy.linalg" else np, attribute)), name
+
+
+@pytest.mark.parametrize("method", EVERY)
+def test_concatenate_with_axis_none_joins_the_arrays_flattened(method):
+    def f(x):
+        joined = np.concatenate([x, np.ones(2)], axis=None)
+        return np.sum(joined ** 2 * np.arange(1.0, 7.0))  # the weights show where each entry went
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert f(x) == 1 + 8 + 27 + 64 + 5 + 6
+    np.testing.assert_allclose(dk.grad(f, method=method)(x), [[2.0, 8.0], [18.0, 32.0]], rtol=1e-6)  # 2 * k * x

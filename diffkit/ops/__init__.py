@@ -149,7 +149,9 @@ def stack(arrays, axis=0):
 
 
 def concatenate(arrays, axis=0):
-    """Join arrays along an existing axis."""
+    """Join arrays along an existing axis; ``axis=None`` joins them flattened, as NumPy does."""
+    if axis is None:  # each flattened first, so every method's rules see an axis
+        return _arrays.concatenate(*[ravel(a) for a in arrays], axis=0)
     return _arrays.concatenate(*arrays, axis=axis)
 
 
