@@ -361,3 +361,93 @@ def test_concatenate_with_axis_none_joins_the_arrays_flattened(method):
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert f(x) == 1 + 8 + 27 + 64 + 5 + 6
     np.testing.assert_allclose(dk.grad(f, method=method)(x), [[2.0, 8.0], [18.0, 32.0]], rtol=1e-6)  # 2 * k * x
+
+
+# --- writing through a view ---------------------------------------------------------------------
+def _zero_a_row_through_a_view(x):
+    y = x * 1.0
+    r = y[0]
+    r[:] = 0.0  # in NumPy r is y's first row: y changes too
+    return np.sum(y ** 2)
+
+
+def _zero_a_column_through_the_transpose(x):
+    y = x * 1.0
+    y.T[0] = 0.0
+    return np.sum(y ** 2)
+
+
+def _set_an_entry_through_reshape(x):
+    y = x * 1.0
+    y.reshape(-1)[0] = 10.0
+    return np.sum(y ** 2)
+
+
+VIEW_WRITES = {
+    _zero_a_row_through_a_view: ("r", "a view of y", 77.0, [[0, 0, 0], [8, 10, 12]]),
+    _zero_a_column_through_the_transpose: (r"y\.T", "a view of y", 74.0, [[0, 4, 6], [0, 10, 12]]),
+    _set_an_entry_through_reshape: (r"y\.reshape\(-1\)", "a view of y", 190.0, [[0, 4, 6], [8, 10, 12]]),
+}
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex", "symbolic-cse", "compile_grad"))
+@pytest.mark.parametrize("program", VIEW_WRITES, ids=lambda p: p.__name__)
+def test_an_item_assignment_through_a_view_is_refused_naming_the_array_it_changes(program, method):
+    view, relation, value, grad = VIEW_WRITES[program]
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    assert program(x) == value  # NumPy's own run, which finite differences follow:
+    np.testing.assert_allclose(dk.grad(program, method="fd-central")(x), grad, atol=1e-6)
+    differentiate = (lambda: dk.compile_grad(program, x)) if method == "compile_grad" else \
+        (lambda: dk.grad(program, method=method)(x))
+    with pytest.raises(dk.UnsupportedError, match=(
+            rf"^{view} is {relation} in NumPy, so writing into it at test_ops_numpy_semantics\.py:\d+ in "
+            rf"{program.__name__}\(\).* changes y too, which diffkit does not follow; write into y itself "
+            r"\(y\[0\] = v or y\[0, :\] = v, not through a view .*\), or build the new value with "
+            r"dk\.at\(y\)\[index\]\.set\(v\)$")):
+        differentiate()
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
+def test_a_view_of_a_buffer_is_refused_like_a_view_of_a_value(method):
+    def into_a_row(x):
+        out = dk.zeros((2, 3))
+        out[1] = x  # from here on out holds a diffkit value
+        row = out[0]
+        row[:] = x
+        return np.sum(out ** 2)
+
+    def before_any_value(x):
+        out = dk.zeros((2, 3))  # still plain numbers, so out[0] is NumPy's own view
+        row = out[0]
+        row[:] = x
+        return np.sum(out ** 2)
+
+    for program in (into_a_row, before_any_value):
+        with pytest.raises(dk.UnsupportedError, match=r"^row is a view of out in NumPy, so writing into it .*"
+                                                      r"changes out too.*write into out itself"):
+            dk.grad(program, method=method)(np.array([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex", "fd-central"))
+def test_writes_that_no_other_variable_sees_are_followed(method):
+    def rebound(x):  # the view takes the only name of what it views
+        x = x.reshape(-1)
+        x[0] = 10.0
+        return np.sum(x ** 2)
+
+    def flattened(x):  # flatten copies, where ravel would be a view
+        y = x * 1.0
+        f = y.flatten()
+        f[0] = 0.0
+        return np.sum(y ** 2) + np.sum(f)
+
+    def zeroed_later(x):  # written into y itself, in a row that the view r does not show
+        y = x * 1.0
+        r = y[0]
+        y[1] = 0.0
+        return np.sum(y ** 2) + np.sum(r)
+
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    np.testing.assert_allclose(dk.grad(rebound, method=method)(x), [[0, 4, 6], [8, 10, 12]], atol=1e-6)
+    np.testing.assert_allclose(dk.grad(flattened, method=method)(x), [[2, 5, 7], [9, 11, 13]], atol=1e-6)
+    np.testing.assert_allclose(dk.grad(zeroed_later, method=method)(x), [[3, 5, 7], [0, 0, 0]], atol=1e-6)

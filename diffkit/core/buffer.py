@@ -47,6 +47,9 @@ class Buffer(BoxedValue):
     def _decided(self):
         return self.content
 
+    def _held(self):
+        return self.content
+
     def __bool__(self):
         return bool(self.content)
 

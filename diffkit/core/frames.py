@@ -34,6 +34,15 @@ def user_frame():
     return frame
 
 
+def user_frames():
+    """The running user program's frames, innermost first: from the innermost frame outside diffkit,
+    NumPy and SymPy out to the next library frame (the diffkit call that runs the program)."""
+    frame = user_frame()
+    while frame is not None and not _is_library_file(frame.f_code.co_filename):
+        yield frame
+        frame = frame.f_back
+
+
 def user_location():
     """Describe the running program line as ``file:line (function): `source```, or ''."""
     frame = user_frame()

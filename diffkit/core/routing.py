@@ -102,7 +102,7 @@ FUNCTION_TO_OP.update({f"numpy.linalg.{name}": op for name, op in _LINALG_FUNCTI
 METHOD_TO_OP = {
     "sum": "sum", "mean": "mean", "max": "max", "min": "min", "argmax": "argmax", "argmin": "argmin",
     "prod": "prod", "var": "var", "std": "std", "cumsum": "cumsum", "cumprod": "cumprod",
-    "squeeze": "squeeze", "ravel": "ravel", "flatten": "ravel", "swapaxes": "swapaxes", "repeat": "repeat",
+    "squeeze": "squeeze", "ravel": "ravel", "flatten": "flatten", "swapaxes": "swapaxes", "repeat": "repeat",
     "copy": "copy", "clip": "clip", "round": "round", "diagonal": "diagonal", "trace": "trace",
     "take": "take", "dot": "dot", "conj": "copy", "conjugate": "copy",
 }

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from . import routing
-from .frames import user_location, user_source_line
+from .frames import user_frames, user_location, user_source_line
 
 COMPARISONS = {
     "lt": operator.lt,
@@ -175,6 +175,10 @@ class BoxedValue:
         """Take the place of ``updated``, the result of an item assignment into this value."""
         raise NotImplementedError
 
+    def _held(self):
+        """What holds this value's numbers one level down (a NumPy array, a deeper box), or None."""
+        return None
+
     # --- array-like properties --------------------------------------------------
     @property
     def ndim(self):
@@ -273,6 +277,7 @@ class BoxedValue:
     def __setitem__(self, index, value):
         """``y[index] = value`` recorded as a functional update: ``y`` now stands for the new
         value, while every value computed from ``y`` before keeps its old meaning."""
+        refuse_write_into_view(self)
         updated = _ops().setitem(self, value, index)
         self._become(updated)
 
@@ -376,6 +381,11 @@ class BoxedValue:
 
     # --- NumPy interoperability ----------------------------------------------------
     def _refuse_assignment_into_numpy(self):
+        frames = list(user_frames())
+        match = _ASSIGNED_TARGET.match(user_source_line())
+        target = frames[0].f_locals.get(match.group(1)) if frames and match else None
+        if isinstance(target, np.ndarray) and target.base is not None:  # r = out[0] of a dk.zeros buffer
+            _refuse_if_shared(target, target)
         raise errors.NonDiffkitFunctionError(
             f"a {self.kind} value was assigned into a plain NumPy array at {user_location() or 'an unknown line'}; "
             "a NumPy array holds only numbers, so no tape (and no other diffkit method) can follow the "
@@ -444,6 +454,72 @@ class BoxedValue:
             f"The NumPy functions diffkit understands are: {known}."
         )
 
+
+def held_array(value):
+    """The NumPy array holding ``value``'s numbers, through boxes of every level; None for a number."""
+    while isinstance(value, BoxedValue):
+        value = value._held()
+    return value if isinstance(value, np.ndarray) else None
+
+
+def refuse_write_into_view(target):
+    """Refuse an item assignment into ``target`` that NumPy would see through another variable.
+
+    In NumPy ``r = y[0]``, ``y.T`` and ``y.reshape(-1)`` are views: writing into them changes
+    ``y``. diffkit's item assignment is a functional update of ``target`` alone, so every
+    method but finite differences would silently compute something else than the program
+    run in NumPy. ``target``'s own numbers come from the same NumPy call as in NumPy, so
+    they are a view exactly where NumPy's are; the assignment is refused when that view
+    shares memory with a variable of the running program. A fresh array (every arithmetic
+    result, every earlier item assignment) costs one attribute read.
+    """
+    memory = held_array(target)
+    if memory is not None and memory.base is not None:
+        _refuse_if_shared(target, memory)
+
+
+def _refuse_if_shared(target, memory):
+    """Refuse writing into ``target`` (its numbers in ``memory``) if a variable of the running
+    program holds numbers in the same memory: in NumPy the write would change that variable."""
+    frames = list(user_frames())
+    for frame in frames:
+        for name, other in frame.f_locals.items():
+            if other is target or not isinstance(other, BoxedValue):
+                continue
+            other_memory = held_array(other)
+            if other_memory is not None and _shares_memory(memory, other_memory):
+                _refuse_view_write(target, memory, frames, name, other_memory)
+
+
+_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", getattr(np, "TooHardError", ArithmeticError))
+
+
+def _shares_memory(a, b):
+    try:
+        return np.shares_memory(a, b, max_work=100_000)
+    except _TOO_HARD:  # too costly to decide exactly: taken as shared
+        return True
+
+
+def _refuse_view_write(target, memory, frames, source, source_memory):
+    """Raise the error for writing into ``target``, whose numbers share memory with the variable ``source``;
+    ``target`` is named by its variable or by the text it is written as on the line (``y.T``)."""
+    names = [name for name, value in frames[0].f_locals.items() if value is target]
+    match = _ASSIGNED_TARGET.match(user_source_line())
+    view = names[0] if names else match.group(1) if match else "the array written into"
+    owns = source_memory.base is None and memory.base is source_memory
+    relation = f"a view of {source}" if owns else f"a view of the same array as {source}"
+    raise errors.UnsupportedError(
+        f"{view} is {relation} in NumPy, so writing into it at {user_location() or 'an unknown line'} changes "
+        f"{source} too, which diffkit does not follow; write into {source} itself ({source}[0] = v or "
+        f"{source}[0, :] = v, not through a view such as {source}[0][:] = v, {source}.T[0] = v or "
+        f"{source}.reshape(-1)[0] = v), or build the new value with dk.at({source})[index].set(v)"
+    )
+
+
+# What an item assignment on the running line writes into: ``r`` of ``r[:] = 0``, ``y.T`` of
+# ``y.T[0] = 0``, ``y[0]`` of ``y[0][1] = 0``.
+_ASSIGNED_TARGET = re.compile(r"^(.+?)\[[^\[\]]*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
 
 # An item assignment on the running line: ``out[i] = v``, ``out[i, j] += v`` (not ``==``).
 _ASSIGNMENT = re.compile(r"^[\w.]+\s*\[.*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")

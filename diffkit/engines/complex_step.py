@@ -68,6 +68,9 @@ class ComplexStepValue(BoxedValue):
     def _decided(self):
         return np.real(self.value)
 
+    def _held(self):
+        return self.value
+
     def _become(self, updated):
         self.value = updated.value if isinstance(updated, ComplexStepValue) else updated
 

@@ -59,6 +59,9 @@ class Dual(BoxedValue):
     def _decided(self):
         return self.primal
 
+    def _held(self):
+        return self.primal
+
     def _become(self, updated):
         if isinstance(updated, Dual) and updated._trace is self._trace:
             self.primal, self.tangent = updated.primal, updated.tangent

@@ -158,6 +158,9 @@ class SymbolicArray(BoxedValue):
             numbers[index] = float(entry)
         return numbers
 
+    def _held(self):
+        return self.array
+
     def _become(self, updated):
         self.array = to_object_array(updated)
 

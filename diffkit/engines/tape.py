@@ -66,6 +66,9 @@ class Traced(BoxedValue):
     def _decided(self):
         return self.value
 
+    def _held(self):
+        return self.value
+
     def _become(self, updated):
         """Stand for ``updated``, a value of the same tape (of a subclass on a drawing or compiling tape)."""
         if not (isinstance(updated, Traced) and updated._tape is self._tape):

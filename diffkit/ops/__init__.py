@@ -199,7 +199,13 @@ def clip(a, a_min=None, a_max=None):
 fabs = absolute = abs
 true_divide = divide
 amax, amin = max, min
-flatten = ravel
+
+
+def flatten(a, order="C"):
+    """``x.flatten()``: the entries of ``a`` as one row, a new array (NumPy's ravel may be a view)."""
+    return copy(ravel(a, order))
+
+
 row_stack = vstack
 
 OPS = (
