@@ -451,3 +451,64 @@ def test_writes_that_no_other_variable_sees_are_followed(method):
     np.testing.assert_allclose(dk.grad(rebound, method=method)(x), [[0, 4, 6], [8, 10, 12]], atol=1e-6)
     np.testing.assert_allclose(dk.grad(flattened, method=method)(x), [[2, 5, 7], [9, 11, 13]], atol=1e-6)
     np.testing.assert_allclose(dk.grad(zeroed_later, method=method)(x), [[3, 5, 7], [0, 0, 0]], atol=1e-6)
+
+
+# --- `out[idx] += v` into a dk.zeros buffer ----------------------------------------------------
+def _row_of_a_buffer(x):
+    out = dk.zeros((2, 3))
+    out[0] += x * 2
+    return np.sum(out ** 2)  # 4 x**2: gradient 8 x
+
+
+def _shifted_into_zeros_like(x):
+    out = np.zeros_like(x)
+    out[1:] += x[:-1]
+    return np.sum(out ** 2)  # x0**2 + x1**2
+
+
+def _whole_buffer_twice(x):
+    out = dk.zeros(3)
+    out[:] += x
+    out[:] *= x
+    return np.sum(out ** 2)  # x**4: gradient 4 x**3
+
+
+def _repeated_positions(x):
+    out = dk.zeros(3)
+    out[[0, 0, 2]] += x  # NumPy: out[0] = 0 + x[1] (the last write), out[2] = x[2]
+    return np.sum(out ** 2)
+
+
+BUFFER_UPDATES = {
+    _row_of_a_buffer: [8.0, 16.0, 24.0],
+    _shifted_into_zeros_like: [2.0, 4.0, 0.0],
+    _whole_buffer_twice: [4.0, 32.0, 108.0],
+    _repeated_positions: [0.0, 4.0, 6.0],
+}
+
+
+@pytest.mark.parametrize("method", EVERY + ("compile_grad",))
+@pytest.mark.parametrize("program", BUFFER_UPDATES, ids=lambda p: p.__name__)
+def test_an_augmented_assignment_into_a_buffer_before_it_holds_a_value(program, method):
+    repeated = np.zeros(3)
+    repeated[[0, 0, 2]] += np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(repeated, [2.0, 0.0, 3.0])  # NumPy's rule, which the last program follows
+    x = np.array([1.0, 2.0, 3.0])
+    grad = dk.compile_grad(program, x)(x) if method == "compile_grad" else dk.grad(program, method=method)(x)
+    np.testing.assert_allclose(grad, BUFFER_UPDATES[program], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
+def test_an_in_place_operator_on_a_name_for_a_buffer_item_is_refused(method):
+    def through_a_name(x):
+        out = dk.zeros((2, 3))
+        t = out[0]
+        t -= x  # in NumPy out[0] changes too
+        return np.sum(out ** 2)
+
+    with pytest.raises(dk.NonDiffkitFunctionError, match=(
+            r"^t -= \.\.\. at test_ops_numpy_semantics\.py:\d+ in through_a_name\(\): `t -= x.*` would change the "
+            r"plain NumPy array t in place, .* Write an item of a dk\.zeros buffer in the buffer itself, "
+            r"out\[0\] -= v or out\[0\] = out\[0\] - v \(not t = out\[0\]; t -= v\); elsewhere assign the new "
+            r"value, t = t - v\.$")):
+        dk.grad(through_a_name, method=method)(np.array([1.0, 2.0, 3.0]))

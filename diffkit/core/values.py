@@ -420,9 +420,36 @@ class BoxedValue:
         if method != "__call__" or op_name is None:
             self._refuse_numpy(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
         used = {key: value for key, value in kwargs.items() if not _is_unset(value)}
+        out = used.get("out", ())
+        if used.keys() == {"out"} and len(out) == 1 and out[0] is inputs[0] and type(out[0]) is np.ndarray:
+            if self._updates_an_item():  # `t += v` with t a plain array, inside `out[idx] += v`
+                return _op(op_name)(*inputs)
         if used:  # out=, where=, dtype=...: the diffkit op has no such argument
             self._refuse_arguments(f"numpy.{ufunc.__name__}", op_name, used)
         return _op(op_name)(*inputs)
+
+    def _updates_an_item(self):
+        """Whether NumPy's in-place ``t += v`` (``-=``, ``*=``, ...), ``t`` a plain array and ``v`` this value,
+        is the middle step of ``out[idx] += v``; refused by name when it is ``t += v`` on a name.
+
+        NumPy would write into ``t``, which holds only numbers. ``out[idx] += v`` is Python's
+        ``t = out[idx]``, ``t += v``, ``out[idx] = t``, where ``t`` is an item of a dk.zeros
+        buffer that holds no diffkit value yet: the new value ``t + v`` given instead of ``t`` is
+        what the last step stores, as NumPy's changed ``t`` would be. After ``t = out[0]``,
+        ``t += v`` would change ``t`` and ``out`` in place, which a new value cannot do.
+        """
+        augmented = _AUGMENTED.match(user_source_line())
+        if augmented is None:
+            return False  # np.add(t, v, out=t): refused as NumPy's out=
+        name, symbol = augmented.groups()
+        if name.endswith("]"):
+            return True
+        raise errors.NonDiffkitFunctionError(
+            f"{name} {symbol}= ... at {user_location() or 'an unknown line'} would change the plain NumPy array "
+            f"{name} in place, and a plain array holds only numbers, not a {self.kind} value. Write an item "
+            f"of a dk.zeros buffer in the buffer itself, out[0] {symbol}= v or out[0] = out[0] {symbol} v "
+            f"(not t = out[0]; t {symbol}= v); elsewhere assign the new value, {name} = {name} {symbol} v."
+        )
 
     def __array_function__(self, func, types, args, kwargs):
         if func.__name__ in _METADATA_FUNCTIONS and args == (self,) and not kwargs:
@@ -520,6 +547,9 @@ def _refuse_view_write(target, memory, frames, source, source_memory):
 # What an item assignment on the running line writes into: ``r`` of ``r[:] = 0``, ``y.T`` of
 # ``y.T[0] = 0``, ``y[0]`` of ``y[0][1] = 0``.
 _ASSIGNED_TARGET = re.compile(r"^(.+?)\[[^\[\]]*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
+
+# An augmented assignment on the running line, its target and its operator: ``t += v``, ``out[0] *= v``.
+_AUGMENTED = re.compile(r"^(.+?)\s*(\*\*|//|[-+*/@%&|^])=(?!=)")
 
 # An item assignment on the running line: ``out[i] = v``, ``out[i, j] += v`` (not ``==``).
 _ASSIGNMENT = re.compile(r"^[\w.]+\s*\[.*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
