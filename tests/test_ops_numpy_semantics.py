@@ -512,3 +512,88 @@ def test_an_in_place_operator_on_a_name_for_a_buffer_item_is_refused(method):
             r"out\[0\] -= v or out\[0\] = out\[0\] - v \(not t = out\[0\]; t -= v\); elsewhere assign the new "
             r"value, t = t - v\.$")):
         dk.grad(through_a_name, method=method)(np.array([1.0, 2.0, 3.0]))
+
+
+def _named_intermediate_not_read_again(x):
+    z = x * 1.0
+    y = z.reshape(-1)  # a view of z, but z is not read after the write
+    y[0] = 0.0
+    return np.sum(y**2)
+
+
+def _gates_split_from_one_product(x):
+    gates = x * 2.0
+    first, second = gates[0], gates[1]
+    first[0] = 0.0  # the write does not reach second's entries
+    return np.sum(first) + np.sum(second)
+
+
+def _views_the_write_does_not_reach(x):
+    z = x.reshape(-1) * 1.0
+    head, tail = z[:4], z[2:]  # they overlap, but not at head[0]; z is not read again
+    head[0] = 0.0
+    return np.sum(head) + np.sum(tail)
+
+
+def _written_copies(x):
+    tiled, positive, padded = np.tile(x, 1), +x, np.pad(x, 0)  # new arrays in NumPy, not views of x
+    tiled[0, 0] = positive[0, 1] = padded[1, 2] = 0.0
+    return np.sum(tiled) + np.sum(positive) + np.sum(padded) + np.sum(x)
+
+
+WRITES_NO_OTHER_VARIABLE_SEES = {  # d/dx, by hand, at x = [[1, 2, 3], [4, 5, 6]]
+    _named_intermediate_not_read_again: [[0.0, 4.0, 6.0], [8.0, 10.0, 12.0]],
+    _gates_split_from_one_product: [[0.0, 2.0, 2.0], [2.0, 2.0, 2.0]],
+    _views_the_write_does_not_reach: [[0.0, 1.0, 2.0], [2.0, 1.0, 1.0]],
+    _written_copies: [[3.0, 3.0, 4.0], [4.0, 4.0, 3.0]],
+}
+
+
+@pytest.mark.parametrize("method", EVERY)
+@pytest.mark.parametrize("program", WRITES_NO_OTHER_VARIABLE_SEES, ids=lambda p: p.__name__)
+def test_a_write_no_other_variable_read_later_sees_is_taken(program, method):
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    np.testing.assert_allclose(dk.grad(program, method=method)(x), WRITES_NO_OTHER_VARIABLE_SEES[program], atol=1e-6)
+
+
+def _write_through_a_view(x):
+    y = x * 1.0
+    r = y[0]
+    r[:] = 0.0
+    return np.sum(y**2)
+
+
+def _called_through_a_wrapper(x):
+    return _write_through_a_view(x)
+
+
+@pytest.mark.parametrize("method", AUTODIFF)
+def test_a_view_write_in_a_called_function_names_its_own_variables(method):
+    with pytest.raises(dk.UnsupportedError, match=r"^r is a view of y in NumPy, so writing into it at "
+                                                  r"test_ops_numpy_semantics\.py:\d+ in _write_through_a_view\(\)"):
+        dk.grad(_called_through_a_wrapper, method=method)(np.ones((2, 3)))
+
+
+def _buffer_item_also_held_by_a_name(x):
+    out = dk.zeros((2, 3))
+    row = out[0]
+    out[0] += x[0]  # in NumPy row changes too
+    return np.sum(row * x[1])
+
+
+def _item_of_a_list_of_arrays(x):
+    zeros = np.zeros(3)
+    held = [zeros]
+    held[0] += x[0]  # in NumPy zeros changes too
+    return np.sum(zeros * x[1])
+
+
+@pytest.mark.parametrize("method", AUTODIFF)
+def test_an_augmented_item_write_another_name_would_see_is_refused(method):
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    with pytest.raises(dk.UnsupportedError, match=r"^out\[0\] is a view of the same array as row in NumPy, so "
+                                                  r"writing into it at .* changes row too"):
+        dk.grad(_buffer_item_also_held_by_a_name, method=method)(x)
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"^held\[0\] \+= \.\.\. at .* would change the plain NumPy "
+                                                         r"array held\[0\] in place"):
+        dk.grad(_item_of_a_list_of_arrays, method=method)(x)

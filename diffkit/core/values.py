@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import errors
 from . import routing
+from .aliasing import ASSIGNED_TARGET, refuse_if_shared, refuse_write_into_view
 from .frames import user_frames, user_location, user_source_line
 
 COMPARISONS = {
@@ -266,7 +267,7 @@ class BoxedValue:
         return _ops().negative(self)
 
     def __pos__(self):
-        return self
+        return _ops().copy(self)  # a new array, as NumPy's +x: writing into it leaves x as it was
 
     def __abs__(self):
         return _ops().abs(self)
@@ -277,7 +278,7 @@ class BoxedValue:
     def __setitem__(self, index, value):
         """``y[index] = value`` recorded as a functional update: ``y`` now stands for the new
         value, while every value computed from ``y`` before keeps its old meaning."""
-        refuse_write_into_view(self)
+        refuse_write_into_view(self, index)
         updated = _ops().setitem(self, value, index)
         self._become(updated)
 
@@ -382,10 +383,10 @@ class BoxedValue:
     # --- NumPy interoperability ----------------------------------------------------
     def _refuse_assignment_into_numpy(self):
         frames = list(user_frames())
-        match = _ASSIGNED_TARGET.match(user_source_line())
+        match = ASSIGNED_TARGET.match(user_source_line())
         target = frames[0].f_locals.get(match.group(1)) if frames and match else None
         if isinstance(target, np.ndarray) and target.base is not None:  # r = out[0] of a dk.zeros buffer
-            _refuse_if_shared(target, target)
+            refuse_if_shared(target, target, target)
         raise errors.NonDiffkitFunctionError(
             f"a {self.kind} value was assigned into a plain NumPy array at {user_location() or 'an unknown line'}; "
             "a NumPy array holds only numbers, so no tape (and no other diffkit method) can follow the "
@@ -422,28 +423,36 @@ class BoxedValue:
         used = {key: value for key, value in kwargs.items() if not _is_unset(value)}
         out = used.get("out", ())
         if used.keys() == {"out"} and len(out) == 1 and out[0] is inputs[0] and type(out[0]) is np.ndarray:
-            if self._updates_an_item():  # `t += v` with t a plain array, inside `out[idx] += v`
+            if self._updates_an_item(out[0]):  # `t += v` with t a plain array, inside `out[idx] += v`
                 return _op(op_name)(*inputs)
         if used:  # out=, where=, dtype=...: the diffkit op has no such argument
             self._refuse_arguments(f"numpy.{ufunc.__name__}", op_name, used)
         return _op(op_name)(*inputs)
 
-    def _updates_an_item(self):
-        """Whether NumPy's in-place ``t += v`` (``-=``, ``*=``, ...), ``t`` a plain array and ``v`` this value,
-        is the middle step of ``out[idx] += v``; refused by name when it is ``t += v`` on a name.
+    def _updates_an_item(self, item):
+        """Whether NumPy's in-place ``item += v`` (``-=``, ``*=``, ...), ``v`` this value, is the middle
+        step of ``out[idx] += v`` on a dk.zeros buffer; refused by name otherwise.
 
-        NumPy would write into ``t``, which holds only numbers. ``out[idx] += v`` is Python's
-        ``t = out[idx]``, ``t += v``, ``out[idx] = t``, where ``t`` is an item of a dk.zeros
+        NumPy would write into ``item``, a plain array, which holds only numbers. ``out[idx] += v``
+        is Python's ``t = out[idx]``, ``t += v``, ``out[idx] = t``, where ``t`` is an item of a
         buffer that holds no diffkit value yet: the new value ``t + v`` given instead of ``t`` is
-        what the last step stores, as NumPy's changed ``t`` would be. After ``t = out[0]``,
-        ``t += v`` would change ``t`` and ``out`` in place, which a new value cannot do.
+        what the last step stores, as NumPy's changed ``t`` would be, unless another variable
+        read later shares the item's entries (``r = out[0]`` before), which NumPy would change
+        too. A ``t += v`` on a name, or into a list or dict of plain arrays, changes an array
+        in place that other names may hold, which a new value cannot do.
         """
-        augmented = _AUGMENTED.match(user_source_line())
-        if augmented is None:
+        statements = [_AUGMENTED.match(part.strip()) for part in user_source_line().split(";")]
+        augmented = [match.groups() for match in statements if match]
+        if not augmented:
             return False  # np.add(t, v, out=t): refused as NumPy's out=
-        name, symbol = augmented.groups()
-        if name.endswith("]"):
-            return True
+        frames = list(user_frames())
+        for name, symbol in augmented:
+            container = name.split("[", 1)[0].strip() if name.endswith("]") else None
+            holder = frames[0].f_locals.get(container) if frames and container else None
+            if isinstance(holder, BoxedValue) and holder.kind == "buffer":
+                refuse_if_shared(item, item, item, plain=True, besides=(holder,), view=name)
+                return True
+        name, symbol = augmented[0]
         raise errors.NonDiffkitFunctionError(
             f"{name} {symbol}= ... at {user_location() or 'an unknown line'} would change the plain NumPy array "
             f"{name} in place, and a plain array holds only numbers, not a {self.kind} value. Write an item "
@@ -481,72 +490,6 @@ class BoxedValue:
             f"The NumPy functions diffkit understands are: {known}."
         )
 
-
-def held_array(value):
-    """The NumPy array holding ``value``'s numbers, through boxes of every level; None for a number."""
-    while isinstance(value, BoxedValue):
-        value = value._held()
-    return value if isinstance(value, np.ndarray) else None
-
-
-def refuse_write_into_view(target):
-    """Refuse an item assignment into ``target`` that NumPy would see through another variable.
-
-    In NumPy ``r = y[0]``, ``y.T`` and ``y.reshape(-1)`` are views: writing into them changes
-    ``y``. diffkit's item assignment is a functional update of ``target`` alone, so every
-    method but finite differences would silently compute something else than the program
-    run in NumPy. ``target``'s own numbers come from the same NumPy call as in NumPy, so
-    they are a view exactly where NumPy's are; the assignment is refused when that view
-    shares memory with a variable of the running program. A fresh array (every arithmetic
-    result, every earlier item assignment) costs one attribute read.
-    """
-    memory = held_array(target)
-    if memory is not None and memory.base is not None:
-        _refuse_if_shared(target, memory)
-
-
-def _refuse_if_shared(target, memory):
-    """Refuse writing into ``target`` (its numbers in ``memory``) if a variable of the running
-    program holds numbers in the same memory: in NumPy the write would change that variable."""
-    frames = list(user_frames())
-    for frame in frames:
-        for name, other in frame.f_locals.items():
-            if other is target or not isinstance(other, BoxedValue):
-                continue
-            other_memory = held_array(other)
-            if other_memory is not None and _shares_memory(memory, other_memory):
-                _refuse_view_write(target, memory, frames, name, other_memory)
-
-
-_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", getattr(np, "TooHardError", ArithmeticError))
-
-
-def _shares_memory(a, b):
-    try:
-        return np.shares_memory(a, b, max_work=100_000)
-    except _TOO_HARD:  # too costly to decide exactly: taken as shared
-        return True
-
-
-def _refuse_view_write(target, memory, frames, source, source_memory):
-    """Raise the error for writing into ``target``, whose numbers share memory with the variable ``source``;
-    ``target`` is named by its variable or by the text it is written as on the line (``y.T``)."""
-    names = [name for name, value in frames[0].f_locals.items() if value is target]
-    match = _ASSIGNED_TARGET.match(user_source_line())
-    view = names[0] if names else match.group(1) if match else "the array written into"
-    owns = source_memory.base is None and memory.base is source_memory
-    relation = f"a view of {source}" if owns else f"a view of the same array as {source}"
-    raise errors.UnsupportedError(
-        f"{view} is {relation} in NumPy, so writing into it at {user_location() or 'an unknown line'} changes "
-        f"{source} too, which diffkit does not follow; write into {source} itself ({source}[0] = v or "
-        f"{source}[0, :] = v, not through a view such as {source}[0][:] = v, {source}.T[0] = v or "
-        f"{source}.reshape(-1)[0] = v), or build the new value with dk.at({source})[index].set(v)"
-    )
-
-
-# What an item assignment on the running line writes into: ``r`` of ``r[:] = 0``, ``y.T`` of
-# ``y.T[0] = 0``, ``y[0]`` of ``y[0][1] = 0``.
-_ASSIGNED_TARGET = re.compile(r"^(.+?)\[[^\[\]]*\]\s*(?:[-+*/@%&|^]|//|\*\*)?=(?!=)")
 
 # An augmented assignment on the running line, its target and its operator: ``t += v``, ``out[0] *= v``.
 _AUGMENTED = re.compile(r"^(.+?)\s*(\*\*|//|[-+*/@%&|^])=(?!=)")

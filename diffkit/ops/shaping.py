@@ -201,7 +201,8 @@ def tile(A, reps):
     reps = (1,) * (d - len(reps)) + reps
     spread = reshape(A, shape=tuple(n for s in shape for n in (1, s)))
     copies = broadcast_to(spread, shape=tuple(n for r, s in zip(reps, shape) for n in (r, s)))
-    return reshape(copies, shape=tuple(r * s for r, s in zip(reps, shape)))
+    tiled = reshape(copies, shape=tuple(r * s for r, s in zip(reps, shape)))
+    return copy(tiled) if all(r == 1 for r in reps) else tiled  # a new array, as NumPy's, never a view of A
 
 
 def repeat(a, repeats, axis=None):
@@ -248,7 +249,7 @@ def pad(array, pad_width, mode="constant", constant_values=0, reflect_type="even
             pieces = [np.full(current[:ax] + (before,) + current[ax + 1 :], values[ax][0], dtype=dtype)]
             pieces += [result, np.full(current[:ax] + (after,) + current[ax + 1 :], values[ax][1], dtype=dtype)]
             result = concatenate(*pieces, axis=ax)
-        return result
+        return copy(result) if result is array else result  # nothing to pad: a new array all the same
     if mode in _INDEX_MODES:
         options = {}
         if mode in ("reflect", "symmetric"):
