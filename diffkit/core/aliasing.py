@@ -24,7 +24,9 @@ from .frames import user_frames, user_location, user_source_line
 
 def held_array(value):
     """The NumPy array holding ``value``'s numbers, through boxes of every level; None for a number."""
-    while hasattr(value, "_held"):
+    from .values import BoxedValue  # values.py imports this module
+
+    while isinstance(value, BoxedValue):
         value = value._held()
     return value if isinstance(value, np.ndarray) else None
 
