@@ -23,11 +23,14 @@ from .frames import user_frames, user_location, user_source_line
 
 
 def held_array(value):
-    """The NumPy array holding ``value``'s numbers, through boxes of every level; None for a number."""
-    from .values import BoxedValue  # values.py imports this module
+    """The NumPy array holding ``value``'s numbers, through boxes of every level; None for a number.
 
-    while isinstance(value, BoxedValue):
-        value = value._held()
+    A box is known by its class's ``_held`` (every diffkit value has one), read from the
+    class so that no other object of the program is asked for an attribute."""
+    held = getattr(type(value), "_held", None)
+    while held is not None:
+        value = held(value)
+        held = getattr(type(value), "_held", None)
     return value if isinstance(value, np.ndarray) else None
 
 
