@@ -597,3 +597,34 @@ def test_an_augmented_item_write_another_name_would_see_is_refused(method):
     with pytest.raises(dk.NonDiffkitFunctionError, match=r"^held\[0\] \+= \.\.\. at .* would change the plain NumPy "
                                                          r"array held\[0\] in place"):
         dk.grad(_item_of_a_list_of_arrays, method=method)(x)
+
+
+DIFFERENCES = {  # d/dx by hand, at x = [1, 3, 6, 10] and X = [[0, 1, 4], [9, 16, 25]]
+    # sum(diff(x)^2), diff = (2, 3, 4): each entry gets 2 d[i-1] - 2 d[i]
+    "first": (lambda x: np.sum(np.diff(x) ** 2), [-4.0, -2.0, -2.0, 8.0]),
+    # sum(w * diff(x, n=2)), w = (1, 2): diff2[j] = x[j] - 2 x[j+1] + x[j+2]
+    "second": (lambda x: np.sum(np.diff(x, n=2) * np.array([1.0, 2.0])), [1.0, 0.0, -3.0, 2.0]),
+    # rows of X minus the row before, a row of 0 prepended: d = (X0, X1 - X0)
+    "axis 0, prepend": (lambda X: np.sum(np.diff(X, axis=0, prepend=0.0) ** 2),
+                        [[-18.0, -28.0, -34.0], [18.0, 30.0, 42.0]]),
+    # x.diff appended with 10: d = (2, 3, 4, 0), sum(d * (1, 2, 3, 4))
+    "append": (lambda x: np.sum(np.diff(x, append=10.0) * np.arange(1.0, 5.0)), [-1.0, -1.0, -1.0, -1.0]),
+}
+
+
+@pytest.mark.parametrize("method", EVERY)
+@pytest.mark.parametrize("name", DIFFERENCES)
+def test_np_diff_is_differentiated_by_every_method(name, method):
+    program, by_hand = DIFFERENCES[name]
+    point = np.arange(6.0).reshape(2, 3) ** 2 if name == "axis 0, prepend" else np.array([1.0, 3.0, 6.0, 10.0])
+    np.testing.assert_allclose(dk.grad(program, method=method)(point), by_hand, atol=1e-6)
+
+
+def test_np_diff_names_a_bad_order_and_a_number():
+    x = np.array([1.0, 3.0, 6.0])
+    with pytest.raises(dk.InputError, match=r"dk\.diff got n=1\.5 \(a float\) at .*: n is an int"):
+        dk.grad(lambda x: np.sum(np.diff(x, n=1.5)))(x)
+    with pytest.raises(dk.ShapeError, match=r"dk\.diff got n=-1 at .*: the order of the differences must be 0 or more"):
+        dk.grad(lambda x: np.sum(np.diff(x, n=-1)))(x)
+    with pytest.raises(dk.ShapeError, match=r"dk\.diff at .* takes an array of at least one axis, got a number"):
+        dk.grad(lambda x: np.diff(x[0]))(x)

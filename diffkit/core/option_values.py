@@ -17,7 +17,7 @@ _KINDS = {
     "axis": "axis", "axis1": "axis", "axis2": "axis", "source": "axis", "destination": "axis", "axes": "axes",
     "shape": "shape", "newshape": "shape",
     "reps": "ints", "repeats": "ints", "shift": "ints", "indices_or_sections": "ints", "pad_width": "widths",
-    "keepdims": "flag", "ddof": "number", "k": "int",
+    "keepdims": "flag", "ddof": "number", "k": "int", "n": "int",
 }
 
 _TAKES = {

@@ -69,7 +69,7 @@ _NUMPY_FUNCTIONS = {
     # reductions
     "sum": "sum", "mean": "mean", "max": "max", "amax": "max", "min": "min", "amin": "min",
     "argmax": "argmax", "argmin": "argmin", "prod": "prod", "var": "var", "std": "std",
-    "cumsum": "cumsum", "cumprod": "cumprod", "average": "average",
+    "cumsum": "cumsum", "cumprod": "cumprod", "average": "average", "diff": "diff",
     # elementwise functions that are not ufuncs
     "where": "where", "clip": "clip", "round": "round", "around": "round", "fix": "trunc", "sinc": "sinc",
     # shapes

@@ -23,8 +23,8 @@ from ..core.option_values import refuse_option_values
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.values import plain_value, read_position
-from .arrays import broadcast_to, getitem, mean, reduced_count, reshape, spread_back, sum, transpose
-from .elementwise import abs, power, sqrt, where
+from .arrays import broadcast_to, concatenate, getitem, mean, reduced_count, reshape, spread_back, sum, transpose
+from .elementwise import abs, power, sqrt, subtract, where
 from .shapes import AxisError, keepdims_shape, ndim_of, normalize_axes, shape_of
 from .sympy_faces import as_object_array, elementwise, functions, reduce_along
 
@@ -271,6 +271,36 @@ def cumprod(a, axis=None):
     """Running product along ``axis`` (of the flattened array by default)."""
     a, axis = _running_axis(a, axis)
     return _cumprod(a, axis=axis)
+
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """Differences of neighbouring entries along ``axis``, taken ``n`` times, as ``np.diff``:
+    ``prepend`` and ``append`` (numbers or arrays) are joined at either end first."""
+    refuse_option_values("dk.diff", {"n": n, "axis": axis})
+    if n < 0:
+        raise errors.ShapeError(f"dk.diff got n={n} at {user_location() or 'an unknown line'}: the order of the "
+                                "differences must be 0 or more")
+    shape = shape_of(a)
+    if not shape:
+        raise errors.ShapeError(f"dk.diff at {user_location() or 'an unknown line'} takes an array of at least one "
+                                "axis, got a number: differences are taken between neighbouring entries")
+    axis = normalize_axes(axis, len(shape))[0]
+    ends = [_diff_end(end, shape, axis) for end in (prepend, append)]
+    if ends[0] is not None or ends[1] is not None:
+        a = concatenate(*[part for part in (ends[0], a, ends[1]) if part is not None], axis=axis)
+    before = (slice(None),) * axis
+    for _ in range(n):
+        a = subtract(getitem(a, index=before + (slice(1, None),)), getitem(a, index=before + (slice(None, -1),)))
+    return a
+
+
+def _diff_end(end, shape, axis):
+    """``prepend`` or ``append`` of :func:`diff` as an array to join: a number spread over the other axes."""
+    if end is None:
+        return None
+    if not shape_of(end):
+        return broadcast_to(end, shape=shape[:axis] + (1,) + shape[axis + 1:])
+    return end
 
 
 # --- the Euclidean norm ------------------------------------------------------------------------
