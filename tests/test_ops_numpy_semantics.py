@@ -624,7 +624,8 @@ def test_np_diff_names_a_bad_order_and_a_number():
     x = np.array([1.0, 3.0, 6.0])
     with pytest.raises(dk.InputError, match=r"dk\.diff got n=1\.5 \(a float\) at .*: n is an int"):
         dk.grad(lambda x: np.sum(np.diff(x, n=1.5)))(x)
-    with pytest.raises(dk.ShapeError, match=r"dk\.diff got n=-1 at .*: the order of the differences must be 0 or more"):
+    with pytest.raises(dk.ShapeError, match=r"dk\.diff: n=-1: the order of the differences must be 0 or more \(.*"
+                                             r"test_ops_numpy_semantics\.py"):
         dk.grad(lambda x: np.sum(np.diff(x, n=-1)))(x)
-    with pytest.raises(dk.ShapeError, match=r"dk\.diff at .* takes an array of at least one axis, got a number"):
+    with pytest.raises(dk.ShapeError, match=r"dk\.diff: it takes an array of at least one axis, got a number"):
         dk.grad(lambda x: np.diff(x[0]))(x)

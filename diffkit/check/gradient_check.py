@@ -435,8 +435,8 @@ def _add_hints(argument, index, aligned, primary, decimals=None):
         argument.findings.append(f"the transpose of your gradient for {name} matches diffkit's: transposed?")
     elif raw.size > reference.size and _matches(_sum_to(raw, reference.shape), reference):
         argument.findings.append(f"summed over the broadcast (batch) axes, your gradient for {name} matches diffkit's")
-    elif argument.yours is not None:
-        _factor_or_rounding_hint(argument, argument.yours, reference.reshape(-1), decimals)
+    elif argument.yours is not None and not _rounding_hint(argument, argument.yours, reference.reshape(-1), decimals):
+        _factor_hint(argument, argument.yours, reference.reshape(-1))
 
 
 def _matches(candidate, reference):
@@ -483,12 +483,6 @@ def _rounding_hint(argument, yours, reference, decimals):
         f"within rounding of diffkit's: pass decimals={written} to judge them against rounding"
     )
     return True
-
-
-def _factor_or_rounding_hint(argument, yours, reference, decimals):
-    """Name rounding that explains how yours differ, or else a constant factor between yours and diffkit's."""
-    if not _rounding_hint(argument, yours, reference, decimals):
-        _factor_hint(argument, yours, reference)
 
 
 def _factor_hint(argument, yours, reference):

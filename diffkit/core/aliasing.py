@@ -127,7 +127,7 @@ def _refuse_view_write(target, memory, frames, source, source_memory, view=None)
     ``target`` is named ``view``, or by its variable, or by the text it is written as on the line (``y.T``)."""
     if view is None:
         names = [name for name, value in frames[0].f_locals.items() if value is target]
-        written = [match.group(1) for match in map(ASSIGNED_TARGET.match, _statements(user_source_line())) if match]
+        written = [match.group(1) for match in map(ASSIGNED_TARGET.match, statements(user_source_line())) if match]
         view = names[0] if names else written[0] if written else "the array written into"
     owns = source_memory.base is None and memory.base is source_memory
     relation = f"a view of {source}" if owns else f"a view of the same array as {source}"
@@ -140,7 +140,7 @@ def _refuse_view_write(target, memory, frames, source, source_memory, view=None)
     )
 
 
-def _statements(line):
+def statements(line):
     """The statements of a program line (``a = 1; b[0] = a`` holds two)."""
     return [part.strip() for part in line.split(";")]
 

@@ -583,10 +583,17 @@ def _present(grad, leaf, was_scalar):
     if was_scalar:
         if grad.dtype.kind == "c":
             return complex(grad.reshape(()))
-        return float(grad.reshape(())) if dtype == np.float64 else dtype.type(grad.reshape(()))
+        return number_in_dtype(grad, dtype)
     if grad.shape == leaf.shape:
         return np.array(grad, dtype=dtype)
     return np.array(np.broadcast_to(grad, leaf.shape), dtype=dtype)
+
+
+def number_in_dtype(value, dtype):
+    """A one-entry derivative as a number of ``dtype``: a Python float in float64 (what a user
+    expects of a gradient by a number), a NumPy scalar of the dtype otherwise (float32 in, float32 out)."""
+    value = np.asarray(value).reshape(())
+    return float(value) if dtype == np.float64 else np.dtype(dtype).type(value)
 
 
 def _boxed_present(grad, leaf):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from . import routing
-from .aliasing import ASSIGNED_TARGET, refuse_if_shared, refuse_write_into_view
+from .aliasing import ASSIGNED_TARGET, refuse_if_shared, refuse_write_into_view, statements
 from .frames import user_frames, user_location, user_source_line
 
 COMPARISONS = {
@@ -383,10 +383,10 @@ class BoxedValue:
     # --- NumPy interoperability ----------------------------------------------------
     def _refuse_assignment_into_numpy(self):
         frames = list(user_frames())
-        match = ASSIGNED_TARGET.match(user_source_line())
-        target = frames[0].f_locals.get(match.group(1)) if frames and match else None
-        if isinstance(target, np.ndarray) and target.base is not None:  # r = out[0] of a dk.zeros buffer
-            refuse_if_shared(target, target, target)
+        for match in filter(None, map(ASSIGNED_TARGET.match, statements(user_source_line()))):
+            target = frames[0].f_locals.get(match.group(1)) if frames else None
+            if isinstance(target, np.ndarray) and target.base is not None:  # r = out[0] of a dk.zeros buffer
+                refuse_if_shared(target, target, target)
         raise errors.NonDiffkitFunctionError(
             f"a {self.kind} value was assigned into a plain NumPy array at {user_location() or 'an unknown line'}; "
             "a NumPy array holds only numbers, so no tape (and no other diffkit method) can follow the "
@@ -441,8 +441,7 @@ class BoxedValue:
         too. A ``t += v`` on a name, or into a list or dict of plain arrays, changes an array
         in place that other names may hold, which a new value cannot do.
         """
-        statements = [_AUGMENTED.match(part.strip()) for part in user_source_line().split(";")]
-        augmented = [match.groups() for match in statements if match]
+        augmented = [match.groups() for match in map(_AUGMENTED.match, statements(user_source_line())) if match]
         if not augmented:
             return False  # np.add(t, v, out=t): refused as NumPy's out=
         frames = list(user_frames())

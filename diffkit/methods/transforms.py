@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import errors
 from ..core.containers import flatten, unflatten
-from ..core.problem import Problem, first_entry
+from ..core.problem import Problem, first_entry, number_in_dtype
 from .base import refuse_unknown_options
 from .registry import get_method, method_names
 from .second_order import HESSIAN_METHODS, checked_second_step, join_flat, split_flat
@@ -56,9 +56,7 @@ def _present(block, dtype=np.float64):
     """A block in ``dtype``, its argument's (a Hessian block: its two arguments'), as ``dk.grad``
     gives each gradient in its argument's dtype; a 0-d block as a number (a Python float in float64)."""
     block = np.asarray(block, dtype=dtype)
-    if block.ndim:
-        return block
-    return float(block) if block.dtype == np.float64 else block.dtype.type(block)
+    return block if block.ndim else number_in_dtype(block, block.dtype)
 
 
 def _column_blocks(matrix, problem, row_leaf):

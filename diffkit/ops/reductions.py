@@ -25,7 +25,7 @@ from ..core.primitive import Primitive
 from ..core.values import plain_value, read_position
 from .arrays import broadcast_to, concatenate, getitem, mean, reduced_count, reshape, spread_back, sum, transpose
 from .elementwise import abs, power, sqrt, subtract, where
-from .shapes import AxisError, keepdims_shape, ndim_of, normalize_axes, shape_of
+from .shapes import AxisError, keepdims_shape, ndim_of, normalize_axes, shape_error, shape_of
 from .sympy_faces import as_object_array, elementwise, functions, reduce_along
 
 _sympy_sqrt = elementwise("sqrt")
@@ -278,12 +278,11 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     ``prepend`` and ``append`` (numbers or arrays) are joined at either end first."""
     refuse_option_values("dk.diff", {"n": n, "axis": axis})
     if n < 0:
-        raise errors.ShapeError(f"dk.diff got n={n} at {user_location() or 'an unknown line'}: the order of the "
-                                "differences must be 0 or more")
+        raise shape_error("diff", f"n={n}: the order of the differences must be 0 or more")
     shape = shape_of(a)
     if not shape:
-        raise errors.ShapeError(f"dk.diff at {user_location() or 'an unknown line'} takes an array of at least one "
-                                "axis, got a number: differences are taken between neighbouring entries")
+        raise shape_error("diff", "it takes an array of at least one axis, got a number: differences are taken "
+                                  "between neighbouring entries")
     axis = normalize_axes(axis, len(shape))[0]
     ends = [_diff_end(end, shape, axis) for end in (prepend, append)]
     if ends[0] is not None or ends[1] is not None:
