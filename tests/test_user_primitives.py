@@ -522,3 +522,15 @@ def test_check_primitive_names_a_jvp_rule_returning_a_ragged_list():
     [finding] = report.argument("x (JVP)").findings
     assert finding.startswith("the JVP rule of x returned something that is not numbers: setting an array element "
                               "with a sequence")
+
+
+def test_a_numpy_face_returning_a_list_gives_an_array():
+    # d/dx sum(twice(x) * 2 * x) with twice(x) = [2 x0, 2 x1]: 8 x. A list value would be repeated
+    # by `* 2` under finite differences (four entries, which then do not fit x).
+    twice = dk.primitive(lambda x: [2.0 * v for v in x], name="twice_as_list")
+    twice.defvjp(lambda g, out, x: 2.0 * g)
+    for method in ("tape", "fd-central", "forward-mode"):
+        if method == "forward-mode":
+            twice.defjvp(lambda t, out, x: 2.0 * t)
+        np.testing.assert_allclose(dk.grad(lambda x: dk.sum(twice(x) * 2 * x), method=method)(np.array([1.0, 2.0])),
+                                   [8.0, 16.0], rtol=1e-7)

@@ -67,7 +67,9 @@ def check_signature(primitive, kind, position, rule):
 
 
 def checked_face(function, name):
-    """A user's NumPy face that refuses, naming the op, to return something that is not numbers."""
+    """A user's NumPy face that refuses, naming the op, to return something that is not numbers;
+    a list or tuple of numbers it returns is made an array, as the op's value is one (a list
+    would repeat under ``* 2`` and refuse ``* 2.0``)."""
 
     @functools.wraps(function)
     def face(*args, **params):
@@ -77,7 +79,7 @@ def checked_face(function, name):
                 f"the NumPy face of {name!r} returned {_described(out)}: a face returns the op's value, a number or an "
                 "array of numbers"
             )
-        return out
+        return np.asarray(out) if isinstance(out, (list, tuple)) else out
 
     return face
 
