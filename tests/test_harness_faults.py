@@ -160,6 +160,16 @@ def test_resume_in_the_folder_of_another_suite_is_refused(copy, capsys):
     assert not (copy.parent / "ran").exists()
 
 
+def test_resume_in_a_folder_whose_database_names_no_suite_says_so(copy, capsys):
+    with sqlite3.connect(copy / "results.sqlite") as connection:
+        connection.execute("DELETE FROM meta WHERE key = 'suite'")
+    connection.close()
+    (copy.parent / "other.py").write_text(OTHER_SUITE)
+    assert main(["report", "--suite", str(copy.parent / "other.py"), "--out", str(copy), "--resume"]) == 2
+    _error(capsys, f"cannot resume suite other in {copy}: its database holds {CASES} case(s) of a run that names no "
+           "suite; give --out another folder, or replace --resume by --fresh")
+
+
 def test_damaged_json_in_a_row_or_meta_value_is_named_and_the_rest_reported(copy, capsys):
     with sqlite3.connect(copy / "results.sqlite") as connection:
         connection.execute("UPDATE cases SET grad = '{not json' WHERE case_id = 'a|b/tape'")

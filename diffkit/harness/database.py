@@ -247,10 +247,9 @@ class ResultsDB:
                 self._note(f"meta {key!r} left out: {short_repr(decoded)} is not what diffkit writes there")
                 continue
             meta[key] = decoded
-        for key, default in (("suite", "?"), ("description", "(no description stored)")):
+        for key in ("suite", "description"):
             if key not in meta:
-                self._note(f"meta {key!r} is missing")
-                meta[key] = default
+                self._note(f"meta {key!r} is missing")  # left out: a reader says what stands in for it
         return meta
 
     def _note(self, text):

@@ -83,6 +83,8 @@ def build_report(folder):
 
 def _build(folder, db):
     meta = db.meta()
+    for key, stand_in in (("suite", "?"), ("description", "(no description stored)")):
+        meta.setdefault(key, stand_in)  # a meta table edited by hand: db.meta has noted what is missing
     rows = db.rows()
     own_page = page_of(rows)
     if own_page is not None:
@@ -96,10 +98,10 @@ def _build(folder, db):
     figures = dict.fromkeys((f.__name__ for f in FIGURES), None)
     figures.update(draw_all(analysis, folder))
     benchmark = cost_ratio_section(analysis, figures)
-    sections = ([benchmark] if benchmark else []) + study_sections(rows, meta.get("suite", "?"), folder)
+    sections = ([benchmark] if benchmark else []) + study_sections(rows, meta["suite"], folder)
     context = {
         "a": analysis,
-        "title": f"diffkit report: {meta.get('suite', '?')} suite",
+        "title": f"diffkit report: {meta['suite']} suite",
         "toc": table_of_contents(sections),
         "figures": figures,
         "figure_html": html.figure,
