@@ -216,8 +216,14 @@ def test_builder_and_program_mistakes_are_input_errors_naming_them():
     with pytest.raises(dk.InputError, match=r"Program 'p': args is the tuple of example arguments, got float: write "
                                             r"args=\(3\.0,\) for one argument"):
         dk.Program("p", lambda x: x * x, 3.0)
-    with pytest.raises(dk.InputError, match=r"Program 'p': argnums=3 does not name arguments of its 1 example argument"):
+    with pytest.raises(dk.InputError, match=r"Program 'p': argnums=3 is out of range: <lambda> was called with 1 "
+                                            r"positional argument\(s\), so argnums must lie in 0\.\.0"):
         dk.Program("p", lambda x: x * x, (3.0,), argnums=3)
+    # the methods' own checks, made when the program is declared (before, these passed it)
+    with pytest.raises(dk.InputError, match=r"Program 'p': argnums must be an int or a tuple of ints, got '0'"):
+        dk.Program("p", lambda x: x * x, (3.0,), argnums="0")
+    with pytest.raises(dk.InputError, match=r"Program 'p': argnums=\(0, 0\) names an argument twice"):
+        dk.Program("p", lambda x, y: x * y, (3.0, 2.0), argnums=(0, 0))
     with pytest.raises(dk.InputError, match=r"control_flow must be one of 'none', 'fixed-loop', 'data-dependent', got "
                                             r"'loop'"):
         dk.Program("p", lambda x: x * x, (3.0,), control_flow="loop")

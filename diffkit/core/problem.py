@@ -50,7 +50,7 @@ class Problem:
         self.args = list(args)
         count = len(self.args)
         names = _checked_argument_names(f, count)
-        self.argnums, self.single = _normalize_argnums(argnums, count, f)
+        self.argnums, self.single = normalize_argnums(argnums, count, f)
         self.argument_names = names  # of every positional argument, for messages
         raw = list(map(self.args.__getitem__, self.argnums))
         # Many numbers or arrays given one per argument (a scalar program's parameters): one
@@ -610,7 +610,7 @@ _ARGNUMS = {}  # (argnums, count) -> (normalized argnums, single): argnums repea
 _CACHE_LIMIT = 256
 
 
-def _normalize_argnums(argnums, count, f):
+def normalize_argnums(argnums, count, f):
     """``(argnums as a tuple of non-negative ints, whether a single int was given)``, checked."""
     kind = type(argnums)
     key = (argnums, count) if kind is int or kind is tuple else None

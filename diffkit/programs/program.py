@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import errors
 from ..core.containers import flatten
+from ..core.problem import normalize_argnums
 
 CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
 
@@ -65,16 +66,10 @@ class Program:
                 f"write args=({self.args!r:.40},) for one argument"
             )
         self.args = tuple(self.args)
-        nums = (self.argnums,) if isinstance(self.argnums, (int, np.integer)) else self.argnums
-        try:
-            valid = all(-len(self.args) <= int(n) < len(self.args) for n in nums) and not isinstance(self.argnums, bool)
-        except (TypeError, ValueError):
-            valid = False
-        if not valid:
-            raise errors.InputError(
-                f"Program {self.name!r}: argnums={self.argnums!r} does not name arguments of its "
-                f"{len(self.args)} example argument{'s' if len(self.args) != 1 else ''} (counted from 0)"
-            )
+        try:  # the check every method makes, made when the program is declared
+            normalize_argnums(self.argnums, len(self.args), self.function)
+        except errors.InputError as exc:
+            raise errors.InputError(f"Program {self.name!r}: {exc}") from None
 
     @property
     def num_params(self):
