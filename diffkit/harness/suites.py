@@ -105,7 +105,8 @@ class Suite:
         keep = set(methods) | {REFERENCE}
         kept = [c for c in self.cases if c.kind == "study" or c.method in keep]
         offered = sorted({c.method for c in self.cases if c.kind != "study" and c.method != REFERENCE})
-        if offered and REFERENCE not in methods and not any(c.kind == "study" or c.method != REFERENCE for c in kept):
+        studies = any(c.kind == "study" for c in self.cases)
+        if offered and not studies and not set(methods) & {*offered, REFERENCE}:
             raise errors.InputError(
                 f"--methods {' '.join(methods)} selects none of the methods of suite {self.name}, which runs "
                 f"{', '.join(offered)}: choose among them, or leave --methods out"

@@ -15,6 +15,7 @@ import numpy as np
 from .. import errors
 from ..core.containers import flatten
 from ..core.problem import normalize_argnums
+from ..core.values import short_repr
 
 CONTROL_FLOW = ("none", "fixed-loop", "data-dependent")
 
@@ -63,7 +64,7 @@ class Program:
         if not isinstance(self.args, (tuple, list)):
             raise errors.InputError(
                 f"Program {self.name!r}: args is the tuple of example arguments, got {type(self.args).__name__}: "
-                f"write args=({self.args!r:.40},) for one argument"
+                f"write args=({short_repr(self.args)},) for one argument"
             )
         self.args = tuple(self.args)
         try:  # the check every method makes, made when the program is declared
