@@ -4,6 +4,7 @@ import functools
 
 from .engines.compile import compile_program
 from .methods import Problem, get_method, method_names
+from .core.keywords import refuses_unknown_keywords
 
 DEFAULT_METHOD = "tape"
 
@@ -44,6 +45,7 @@ def grad(f, argnums=0, method=DEFAULT_METHOD, **options):
     return gradient_of_f
 
 
+@refuses_unknown_keywords
 def compile_grad(f, *example_args, argnums=0):
     """Record ``f`` once at ``example_args`` and return its gradient as straight-line NumPy code.
 

@@ -5,10 +5,8 @@ and raises ``AssertionError`` whose message is the report's text table, so a fai
 test shows exactly which entry is wrong, by how much, and by what rule.
 """
 
-import inspect
-
 from .check import check_backward, check_grad
-from .errors import InputError, did_you_mean
+from .core.keywords import keywords_taken, unknown_keywords_error
 
 __all__ = ["assert_backward_close", "assert_grad_close"]
 
@@ -39,10 +37,8 @@ def assert_backward_close(layer_or_op, *inputs, **options):
 
 def _refuse_unknown_options(helper, check, options):
     """An InputError naming each keyword ``check`` does not take, with the closest it does take
-    (``rtoll=`` gets "did you mean 'rtol'?"), instead of Python's TypeError from inside diffkit."""
-    accepted = [p.name for p in inspect.signature(check).parameters.values() if p.kind is p.KEYWORD_ONLY]
-    unknown = [name for name in options if name not in accepted]
-    if unknown:
-        named = ", ".join(f"{name!r}{did_you_mean(name, accepted)}" for name in unknown)
-        raise InputError(f"{helper} has no option {named}; its options are those of {check.__name__}: "
-                         f"{', '.join(accepted)}")
+    (``rtoll=`` gets "did you mean 'rtol'?"), in the helper's name rather than the check's."""
+    _, accepted = keywords_taken(check)
+    refused = unknown_keywords_error(helper, options, accepted, accepted, options_of=check.__name__)
+    if refused is not None:
+        raise refused

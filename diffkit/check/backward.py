@@ -36,6 +36,7 @@ from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, call_user_gradi
 from .report import DEFAULT_SHOWN
 from .structure import Finding, align_gradient
 from .user_state import UserState, roots_of
+from ..core.keywords import refuses_unknown_keywords
 
 
 class _Module:
@@ -128,6 +129,7 @@ class _Module:
             self.params.update(originals)
 
 
+@refuses_unknown_keywords
 def check_backward(
     layer_or_op,
     *inputs,

@@ -42,6 +42,7 @@ from .directional import any_wrong, check_directions
 from .kinks import STEP_RULE, FiniteDifferences
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import align_gradient
+from ..core.keywords import refuses_unknown_keywords
 
 DEFAULT_METHODS = ("tape", "fd-central")
 MODES = ("full", "random")
@@ -53,6 +54,7 @@ ROUNDED_UNIT_OF_GRADIENT = 0.1
 PAIRED_KINKS = 12  # kinks of one argument tested pair by pair for ties (66 pairs, 132 evaluations at most)
 
 
+@refuses_unknown_keywords
 def check_grad(
     f,
     grad_fn,

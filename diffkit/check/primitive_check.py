@@ -30,11 +30,13 @@ from .gradient_check import DEFAULT_DIRECTIONS, FINITE_DIFFERENCES, run_check
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import AlignedGradient, Finding
 from .value import VALUE_PASS_RULE, judge_values
+from ..core.keywords import refuses_unknown_keywords
 
 NUMPY_FACE = "NumPy face"
 SYMPY_DIGITS = 30
 
 
+@refuses_unknown_keywords
 def check_primitive(op, *args, params=None, seed=0, rtol=None, atol=None, directions=DEFAULT_DIRECTIONS,
                     shown=DEFAULT_SHOWN):
     """Check ``op``'s VJP and JVP rules against finite differences and its SymPy face against

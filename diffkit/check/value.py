@@ -23,10 +23,12 @@ from .compare import (
 )
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import shape_message
+from ..core.keywords import refuses_unknown_keywords
 
 REFERENCE = "diffkit"
 
 
+@refuses_unknown_keywords
 def check_value(f, expected, *args, name="value", rtol=None, atol=None, shown=DEFAULT_SHOWN, decimals=None):
     """Check ``expected`` (your value of ``f(*args)``) against ``f(*args)``; return a report.
 

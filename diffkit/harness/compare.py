@@ -19,11 +19,13 @@ from .measure import classify, measure_problem
 from .metrics import gradient_errors
 from .reference import tape_reference
 from ..methods import Problem, method_names
+from ..core.keywords import refuses_unknown_keywords
 
 _TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "compare.html.j2"
 COLUMNS = ("method", "status", "rel_error", "abs_error", "gradient_seconds", "ratio", "one_off_seconds", "size")
 
 
+@refuses_unknown_keywords
 def compare(f, *args, argnums=0, methods=None):
     """Differentiate ``f`` at ``args`` with each method; return a :class:`Comparison`."""
     problem = Problem(f, args, argnums)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .. import errors
 from ..core.frames import call_user_code
 from .program import Program
+from ..core.keywords import refuses_unknown_keywords
 
 FAMILIES = ("lecture", "network", "loop", "benchmark", "user")
 
@@ -77,6 +78,7 @@ def _defaults_of(function):
     return defaults
 
 
+@refuses_unknown_keywords
 def register_program(name=None, family="user"):
     """Decorator: register a builder function returning a :class:`Program`.
 

@@ -25,6 +25,7 @@ import numpy as np
 from .. import errors
 from .feedback import Context, Feedback, judge, typed_decimals
 from .format import format_value
+from ..core.keywords import refuses_unknown_keywords
 
 FIELDS = ("upstream", "local", "downstream", "grad")
 HIDE = ("local", "downstream", "upstream", "all")
@@ -52,6 +53,7 @@ class Blank:
         return f"step {self.step}, {self.input_name}, {self.field}"
 
 
+@refuses_unknown_keywords
 def exercise(f, *args, hide="downstream", decimals=None, argnums=None, seed=None, points=1.0):
     """The backward pass of ``f`` at ``args`` as an exercise (see the module's docstring).
 

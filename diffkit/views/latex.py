@@ -14,6 +14,7 @@ from ..api import gradient
 from ..engines.expression_size import tree_size
 from ..core.problem import Problem
 from .tikz import tex_escape
+from ..core.keywords import refuses_unknown_keywords
 
 LARGEST_PRINTED = 400  # operations (tree size) above which an expression is shown by its size
 
@@ -101,6 +102,7 @@ def _entry_tex(entry):
     return rf"\mathrm{{{tex_escape(base, math=True)}}}_{{[{tex_escape(index, math=True)}}}"
 
 
+@refuses_unknown_keywords
 def symbolic_derivative(f, *args, argnums=0, method="symbolic"):
     """Differentiate ``f`` at ``args`` symbolically; the result shows as LaTeX with its size.
 

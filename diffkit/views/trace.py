@@ -25,6 +25,7 @@ from ..methods.base import unit_seed
 from ..ops.shapes import shape_of
 from .files import given_path, writable_folder, write_file
 from .format import format_number, format_shape, format_value
+from ..core.keywords import refuses_unknown_keywords
 
 # How the notes write the arithmetic gates; any other op is shown by its name.
 OPERATOR_SYMBOLS = {
@@ -322,6 +323,7 @@ class _Leaf:
     grad: Any = None
 
 
+@refuses_unknown_keywords
 def trace(f, *args, argnums=None, seed=None, max_nodes=DEFAULT_MAX_NODES):
     """Run ``f(*args)`` once on a tape that keeps every value, then the tape's backward pass.
 

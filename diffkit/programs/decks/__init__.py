@@ -16,6 +16,7 @@ from ..notes import NotesReport, compare_program
 from . import brown_004, cs231n_003, cs540_000, essay_002, gatech_001
 from .compare import compare_deck
 from .model import Deck, Printed
+from ...core.keywords import refuses_unknown_keywords
 
 DECKS = {module.DECK.key: module.DECK for module in (cs540_000, gatech_001, essay_002, cs231n_003, brown_004)}
 
@@ -33,6 +34,7 @@ def get_deck(key):
     return DECKS[name]
 
 
+@refuses_unknown_keywords
 def compare_with_notes(source, method="tape"):
     """Every number the notes print beside diffkit's, as a :class:`NotesReport` of rows.
 
