@@ -248,9 +248,11 @@ def test_a_mistake_in_the_pair_or_the_options_is_an_input_error_naming_it(mistak
         dk.check_backward(pair, x, w, b, **options)
 
 
-def test_check_grad_refuses_methods_none_too():
-    with pytest.raises(dk.InputError, match=r"methods must name the references"):
-        dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods=None)
+@pytest.mark.parametrize("methods, shown", [(None, "None"), ([], r"\[\]"), (5, "5")])
+def test_check_grad_refuses_methods_naming_nothing_too(methods, shown):
+    with pytest.raises(dk.InputError, match=rf"^methods must name the references, e.g. methods=\('tape', "
+                                            rf"'fd-central'\), got {shown}$"):
+        dk.check_grad(lambda x: dk.sum(x**2), lambda x: 2 * x, np.ones(2), methods=methods)
 
 
 def _embed_forward(idx, W):

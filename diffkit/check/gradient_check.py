@@ -17,7 +17,7 @@ import numpy as np
 from .. import errors
 from ..core.containers import flatten
 from ..core.frames import traceback_location
-from ..methods import Problem, get_method
+from ..methods import Problem, chosen_methods, get_method
 from .compare import (
     CORRECT,
     KINK,
@@ -189,19 +189,7 @@ def run_check(problem, aligned, title, *, methods, rtol, atol, mode, seed, direc
 
 
 def _validate(methods, mode, directions):
-    if isinstance(methods, str):
-        methods = (methods,)
-    try:
-        methods = list(methods)
-    except TypeError:  # None, a number: nothing that names references
-        raise errors.InputError(
-            f"methods must name the references, e.g. methods=('tape', 'fd-central'), got {methods!r}"
-        ) from None
-    if not methods:
-        raise errors.InputError("methods is empty: name at least one reference, e.g. methods=('tape', 'fd-central')")
-    for name in methods:
-        if name != FINITE_DIFFERENCES:
-            get_method(name)  # UnknownMethodError lists the registered names
+    methods = chosen_methods(methods, "the references")
     if mode not in MODES:
         raise errors.InputError(f"mode must be 'full' (every entry) or 'random' (random directions), got {mode!r}")
     if not isinstance(directions, (int, np.integer)) or directions < 1:

@@ -18,7 +18,7 @@ from ..report.text import table as text_table
 from .measure import classify, measure_problem
 from .metrics import gradient_errors
 from .reference import tape_reference
-from ..methods import Problem, method_names
+from ..methods import Problem, chosen_methods, method_names
 from ..core.keywords import refuses_unknown_keywords
 
 _TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "compare.html.j2"
@@ -29,22 +29,10 @@ COLUMNS = ("method", "status", "rel_error", "abs_error", "gradient_seconds", "ra
 def compare(f, *args, argnums=0, methods=None):
     """Differentiate ``f`` at ``args`` with each method; return a :class:`Comparison`."""
     problem = Problem(f, args, argnums)
-    if isinstance(methods, str):
-        names = [methods]
-    elif methods is None:
+    if methods is None:
         names = method_names()
-    else:
-        try:
-            names = list(methods)
-        except TypeError:
-            names = None
-        if not names:
-            raise errors.InputError(f"methods must name at least one method, e.g. methods=['tape', 'fd-central'], "
-                                    f"got {methods!r}; leave it out for every method")
-    from ..methods import get_method
-
-    for name in names:
-        get_method(name)  # an unknown name fails before any work is done
+    else:  # an unknown name fails before any work is done
+        names = chosen_methods(methods, "at least one method (or leave it out for every method)")
     try:
         _, reference = tape_reference(problem)
         reference_error = None

@@ -9,9 +9,9 @@ from . import forward_mode  # noqa: F401  isort: skip
 from . import symbolic_tape  # noqa: F401  isort: skip
 from ..core.problem import Problem
 from .base import GradientResult, Method
-from .registry import builds_expressions, get_method, is_finite_difference, method_names, register, traits_of
+from .registry import builds_expressions, chosen_methods, get_method, is_finite_difference, method_names, register, traits_of
 
 __all__ = [
-    "GradientResult", "Method", "Problem", "builds_expressions", "get_method", "is_finite_difference",
+    "GradientResult", "Method", "Problem", "builds_expressions", "chosen_methods", "get_method", "is_finite_difference",
     "method_names", "register", "traits_of",
 ]

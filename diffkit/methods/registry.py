@@ -23,6 +23,26 @@ def get_method(name):
                                         f"the methods are: {names}") from None
 
 
+def chosen_methods(methods, role):
+    """The method names ``methods`` gives (one name, or an iterable of names), each checked.
+
+    ``role`` says in messages what the names are for ("at least one method", "the
+    references"). Nothing iterable, or nothing at all, is an InputError; an unknown name
+    an UnknownMethodError listing the methods.
+    """
+    names = [methods] if isinstance(methods, str) else None
+    if names is None:
+        try:
+            names = list(methods)
+        except TypeError:  # None, a number: nothing that names methods
+            names = None
+    if not names:
+        raise errors.InputError(f"methods must name {role}, e.g. methods=('tape', 'fd-central'), got {methods!r}")
+    for name in names:
+        get_method(name)
+    return names
+
+
 def method_names():
     """Names of every registered method, in registration order."""
     return list(_METHODS)
