@@ -407,6 +407,62 @@ def test_an_item_assignment_through_a_view_is_refused_naming_the_array_it_change
         differentiate()
 
 
+def _shift_a_row_in_place(x):
+    y = x * 2.0
+    r = y[0]
+    r += 1.0  # in NumPy an in-place add into y's first row: y changes too
+    return np.sum(y * y)
+
+
+def _scale_the_transpose_in_place(x):
+    y = x * 2.0
+    t = y.T
+    t *= 3.0
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex", "symbolic-cse", "compile_grad"))
+@pytest.mark.parametrize("program, view, symbol, value, grad", [
+    # (2x + 1)^2 on the first row and (2x)^2 on the second: 9 + 25 + 49 + 64 + 100 + 144
+    (_shift_a_row_in_place, "r", r"\+", 391.0, [[12, 20, 28], [32, 40, 48]]),
+    # (6x)^2 everywhere: 36 * 91
+    (_scale_the_transpose_in_place, "t", r"\*", 3276.0, [[72, 144, 216], [288, 360, 432]]),
+], ids=["r += 1", "t *= 3"])
+def test_an_augmented_assignment_through_a_view_is_refused_offering_both_meanings(program, view, symbol, value, grad,
+                                                                                   method):
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    assert program(x) == value  # NumPy's own run, which finite differences follow
+    np.testing.assert_allclose(dk.grad(program, method="fd-central")(x), grad, rtol=1e-7)
+    differentiate = (lambda: dk.compile_grad(program, x)) if method == "compile_grad" else \
+        (lambda: dk.grad(program, method=method)(x))
+    with pytest.raises(dk.UnsupportedError, match=(
+            rf"^{view} is a view of y in NumPy, so writing into it at test_ops_numpy_semantics\.py:\d+ in "
+            rf"{program.__name__}\(\).* changes y too, which diffkit does not follow; to leave y as it is, assign "
+            rf"the new value \({view} = {view} {symbol} v\); to change y, write into y itself")):
+        differentiate()
+
+
+@pytest.mark.parametrize("method", EVERY)
+def test_an_augmented_assignment_nothing_else_sees_is_the_new_value(method):
+    def shifted_copies(x):
+        y = x * 2.0
+        r = y[0]  # a view of y, but y is not read again
+        r += 1.0
+        total = np.sum(r * r)
+        total += np.sum(x)  # a number
+        z = x * 1.0  # owns its memory
+        z *= z
+        y2 = x * 1.0
+        y2[0] += 1.0  # the middle step of an item update, which diffkit records
+        return total + np.sum(z) + np.sum(y2)
+
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    # (2x+1)^2 over the first row, plus sum(x), plus sum(x^2), plus sum(x) + 3
+    assert shifted_copies(x) == 9 + 25 + 49 + 21 + 91 + 21 + 3
+    expected = [[4 * (2 * k + 1) + 1 + 2 * k + 1 for k in (1, 2, 3)], [1 + 2 * k + 1 for k in (4, 5, 6)]]
+    np.testing.assert_allclose(dk.grad(shifted_copies, method=method)(x), expected, rtol=1e-6)
+
+
 @pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
 def test_a_view_of_a_buffer_is_refused_like_a_view_of_a_value(method):
     def into_a_row(x):

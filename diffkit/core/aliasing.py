@@ -41,6 +41,46 @@ def refuse_write_into_view(target, index):
         refuse_if_shared(target, memory, written_region(memory, index))
 
 
+def refuse_in_place_op_on_view(target, symbol):
+    """Refuse ``r += v`` (``symbol`` "+", or another augmented operator) when NumPy would write
+    through ``r`` into an array another variable holds and reads later.
+
+    diffkit's values take ``r += v`` as ``r = r + v``: ``r`` gets the new value and nothing
+    else changes, which is NumPy's meaning unless ``r`` is a view. The middle step of an
+    item update (``y[0] += v``, which Python runs as ``t = y[0]; t += v; y[0] = t``) is left
+    to the item assignment that follows, which diffkit records.
+    """
+    memory = held_array(target)
+    if memory is None or memory.base is None or _updates_an_item():
+        return
+    refuse_if_shared(target, memory, memory, in_place=symbol)
+
+
+_STACK_SHUFFLES = frozenset(("CACHE", "COPY", "SWAP", "EXTENDED_ARG", "NOP"))
+
+
+def _updates_an_item():
+    """Whether the running augmented assignment stores into an item (``y[0] += v``), read from the
+    instruction that stores its result."""
+    frame = next(user_frames(), None)
+    if frame is None:
+        return False
+    for instruction in _instructions_after(frame.f_code, frame.f_lasti):
+        if instruction.opname not in _STACK_SHUFFLES:
+            return instruction.opname == "STORE_SUBSCR"
+    return False
+
+
+def _instructions_after(code, offset):
+    instructions = _instructions_of(code)
+    return [instruction for instruction in instructions if instruction.offset > offset][:8]
+
+
+@functools.lru_cache(maxsize=256)
+def _instructions_of(code):
+    return tuple(dis.get_instructions(code))
+
+
 def written_region(memory, index):
     """The entries of ``memory`` that ``memory[index] = ...`` writes, as a view: all of it for an
     index NumPy does not answer with a view (a mask, a list of positions)."""
@@ -61,11 +101,12 @@ def _is_basic(part):
     return part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice))
 
 
-def refuse_if_shared(target, memory, region, plain=False, besides=(), view=None):
+def refuse_if_shared(target, memory, region, plain=False, besides=(), view=None, in_place=None):
     """Raise for a write into ``region`` of ``target`` (whose numbers are ``memory``) when a variable
     of the running program other than ``target`` and ``besides`` shares those entries and is read
     again. Variables are diffkit values, and plain NumPy arrays too with ``plain``; ``view`` names
-    the target in the message (by default its variable, or what the line writes into)."""
+    the target in the message (by default its variable, or what the line writes into); ``in_place``
+    is the operator of an augmented assignment that writes (``r += v``: "+")."""
     frames = list(user_frames())
     skipped = {id(target), *map(id, besides)}
     for depth, frame in enumerate(frames):
@@ -77,7 +118,7 @@ def refuse_if_shared(target, memory, region, plain=False, besides=(), view=None)
                 continue
             if _read_later(frame, name):
                 where = name if depth == 0 else f"{name} (in {frame.f_code.co_name}())"
-                _refuse_view_write(target, memory, frames, where, other_memory, view)
+                _refuse_view_write(target, memory, frames, where, other_memory, view, in_place)
 
 
 _TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", getattr(np, "TooHardError", ArithmeticError))
@@ -122,7 +163,7 @@ def _reads_of(code):
     return reads, loops, bool(_OPAQUE_NAMES & set(code.co_names))
 
 
-def _refuse_view_write(target, memory, frames, source, source_memory, view=None):
+def _refuse_view_write(target, memory, frames, source, source_memory, view=None, in_place=None):
     """Raise the error for writing into ``target``, whose numbers share memory with the variable ``source``;
     ``target`` is named ``view``, or by its variable, or by the text it is written as on the line (``y.T``)."""
     if view is None:
@@ -132,9 +173,13 @@ def _refuse_view_write(target, memory, frames, source, source_memory, view=None)
     owns = source_memory.base is None and memory.base is source_memory
     relation = f"a view of {source}" if owns else f"a view of the same array as {source}"
     plain = source.split(" ")[0]
+    advice = "write"
+    if in_place is not None:  # r += v: the user may not have meant to change the array viewed
+        advice = (f"to leave {plain} as it is, assign the new value ({view} = {view} {in_place} v); to change "
+                  f"{plain}, write")
     raise errors.UnsupportedError(
         f"{view} is {relation} in NumPy, so writing into it at {user_location() or 'an unknown line'} changes "
-        f"{source} too, which diffkit does not follow; write into {plain} itself ({plain}[0] = v or "
+        f"{source} too, which diffkit does not follow; {advice} into {plain} itself ({plain}[0] = v or "
         f"{plain}[0, :] = v, not through a view such as {plain}[0][:] = v, {plain}.T[0] = v or "
         f"{plain}.reshape(-1)[0] = v), or build the new value with dk.at({plain})[index].set(v)"
     )

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors
 from . import routing
-from .aliasing import ASSIGNED_TARGET, refuse_if_shared, refuse_write_into_view, statements
+from .aliasing import ASSIGNED_TARGET, refuse_if_shared, refuse_in_place_op_on_view, refuse_write_into_view, statements
 from .frames import user_frames, user_location, user_source_line
 
 COMPARISONS = {
@@ -281,6 +281,23 @@ class BoxedValue:
         refuse_write_into_view(self, index)
         updated = _ops().setitem(self, value, index)
         self._become(updated)
+
+    # ``r += v`` (every augmented assignment) is ``r = r + v``: NumPy's in-place meaning, unless ``r``
+    # is a view that NumPy would write through into an array read later, which is refused.
+    def _in_place(symbol):
+        def in_place(self, other):
+            held = self._held()
+            kind = type(held)
+            if not (kind is np.float64 or kind is np.ndarray and held.base is None):  # a number, or owns its memory
+                refuse_in_place_op_on_view(self, symbol)
+            return NotImplemented  # Python then runs the operator itself
+
+        in_place.__name__ = f"in_place_{symbol}"
+        return in_place
+
+    __iadd__, __isub__, __imul__, __itruediv__ = map(_in_place, ("+", "-", "*", "/"))
+    __ipow__, __imatmul__, __ifloordiv__, __imod__ = map(_in_place, ("**", "@", "//", "%"))
+    del _in_place
 
     def __floordiv__(self, other):
         self._refuse_piecewise_constant("//")
