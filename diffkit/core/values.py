@@ -128,18 +128,24 @@ _BITWISE_UFUNCS = {"bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^", "i
                    "logical_not": "np.logical_not"}
 
 
-def read_position(function, value, params):
-    """``function(plain value, **params)`` for a position read from values (np.argmax, np.argmin).
+def read_position(function, values, params):
+    """``function(*plain values, **params)`` for a position read from ``values`` (a tuple: np.argmax
+    of one array, the knot of dk.interp of the knots and the points).
 
     A box may record the read as a value of its own (the compiling tape does, so that its
-    code recomputes the position); every other box gives its plain value.
+    code recomputes the position); every other box gives its value one level down, until
+    none is left or every one left records the read.
     """
-    while isinstance(value, BoxedValue):
-        reader = getattr(value, "_read_position", None)
-        if reader is not None:
-            return reader(function, params)
-        value = value._decided()
-    return function(value, **params)
+    values = tuple(values)
+    while True:
+        boxed = [value for value in values if isinstance(value, BoxedValue)]
+        if not boxed:
+            return function(*values, **params)
+        readers = [getattr(value, "_read_position", None) for value in boxed]
+        if all(reader is not None for reader in readers):
+            return readers[0](function, values, params)
+        values = tuple(value._decided() if isinstance(value, BoxedValue) and getattr(value, "_read_position", None)
+                       is None else value for value in values)
 
 
 def plain_index(index):

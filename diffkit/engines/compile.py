@@ -79,9 +79,9 @@ _MASK_OPS = {  # by the name of the NumPy function the op is, so np.logical_and(
 }
 _MASK_TEMPLATES = {primitive: template for primitive, template in _MASK_OPS.values() if template}
 _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
-_POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,), user=True,
-                                     doc=f"np.{function.__name__} of a recorded value, recomputed by the compiled code")
-                 for function in (np.argmax, np.argmin)}
+_POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,) * arity, user=True,
+                                     doc=f"{name} of recorded values, recomputed by the compiled code")
+                 for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"))}
 _UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
 
@@ -195,10 +195,10 @@ class _Recorded(KeptTraced):
     def _holds_integers(self):
         return np.asarray(self.value).dtype.kind in "iub"
 
-    def _read_position(self, function, params):
-        """``dk.argmax``/``dk.argmin`` of a recorded value: a node of its own, so that the position,
-        not every entry of the array, is what a later read checks."""
-        return self._tape.apply_keeping_all(_POSITION_OPS[function], (self,), params)
+    def _read_position(self, function, values, params):
+        """``dk.argmax``/``dk.argmin`` of recorded values: a node of its own, so that the position,
+        not every entry of the arrays, is what a later read checks."""
+        return self._tape.apply_keeping_all(_POSITION_OPS[function], values, params)
 
 
 class _CompilingTape(Tape):

@@ -110,13 +110,13 @@ def min(a, axis=None, keepdims=False):
 def argmax(a, axis=None, keepdims=False):
     """Index of the largest entry (plain integers, read from the values: no derivative)."""
     refuse_option_values("dk.argmax", {"axis": axis, "keepdims": keepdims})
-    return read_position(np.argmax, a, {"axis": axis, "keepdims": keepdims})
+    return read_position(np.argmax, (a,), {"axis": axis, "keepdims": keepdims})
 
 
 def argmin(a, axis=None, keepdims=False):
     """Index of the smallest entry (plain integers, read from the values: no derivative)."""
     refuse_option_values("dk.argmin", {"axis": axis, "keepdims": keepdims})
-    return read_position(np.argmin, a, {"axis": axis, "keepdims": keepdims})
+    return read_position(np.argmin, (a,), {"axis": axis, "keepdims": keepdims})
 
 
 # --- products ------------------------------------------------------------------------------
