@@ -8,6 +8,8 @@ names with other meanings (``numpy.linalg.diagonal`` works on the last two axes)
 An op name with a dot (``linalg.det``) lives in that namespace of the op table.
 """
 
+import numpy
+
 UFUNC_TO_OP = {
     "add": "add",
     "subtract": "subtract",
@@ -89,7 +91,11 @@ _NUMPY_FUNCTIONS = {
     # products
     "matmul": "matmul", "dot": "dot", "vdot": "vdot", "inner": "inner", "outer": "outer",
     "tensordot": "tensordot", "einsum": "einsum", "kron": "kron",
+    # sampled functions
+    "trapezoid": "trapezoid",
 }
+if hasattr(numpy, "trapz"):  # NumPy < 2.4 has the old name too
+    _NUMPY_FUNCTIONS["trapz"] = "trapezoid"
 _LINALG_FUNCTIONS = {
     "det": "linalg.det", "slogdet": "linalg.slogdet", "inv": "linalg.inv", "solve": "linalg.solve",
     "cholesky": "linalg.cholesky", "qr": "linalg.qr", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh", "norm": "linalg.norm",

@@ -15,6 +15,7 @@ from . import linalg, special
 from . import softmax as _softmax
 from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
 from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
+from .calculus import trapezoid
 from .products import dot, einsum, inner, kron, outer, tensordot, vdot
 from .reductions import argmax, argmin, average, cumprod, cumsum, diff, max, min, norm, prod, std, var
 from .shaping import (
@@ -217,7 +218,7 @@ OPS = (
     "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "
     "outer pad power prod ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid "
     "sign sin sinc sinh softmax softplus split sqrt square squeeze stack std subtract sum swapaxes take "
-    "take_along_axis tan tanh tensordot tile transpose tril triu true_divide trunc var vdot vsplit "
+    "take_along_axis tan tanh tensordot tile transpose trapezoid tril triu true_divide trunc var vdot vsplit "
     "vstack where zeros zeros_like"
 ).split()
 

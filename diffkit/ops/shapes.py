@@ -19,6 +19,11 @@ def shape_of(value):
     return np.shape(value)
 
 
+def as_operand(value):
+    """A diffkit value as it is, anything else (a list, a number) as a NumPy array, for an op that slices it."""
+    return value if isinstance(value, BoxedValue) else np.asarray(value)
+
+
 def ndim_of(value):
     return len(shape_of(value))
 
