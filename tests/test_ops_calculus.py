@@ -1,5 +1,7 @@
-"""np.trapezoid on diffkit values, with values and derivatives worked out by hand: built from
-slices, products and sums, so every method takes it."""
+"""np.trapezoid and np.cross on diffkit values, with values and derivatives worked out by hand:
+built from slices, products and sums, so every method takes them."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -85,3 +87,69 @@ def test_trapezoid_names_a_number_and_points_of_another_length():
         dk.grad(lambda y: np.trapezoid(y, x=np.arange(4.0)))(Y)
     with pytest.raises(dk.InputError, match=r"dk\.trapezoid got axis=0\.5 \(a float\)"):
         dk.grad(lambda y: np.trapezoid(y, axis=0.5))(Y)
+
+
+# --- cross --------------------------------------------------------------------------------------
+A = np.array([1.0, 2.0, 3.0])
+B = np.array([-1.0, 0.5, 2.0])
+W = np.array([0.3, -2.0, 1.0])
+
+CROSS = {  # (program, argument, gradient by hand)
+    # w . (a x b) = det[w, a, b]: d/da = b x w = (b1 w2 - b2 w1, b2 w0 - b0 w2, b0 w1 - b1 w0)
+    "wrt a": (lambda a: np.dot(W, np.cross(a, B)), A, [4.5, 1.6, 1.85]),
+    # d/db = w x a = (w1 a2 - w2 a1, w2 a0 - w0 a2, w0 a1 - w1 a0)
+    "wrt b": (lambda b: np.dot(W, np.cross(A, b)), B, [-8.0, 0.1, 2.6]),
+    # 2-vectors: a0 b1 - a1 b0, so d/da = (b1, -b0) = (0.5, 1)
+    "2-vectors": (lambda a: np.cross(a, B[:2]), A[:2], [0.5, 1.0]),
+    # a 2-vector and a 3-vector: (a1 b2, -a0 b2, a0 b1 - a1 b0) . w with b = B: d/da0 = -b2 w1 + b1 w2, d/da1 = b2 w0 - b0 w2
+    "2 and 3": (lambda a: np.dot(W, np.cross(a, B)), A[:2], [4.5, 1.6]),
+    # the sum of the components of each row's a x b: d/da = (b1 - b2, b2 - b0, b0 - b1) with b = (1, 2, 4)
+    "rows": (lambda a: dk.sum(np.cross(a, np.array([1.0, 2.0, 4.0]))), np.arange(6.0).reshape(2, 3),
+             [[-2.0, 3.0, -1.0], [-2.0, 3.0, -1.0]]),
+    # the same with the vectors down the columns
+    "axis 0": (lambda a: dk.sum(dk.cross(a, np.array([[1.0], [2.0], [4.0]]), axis=0)), np.arange(6.0).reshape(3, 2),
+               [[-2.0, -2.0], [3.0, 3.0], [-1.0, -1.0]]),
+}
+
+
+@pytest.mark.parametrize("method", EVERY)
+@pytest.mark.parametrize("name", CROSS)
+def test_cross_is_differentiated_by_every_method(name, method):
+    program, argument, by_hand = CROSS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # NumPy 2's warning for 2-vectors, plain values only
+        _close(dk.grad(program, method=method)(argument), by_hand, method)
+
+
+def test_cross_values_are_the_right_handed_products_and_numpys():
+    np.testing.assert_array_equal(dk.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(dk.cross([0.0, 1.0, 0.0], [0.0, 0.0, 1.0]), [1.0, 0.0, 0.0])
+    assert dk.cross([1.0, 2.0], [3.0, 4.0]) == -2.0
+    rng = np.random.default_rng(5)
+    cases = [((4, 3), (3,), {}), ((3, 4), (4, 3), {"axisa": 0}), ((2, 3, 5), (3, 5), {"axis": -2}),
+             ((5, 3), (5, 3), {"axisc": 0}), ((2, 5), (5, 3), {"axisa": 0, "axisc": 0}), ((4, 2), (2,), {})]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for a_shape, b_shape, options in cases:
+            a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+            np.testing.assert_array_equal(dk.cross(a, b, **options), np.cross(a, b, **options))
+
+
+def test_cross_compiles_and_gives_its_gradient_at_a_second_point():
+    compiled = dk.compile_grad(lambda a: np.dot(W, np.cross(a, B)), A)
+    np.testing.assert_allclose(compiled(np.array([-4.0, 0.0, 7.0])), [4.5, 1.6, 1.85], rtol=1e-15)  # b x w, as ever
+
+
+def test_cross_refuses_vectors_of_other_lengths_naming_the_shapes():
+    with pytest.raises(dk.ShapeError, match=r"dk\.cross: the vectors of a \(shape \(4,\), axis -1\) and b \(shape "
+                                            r"\(4,\), axis -1\) have 4 and 4 components: a cross product takes "
+                                            r"vectors of 3 \(or 2\) components"):
+        dk.grad(lambda a: dk.sum(np.cross(a, a)))(np.ones(4))
+    with pytest.raises(dk.ShapeError, match=r"dk\.cross: the vectors of a \(shape \(3, 3\), axis -1\) and b \(shape "
+                                            r"\(2, 3\), axis -1\) are laid out over shapes \(3,\) and \(2,\), which "
+                                            r"do not broadcast together"):
+        dk.grad(lambda a: dk.sum(np.cross(a, np.ones((2, 3)))))(np.ones((3, 3)))
+    with pytest.raises(dk.ShapeError, match=r"dk\.cross: takes vectors, got shapes \(\) and \(\)"):
+        dk.grad(lambda a: np.cross(a[0], 1.0))(A)
+    with pytest.raises(dk.InputError, match=r"dk\.cross got axis=1\.5 \(a float\)"):
+        dk.grad(lambda a: dk.sum(np.cross(a, a, axis=1.5)))(A)

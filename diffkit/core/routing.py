@@ -90,7 +90,7 @@ _NUMPY_FUNCTIONS = {
     "zeros_like": "zeros_like", "ones_like": "ones_like", "full_like": "full_like", "empty_like": "empty_like",
     # products
     "matmul": "matmul", "dot": "dot", "vdot": "vdot", "inner": "inner", "outer": "outer",
-    "tensordot": "tensordot", "einsum": "einsum", "kron": "kron",
+    "tensordot": "tensordot", "einsum": "einsum", "kron": "kron", "cross": "cross",
     # sampled functions
     "trapezoid": "trapezoid",
 }

@@ -16,7 +16,7 @@ from . import softmax as _softmax
 from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
 from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
 from .calculus import trapezoid
-from .products import dot, einsum, inner, kron, outer, tensordot, vdot
+from .products import cross, dot, einsum, inner, kron, outer, tensordot, vdot
 from .reductions import argmax, argmin, average, cumprod, cumsum, diff, max, min, norm, prod, std, var
 from .shaping import (
     append,
@@ -212,7 +212,7 @@ row_stack = vstack
 OPS = (
     "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
     "array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip column_stack "
-    "concatenate copy cos cosh cumprod cumsum diag diagonal diff divide dot dsplit dstack einsum elu empty "
+    "concatenate copy cos cosh cross cumprod cumsum diag diagonal diff divide dot dsplit dstack einsum elu empty "
     "empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud floor full full_like getitem "
     "heaviside hsplit hstack hypot inner kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
     "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "

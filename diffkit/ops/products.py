@@ -1,21 +1,24 @@
-"""Products: einsum, and dot, vdot, inner, outer, tensordot and kron with NumPy's rules.
+"""Products: einsum, and dot, vdot, inner, outer, tensordot, kron and cross with NumPy's rules.
 
 ``einsum`` is the primitive: any subscripts NumPy accepts (implicit output, ellipses,
 repeated indices such as ``"ii->i"``, indices summed inside one operand, the sublist
 form) are first written out in full, then the derivative with respect to one operand is
 one more einsum of the cotangent with the other operands. An index repeated in that
 operand puts the result on a diagonal (an identity factor), an index found nowhere else
-spreads it (a ones factor). The others are einsums, or products for scalar operands.
+spreads it (a ones factor). The others are einsums, or products for scalar operands; cross is
+products and differences of the vectors' components.
 """
 
 import string
 
 import numpy as np
 
+from ..core.option_values import refuse_option_values
 from ..core.primitive import Primitive
-from .arrays import broadcast_to, reshape
+from .arrays import broadcast_to, getitem, reshape, stack
 from .elementwise import multiply
-from .shapes import shape_error, shape_of
+from .shapes import as_operand, shape_error, shape_of
+from .shaping import moveaxis
 from .sympy_faces import as_object_array
 
 _LETTERS = string.ascii_letters
@@ -232,3 +235,49 @@ def kron(a, b):
     spread_b = reshape(b, shape=tuple(d for s in b_shape for d in (1, s)))
     return reshape(spread_a * spread_b, shape=tuple(s * t for s, t in zip(a_shape, b_shape)))
 
+
+
+# --- the cross product -----------------------------------------------------------------------------
+def _product_difference(p, q, r, s):
+    """``p * q - r * s``, a missing component (None: the z of a 2-vector) counting as 0."""
+    first = None if p is None or q is None else p * q
+    second = None if r is None or s is None else r * s
+    if second is None:
+        return first
+    return -second if first is None else first - second
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """``np.cross``: the cross product of the 3-vectors along ``axisa`` of ``a`` and ``axisb`` of ``b``
+    (``axis`` sets all three), broadcast over the other axes, the vectors of the result along
+    ``axisc``. A 2-vector counts as one with z = 0, and two 2-vectors give the z-component alone,
+    as NumPy does. Written with products and differences of the components, so every method
+    differentiates it."""
+    axes = {"axis": axis} if axis is not None else {"axisa": axisa, "axisb": axisb, "axisc": axisc}
+    refuse_option_values("dk.cross", axes)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = as_operand(a), as_operand(b)
+    shapes = shape_of(a), shape_of(b)
+    if not shapes[0] or not shapes[1]:
+        raise shape_error("cross", f"takes vectors, got shapes {shapes[0]} and {shapes[1]}: a number has no "
+                                   "cross product")
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    sizes = shape_of(a)[-1], shape_of(b)[-1]
+    if sizes[0] not in (2, 3) or sizes[1] not in (2, 3):
+        raise shape_error("cross", f"the vectors of a (shape {shapes[0]}, axis {axisa}) and b (shape {shapes[1]}, "
+                                   f"axis {axisb}) have {sizes[0]} and {sizes[1]} components: a cross product "
+                                   "takes vectors of 3 (or 2) components")
+    try:
+        np.broadcast_shapes(shape_of(a)[:-1], shape_of(b)[:-1])
+    except ValueError:
+        raise shape_error("cross", f"the vectors of a (shape {shapes[0]}, axis {axisa}) and b (shape {shapes[1]}, "
+                                   f"axis {axisb}) are laid out over shapes {shape_of(a)[:-1]} and {shape_of(b)[:-1]}, "
+                                   "which do not broadcast together") from None
+    a0, a1, a2 = (getitem(a, index=(Ellipsis, k)) if k < sizes[0] else None for k in range(3))
+    b0, b1, b2 = (getitem(b, index=(Ellipsis, k)) if k < sizes[1] else None for k in range(3))
+    z = _product_difference(a0, b1, a1, b0)
+    if a2 is None and b2 is None:
+        return z
+    vectors = stack(_product_difference(a1, b2, a2, b1), _product_difference(a2, b0, a0, b2), z, axis=-1)
+    return vectors if axisc == -1 else moveaxis(vectors, -1, axisc)
