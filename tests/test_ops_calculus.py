@@ -1,5 +1,8 @@
-"""np.trapezoid and np.cross on diffkit values, with values and derivatives worked out by hand:
-built from slices, products and sums, so every method takes them."""
+"""np.trapezoid, np.cross and np.interp on diffkit values, with values and derivatives worked
+out by hand: built from slices, products, sums and selections, so every method takes
+trapezoid and cross; interp reads its segments from the values, so the symbolic methods
+refuse it (unless only the values fp are differentiated) and compile_grad checks them.
+"""
 
 import warnings
 
@@ -11,6 +14,8 @@ from diffkit.core import routing
 
 EVERY = ("tape", "forward-mode", "symbolic", "symbolic-cse", "symbolic-tape", "fd-central", "fd-complex",
          "fd-richardson", "fd-forward")
+SYMBOLIC = ("symbolic", "symbolic-cse", "symbolic-tape")
+NOT_SYMBOLIC = tuple(method for method in EVERY if method not in SYMBOLIC)
 
 
 def _close(got, expected, method):
@@ -153,3 +158,125 @@ def test_cross_refuses_vectors_of_other_lengths_naming_the_shapes():
         dk.grad(lambda a: np.cross(a[0], 1.0))(A)
     with pytest.raises(dk.InputError, match=r"dk\.cross got axis=1\.5 \(a float\)"):
         dk.grad(lambda a: dk.sum(np.cross(a, a, axis=1.5)))(A)
+
+
+# --- interp -------------------------------------------------------------------------------------
+XP = np.array([1.0, 2.0, 3.0])
+FP = np.array([10.0, 20.0, 40.0])
+
+
+def _interp_all(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+# At x = 2.5 (the segment [2, 3], t = 1/2): 20 + (x - 2) * 20 = 30; d/dx = 20, d/dfp = (0, 1 - t, t);
+# d/dxp1 = -slope + (x - xp1) * slope / (xp2 - xp1) = -10, d/dxp2 = -(x - xp1) * slope / (xp2 - xp1) = -10.
+INTERP_AT_2_5 = (20.0, [0.0, -10.0, -10.0], [0.0, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("method", NOT_SYMBOLIC)
+def test_interp_gradients_are_the_slope_and_the_weights(method):
+    assert _interp_all(2.5, XP, FP) == 30.0
+    grads = dk.grad(_interp_all, argnums=(0, 1, 2), method=method)(2.5, XP, FP)
+    for got, by_hand in zip(grads, INTERP_AT_2_5):
+        _close(got, by_hand, method)
+
+
+@pytest.mark.parametrize("method", NOT_SYMBOLIC)
+def test_interp_outside_the_knots_is_left_or_right_with_no_slope(method):
+    # left of xp[0]: fp[0] (or left), right of xp[-1]: fp[-1] (or right); d/dx = 0, d/dxp = 0
+    points = np.array([0.5, 7.0])
+    grads = dk.grad(lambda x, fp: dk.sum(np.interp(x, XP, fp) * np.array([1.0, 2.0])), argnums=(0, 1),
+                    method=method)(points, FP)
+    _close(grads[0], [0.0, 0.0], method)
+    _close(grads[1], [1.0, 0.0, 2.0], method)
+    # (np.interp hands only x, xp and fp to diffkit: a differentiated left or right needs dk.interp)
+    ends = dk.grad(lambda left, right: dk.sum(dk.interp(points, XP, FP, left, 3.0 * right)), argnums=(0, 1),
+                   method=method)(-1.0, 5.0)
+    _close(ends, [1.0, 3.0], method)
+    np.testing.assert_array_equal(dk.interp(points, XP, FP, -1.0, 5.0), [-1.0, 5.0])
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "fd-complex"))
+def test_interp_at_a_knot_follows_the_kink_convention(method):
+    # at x = 2 the slopes are 10 (left) and 20 (right): the mean 15, the left one under "zero", the right
+    # one under "one"; at the end knots the slope outside is 0
+    for convention, inner, first, last in (("mean", 15.0, 5.0, 10.0), ("zero", 10.0, 0.0, 20.0),
+                                           ("one", 20.0, 10.0, 0.0)):
+        with dk.kinks(convention):
+            slopes = [dk.grad(lambda x: np.interp(x, XP, FP), method=method)(x) for x in (2.0, 1.0, 3.0)]
+        assert slopes == [inner, first, last], convention
+    # interp(x, [-1, 0, 1], [0, 0, 1]) is relu on [-1, 1], and has relu's derivative at 0
+    for convention in ("mean", "zero", "one") if method != "fd-complex" else ():  # which refuses relu
+        with dk.kinks(convention):
+            assert dk.grad(lambda x: np.interp(x, [-1.0, 0.0, 1.0], [0.0, 0.0, 1.0]), method=method)(0.0) == \
+                dk.grad(dk.relu, method=method)(0.0)
+
+
+def test_interp_at_a_knot_under_central_differences_is_the_mean_of_the_slopes():
+    np.testing.assert_allclose(dk.grad(lambda x: np.interp(x, XP, FP), method="fd-central")(2.0), 15.0, rtol=1e-6)
+
+
+def test_interp_values_are_numpys_at_knots_outside_and_at_infinities():
+    rng = np.random.default_rng(7)
+    xp, fp = np.sort(rng.normal(size=7)), rng.normal(size=7)
+    x = np.concatenate([xp, rng.normal(size=40) * 2, [np.inf, -np.inf, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no inf * 0 on the way
+        np.testing.assert_array_equal(dk.interp(x, xp, fp), np.interp(x, xp, fp))
+        np.testing.assert_array_equal(dk.interp(x, xp, fp, -3.0, 4.0), np.interp(x, xp, fp, -3.0, 4.0))
+        # one knot (NumPy gives fp[0] at NaN there, where diffkit gives NaN as everywhere else)
+        np.testing.assert_array_equal(dk.interp(x[:-1], [0.5], [2.0]), np.interp(x[:-1], [0.5], [2.0]))
+        # infinite points send their gradient to the end values only
+        grad = dk.grad(lambda fp: dk.sum(np.interp(np.array([np.inf, -np.inf]), XP, fp)))(FP)
+    np.testing.assert_array_equal(grad, [1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("method", SYMBOLIC)
+def test_interp_reads_its_segments_which_the_symbolic_methods_cannot_from_symbols(method):
+    with pytest.raises(dk.SymbolicControlFlowError, match=r"reads the numbers of a symbolic value"):
+        dk.grad(lambda x: np.interp(x, XP, FP), method=method)(2.5)
+    # with the points given as numbers, the segments are known and the weights are exact
+    weights = dk.grad(lambda fp: np.interp(2.5, XP, fp), method=method)(FP)
+    np.testing.assert_allclose(weights, [0.0, 0.5, 0.5], rtol=1e-15)
+
+
+def test_compile_grad_of_interp_recomputes_the_segments_and_refuses_other_ones():
+    program = lambda x, xp, fp: dk.sum(np.interp(x, xp, fp) * np.array([1.0, 2.0]))  # noqa: E731
+    compiled = dk.compile_grad(program, np.array([2.5, 1.2]), XP, FP, argnums=(0, 1, 2))
+    # the same segments ([2, 3] and [1, 2]) at other points: slopes (20, 10) weighted (1, 2); weights
+    # (0, 0.3, 0.7) and 2 * (0.1, 0.9, 0); d/dxp as at 2.5, from the formula in INTERP_AT_2_5's comment
+    dx, dxp, dfp = compiled(np.array([2.7, 1.9]), XP, FP)
+    np.testing.assert_allclose(dx, [20.0, 20.0], rtol=1e-14)
+    np.testing.assert_allclose(dfp, [0.2, 2.1, 0.7], rtol=1e-14)
+    np.testing.assert_allclose(dxp, [2 * (-10.0 + 0.9 * 10.0), -20.0 + 0.7 * 20.0 + 2 * (-0.9 * 10.0), -0.7 * 20.0],
+                               rtol=1e-14)
+    with pytest.raises(dk.ControlFlowChangedError, match=r"read a position computed from its arguments as a constant "
+                                                         r"at test_ops_calculus\.py:\d+.*compile again"):
+        compiled(np.array([1.5, 1.9]), XP, FP)  # 1.5 lies in [1, 2] now
+    with pytest.raises(dk.InputError, match=r"got knots xp that are not increasing"):
+        compiled(np.array([2.7, 1.9]), XP[::-1], FP)  # the compiled code checks the knots it reads too
+
+
+def test_interp_refuses_knots_that_do_not_fit_naming_the_cause():
+    with pytest.raises(dk.InputError, match=r"dk\.interp at .* got knots xp that are not increasing: xp\[1\] = 3\.0 and "
+                                            r"xp\[2\] = 2\.0\. .*sort xp and fp together"):
+        dk.grad(lambda x: np.interp(x, np.array([1.0, 3.0, 2.0]), FP))(2.5)
+    with pytest.raises(dk.InputError, match=r"xp\[0\] = 1\.0 and xp\[1\] = 1\.0\..*leave out repeated knots"):
+        dk.grad(lambda fp: np.interp(1.5, [1.0, 1.0, 2.0], fp))(FP)
+    with pytest.raises(dk.ShapeError, match=r"dk\.interp: the knots xp of shape \(2,\) and the values fp of shape "
+                                            r"\(3,\) differ in length: give one value per knot"):
+        dk.grad(lambda x: np.interp(x, [1.0, 2.0], FP))(1.5)
+    with pytest.raises(dk.ShapeError, match=r"dk\.interp: takes knots xp and values fp of one axis each, got shapes "
+                                            r"\(1, 3\) and \(1, 3\)"):
+        dk.grad(lambda fp: dk.sum(np.interp(1.5, XP[None], fp)))(FP[None])
+    with pytest.raises(dk.ShapeError, match=r"dk\.interp: got no knots"):
+        dk.interp(1.5, [], [])
+    with pytest.raises(dk.NonDiffkitFunctionError, match=r"dk\.interp at .* takes no period= .*x % period"):
+        dk.grad(lambda x: np.interp(x, XP, FP, period=3.0))(1.5)
+
+
+def test_the_new_ops_are_in_the_op_table_and_at_the_top_level():
+    for name in ("trapezoid", "cross", "interp"):
+        assert name in dk.OPS and callable(getattr(dk, name))
+        assert routing.FUNCTION_TO_OP[f"numpy.{name}"] == name

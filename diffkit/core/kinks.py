@@ -16,7 +16,8 @@ convention    heaviside(0)        sign step    so that
 ============  ==================  ===========  ============================================
 
 leaky_relu'(0) and elu'(0) follow: (1 - h) alpha + h, with h = heaviside(0), so their left
-slope alpha under "zero", 1 under "one" and the mean under "mean".
+slope alpha under "zero", 1 under "one" and the mean under "mean". So does dk.interp's slope
+at a knot, (1 - h) times the slope on its left plus h times the slope on its right.
 
 The tape, forward mode and the symbolic tape read it through the rules in
 :mod:`diffkit.ops.elementwise`; the symbolic methods through the SymPy faces (SymPy's

@@ -92,7 +92,7 @@ _NUMPY_FUNCTIONS = {
     "matmul": "matmul", "dot": "dot", "vdot": "vdot", "inner": "inner", "outer": "outer",
     "tensordot": "tensordot", "einsum": "einsum", "kron": "kron", "cross": "cross",
     # sampled functions
-    "trapezoid": "trapezoid",
+    "trapezoid": "trapezoid", "interp": "interp",
 }
 if hasattr(numpy, "trapz"):  # NumPy < 2.4 has the old name too
     _NUMPY_FUNCTIONS["trapz"] = "trapezoid"

@@ -36,6 +36,7 @@ from ..core.primitive import Primitive
 from ..core.problem import Problem, checked_leaves, scalar_output
 from ..core.values import COMPARISON_SYMBOLS, COMPARISONS, short_repr
 from ..ops import heaviside
+from ..ops.calculus import knot_index
 from .tape import KeptTraced, Tape, Traced, _has_nan, _strong_zero, _summed_to
 
 _RESERVED = frozenset(("np", "contribution", "_strong_zero", "_summed_to", "_changed", "heaviside_step",
@@ -81,7 +82,8 @@ _MASK_TEMPLATES = {primitive: template for primitive, template in _MASK_OPS.valu
 _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,) * arity, user=True,
                                      doc=f"{name} of recorded values, recomputed by the compiled code")
-                 for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"))}
+                 for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"),
+                                               (knot_index, 2, "the knot of dk.interp"))}
 _UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
 
@@ -196,8 +198,8 @@ class _Recorded(KeptTraced):
         return np.asarray(self.value).dtype.kind in "iub"
 
     def _read_position(self, function, values, params):
-        """``dk.argmax``/``dk.argmin`` of recorded values: a node of its own, so that the position,
-        not every entry of the arrays, is what a later read checks."""
+        """``dk.argmax``/``dk.argmin`` of a recorded value, or the knots ``dk.interp`` reads: a node of
+        its own, so that the position, not every entry of the arrays, is what a later read checks."""
         return self._tape.apply_keeping_all(_POSITION_OPS[function], values, params)
 
 

@@ -15,7 +15,7 @@ from . import linalg, special
 from . import softmax as _softmax
 from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
 from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
-from .calculus import trapezoid
+from .calculus import interp, trapezoid
 from .products import cross, dot, einsum, inner, kron, outer, tensordot, vdot
 from .reductions import argmax, argmin, average, cumprod, cumsum, diff, max, min, norm, prod, std, var
 from .shaping import (
@@ -214,7 +214,7 @@ OPS = (
     "array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip column_stack "
     "concatenate copy cos cosh cross cumprod cumsum diag diagonal diff divide dot dsplit dstack einsum elu empty "
     "empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud floor full full_like getitem "
-    "heaviside hsplit hstack hypot inner kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
+    "heaviside hsplit hstack hypot inner interp kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
     "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "
     "outer pad power prod ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid "
     "sign sin sinc sinh softmax softplus split sqrt square squeeze stack std subtract sum swapaxes take "
