@@ -14,7 +14,8 @@ from .frames import user_location
 from .values import short_repr
 
 _KINDS = {
-    "axis": "axis", "axis1": "axis", "axis2": "axis", "axisa": "axis", "axisb": "axis", "axisc": "axis", "source": "axis", "destination": "axis", "axes": "axes",
+    "axis": "axis", "axis1": "axis", "axis2": "axis", "axisa": "axis", "axisb": "axis", "axisc": "axis",
+    "source": "axis", "destination": "axis", "axes": "axes",
     "shape": "shape", "newshape": "shape",
     "reps": "ints", "repeats": "ints", "shift": "ints", "indices_or_sections": "ints", "pad_width": "widths",
     "keepdims": "flag", "ddof": "number", "k": "int", "n": "int",

@@ -236,7 +236,6 @@ def kron(a, b):
     return reshape(spread_a * spread_b, shape=tuple(s * t for s, t in zip(a_shape, b_shape)))
 
 
-
 # --- the cross product -----------------------------------------------------------------------------
 def _product_difference(p, q, r, s):
     """``p * q - r * s``, a missing component (None: the z of a 2-vector) counting as 0."""
