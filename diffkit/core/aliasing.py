@@ -51,7 +51,7 @@ def refuse_in_place_op_on_view(target, symbol):
     to the item assignment that follows, which diffkit records.
     """
     memory = held_array(target)
-    if memory is None or memory.base is None or _updates_an_item():
+    if memory is None or memory.base is None or _stores_into_an_item():
         return
     refuse_if_shared(target, memory, memory, in_place=symbol)
 
@@ -59,7 +59,7 @@ def refuse_in_place_op_on_view(target, symbol):
 _STACK_SHUFFLES = frozenset(("CACHE", "COPY", "SWAP", "EXTENDED_ARG", "NOP"))
 
 
-def _updates_an_item():
+def _stores_into_an_item():
     """Whether the running augmented assignment stores into an item (``y[0] += v``), read from the
     instruction that stores its result."""
     frame = next(user_frames(), None)
