@@ -83,6 +83,7 @@ _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,) * arity, user=True,
                                      doc=f"{name} of recorded values, recomputed by the compiled code")
                  for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"),
+                                               (np.argsort, 1, "np.argsort"),
                                                (knot_index, 2, "the knot of dk.interp"))}
 _UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
@@ -198,8 +199,9 @@ class _Recorded(KeptTraced):
         return np.asarray(self.value).dtype.kind in "iub"
 
     def _read_position(self, function, values, params):
-        """``dk.argmax``/``dk.argmin`` of a recorded value, or the knots ``dk.interp`` reads: a node of
-        its own, so that the position, not every entry of the arrays, is what a later read checks."""
+        """``dk.argmax``/``dk.argmin``/``dk.argsort`` of a recorded value, or the knots ``dk.interp``
+        reads: a node of its own, so that the position, not every entry of the arrays, is what a
+        later read checks."""
         return self._tape.apply_keeping_all(_POSITION_OPS[function], values, params)
 
 
@@ -877,7 +879,7 @@ def _read_changed(decisions):
         what = "a mask" if value.dtype == bool else "a position" if value.dtype.kind in "iu" else "a value"
         raise errors.ControlFlowChangedError(
             f"the program read {what} computed from its arguments as a constant at {_describe(line)} (an index, "
-            "dk.argmax, a count), and for these arguments it is different from when the gradient was compiled. "
+            "dk.argmax, a sort's order, a count), and for these arguments it is different from when the gradient was compiled. "
             "A compiled gradient keeps the constants it recorded; compile again at these arguments "
             "(dk.compile_grad), or use dk.grad, which records the program at every call."
         )

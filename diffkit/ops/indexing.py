@@ -13,7 +13,7 @@ import numpy as np
 from ..core.buffer import assigned_dtype
 from ..core.option_values import refuse_option_values
 from ..core.primitive import Primitive
-from ..core.values import plain_index
+from ..core.values import plain_index, plain_value
 from .arrays import broadcast_to, getitem, reshape, scatter_add, sum, unbroadcast
 from .elementwise import where
 from .shaping import moveaxis, ravel
@@ -155,8 +155,9 @@ def take(a, indices, axis=None, mode="raise"):
 
 
 def take_along_axis(arr, indices, axis):
-    """Entries of ``arr`` picked along ``axis`` by ``indices`` of the same number of axes (NumPy's rule)."""
-    indices = np.asarray(indices)
+    """Entries of ``arr`` picked along ``axis`` by ``indices`` of the same number of axes (NumPy's rule);
+    ``indices`` may be positions read from values (``dk.argsort``)."""
+    indices = np.asarray(plain_value(indices))
     if axis is None:
         arr, axis = ravel(arr), 0
     shape = shape_of(arr)
