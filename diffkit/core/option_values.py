@@ -18,7 +18,7 @@ _KINDS = {
     "source": "axis", "destination": "axis", "axes": "axes",
     "shape": "shape", "newshape": "shape",
     "reps": "ints", "repeats": "ints", "shift": "ints", "indices_or_sections": "ints", "pad_width": "widths",
-    "keepdims": "flag", "ddof": "number", "k": "int", "n": "int",
+    "keepdims": "flag", "ddof": "number", "k": "int", "n": "int", "kind": "sort kind", "stable": "flag",
 }
 
 _TAKES = {
@@ -30,7 +30,9 @@ _TAKES = {
     "int": "{name} is an int",
     "ints": "{name} is an int or a tuple of ints",
     "widths": "{name} is an int, a pair of ints (before, after), or one pair per axis",
+    "sort kind": "{name} is one of 'quicksort', 'mergesort', 'heapsort', 'stable', or None",
 }
+_SORT_KINDS = ("quicksort", "mergesort", "heapsort", "stable")
 
 
 def _is_int(value):
@@ -86,6 +88,8 @@ def option_mistake(name, value, refused=False):
         return None if isinstance(value, (int, float, np.integer, np.floating, np.bool_)) else _takes(kind, name)
     if kind == "int":
         return None if _whole(value) else _takes(kind, name)
+    if kind == "sort kind":
+        return None if value is None or isinstance(value, str) and value in _SORT_KINDS else _takes(kind, name)
     return None
 
 

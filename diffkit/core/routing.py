@@ -72,6 +72,8 @@ _NUMPY_FUNCTIONS = {
     "sum": "sum", "mean": "mean", "max": "max", "amax": "max", "min": "min", "amin": "min",
     "argmax": "argmax", "argmin": "argmin", "prod": "prod", "var": "var", "std": "std",
     "cumsum": "cumsum", "cumprod": "cumprod", "average": "average", "diff": "diff",
+    # sorting and order statistics
+    "sort": "sort", "argsort": "argsort", "median": "median", "quantile": "quantile", "percentile": "percentile",
     # elementwise functions that are not ufuncs
     "where": "where", "clip": "clip", "round": "round", "around": "round", "fix": "trunc", "sinc": "sinc",
     # shapes
@@ -110,7 +112,7 @@ METHOD_TO_OP = {
     "prod": "prod", "var": "var", "std": "std", "cumsum": "cumsum", "cumprod": "cumprod",
     "squeeze": "squeeze", "ravel": "ravel", "flatten": "flatten", "swapaxes": "swapaxes", "repeat": "repeat",
     "copy": "copy", "clip": "clip", "round": "round", "diagonal": "diagonal", "trace": "trace",
-    "take": "take", "dot": "dot", "conj": "copy", "conjugate": "copy",
+    "take": "take", "dot": "dot", "conj": "copy", "conjugate": "copy", "argsort": "argsort",
 }
 """Array methods that are the op of the same meaning: ``x.max(axis=0)`` is ``dk.max(x, axis=0)``."""
 
@@ -125,6 +127,8 @@ MISSING_METHOD_HINTS = {
     "astype": "diffkit follows the dtype of the inputs: convert the arguments before calling the program",
     "tolist": "a differentiated value cannot leave diffkit as plain numbers: keep it as an array",
     "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
+    "sort": "x.sort() sorts in place, which a differentiated value cannot: write x = np.sort(x) "
+    "(or x = dk.sort(x)), a new sorted value",
 }
 
 

@@ -47,6 +47,7 @@ from .shaping import (
     vsplit,
     vstack,
 )
+from .sorting import argsort, median, percentile, quantile, sort
 from .unary import (
     arccos,
     arccosh,
@@ -211,15 +212,16 @@ row_stack = vstack
 
 OPS = (
     "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
-    "array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip column_stack "
-    "concatenate copy cos cosh cross cumprod cumsum diag diagonal diff divide dot dsplit dstack einsum elu empty "
-    "empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud floor full full_like getitem "
-    "heaviside hsplit hstack hypot inner interp kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
-    "logaddexp2 logsumexp matmul max maximum mean min minimum moveaxis multiply negative norm ones ones_like "
-    "outer pad power prod ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid "
-    "sign sin sinc sinh softmax softplus split sqrt square squeeze stack std subtract sum swapaxes take "
-    "take_along_axis tan tanh tensordot tile transpose trapezoid tril triu true_divide trunc var vdot vsplit "
-    "vstack where zeros zeros_like"
+    "argsort array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip "
+    "column_stack concatenate copy cos cosh cross cumprod cumsum diag diagonal diff divide dot dsplit "
+    "dstack einsum elu empty empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud "
+    "floor full full_like getitem heaviside hsplit hstack hypot inner interp kron leaky_relu log log10 "
+    "log1p log2 log_softmax logaddexp logaddexp2 logsumexp matmul max maximum mean median min minimum "
+    "moveaxis multiply negative norm ones ones_like outer pad percentile power prod quantile ravel "
+    "reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid sign sin sinc sinh softmax "
+    "softplus sort split sqrt square squeeze stack std subtract sum swapaxes take take_along_axis tan "
+    "tanh tensordot tile transpose trapezoid tril triu true_divide trunc var vdot vsplit vstack where "
+    "zeros zeros_like"
 ).split()
 
 # ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.
