@@ -220,6 +220,10 @@ REFUSED = {
     "a sort kind NumPy lacks": (lambda x: np.sort(x, kind="bubble")[0], dk.InputError,
                                 r"^dk\.sort got kind='bubble' \(a str\) at .*: kind is one of 'quicksort'"),
     "a float axis": (lambda x: np.argsort(x, axis=0.0), dk.InputError, r"^dk\.argsort got axis=0\.0 \(a float\)"),
+    "both kind and stable": (lambda x: np.sort(x, kind="stable", stable=True)[0], dk.InputError,
+                             r"^dk\.sort got kind='stable' and stable=True at .*: give one of them"),
+    "keepdims not a flag": (lambda x: np.median(x, keepdims="yes"), dk.InputError,
+                            r"^dk\.median got keepdims='yes' \(a str\) at .*: keepdims is True or False"),
     "in-place sort": (lambda x: x.sort(), dk.MissingArrayMethodError,
                       r"`\.sort` is a NumPy array method .*x\.sort\(\) sorts in place.*write x = np\.sort\(x\) "
                       r"\(or x = dk\.sort\(x\)\)"),

@@ -61,13 +61,16 @@ def _order(op, a, axis, kind, stable):
     """``np.argsort`` of ``a``'s values, read as a position (see :func:`argsort`), its options checked for ``op``."""
     options = {name: value for name, value in (("kind", kind), ("stable", stable)) if value is not None}
     refuse_option_values(f"dk.{op}", {"axis": axis, **options})
+    if len(options) == 2:
+        raise errors.InputError(f"dk.{op} got kind={kind!r} and stable={stable!r} at "
+                                f"{user_location() or 'an unknown line'}: give one of them, as NumPy takes")
     return read_position(np.argsort, (a,), {"axis": axis, **options})
 
 
 def median(a, axis=None, keepdims=False):
     """The median over ``axis`` (all axes by default), as ``np.median``: the middle entry of the
     sorted values, or the mean of the two middle ones, which then get 1/2 of the gradient each."""
-    ordered = _sorted_along_last(a, axis, "median")
+    ordered = _sorted_along_last(a, axis, keepdims, "median")
     n = shape_of(ordered)[-1]
     middle = mean(getitem(ordered, index=(..., slice((n - 1) // 2, n // 2 + 1))), axis=-1, keepdims=True)
     return reshape(_nan_where_nan(ordered, middle), shape=_result_shape(a, axis, keepdims))
@@ -113,7 +116,7 @@ def _levels(op, q, method, scale):
 
 
 def _quantile(a, levels, axis, keepdims, op):
-    ordered = _sorted_along_last(a, axis, op)
+    ordered = _sorted_along_last(a, axis, keepdims, op)
     n = shape_of(ordered)[-1]
     position = (n - 1) * levels.ravel()  # NumPy's virtual index for method="linear"
     below = np.clip(np.floor(position).astype(np.intp), 0, n - 1)
@@ -128,8 +131,10 @@ def _quantile(a, levels, axis, keepdims, op):
     return reshape(out, shape=levels.shape + _result_shape(a, axis, keepdims))
 
 
-def _sorted_along_last(a, axis, op):
-    """``a`` with the axes ``axis`` (all for None) moved last and merged into one, sorted along it."""
+def _sorted_along_last(a, axis, keepdims, op):
+    """``a`` with the axes ``axis`` (all for None) moved last and merged into one, sorted along it
+    (``axis`` and ``keepdims`` checked for ``op``)."""
+    refuse_option_values(f"dk.{op}", {"axis": axis, "keepdims": keepdims})
     shape = shape_of(a)
     axes = normalize_axes(axis, len(shape))
     rest = tuple(d for d in range(len(shape)) if d not in axes)
