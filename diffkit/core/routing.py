@@ -88,6 +88,7 @@ _NUMPY_FUNCTIONS = {
     # selection and indexing
     "triu": "triu", "tril": "tril", "diag": "diag", "diagonal": "diagonal", "trace": "trace",
     "take": "take", "take_along_axis": "take_along_axis", "copy": "copy",
+    "nonzero": "nonzero", "argwhere": "argwhere", "flatnonzero": "flatnonzero",
     # constants shaped like a value
     "zeros_like": "zeros_like", "ones_like": "ones_like", "full_like": "full_like", "empty_like": "empty_like",
     # products
@@ -113,14 +114,12 @@ METHOD_TO_OP = {
     "squeeze": "squeeze", "ravel": "ravel", "flatten": "flatten", "swapaxes": "swapaxes", "repeat": "repeat",
     "copy": "copy", "clip": "clip", "round": "round", "diagonal": "diagonal", "trace": "trace",
     "take": "take", "dot": "dot", "conj": "copy", "conjugate": "copy", "argsort": "argsort",
+    "nonzero": "nonzero",
 }
 """Array methods that are the op of the same meaning: ``x.max(axis=0)`` is ``dk.max(x, axis=0)``."""
 
 FUNCTION_HINTS = {
     "heaviside": "use dk.heaviside(x), the step with value 1/2 at 0 (no second argument)",
-    "nonzero": "the indices of nonzero entries are plain integers: compute them from a plain condition "
-    "(np.nonzero(x.shape and mask)) or select with dk.where(condition, x, 0.0)",
-    "argwhere": "select with dk.where(condition, x, 0.0), or index with a boolean mask (x[x > 0])",
 }
 
 MISSING_METHOD_HINTS = {

@@ -83,7 +83,8 @@ _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,) * arity, user=True,
                                      doc=f"{name} of recorded values, recomputed by the compiled code")
                  for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"),
-                                               (np.argsort, 1, "np.argsort"),
+                                               (np.argsort, 1, "np.argsort"), (np.argwhere, 1, "np.argwhere"),
+                                               (np.flatnonzero, 1, "np.flatnonzero"),
                                                (knot_index, 2, "the knot of dk.interp"))}
 _UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}

@@ -16,6 +16,7 @@ from . import softmax as _softmax
 from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
 from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
 from .calculus import interp, trapezoid
+from .positions import argwhere, flatnonzero, nonzero
 from .products import cross, dot, einsum, inner, kron, outer, tensordot, vdot
 from .reductions import argmax, argmin, average, cumprod, cumsum, diff, max, min, norm, prod, std, var
 from .shaping import (
@@ -178,13 +179,16 @@ def square(x):
 
 
 def where(condition, x=None, y=None):
-    """x where the condition holds, else y; each branch gets gradient only where it is chosen."""
+    """x where the condition holds, else y; each branch gets gradient only where it is chosen.
+    With the condition alone, the positions where it holds (:func:`nonzero`)."""
+    if x is None and y is None:  # np.where(condition): the positions where it holds
+        return nonzero(condition)
     if x is None or y is None:
         from .. import errors
 
         raise errors.InputError(
-            "dk.where needs three arguments, where(condition, x, y); the one-argument form (np.where(c)) gives "
-            "the indices of the True entries: compute them from a plain condition with np.nonzero"
+            "dk.where takes three arguments, where(condition, x, y), or the condition alone for the positions "
+            "where it holds (np.where(c), as np.nonzero(c)); give both x and y"
         )
     return _where(condition, x, y)
 
@@ -212,16 +216,16 @@ row_stack = vstack
 
 OPS = (
     "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
-    "argsort array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip "
+    "argsort argwhere array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip "
     "column_stack concatenate copy cos cosh cross cumprod cumsum diag diagonal diff divide dot dsplit "
-    "dstack einsum elu empty empty_like erf exp exp2 expand_dims expm1 fabs flatten flip fliplr flipud "
-    "floor full full_like getitem heaviside hsplit hstack hypot inner interp kron leaky_relu log log10 "
-    "log1p log2 log_softmax logaddexp logaddexp2 logsumexp matmul max maximum mean median min minimum "
-    "moveaxis multiply negative norm ones ones_like outer pad percentile power prod quantile ravel "
-    "reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid sign sin sinc sinh softmax "
-    "softplus sort split sqrt square squeeze stack std subtract sum swapaxes take take_along_axis tan "
-    "tanh tensordot tile transpose trapezoid tril triu true_divide trunc var vdot vsplit vstack where "
-    "zeros zeros_like"
+    "dstack einsum elu empty empty_like erf exp exp2 expand_dims expm1 fabs flatnonzero flatten flip "
+    "fliplr flipud floor full full_like getitem heaviside hsplit hstack hypot inner interp kron "
+    "leaky_relu log log10 log1p log2 log_softmax logaddexp logaddexp2 logsumexp matmul max maximum mean "
+    "median min minimum moveaxis multiply negative nonzero norm ones ones_like outer pad percentile power "
+    "prod quantile ravel reciprocal relu repeat reshape roll rot90 round row_stack setitem sigmoid sign "
+    "sin sinc sinh softmax softplus sort split sqrt square squeeze stack std subtract sum swapaxes take "
+    "take_along_axis tan tanh tensordot tile transpose trapezoid tril triu true_divide trunc var vdot "
+    "vsplit vstack where zeros zeros_like"
 ).split()
 
 # ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.
