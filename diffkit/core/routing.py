@@ -102,6 +102,7 @@ if hasattr(numpy, "trapz"):  # NumPy < 2.4 has the old name too
 _LINALG_FUNCTIONS = {
     "det": "linalg.det", "slogdet": "linalg.slogdet", "inv": "linalg.inv", "solve": "linalg.solve",
     "cholesky": "linalg.cholesky", "qr": "linalg.qr", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh", "norm": "linalg.norm",
+    "svd": "linalg.svd", "svdvals": "linalg.svdvals", "pinv": "linalg.pinv", "lstsq": "linalg.lstsq",
     "matmul": "matmul",
 }
 

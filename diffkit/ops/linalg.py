@@ -51,7 +51,8 @@ SlogdetResult = namedtuple("SlogdetResult", "sign logabsdet")
 EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
 QRResult = namedtuple("QRResult", "Q R")
 
-__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "qr", "eigh", "eigvalsh", "norm"]
+__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "qr", "eigh", "eigvalsh", "norm", "svd", "svdvals", "pinv",
+           "lstsq"]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -557,3 +558,310 @@ def eigh(a):
     _square("eigh", a)
     return EighResult(_eigvalsh(a), _eigh_vectors(a))
 
+
+
+# --- singular value decomposition ------------------------------------------------------------------------
+SVDResult = namedtuple("SVDResult", "U S Vh")
+
+_SVD_DIGITS = 70  # the SymPy faces' working precision for matrices of numbers (50-digit references and more)
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _rows(x):
+    """A vector per matrix (..., k) as (..., 1, k): a factor on each column."""
+    shape = shape_of(x)
+    return reshape(x, shape=shape[:-1] + (1, shape[-1]))
+
+
+def _columns(x):
+    """A vector per matrix (..., k) as (..., k, 1): a factor on each row."""
+    return reshape(x, shape=shape_of(x) + (1,))
+
+
+def _svdvals_tangent(u, vh, t):
+    """dS = diag(U^T t V)."""
+    return sum(u * matmul(t, _swap(vh)), axis=-2)
+
+
+def _svd_u_tangent(u, s, vh, t):
+    """dU = U (F o (dP S + S dP^T)) + (I - U U^T) t V S^-1, dP = U^T t V, F[i, j] = 1 / (s_j^2 - s_i^2)
+    (Townsend 2016; JAX's rule); the second term only for a tall matrix, where U has fewer columns than rows."""
+    moved = matmul(t, _swap(vh))
+    dp = matmul(_swap(u), moved)
+    du = matmul(u, _gaps(s * s) * (dp * _rows(s) + _columns(s) * _swap(dp)))
+    if shape_of(u)[-2] > shape_of(u)[-1]:
+        du = du + (moved - matmul(u, matmul(_swap(u), moved))) / _rows(s)
+    return du
+
+
+def _svd_vh_tangent(u, s, vh, t):
+    """dVh = dV^T, dV = V (F o (S dP + dP^T S)) + (I - V V^T) t^T U S^-1; the second term only for a
+    wide matrix, where Vh has fewer rows than columns."""
+    moved = matmul(_swap(t), u)
+    dp_t = matmul(vh, moved)  # dP^T = V^T t^T U
+    dv = matmul(_swap(vh), _gaps(s * s) * (_columns(s) * _swap(dp_t) + dp_t * _rows(s)))
+    if shape_of(vh)[-1] > shape_of(vh)[-2]:
+        dv = dv + (moved - matmul(_swap(vh), matmul(vh, moved))) / _rows(s)
+    return _swap(dv)
+
+
+def _svd_numpy(a):
+    """NumPy's reduced SVD (U, S, Vh). For the complex step: the factors of the real part moved by the
+    imaginary part to first order (NumPy's complex SVD is the unitary one, not the continuation)."""
+    if not np.iscomplexobj(a):
+        return np.linalg.svd(a, full_matrices=False)
+    u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
+    t = np.imag(a)
+    return (u + 1j * _svd_u_tangent(u, s, vh, t), s + 1j * _svdvals_tangent(u, vh, t),
+            vh + 1j * _svd_vh_tangent(u, s, vh, t))
+
+
+def _svd_u_numpy(a):
+    return _svd_numpy(a)[0]
+
+
+def _svdvals_numpy(a):
+    if not np.iscomplexobj(a):
+        return np.linalg.svd(a, compute_uv=False)
+    return _svd_numpy(a)[1]
+
+
+def _svd_vh_numpy(a):
+    return _svd_numpy(a)[2]
+
+
+def _svd_numbers(a, what):
+    """(U, S, Vh) of each matrix of numbers, by mpmath at 70 digits, each pair of singular vectors
+    with the sign LAPACK gives it (its column of U points the way LAPACK's does). Matrices of
+    expressions are refused: the singular values are square roots of the roots of the characteristic
+    polynomial of A^T A, too large to write out beyond the smallest sizes, and the signs are LAPACK's."""
+    import mpmath
+
+    a = as_object_array(a)
+    rows, columns = a.shape[-2:]
+    if not all(sympy.sympify(entry).is_number for entry in a.flat):
+        raise errors.UnsupportedError(
+            f"the SymPy face of {what} is not written out for matrices of expressions; got a {rows} x {columns} "
+            f"matrix ({user_location() or 'an unknown line'}): the singular values are square roots of the roots "
+            "of the characteristic polynomial of A^T A, too large to write out per entry, and the singular "
+            "vectors' signs are LAPACK's. Use 'tape' or 'forward-mode' (exact rules at any size) or finite "
+            "differences."
+        )
+    size = min(rows, columns)
+    batch = a.shape[:-2]
+    u_out = np.empty(batch + (rows, size), dtype=object)
+    s_out = np.empty(batch + (size,), dtype=object)
+    vh_out = np.empty(batch + (size, columns), dtype=object)
+    with mpmath.workdps(_SVD_DIGITS):
+        for index in np.ndindex(*batch):
+            numbers = [[mpmath.mpmathify(sympy.N(entry, _SVD_DIGITS)) for entry in row] for row in a[index].tolist()]
+            lapack_u = np.linalg.svd(np.array(numbers, dtype=float), full_matrices=False)[0]
+            u, s, vh = mpmath.svd_r(mpmath.matrix(numbers), full_matrices=False, compute_uv=True)
+            for k, j in enumerate(sorted(range(size), key=lambda j: -s[j])):
+                sign = 1 if mpmath.fsum(u[i, j] * lapack_u[i, k] for i in range(rows)) >= 0 else -1
+                s_out[index + (k,)] = sympy.Float(s[j], _SVD_DIGITS)
+                for i in range(rows):
+                    u_out[index + (i, k)] = sympy.Float(sign * u[i, j], _SVD_DIGITS)
+                for i in range(columns):
+                    vh_out[index + (k, i)] = sympy.Float(sign * vh[j, i], _SVD_DIGITS)
+    return u_out, s_out, vh_out
+
+
+def _svd_u_sympy(a):
+    return _svd_numbers(a, "dk.linalg.svd")[0]
+
+
+def _svdvals_sympy(a):
+    return _svd_numbers(a, "dk.linalg.svdvals")[1]
+
+
+def _svd_vh_sympy(a):
+    return _svd_numbers(a, "dk.linalg.svd")[2]
+
+
+def _svdvals_vjp(g, out, a):
+    return matmul(_svd_u(a) * _rows(g), _svd_vh(a))
+
+
+def _svdvals_jvp(t, out, a):
+    return _svdvals_tangent(_svd_u(a), _svd_vh(a), t)
+
+
+def _svd_u_vjp(g, out, a):
+    """U ((J + J^T) S) V^T + (I - U U^T) g S^-1 V^T, J = F o (U^T g) (the second term for a tall matrix)."""
+    s = _svdvals(a)
+    coupled = _gaps(s * s) * matmul(_swap(out), g)
+    left = matmul(out, (coupled + _swap(coupled)) * _rows(s))
+    if shape_of(out)[-2] > shape_of(out)[-1]:
+        left = left + (g - matmul(out, matmul(_swap(out), g))) / _rows(s)
+    return matmul(left, _svd_vh(a))
+
+
+def _svd_vh_vjp(g, out, a):
+    """U (S (K + K^T)) Vh + U S^-1 g (I - V Vh), K = F o (Vh g^T) (the second term for a wide matrix)."""
+    s = _svdvals(a)
+    coupled = _gaps(s * s) * matmul(out, _swap(g))
+    right = matmul(_columns(s) * (coupled + _swap(coupled)), out)
+    if shape_of(out)[-1] > shape_of(out)[-2]:
+        right = right + (g - matmul(matmul(g, _swap(out)), out)) / _columns(s)
+    return matmul(_svd_u(a), right)
+
+
+def _svd_u_jvp(t, out, a):
+    return _svd_u_tangent(out, _svdvals(a), _svd_vh(a), t)
+
+
+def _svd_vh_jvp(t, out, a):
+    return _svd_vh_tangent(_svd_u(a), _svdvals(a), out, t)
+
+
+_svdvals = Primitive(
+    "svdvals", _svdvals_numpy, _svdvals_sympy, (_svdvals_vjp,), jvp=(_svdvals_jvp,),
+    doc="Singular values (descending) of a matrix; their rules hold at repeated values too.",
+    public="dk.linalg.svdvals",
+)
+_svd_u = Primitive(
+    "svd_u", _svd_u_numpy, _svd_u_sympy, (_svd_u_vjp,), jvp=(_svd_u_jvp,),
+    doc="U of the reduced SVD (left singular vectors, LAPACK's signs) of a matrix with distinct, nonzero singular values.",
+    public="dk.linalg.svd",
+)
+_svd_vh = Primitive(
+    "svd_vh", _svd_vh_numpy, _svd_vh_sympy, (_svd_vh_vjp,), jvp=(_svd_vh_jvp,),
+    doc="Vh of the reduced SVD (right singular vectors as rows, LAPACK's signs) of a matrix with distinct, "
+        "nonzero singular values.",
+    public="dk.linalg.svd",
+)
+
+
+def _matrices(name, a):
+    shape = shape_of(a)
+    if len(shape) < 2:
+        raise shape_error(f"linalg.{name}", f"needs matrices (..., M, N); got shape {tuple(shape)}")
+    return shape[-2:]
+
+
+def _refuse_hermitian(name, hermitian):
+    if hermitian:
+        raise errors.NonDiffkitFunctionError(
+            f"dk.linalg.{name}: hermitian=True ({user_location() or 'an unknown line'}); diffkit differentiates "
+            "hermitian=False (the default), which gives a symmetric matrix's results too (NumPy's hermitian=True "
+            "reads only its lower triangle and takes other signs); for the eigenvectors of a symmetric matrix "
+            "use dk.linalg.eigh"
+        )
+
+
+def svdvals(x):
+    """The singular values of each matrix, in descending order (NumPy 2's ``np.linalg.svdvals``)."""
+    _matrices("svdvals", x)
+    return _svdvals(x)
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """(U, S, Vh) with a = (U * S) @ Vh for each matrix: NumPy's reduced SVD, LAPACK's signs.
+
+    ``full_matrices=True`` (NumPy's default) is taken for square matrices, where it is the reduced
+    SVD; for others, the columns of U (or rows of Vh) past min(M, N) are any orthonormal completion,
+    with no derivative to follow: pass full_matrices=False. ``compute_uv=False`` gives S alone."""
+    rows, columns = _matrices("svd", a)
+    _refuse_hermitian("svd", hermitian)
+    if not compute_uv:
+        return _svdvals(a)
+    if full_matrices and rows != columns:
+        raise errors.NonDiffkitFunctionError(
+            f"dk.linalg.svd: full_matrices=True on {rows} x {columns} matrices ({user_location() or 'an unknown line'}); "
+            f"the {max(rows, columns) - min(rows, columns)} extra singular vectors it adds are any orthonormal "
+            "completion, with no derivative to follow. Pass full_matrices=False (the reduced SVD, whose "
+            "factors diffkit differentiates), as JAX and PyTorch ask."
+        )
+    return SVDResult(_svd_u(a), _svdvals(a), _svd_vh(a))
+
+
+# --- pseudo-inverse and least squares --------------------------------------------------------------------
+_UNSET = object()
+
+
+def _pinv_numpy(a, rcond=1e-15):
+    """NumPy's pinv (singular values at most rcond times the largest dropped). For the complex step: the
+    pseudo-inverse of the real part moved by the imaginary part to first order, at constant rank."""
+    if not np.iscomplexobj(a):
+        return np.linalg.pinv(a, rcond=rcond)
+    p = np.linalg.pinv(np.real(a), rcond=rcond)
+    return p + 1j * _pinv_tangent(p, np.real(a), np.imag(a))
+
+
+def _pinv_tangent(p, a, t):
+    """dP = -P t P + P P^T t^T (I - A P) + (I - P A) t^T P^T P (Golub and Pereyra 1973): the derivative
+    of the pseudo-inverse along directions that keep the rank."""
+    spread = matmul(p, matmul(_swap(p), _swap(t)))
+    kept = matmul(matmul(_swap(t), _swap(p)), p)
+    return -matmul(matmul(p, t), p) + spread - matmul(matmul(spread, a), p) + kept - matmul(p, matmul(a, kept))
+
+
+def _pinv_sympy(a, rcond=1e-15):
+    u, s, vh = _svd_numbers(a, "dk.linalg.pinv")
+    largest = np.max(s, axis=-1, keepdims=True) if s.shape[-1] else s
+    inverse = np.where(s > np.asarray(rcond)[..., None] * largest, 1 / np.where(s == 0, 1, s), sympy.S.Zero)
+    return np.swapaxes(vh, -1, -2) @ (inverse[..., :, None] * np.swapaxes(u, -1, -2))
+
+
+def _pinv_vjp(g, out, a, rcond=1e-15):
+    """-P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A)."""
+    back = _swap(out)
+    spread = matmul(_swap(g), matmul(out, back))
+    kept = matmul(matmul(back, out), _swap(g))
+    return -matmul(matmul(back, g), back) + spread - matmul(a, matmul(out, spread)) + kept - matmul(matmul(kept, out), a)
+
+
+def _pinv_jvp(t, out, a, rcond=1e-15):
+    return _pinv_tangent(out, a, t)
+
+
+_pinv = Primitive(
+    "pinv", _pinv_numpy, _pinv_sympy, (_pinv_vjp,), jvp=(_pinv_jvp,),
+    doc="Moore-Penrose pseudo-inverse (NumPy's cutoff); its rules are the derivative at constant rank.",
+    public="dk.linalg.pinv",
+)
+
+
+def pinv(a, rcond=None, hermitian=False, *, rtol=_UNSET):
+    """The pseudo-inverse of each matrix, as NumPy's: singular values at most ``rcond`` (by default 1e-15;
+    ``rtol=None``: max(M, N) eps) times the largest are dropped. Which are dropped is read from the values
+    where the face is evaluated, so the derivative is that of the pseudo-inverse at constant rank (exact
+    where the dropped values are 0, as for a matrix of full rank)."""
+    rows, columns = _matrices("pinv", a)
+    _refuse_hermitian("pinv", hermitian)
+    if rcond is None:
+        rcond = 1e-15 if rtol is _UNSET else max(rows, columns) * _EPS if rtol is None else rtol
+    elif rtol is not _UNSET:
+        raise errors.InputError(
+            f"dk.linalg.pinv got both rcond and rtol ({user_location() or 'an unknown line'}): give one, as NumPy asks"
+        )
+    rcond = np.asarray(rcond, dtype=float)
+    return _pinv(a, rcond=float(rcond) if rcond.ndim == 0 else rcond)
+
+
+def lstsq(a, b, rcond=None):
+    """(x, residuals, rank, s) as NumPy's: x minimising |a x - b| (pinv(a) @ b, differentiated at constant
+    rank), the squared residual norms per column of b (an empty array when rank < N or M <= N), the rank
+    (a plain int: the singular values above rcond times the largest, by default max(M, N) eps) and the
+    singular values of a."""
+    shape, b_shape = shape_of(a), shape_of(b)
+    if len(shape) != 2 or len(b_shape) not in (1, 2) or b_shape[0] != shape[0]:
+        raise shape_error("linalg.lstsq", f"needs a matrix (M, N) and b of shape (M,) or (M, K); got shapes "
+                                          f"{tuple(shape)} and {tuple(b_shape)}")
+    rows, columns = shape
+    if rcond is None:
+        rcond = _EPS * max(rows, columns)
+    elif rcond < 0:  # LAPACK's gelsd: machine precision
+        rcond = _EPS
+    values = _svdvals(a)
+    x = matmul(_pinv(a, rcond=float(rcond)), b)
+    rank = int(sum(values > rcond * values[0])) if min(rows, columns) else 0
+    if rank == columns and rows > columns:
+        residual = b - matmul(a, x)
+        residuals = sum(residual * residual, axis=0)
+        if len(b_shape) == 1:
+            residuals = reshape(residuals, shape=(1,))
+    else:
+        residuals = np.array([], dtype=float)
+    return x, residuals, rank, values
