@@ -578,6 +578,34 @@ def _columns(x):
     return reshape(x, shape=shape_of(x) + (1,))
 
 
+def _vector_gaps(s, vectors, factor):
+    """F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, for the rules of U or Vh (``vectors``: U, or V =
+    Vh^T). Refused where those vectors have no derivative: at repeated singular values (the vectors of
+    the pair are any rotation of each other) and, where ``vectors`` has more rows than columns, at a zero
+    singular value (its vector is any unit vector outside the others' span)."""
+    try:
+        values = np.asarray(plain_value(s), dtype=float)
+    except errors.SymbolicControlFlowError:  # expressions: nothing to check
+        return _gaps(s * s)
+    rows, size = shape_of(vectors)[-2:]
+    repeated = np.any(values[..., 1:] == values[..., :-1]) if size > 1 else False  # descending: neighbours
+    if repeated or rows > size and np.any(values == 0):
+        what = (f"repeated singular values ({_listed(values)}): the singular vectors of a repeated value are any "
+                "rotation of each other" if repeated else
+                f"a zero singular value ({_listed(values)}) of {'a tall' if factor == 'U' else 'a wide'} matrix: its "
+                f"{'left' if factor == 'U' else 'right'} singular vector is any unit vector outside the others' span")
+        raise errors.InputError(
+            f"dk.linalg.svd's {factor} has no derivative at the matrix it got "
+            f"({user_location() or 'an unknown line'}): it has {what}. The singular values have a derivative there "
+            "(dk.linalg.svdvals, or S alone); differentiate them, or move the point off the tie."
+        )
+    return _gaps(s * s)
+
+
+def _listed(values):
+    return ", ".join(f"{v:.6g}" for v in np.ravel(values)[:8]) + (", ..." if np.size(values) > 8 else "")
+
+
 def _svdvals_tangent(u, vh, t):
     """dS = diag(U^T t V)."""
     return sum(u * matmul(t, _swap(vh)), axis=-2)
@@ -588,7 +616,7 @@ def _svd_u_tangent(u, s, vh, t):
     (Townsend 2016; JAX's rule); the second term only for a tall matrix, where U has fewer columns than rows."""
     moved = matmul(t, _swap(vh))
     dp = matmul(_swap(u), moved)
-    du = matmul(u, _gaps(s * s) * (dp * _rows(s) + _columns(s) * _swap(dp)))
+    du = matmul(u, _vector_gaps(s, u, "U") * (dp * _rows(s) + _columns(s) * _swap(dp)))
     if shape_of(u)[-2] > shape_of(u)[-1]:
         du = du + (moved - matmul(u, matmul(_swap(u), moved))) / _rows(s)
     return du
@@ -599,35 +627,34 @@ def _svd_vh_tangent(u, s, vh, t):
     wide matrix, where Vh has fewer rows than columns."""
     moved = matmul(_swap(t), u)
     dp_t = matmul(vh, moved)  # dP^T = V^T t^T U
-    dv = matmul(_swap(vh), _gaps(s * s) * (_columns(s) * _swap(dp_t) + dp_t * _rows(s)))
+    dv = matmul(_swap(vh), _vector_gaps(s, _swap(vh), "Vh") * (_columns(s) * _swap(dp_t) + dp_t * _rows(s)))
     if shape_of(vh)[-1] > shape_of(vh)[-2]:
         dv = dv + (moved - matmul(_swap(vh), matmul(vh, moved))) / _rows(s)
     return _swap(dv)
 
 
-def _svd_numpy(a):
-    """NumPy's reduced SVD (U, S, Vh). For the complex step: the factors of the real part moved by the
-    imaginary part to first order (NumPy's complex SVD is the unitary one, not the continuation)."""
-    if not np.iscomplexobj(a):
-        return np.linalg.svd(a, full_matrices=False)
-    u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
-    t = np.imag(a)
-    return (u + 1j * _svd_u_tangent(u, s, vh, t), s + 1j * _svdvals_tangent(u, vh, t),
-            vh + 1j * _svd_vh_tangent(u, s, vh, t))
-
-
 def _svd_u_numpy(a):
-    return _svd_numpy(a)[0]
+    """U of NumPy's reduced SVD. For the complex step (here and in the two faces below): the factor of
+    the real part moved by the imaginary part to first order (NumPy's complex SVD is the unitary one,
+    not the continuation)."""
+    if not np.iscomplexobj(a):
+        return np.linalg.svd(a, full_matrices=False)[0]
+    u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
+    return u + 1j * _svd_u_tangent(u, s, vh, np.imag(a))
 
 
 def _svdvals_numpy(a):
     if not np.iscomplexobj(a):
         return np.linalg.svd(a, compute_uv=False)
-    return _svd_numpy(a)[1]
+    u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
+    return s + 1j * _svdvals_tangent(u, vh, np.imag(a))
 
 
 def _svd_vh_numpy(a):
-    return _svd_numpy(a)[2]
+    if not np.iscomplexobj(a):
+        return np.linalg.svd(a, full_matrices=False)[2]
+    u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
+    return vh + 1j * _svd_vh_tangent(u, s, vh, np.imag(a))
 
 
 def _svd_numbers(a, what):
@@ -690,7 +717,7 @@ def _svdvals_jvp(t, out, a):
 def _svd_u_vjp(g, out, a):
     """U ((J + J^T) S) V^T + (I - U U^T) g S^-1 V^T, J = F o (U^T g) (the second term for a tall matrix)."""
     s = _svdvals(a)
-    coupled = _gaps(s * s) * matmul(_swap(out), g)
+    coupled = _vector_gaps(s, out, "U") * matmul(_swap(out), g)
     left = matmul(out, (coupled + _swap(coupled)) * _rows(s))
     if shape_of(out)[-2] > shape_of(out)[-1]:
         left = left + (g - matmul(out, matmul(_swap(out), g))) / _rows(s)
@@ -700,7 +727,7 @@ def _svd_u_vjp(g, out, a):
 def _svd_vh_vjp(g, out, a):
     """U (S (K + K^T)) Vh + U S^-1 g (I - V Vh), K = F o (Vh g^T) (the second term for a wide matrix)."""
     s = _svdvals(a)
-    coupled = _gaps(s * s) * matmul(out, _swap(g))
+    coupled = _vector_gaps(s, _swap(out), "Vh") * matmul(out, _swap(g))
     right = matmul(_columns(s) * (coupled + _swap(coupled)), out)
     if shape_of(out)[-1] > shape_of(out)[-2]:
         right = right + (g - matmul(matmul(g, _swap(out)), out)) / _columns(s)
