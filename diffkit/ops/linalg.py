@@ -1,4 +1,5 @@
-"""Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, qr, eigh and norm.
+"""Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, qr, eigh, eigvalsh, norm, svd,
+svdvals, pinv and lstsq.
 
 NumPy's rules: each works on a matrix or a stack of them (``(..., M, M)``). The SymPy
 faces go through ``sympy.Matrix`` (adjugates, Berkowitz determinants, a Cholesky
@@ -28,6 +29,21 @@ tape or forward mode, whose rules hold at any size.
 signs LAPACK's; its rules are Walter, Lehmann and Lamour's (2012), its SymPy face modified
 Gram-Schmidt up to 2 columns, each column of Q (row of R) times the sign of LAPACK's R[k, k]
 where it is evaluated (:class:`~diffkit.ops.sympy_functions.QRSign`).
+
+``svd`` is NumPy's reduced SVD (U, S, Vh; k = min(M, N)) of a matrix or a stack, its signs LAPACK's;
+``full_matrices=True`` (NumPy's default) is taken for square matrices, where it is the reduced SVD, and
+refused for others (the columns past k are any orthonormal completion: pass ``full_matrices=False``, as
+JAX and PyTorch ask); ``hermitian=True`` is refused (it reads only the lower triangle and takes other
+signs). The rules are Townsend's (2016), F[i, j] = 1 / (s_j^2 - s_i^2). U's and Vh's have no derivative
+at repeated singular values, nor at a zero one where the factor has a free vector (U of a tall matrix,
+Vh of a wide one): their rules refuse those matrices (InputError naming the values); ``svdvals`` (S)
+keeps its rule U diag(g) Vh there, finite, exact for functions symmetric in the tied values.
+``pinv`` is NumPy's (singular values at most rcond times the largest dropped, decided where its face
+is evaluated); its rules are Golub and Pereyra's derivative at constant rank. ``lstsq`` is composed:
+x = pinv(a) @ b, residuals, rank (a plain int, read from the values) and svdvals(a), as NumPy returns
+them. Their SymPy faces take matrices of numbers only (mpmath at 70 digits, LAPACK's signs: for
+check_primitive and the 50-digit references) and refuse expressions by name; the complex step goes
+through the first-order factors of the real part, as for qr and eigh.
 """
 
 from collections import namedtuple
