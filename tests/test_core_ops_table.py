@@ -348,6 +348,28 @@ def separated_spectrum(size, batch=()):
     return sample
 
 
+def separated_singular_values(shape):
+    """Matrices (or stacks, and the right-hand sides (M,) after them) with singular values 1, 2, 3...
+    times a random scale in [1, 1.5] and random singular vectors: distinct, well apart from 0."""
+
+    def sample(rng):
+        *batch, rows, columns = shape
+        size = min(rows, columns)
+        u, _ = np.linalg.qr(rng.normal(size=tuple(batch) + (rows, size)))
+        v, _ = np.linalg.qr(rng.normal(size=tuple(batch) + (columns, size)))
+        values = (1.0 + np.arange(size)) * rng.uniform(1.0, 1.5)
+        return ((u * values) @ np.swapaxes(v, -1, -2),)
+
+    return sample
+
+
+def with_right_hand_side(sampler, length):
+    def sample(rng):
+        return sampler(rng) + (rng.uniform(-1.0, 1.0, size=length),)
+
+    return sample
+
+
 def assign_slice(x, v):
     y = x * 2.0
     y[0, 1:] = v  # x's old meaning is kept: the product below uses the x before the assignment
@@ -581,6 +603,16 @@ NUMPY_SPECS = [
     OpSpec("eigh-values-3x3", "eigvalsh", program("eigh_values", lambda a: np.linalg.eigh(a)[0]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
     OpSpec("eigh-vectors", "eigh_vectors", program("eigh_vectors", lambda a: np.linalg.eigh(a)[1]), ((3, 3),), sampler=separated_spectrum(3), symbolic=False),
     OpSpec("eigh-vectors-2x2", "eigh_vectors", program("eigh_vectors_2x2", lambda a: np.linalg.eigh(a)[1]), ((2, 2),), sampler=separated_spectrum(2)),
+    OpSpec("svdvals-tall", "svdvals", program("svdvals", lambda a: np.linalg.svdvals(a)), ((4, 3),), sampler=separated_singular_values((4, 3)), symbolic=False),
+    OpSpec("svd-s-wide-batch", "svdvals", program("svd_s_batch", lambda a: np.linalg.svd(a, compute_uv=False)), ((2, 2, 3),), sampler=separated_singular_values((2, 2, 3)), symbolic=False),
+    OpSpec("svd-u-square", "svd_u", program("svd_u", lambda a: np.linalg.svd(a)[0]), ((3, 3),), sampler=separated_singular_values((3, 3)), symbolic=False),
+    OpSpec("svd-u-tall", "svd_u", program("svd_u_tall", lambda a: np.linalg.svd(a, full_matrices=False).U), ((4, 2),), sampler=separated_singular_values((4, 2)), symbolic=False),
+    OpSpec("svd-vh-wide", "svd_vh", program("svd_vh_wide", lambda a: np.linalg.svd(a, full_matrices=False).Vh), ((2, 4),), sampler=separated_singular_values((2, 4)), symbolic=False),
+    OpSpec("svd-vh-tall-batch", "svd_vh", program("svd_vh_batch", lambda a: dk.linalg.svd(a, full_matrices=False)[2]), ((2, 3, 2),), sampler=separated_singular_values((2, 3, 2)), symbolic=False, reference=lambda a: np.linalg.svd(a, full_matrices=False)[2]),
+    OpSpec("pinv-tall", "pinv", program("pinv_tall", lambda a: np.linalg.pinv(a)), ((4, 3),), sampler=separated_singular_values((4, 3)), symbolic=False),
+    OpSpec("pinv-wide-batch", "pinv", program("pinv_batch", lambda a: np.linalg.pinv(a, rtol=None)), ((2, 2, 3),), sampler=separated_singular_values((2, 2, 3)), symbolic=False),
+    OpSpec("lstsq-x", "pinv", program("lstsq_x", lambda a, b: np.linalg.lstsq(a, b)[0]), ((4, 3), (4,)), sampler=with_right_hand_side(separated_singular_values((4, 3)), 4), symbolic=False),
+    OpSpec("lstsq-residuals", "pinv", program("lstsq_residuals", lambda a, b: np.linalg.lstsq(a, b)[1]), ((4, 3), (4,)), sampler=with_right_hand_side(separated_singular_values((4, 3)), 4), symbolic=False),
     OpSpec("eigh-vectors-2x2-batch", "eigh_vectors", program("eigh_vectors_batch", lambda a: dk.linalg.eigh(a).eigenvectors), ((3, 2, 2),), sampler=separated_spectrum(2, batch=(3,)), reference=lambda a: np.linalg.eigh(a)[1]),
 ]
 OP_SPECS += NUMPY_SPECS
@@ -758,11 +790,33 @@ def _mpmath_qr_gradient(spec, weights, matrix, digits=50):
     return _central_differences_at_50_digits(loss, matrix, list(np.ndindex(rows, columns)), digits)
 
 
+def _mpmath_svd_gradient(spec, weights, matrix, digits=50):
+    """The gradient of sum(weights * U, S, Vh or pinv) by mpmath: its SVD at 50 digits (each pair of
+    singular vectors given the sign of LAPACK's column of U), central differences."""
+    rows, columns = matrix.shape
+    lapack_u = np.linalg.svd(matrix, full_matrices=False)[0]
+
+    def loss(a):
+        u, s, vh = mpmath.svd_r(mpmath.matrix(a), full_matrices=False)
+        signs = [1 if sum(u[i, k] * lapack_u[i, k] for i in range(rows)) > 0 else -1 for k in range(len(s))]
+        if spec.op == "svdvals":
+            return sum(mpmath.mpf(weights[k]) * s[k] for k in range(len(s)))
+        if spec.op == "svd_u":
+            return sum(mpmath.mpf(weights[i, k]) * signs[k] * u[i, k] for i in range(rows) for k in range(len(s)))
+        if spec.op == "svd_vh":
+            return sum(mpmath.mpf(weights[k, j]) * signs[k] * vh[k, j] for k in range(len(s)) for j in range(columns))
+        return sum(mpmath.mpf(weights[j, i]) * vh[k, j] * u[i, k] / s[k]
+                   for k in range(len(s)) for i in range(rows) for j in range(columns))  # pinv
+
+    return _central_differences_at_50_digits(loss, matrix, list(np.ndindex(rows, columns)), digits)
+
+
 @pytest.mark.parametrize("spec", NUMPY_SPECS, ids=[spec.id for spec in NUMPY_SPECS])
 def test_op_vjp_and_jvp_agree_with_the_50_digit_reference(spec, rng):
     """Reverse mode (the VJP rules) and forward mode (the JVP rules) against a reference at 50 digits:
     SymPy's own derivative evaluated by mpmath where SymPy has the op, else the tape's rules over 50-digit
-    numbers (a mask decided on the values), mpmath's eigsy for eigh and its Householder QR for qr."""
+    numbers (a mask decided on the values), mpmath's eigsy for eigh, its Householder QR for qr and its SVD
+    for svd and pinv."""
     args = spec.sample(rng)
     weights = rng.uniform(-1.0, 1.0, size=output_shape(spec, args))
     loss = weighted_loss(spec, weights)
@@ -772,6 +826,8 @@ def test_op_vjp_and_jvp_agree_with_the_50_digit_reference(spec, rng):
         reference = [_mpmath_eigh_gradient(spec, weights, args[0])]
     elif spec.op.startswith("qr") and np.ndim(args[0]) == 2:
         reference = [_mpmath_qr_gradient(spec, weights, args[0])]
+    elif spec.op in ("svdvals", "svd_u", "svd_vh", "pinv") and len(args) == 1 and np.ndim(args[0]) == 2:
+        reference = [_mpmath_svd_gradient(spec, weights, args[0])]
     else:
         route = symbolic_reference if spec.symbolic else tape_reference
         _, texts = route(problem)

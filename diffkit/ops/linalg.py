@@ -899,7 +899,7 @@ def lstsq(a, b, rcond=None):
         rcond = _EPS
     values = _svdvals(a)
     x = matmul(_pinv(a, rcond=float(rcond)), b)
-    rank = int(sum(values > rcond * values[0])) if min(rows, columns) else 0
+    rank = int(plain_value(sum(values > rcond * values[0]))) if min(rows, columns) else 0  # compile_grad checks it
     if rank == columns and rows > columns:
         residual = b - matmul(a, x)
         residuals = sum(residual * residual, axis=0)
