@@ -34,10 +34,12 @@ where it is evaluated (:class:`~diffkit.ops.sympy_functions.QRSign`).
 ``full_matrices=True`` (NumPy's default) is taken for square matrices, where it is the reduced SVD, and
 refused for others (the columns past k are any orthonormal completion: pass ``full_matrices=False``, as
 JAX and PyTorch ask); ``hermitian=True`` is refused (it reads only the lower triangle and takes other
-signs). The rules are Townsend's (2016), F[i, j] = 1 / (s_j^2 - s_i^2). U's and Vh's have no derivative
-at repeated singular values, nor at a zero one where the factor has a free vector (U of a tall matrix,
-Vh of a wide one): their rules refuse those matrices (InputError naming the values); ``svdvals`` (S)
-keeps its rule U diag(g) Vh there, finite, exact for functions symmetric in the tied values.
+signs). The rules are Townsend's (2016), F[i, j] = 1 / (s_j^2 - s_i^2). The singular vectors of a
+repeated singular value have no derivative, nor has a zero one's where the factor has a free vector (U of
+a tall matrix, Vh of a wide one): those columns of U (rows of Vh) get NaN or inf derivatives, under every
+method (NumPy's warnings silenced), while the others keep theirs (a zero tangent or cotangent is kept 0
+past the infinite F[i, j]). ``svdvals`` (S) keeps its rule U diag(g) Vh there: finite, and exact for
+functions symmetric in the tied values (the nuclear norm, sum(S ** 2)).
 ``pinv`` is NumPy's (singular values at most rcond times the largest dropped, decided where its face
 is evaluated); its rules are Golub and Pereyra's derivative at constant rank. ``lstsq`` is composed:
 x = pinv(a) @ b, residuals, rank (a plain int, read from the values) and svdvals(a), as NumPy returns
@@ -46,6 +48,7 @@ check_primitive and the 50-digit references) and refuse expressions by name; the
 through the first-order factors of the real part, as for qr and eigh.
 """
 
+import functools
 from collections import namedtuple
 
 import numpy as np
@@ -594,32 +597,73 @@ def _columns(x):
     return reshape(x, shape=shape_of(x) + (1,))
 
 
-def _vector_gaps(s, vectors, factor):
-    """F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, for the rules of U or Vh (``vectors``: U, or V =
-    Vh^T). Refused where those vectors have no derivative: at repeated singular values (the vectors of
-    the pair are any rotation of each other) and, where ``vectors`` has more rows than columns, at a zero
-    singular value (its vector is any unit vector outside the others' span)."""
+def _plain_values(s):
+    """The singular values' numbers, or None for expressions (whose ties cannot be read)."""
     try:
-        values = np.asarray(plain_value(s), dtype=float)
-    except errors.SymbolicControlFlowError:  # expressions: nothing to check
-        return _gaps(s * s)
-    rows, size = shape_of(vectors)[-2:]
-    repeated = np.any(values[..., 1:] == values[..., :-1]) if size > 1 else False  # descending: neighbours
-    if repeated or rows > size and np.any(values == 0):
-        what = (f"repeated singular values ({_listed(values)}): the singular vectors of a repeated value are any "
-                "rotation of each other" if repeated else
-                f"a zero singular value ({_listed(values)}) of {'a tall' if factor == 'U' else 'a wide'} matrix: its "
-                f"{'left' if factor == 'U' else 'right'} singular vector is any unit vector outside the others' span")
-        raise errors.InputError(
-            f"dk.linalg.svd's {factor} has no derivative at the matrix it got "
-            f"({user_location() or 'an unknown line'}): it has {what}. The singular values have a derivative there "
-            "(dk.linalg.svdvals, or S alone); differentiate them, or move the point off the tie."
-        )
-    return _gaps(s * s)
+        return np.asarray(plain_value(s), dtype=float)
+    except errors.SymbolicControlFlowError:
+        return None
 
 
-def _listed(values):
-    return ", ".join(f"{v:.6g}" for v in np.ravel(values)[:8]) + (", ..." if np.size(values) > 8 else "")
+def _tied(s):
+    """Where s_i = s_j (i != j), from the values; None where there is no tie (or no numbers)."""
+    values = _plain_values(s)
+    if values is None or values.shape[-1] < 2 or not np.any(values[..., 1:] == values[..., :-1]):
+        return None  # descending values: a tie is between neighbours
+    _, diagonal = _masks(values.shape[-1])
+    return (values[..., :, None] == values[..., None, :]) & ~diagonal
+
+
+def _reached(g, axis):
+    """Which singular vectors a cotangent reaches (a column of g for U, a row for Vh), or None."""
+    values = _plain_values(g)
+    return None if values is None else np.any(values != 0, axis=axis)
+
+
+def _coupled(s, m, reached=None):
+    """F o m with F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it. The vectors of a repeated
+    singular value have no derivative: a tangent gets NaN in both columns of a tie; a cotangent
+    (``reached``: which vectors it reaches) gets NaN where it reaches a tied vector, else 0 there, so
+    that a program using only the other vectors keeps their exact derivative."""
+    product = _gaps(s * s) * m
+    tied = _tied(s)
+    if tied is None:
+        return product
+    if reached is None:
+        return where(tied, np.nan, product)
+    return where(tied & reached[..., None, :], np.nan, where(tied, 0.0, product))
+
+
+def _over_values(x, s, reached=None):
+    """x S^-1 (each column j over s_j), for the vectors outside the others' span: at a zero singular
+    value that vector is free, its column NaN (for a cotangent, where it is reached; else 0)."""
+    quotient = x / _rows(s)
+    values = _plain_values(s)
+    if values is None or np.all(values != 0):
+        return quotient
+    zero = values == 0
+    if reached is None:
+        return where(zero[..., None, :], np.nan, quotient)
+    return where((zero & reached)[..., None, :], np.nan, where(zero[..., None, :], 0.0, quotient))
+
+
+def _quiet(rule):
+    """``rule`` with NumPy's divide and invalid warnings off: the infinities and NaNs of tied or zero
+    singular values are the result (documented), not an accident to warn of."""
+
+    @functools.wraps(rule)
+    def quiet(*args, **params):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return rule(*args, **params)
+
+    return quiet
+
+
+def _moved_by(value, tangent):
+    """value + i tangent with the real part value's to the bit, NaNs of the tangent included."""
+    out = np.array(value, dtype=complex)
+    out.imag = tangent
+    return out
 
 
 def _svdvals_tangent(u, vh, t):
@@ -627,25 +671,27 @@ def _svdvals_tangent(u, vh, t):
     return sum(u * matmul(t, _swap(vh)), axis=-2)
 
 
+@_quiet
 def _svd_u_tangent(u, s, vh, t):
     """dU = U (F o (dP S + S dP^T)) + (I - U U^T) t V S^-1, dP = U^T t V, F[i, j] = 1 / (s_j^2 - s_i^2)
     (Townsend 2016; JAX's rule); the second term only for a tall matrix, where U has fewer columns than rows."""
     moved = matmul(t, _swap(vh))
     dp = matmul(_swap(u), moved)
-    du = matmul(u, _vector_gaps(s, u, "U") * (dp * _rows(s) + _columns(s) * _swap(dp)))
+    du = matmul(u, _coupled(s, dp * _rows(s) + _columns(s) * _swap(dp)))
     if shape_of(u)[-2] > shape_of(u)[-1]:
-        du = du + (moved - matmul(u, matmul(_swap(u), moved))) / _rows(s)
+        du = du + _over_values(moved - matmul(u, matmul(_swap(u), moved)), s)
     return du
 
 
+@_quiet
 def _svd_vh_tangent(u, s, vh, t):
     """dVh = dV^T, dV = V (F o (S dP + dP^T S)) + (I - V V^T) t^T U S^-1; the second term only for a
     wide matrix, where Vh has fewer rows than columns."""
     moved = matmul(_swap(t), u)
     dp_t = matmul(vh, moved)  # dP^T = V^T t^T U
-    dv = matmul(_swap(vh), _vector_gaps(s, _swap(vh), "Vh") * (_columns(s) * _swap(dp_t) + dp_t * _rows(s)))
+    dv = matmul(_swap(vh), _coupled(s, _columns(s) * _swap(dp_t) + dp_t * _rows(s)))
     if shape_of(vh)[-1] > shape_of(vh)[-2]:
-        dv = dv + (moved - matmul(_swap(vh), matmul(vh, moved))) / _rows(s)
+        dv = dv + _over_values(moved - matmul(_swap(vh), matmul(vh, moved)), s)
     return _swap(dv)
 
 
@@ -656,12 +702,14 @@ def _svd_u_numpy(a):
     if not np.iscomplexobj(a):
         return np.linalg.svd(a, full_matrices=False)[0]
     u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
-    return u + 1j * _svd_u_tangent(u, s, vh, np.imag(a))
+    return _moved_by(u, _svd_u_tangent(u, s, vh, np.imag(a)))
 
 
-def _svdvals_numpy(a):
+def _svdvals_numpy(a, with_vectors=False):
+    """NumPy's singular values: those of svd(a, compute_uv=False) or, ``with_vectors``, of the SVD with
+    U and Vh (LAPACK's two routines differ in the last bit)."""
     if not np.iscomplexobj(a):
-        return np.linalg.svd(a, compute_uv=False)
+        return np.linalg.svd(a, full_matrices=False)[1] if with_vectors else np.linalg.svd(a, compute_uv=False)
     u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
     return s + 1j * _svdvals_tangent(u, vh, np.imag(a))
 
@@ -670,7 +718,7 @@ def _svd_vh_numpy(a):
     if not np.iscomplexobj(a):
         return np.linalg.svd(a, full_matrices=False)[2]
     u, s, vh = np.linalg.svd(np.real(a), full_matrices=False)
-    return vh + 1j * _svd_vh_tangent(u, s, vh, np.imag(a))
+    return _moved_by(vh, _svd_vh_tangent(u, s, vh, np.imag(a)))
 
 
 def _svd_numbers(a, what):
@@ -714,7 +762,7 @@ def _svd_u_sympy(a):
     return _svd_numbers(a, "dk.linalg.svd")[0]
 
 
-def _svdvals_sympy(a):
+def _svdvals_sympy(a, with_vectors=False):
     return _svd_numbers(a, "dk.linalg.svdvals")[1]
 
 
@@ -722,31 +770,33 @@ def _svd_vh_sympy(a):
     return _svd_numbers(a, "dk.linalg.svd")[2]
 
 
-def _svdvals_vjp(g, out, a):
+def _svdvals_vjp(g, out, a, with_vectors=False):
     return matmul(_svd_u(a) * _rows(g), _svd_vh(a))
 
 
-def _svdvals_jvp(t, out, a):
+def _svdvals_jvp(t, out, a, with_vectors=False):
     return _svdvals_tangent(_svd_u(a), _svd_vh(a), t)
 
 
+@_quiet
 def _svd_u_vjp(g, out, a):
     """U ((J + J^T) S) V^T + (I - U U^T) g S^-1 V^T, J = F o (U^T g) (the second term for a tall matrix)."""
     s = _svdvals(a)
-    coupled = _vector_gaps(s, out, "U") * matmul(_swap(out), g)
+    coupled = _coupled(s, matmul(_swap(out), g), _reached(g, -2))
     left = matmul(out, (coupled + _swap(coupled)) * _rows(s))
     if shape_of(out)[-2] > shape_of(out)[-1]:
-        left = left + (g - matmul(out, matmul(_swap(out), g))) / _rows(s)
+        left = left + _over_values(g - matmul(out, matmul(_swap(out), g)), s, _reached(g, -2))
     return matmul(left, _svd_vh(a))
 
 
+@_quiet
 def _svd_vh_vjp(g, out, a):
     """U (S (K + K^T)) Vh + U S^-1 g (I - V Vh), K = F o (Vh g^T) (the second term for a wide matrix)."""
     s = _svdvals(a)
-    coupled = _vector_gaps(s, _swap(out), "Vh") * matmul(out, _swap(g))
+    coupled = _coupled(s, matmul(out, _swap(g)), _reached(g, -1))
     right = matmul(_columns(s) * (coupled + _swap(coupled)), out)
     if shape_of(out)[-1] > shape_of(out)[-2]:
-        right = right + (g - matmul(matmul(g, _swap(out)), out)) / _columns(s)
+        right = right + _swap(_over_values(_swap(g - matmul(matmul(g, _swap(out)), out)), s, _reached(g, -1)))
     return matmul(_svd_u(a), right)
 
 
@@ -816,7 +866,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
             "completion, with no derivative to follow. Pass full_matrices=False (the reduced SVD, whose "
             "factors diffkit differentiates), as JAX and PyTorch ask."
         )
-    return SVDResult(_svd_u(a), _svdvals(a), _svd_vh(a))
+    return SVDResult(_svd_u(a), _svdvals(a, with_vectors=True), _svd_vh(a))
 
 
 # --- pseudo-inverse and least squares --------------------------------------------------------------------
@@ -869,8 +919,9 @@ _pinv = Primitive(
 def pinv(a, rcond=None, hermitian=False, *, rtol=_UNSET):
     """The pseudo-inverse of each matrix, as NumPy's: singular values at most ``rcond`` (by default 1e-15;
     ``rtol=None``: max(M, N) eps) times the largest are dropped. Which are dropped is read from the values
-    where the face is evaluated, so the derivative is that of the pseudo-inverse at constant rank (exact
-    where the dropped values are 0, as for a matrix of full rank)."""
+    where the face is evaluated, so the derivative is that of the pseudo-inverse at constant rank: exact
+    where the dropped values are 0 (a matrix of full rank, or of exactly that rank); where they are small
+    but not 0, the rules are that formula at a, not the derivative of the truncated pseudo-inverse."""
     rows, columns = _matrices("pinv", a)
     _refuse_hermitian("pinv", hermitian)
     if rcond is None:
