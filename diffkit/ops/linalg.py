@@ -578,7 +578,6 @@ def eigh(a):
     return EighResult(_eigvalsh(a), _eigh_vectors(a))
 
 
-
 # --- singular value decomposition ------------------------------------------------------------------------
 SVDResult = namedtuple("SVDResult", "U S Vh")
 
