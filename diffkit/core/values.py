@@ -448,8 +448,8 @@ class BoxedValue:
         if used.keys() == {"out"} and len(out) == 1 and out[0] is inputs[0] and type(out[0]) is np.ndarray:
             if self._updates_an_item(out[0]):  # `t += v` with t a plain array, inside `out[idx] += v`
                 return _op(op_name)(*inputs)
-        if used:  # out=, where=, dtype=...: the diffkit op has no such argument
-            self._refuse_arguments(f"numpy.{ufunc.__name__}", op_name, used)
+        if used:  # out=, where=, dtype=...: refused by name, unless the op takes it (np.vecdot's axis=)
+            return _call_with_keywords(self, f"numpy.{ufunc.__name__}", op_name, inputs, used)
         return _op(op_name)(*inputs)
 
     def _updates_an_item(self, item):
