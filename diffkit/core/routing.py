@@ -96,6 +96,8 @@ _NUMPY_FUNCTIONS = {
     "tensordot": "tensordot", "einsum": "einsum", "kron": "kron", "cross": "cross",
     # sampled functions
     "trapezoid": "trapezoid", "interp": "interp",
+    # polynomials and sliding products
+    "polyval": "polyval", "convolve": "convolve", "correlate": "correlate",
 }
 if hasattr(numpy, "trapz"):  # NumPy < 2.4 has the old name too
     _NUMPY_FUNCTIONS["trapz"] = "trapezoid"
