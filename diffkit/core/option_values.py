@@ -19,6 +19,7 @@ _KINDS = {
     "shape": "shape", "newshape": "shape",
     "reps": "ints", "repeats": "ints", "shift": "ints", "indices_or_sections": "ints", "pad_width": "widths",
     "keepdims": "flag", "ddof": "number", "k": "int", "n": "int", "kind": "sort kind", "stable": "flag",
+    "include_initial": "flag",
 }
 
 _TAKES = {

@@ -60,6 +60,10 @@ UFUNC_TO_OP = {
     "trunc": "trunc",
     "rint": "round",
     "conjugate": "copy",  # diffkit's values are real
+    # NumPy 2.2's gufuncs of vectors; vecdot's axis= is passed on
+    "vecdot": "vecdot",
+    "matvec": "matvec",
+    "vecmat": "vecmat",
 }
 
 UFUNC_TO_COMPARISON = {
@@ -72,6 +76,7 @@ _NUMPY_FUNCTIONS = {
     "sum": "sum", "mean": "mean", "max": "max", "amax": "max", "min": "min", "amin": "min",
     "argmax": "argmax", "argmin": "argmin", "prod": "prod", "var": "var", "std": "std",
     "cumsum": "cumsum", "cumprod": "cumprod", "average": "average", "diff": "diff",
+    "ptp": "ptp", "cumulative_sum": "cumulative_sum", "cumulative_prod": "cumulative_prod",
     # sorting and order statistics
     "sort": "sort", "argsort": "argsort", "median": "median", "quantile": "quantile", "percentile": "percentile",
     # elementwise functions that are not ufuncs

@@ -1,5 +1,6 @@
-"""Reductions beyond sum and mean: max and min, products, cumulative sums and products,
-the Euclidean norm; argmax, var, std, average and every ``np.linalg.norm`` order built on them.
+"""Reductions beyond sum and mean: max and min (and ptp, their difference), products,
+cumulative sums and products, the Euclidean norm; argmax, var, std, average and every
+``np.linalg.norm`` order built on them.
 
 Conventions, the same in every method:
 
@@ -105,6 +106,12 @@ def max(a, axis=None, keepdims=False):
 def min(a, axis=None, keepdims=False):
     """The smallest entry of ``a`` over ``axis`` (all axes by default); ties share the gradient."""
     return _min(a, axis=axis, keepdims=keepdims)
+
+
+def ptp(a, axis=None, keepdims=False):
+    """``np.ptp``, peak to peak: max - min over ``axis``; tied extrema share the gradient as in dk.max."""
+    refuse_option_values("dk.ptp", {"axis": axis, "keepdims": keepdims})
+    return subtract(_max(a, axis=axis, keepdims=keepdims), _min(a, axis=axis, keepdims=keepdims))
 
 
 def argmax(a, axis=None, keepdims=False):
