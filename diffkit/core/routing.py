@@ -60,6 +60,10 @@ UFUNC_TO_OP = {
     "trunc": "trunc",
     "rint": "round",
     "conjugate": "copy",  # diffkit's values are real
+    "deg2rad": "deg2rad",
+    "radians": "deg2rad",
+    "rad2deg": "rad2deg",
+    "degrees": "rad2deg",
     # NumPy 2.2's gufuncs of vectors; vecdot's axis= is passed on
     "vecdot": "vecdot",
     "matvec": "matvec",
@@ -81,6 +85,7 @@ _NUMPY_FUNCTIONS = {
     "sort": "sort", "argsort": "argsort", "median": "median", "quantile": "quantile", "percentile": "percentile",
     # elementwise functions that are not ufuncs
     "where": "where", "clip": "clip", "round": "round", "around": "round", "fix": "trunc", "sinc": "sinc",
+    "real": "real", "imag": "imag",
     # shapes
     "reshape": "reshape", "transpose": "transpose", "broadcast_to": "broadcast_to", "squeeze": "squeeze",
     "expand_dims": "expand_dims", "ravel": "ravel", "swapaxes": "swapaxes", "moveaxis": "moveaxis",

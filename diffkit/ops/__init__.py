@@ -18,6 +18,7 @@ from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros
 from .indexing import at, diag, diagonal, setitem, take, take_along_axis, trace, tril, triu
 from .calculus import interp, trapezoid
 from .positions import argwhere, flatnonzero, nonzero
+from .conversions import deg2rad, degrees, imag, rad2deg, radians, real
 from .polynomials import convolve, correlate, polyval
 from .products import cross, dot, einsum, inner, kron, outer, tensordot, vdot
 from .reductions import argmax, argmin, average, cumprod, cumsum, diff, max, min, norm, prod, ptp, std, var
@@ -220,15 +221,15 @@ OPS = (
     "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
     "argsort argwhere array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip "
     "column_stack concatenate convolve copy correlate cos cosh cross cumprod cumsum cumulative_prod "
-    "cumulative_sum diag diagonal diff divide dot dsplit dstack einsum elu empty empty_like erf exp exp2 "
-    "expand_dims expm1 fabs flatnonzero flatten flip fliplr flipud floor full full_like getitem heaviside "
-    "hsplit hstack hypot inner interp kron leaky_relu log log10 log1p log2 log_softmax logaddexp "
-    "logaddexp2 logsumexp matmul matvec max maximum mean median min minimum moveaxis multiply negative "
-    "nonzero norm ones ones_like outer pad percentile polyval power prod ptp quantile ravel reciprocal "
-    "relu repeat reshape roll rot90 round row_stack setitem sigmoid sign sin sinc sinh softmax softplus "
-    "sort split sqrt square squeeze stack std subtract sum swapaxes take take_along_axis tan tanh "
-    "tensordot tile transpose trapezoid tril triu true_divide trunc var vdot vecdot vecmat vsplit vstack "
-    "where zeros zeros_like"
+    "cumulative_sum deg2rad degrees diag diagonal diff divide dot dsplit dstack einsum elu empty "
+    "empty_like erf exp exp2 expand_dims expm1 fabs flatnonzero flatten flip fliplr flipud floor full "
+    "full_like getitem heaviside hsplit hstack hypot imag inner interp kron leaky_relu log log10 log1p "
+    "log2 log_softmax logaddexp logaddexp2 logsumexp matmul matvec max maximum mean median min minimum "
+    "moveaxis multiply negative nonzero norm ones ones_like outer pad percentile polyval power prod ptp "
+    "quantile rad2deg radians ravel real reciprocal relu repeat reshape roll rot90 round row_stack "
+    "setitem sigmoid sign sin sinc sinh softmax softplus sort split sqrt square squeeze stack std "
+    "subtract sum swapaxes take take_along_axis tan tanh tensordot tile transpose trapezoid tril triu "
+    "true_divide trunc var vdot vecdot vecmat vsplit vstack where zeros zeros_like"
 ).split()
 
 # ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.
