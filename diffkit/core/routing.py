@@ -115,7 +115,9 @@ _LINALG_FUNCTIONS = {
     "det": "linalg.det", "slogdet": "linalg.slogdet", "inv": "linalg.inv", "solve": "linalg.solve",
     "cholesky": "linalg.cholesky", "qr": "linalg.qr", "eigh": "linalg.eigh", "eigvalsh": "linalg.eigvalsh", "norm": "linalg.norm",
     "svd": "linalg.svd", "svdvals": "linalg.svdvals", "pinv": "linalg.pinv", "lstsq": "linalg.lstsq",
-    "matmul": "matmul",
+    "matmul": "matmul", "matrix_power": "linalg.matrix_power", "multi_dot": "linalg.multi_dot",
+    "vector_norm": "linalg.vector_norm", "matrix_norm": "linalg.matrix_norm", "trace": "linalg.trace",
+    "outer": "linalg.outer", "vecdot": "linalg.vecdot",
 }
 
 FUNCTION_TO_OP = {f"numpy.{name}": op for name, op in _NUMPY_FUNCTIONS.items()}

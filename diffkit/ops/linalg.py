@@ -1,5 +1,7 @@
 """Linear algebra (``dk.linalg``): det, slogdet, inv, solve, cholesky, qr, eigh, eigvalsh, norm, svd,
-svdvals, pinv and lstsq.
+svdvals, pinv and lstsq; matrix_power and multi_dot (chains of matmuls, in NumPy's order); and
+NumPy 2's array-API names vector_norm, matrix_norm, trace, outer and vecdot
+(:mod:`diffkit.ops.linalg_array_api`).
 
 NumPy's rules: each works on a matrix or a stack of them (``(..., M, M)``). The SymPy
 faces go through ``sympy.Matrix`` (adjugates, Berkowitz determinants, a Cholesky
@@ -49,6 +51,7 @@ through the first-order factors of the real part, as for qr and eigh.
 """
 
 import functools
+import operator
 from collections import namedtuple
 
 import numpy as np
@@ -56,12 +59,15 @@ import numpy as np
 from .. import errors
 from ..core.frames import user_location
 from ..core.lazy import sympy
+from ..core.option_values import described
 from ..core.primitive import Primitive
 from ..core.values import plain_value
 from .arrays import matmul, reshape, sum, transpose
 from .elementwise import sign, where
+from .linalg_array_api import matrix_norm, outer, trace, vecdot, vector_norm
+from .products import dot
 from .reductions import norm
-from .shapes import ndim_of, shape_error, shape_of
+from .shapes import as_operand, ndim_of, shape_error, shape_of
 from .sympy_faces import as_object_array, elementwise, functions
 
 _sympy_sqrt = elementwise("sqrt")
@@ -71,7 +77,7 @@ EighResult = namedtuple("EighResult", "eigenvalues eigenvectors")
 QRResult = namedtuple("QRResult", "Q R")
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "qr", "eigh", "eigvalsh", "norm", "svd", "svdvals", "pinv",
-           "lstsq"]
+           "lstsq", "matrix_power", "multi_dot", "vector_norm", "matrix_norm", "trace", "outer", "vecdot"]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -269,6 +275,100 @@ def solve(a, b):
     if len(b_shape) < 2 or b_shape[-2] != size:
         raise shape_error("linalg.solve", f"b of shape {tuple(b_shape)} for matrices of size {size}")
     return _solve(a, b)
+
+
+# --- powers and chains of products ----------------------------------------------------------------------
+def matrix_power(a, n):
+    """``np.linalg.matrix_power``: each square matrix times itself ``n`` times (an integer; the identity
+    for 0, powers of the inverse below 0), by NumPy's squarings, so the values are NumPy's."""
+    a = as_operand(a)
+    size = _square("matrix_power", a)
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise errors.InputError(
+            f"dk.linalg.matrix_power got {described('n', n)} at {user_location() or 'an unknown line'}: "
+            "the exponent is an integer"
+        ) from None
+    if n == 0:  # a constant: no derivative of a
+        return np.broadcast_to(np.eye(size), shape_of(a)).copy()
+    if n < 0:
+        a, n = inv(a), -n
+    if n <= 3:
+        power = a
+        for _ in range(n - 1):
+            power = matmul(power, a)
+        return power
+    square = result = None
+    while n > 0:  # the binary powers of a, multiplied in where n has a bit
+        square = a if square is None else matmul(square, square)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = square if result is None else matmul(result, square)
+    return result
+
+
+def _chain_order(shapes):
+    """NumPy's cheapest parenthesisation of a chain of matrices: split[i][j], where A_i..A_j splits."""
+    count = len(shapes)
+    sizes = [shape[0] for shape in shapes] + [shapes[-1][1]]
+    cost = [[0.0] * count for _ in range(count)]
+    split = [[0] * count for _ in range(count)]
+    for length in range(1, count):
+        for i in range(count - length):
+            j = i + length
+            cost[i][j] = np.inf
+            for k in range(i, j):
+                q = cost[i][k] + cost[k + 1][j] + sizes[i] * sizes[k + 1] * sizes[j + 1]
+                if q < cost[i][j]:
+                    cost[i][j], split[i][j] = q, k
+    return split
+
+
+def _chain(matrices, split, i, j):
+    if i == j:
+        return matrices[i]
+    k = split[i][j]
+    return matmul(_chain(matrices, split, i, k), _chain(matrices, split, k + 1, j))
+
+
+def multi_dot(arrays):
+    """``np.linalg.multi_dot``: the product of a chain of matrices (the first may be a row vector, the
+    last a column vector), multiplied in the order NumPy finds cheapest."""
+    arrays = [as_operand(a) for a in arrays]
+    if len(arrays) < 2:
+        raise shape_error("linalg.multi_dot", f"needs at least two arrays; got {len(arrays)}")
+    if len(arrays) == 2 and not all(ndim_of(a) in (1, 2) for a in arrays):  # NumPy's np.dot, with its rules
+        return dot(*arrays)
+    first, last = ndim_of(arrays[0]), ndim_of(arrays[-1])
+    matrices = list(arrays)
+    if first == 1:
+        matrices[0] = reshape(matrices[0], shape=(1,) + shape_of(matrices[0]))
+    if last == 1:
+        matrices[-1] = reshape(matrices[-1], shape=shape_of(matrices[-1]) + (1,))
+    shapes = [tuple(shape_of(m)) for m in matrices]
+    for k, shape in enumerate(shapes):
+        if len(shape) != 2:
+            ends = " (the first and last may be vectors)" if k in (0, len(shapes) - 1) else ""
+            raise shape_error("linalg.multi_dot", f"array {k} has shape {tuple(shape_of(arrays[k]))}; "
+                                                  f"multi_dot multiplies matrices{ends}")
+    for k in range(len(shapes) - 1):
+        if shapes[k][1] != shapes[k + 1][0]:
+            raise shape_error("linalg.multi_dot", f"arrays {k} and {k + 1} have shapes {shapes[k]} and "
+                                                  f"{shapes[k + 1]}, which do not chain: {shapes[k][1]} != "
+                                                  f"{shapes[k + 1][0]}")
+    if len(matrices) == 3:  # NumPy compares the two orders directly
+        (a0, a1), (c0, c1) = shapes[0], shapes[2]
+        ab_first = a0 * c0 * (a1 + c1) < a1 * c1 * (a0 + c0)
+        a, b, c = matrices
+        result = matmul(matmul(a, b), c) if ab_first else matmul(a, matmul(b, c))
+    else:  # two matrices (np.dot's product, as matmul gives it), or four and more
+        result = _chain(matrices, _chain_order(shapes), 0, len(matrices) - 1)
+    if first == 1 and last == 1:
+        return reshape(result, shape=())
+    if first == 1 or last == 1:
+        return reshape(result, shape=(-1,))
+    return result
 
 
 # --- Cholesky ---------------------------------------------------------------------------------------------
