@@ -464,6 +464,56 @@ def test_an_augmented_assignment_nothing_else_sees_is_the_new_value(method):
     np.testing.assert_allclose(dk.grad(shifted_copies, method=method)(x), expected, rtol=1e-6)
 
 
+def _shift_a_row_held_in_a_list(x):
+    y = x * 2.0
+    rows = [y[0]]
+    rows[0] += 1.0  # NumPy writes through the view the list holds: y changes too
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
+def test_an_augmented_assignment_into_a_list_item_that_is_a_view_is_refused(method):
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    assert _shift_a_row_held_in_a_list(x) == 391.0  # as _shift_a_row_in_place
+    with pytest.raises(dk.UnsupportedError, match=r"is a view of y in NumPy, so writing into it .* changes y too"):
+        dk.grad(_shift_a_row_held_in_a_list, method=method)(x)
+
+
+@pytest.mark.parametrize("method", EVERY + ("compile_grad",))
+def test_an_augmented_assignment_changes_the_array_under_every_name_bound_to_it(method):
+    def shared(x):
+        y = x * 2.0
+        z = y  # the same array under two names
+        z += 1.0
+        h = x  # the argument itself
+        h *= 3.0
+        out = dk.zeros(3)
+        alias = out
+        out += x
+        return np.sum(y * z) + np.sum(alias)
+
+    x = np.array([1.0, 2.0, 3.0])
+    # y = z = 2x + 1; x itself becomes 3x before out takes it: sum((2x + 1)^2) + sum(3x)
+    assert shared(x.copy()) == 9 + 25 + 49 + 18
+    expected = 4 * (2 * x + 1) + 3  # d/dx of (2x + 1)^2 and of 3x
+    gradient = dk.compile_grad(shared, x)(x) if method == "compile_grad" else dk.grad(shared, method=method)(x)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("method", AUTODIFF)
+def test_an_augmented_assignment_that_would_grow_the_array_is_a_shape_error(method):
+    def grown(x):
+        y = x * 1.0
+        y += np.ones((2, 3))  # NumPy: non-broadcastable output operand
+        return np.sum(y)
+
+    with pytest.raises(ValueError, match="non-broadcastable output operand"):
+        grown(np.ones(3))
+    with pytest.raises(dk.ShapeError, match=r"^an in-place \+= at test_ops_numpy_semantics\.py:\d+ in grown\(\).* "
+                                            r"gives shape \(2, 3\), not the \(3,\) of the array written into"):
+        dk.grad(grown, method=method)(np.ones(3))
+
+
 @pytest.mark.parametrize("method", AUTODIFF + ("fd-complex",))
 def test_a_view_of_a_buffer_is_refused_like_a_view_of_a_value(method):
     def into_a_row(x):

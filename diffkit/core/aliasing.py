@@ -42,33 +42,63 @@ def refuse_write_into_view(target, index):
 
 
 def refuse_in_place_op_on_view(target, symbol):
-    """Refuse ``r += v`` (``symbol`` "+", or another augmented operator) when NumPy would write
-    through ``r`` into an array another variable holds and reads later.
+    """Refuse ``r += v`` (``symbol`` "+", or another augmented operator) when ``r`` is a view NumPy
+    would write through into an array another variable holds and reads later.
 
-    diffkit's values take ``r += v`` as ``r = r + v``: ``r`` gets the new value and nothing
-    else changes, which is NumPy's meaning unless ``r`` is a view. The middle step of an
-    item update (``y[0] += v``, which Python runs as ``t = y[0]; t += v; y[0] = t``) is left
-    to the item assignment that follows, which diffkit records.
+    A diffkit value takes ``r += v`` by becoming ``r + v`` itself, so every name bound to it
+    sees the change, as in NumPy; what it cannot change is another array that ``r`` views.
+    The middle step of an item update of a diffkit value (``y[0] += v``, which Python runs as
+    ``t = y[0]; t += v; y[0] = t``) is left to the item assignment that follows, which
+    diffkit records; into a list or a dict (``rows[0] += v``) the view is written through.
     """
     memory = held_array(target)
-    if memory is None or memory.base is None or _stores_into_an_item():
+    if memory is None or memory.base is None or _stores_into_a_diffkit_item():
         return
     refuse_if_shared(target, memory, memory, in_place=symbol)
 
 
 _STACK_SHUFFLES = frozenset(("CACHE", "COPY", "SWAP", "EXTENDED_ARG", "NOP"))
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_UNKNOWN = object()
 
 
-def _stores_into_an_item():
-    """Whether the running augmented assignment stores into an item (``y[0] += v``), read from the
-    instruction that stores its result."""
+def _stores_into_a_diffkit_item():
+    """Whether the running augmented assignment stores into an item of a diffkit value (``y[0] += v``):
+    its result is stored by a subscript, into a container that is not a plain Python one. A
+    container the line does not name plainly (``y[0][1] += v``) is taken to be a diffkit value."""
     frame = next(user_frames(), None)
-    if frame is None:
+    if frame is None or not _stored_by_subscript(frame):
         return False
+    for match in filter(None, map(ASSIGNED_TARGET.match, statements(user_source_line()))):
+        container = _named(frame, match.group(1).strip())
+        if container is not _UNKNOWN and getattr(type(container), "_held", None) is None:
+            return False  # a list, a dict...: not a diffkit value
+    return True
+
+
+def _stored_by_subscript(frame):
+    """Whether the instruction that stores the running augmented assignment's result is a subscript."""
     for instruction in _instructions_after(frame.f_code, frame.f_lasti):
         if instruction.opname not in _STACK_SHUFFLES:
             return instruction.opname == "STORE_SUBSCR"
     return False
+
+
+def _named(frame, text):
+    """The object a dotted name (``rows``, ``self.rows``) stands for in ``frame``, or _UNKNOWN."""
+    if not _DOTTED_NAME.fullmatch(text):
+        return _UNKNOWN
+    first, *attributes = text.split(".")
+    scopes = (frame.f_locals, frame.f_globals, frame.f_builtins)
+    value = next((scope[first] for scope in scopes if first in scope), _UNKNOWN)
+    for attribute in attributes:
+        if value is _UNKNOWN:
+            break
+        try:
+            value = getattr(value, attribute)
+        except Exception:  # noqa: BLE001  (a property raising: not something to follow)
+            value = _UNKNOWN
+    return value
 
 
 def _instructions_after(code, offset):

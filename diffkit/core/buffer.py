@@ -50,6 +50,10 @@ class Buffer(BoxedValue):
     def _held(self):
         return self.content
 
+    def _become(self, updated):
+        """Hold ``updated`` (``out += v``: the buffer changes in place, seen by every name of it)."""
+        self.content = unwrap(updated)
+
     def __bool__(self):
         return bool(self.content)
 

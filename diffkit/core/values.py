@@ -155,6 +155,18 @@ def plain_index(index):
     return plain_value(index)
 
 
+def _refuse_growing(target, updated, symbol):
+    """A ShapeError for ``r += v`` whose result is not of ``r``'s shape (``v`` broadcasts ``r``
+    to a larger one): NumPy's in-place operators write into ``r`` and refuse it too."""
+    before, after = tuple(target.shape), tuple(updated.shape)
+    if before != after:
+        raise errors.ShapeError(
+            f"an in-place {symbol}= at {user_location() or 'an unknown line'} gives shape {after}, not the "
+            f"{before} of the array written into; NumPy's in-place operators keep that shape (NumPy refuses "
+            f"this too): write r = r {symbol} v for the larger result"
+        )
+
+
 class BoxedValue:
     """Routes Python operators and NumPy calls on a boxed value to diffkit ops."""
 
@@ -288,21 +300,32 @@ class BoxedValue:
         updated = _ops().setitem(self, value, index)
         self._become(updated)
 
-    # ``r += v`` (every augmented assignment) is ``r = r + v``: NumPy's in-place meaning, unless ``r``
-    # is a view that NumPy would write through into an array read later, which is refused.
-    def _in_place(symbol):
+    # ``r += v`` (every augmented assignment) on an array changes it in place, as in NumPy: the value
+    # becomes ``r + v``, so every name bound to it sees the new value. A number (immutable in NumPy
+    # too) is rebound instead; a view written through into an array read later is refused.
+    def _in_place(symbol, operation):
         def in_place(self, other):
             held = self._held()
             kind = type(held)
-            if not (kind is np.float64 or kind is np.ndarray and held.base is None):  # a number, or owns its memory
+            if kind is np.float64 or kind is float or kind is int or held is None:
+                return NotImplemented  # Python then runs the operator itself: r = r + v
+            if not (kind is np.ndarray and held.base is None):  # a view, or a value one level down
                 refuse_in_place_op_on_view(self, symbol)
-            return NotImplemented  # Python then runs the operator itself
+            updated = operation(self, other)
+            _refuse_growing(self, updated, symbol)
+            try:
+                self._become(updated)
+            except (errors.DiffkitError, NotImplementedError):  # another kind or level of value: rebound
+                return updated
+            return self
 
         in_place.__name__ = f"in_place_{symbol}"
         return in_place
 
-    __iadd__, __isub__, __imul__, __itruediv__ = map(_in_place, ("+", "-", "*", "/"))
-    __ipow__, __imatmul__, __ifloordiv__, __imod__ = map(_in_place, ("**", "@", "//", "%"))
+    __iadd__, __isub__ = _in_place("+", operator.add), _in_place("-", operator.sub)
+    __imul__, __itruediv__ = _in_place("*", operator.mul), _in_place("/", operator.truediv)
+    __ipow__, __imatmul__ = _in_place("**", operator.pow), _in_place("@", operator.matmul)
+    __ifloordiv__, __imod__ = _in_place("//", operator.floordiv), _in_place("%", operator.mod)
     del _in_place
 
     def __floordiv__(self, other):
