@@ -47,7 +47,11 @@ def normalize_axes(axis, ndim):
     for a in axes:
         if not -ndim <= a < ndim:
             raise AxisError(a, ndim)
-    return tuple(sorted(a % ndim for a in axes))
+    normalized = tuple(sorted(a % ndim for a in axes))
+    if len(set(normalized)) != len(normalized):  # NumPy refuses it too ("repeated axis")
+        raise errors.ShapeError(f"axis={axis!r} names an axis twice ({user_location() or 'at an unknown line'}): "
+                                "name each axis once")
+    return normalized
 
 
 def keepdims_shape(shape, axis):
