@@ -20,6 +20,7 @@ _KINDS = {
     "reps": "ints", "repeats": "ints", "shift": "ints", "indices_or_sections": "ints", "pad_width": "widths",
     "keepdims": "flag", "ddof": "number", "k": "int", "n": "int", "kind": "sort kind", "stable": "flag",
     "include_initial": "flag",
+    "rtol": "number", "atol": "number", "equal_nan": "flag", "kth": "ints",
 }
 
 _TAKES = {

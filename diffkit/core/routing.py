@@ -68,6 +68,10 @@ UFUNC_TO_OP = {
     "vecdot": "vecdot",
     "matvec": "matvec",
     "vecmat": "vecmat",
+    # value tests: plain masks read from the values, no derivative
+    "isnan": "isnan",
+    "isinf": "isinf",
+    "isfinite": "isfinite",
 }
 
 UFUNC_TO_COMPARISON = {
@@ -81,11 +85,15 @@ _NUMPY_FUNCTIONS = {
     "argmax": "argmax", "argmin": "argmin", "prod": "prod", "var": "var", "std": "std",
     "cumsum": "cumsum", "cumprod": "cumprod", "average": "average", "diff": "diff",
     "ptp": "ptp", "cumulative_sum": "cumulative_sum", "cumulative_prod": "cumulative_prod",
+    # NaN-aware reductions, and value tests that are not ufuncs
+    "nansum": "nansum", "nanmean": "nanmean", "nanmax": "nanmax", "nanmin": "nanmin", "nan_to_num": "nan_to_num",
+    "isclose": "isclose", "allclose": "allclose",
     # sorting and order statistics
     "sort": "sort", "argsort": "argsort", "median": "median", "quantile": "quantile", "percentile": "percentile",
+    "partition": "partition", "argpartition": "argpartition",
     # elementwise functions that are not ufuncs
     "where": "where", "clip": "clip", "round": "round", "around": "round", "fix": "trunc", "sinc": "sinc",
-    "real": "real", "imag": "imag",
+    "real": "real", "imag": "imag", "select": "select",
     # shapes
     "reshape": "reshape", "transpose": "transpose", "broadcast_to": "broadcast_to", "squeeze": "squeeze",
     "expand_dims": "expand_dims", "ravel": "ravel", "swapaxes": "swapaxes", "moveaxis": "moveaxis",
@@ -130,6 +138,7 @@ METHOD_TO_OP = {
     "copy": "copy", "clip": "clip", "round": "round", "diagonal": "diagonal", "trace": "trace",
     "take": "take", "dot": "dot", "conj": "copy", "conjugate": "copy", "argsort": "argsort",
     "nonzero": "nonzero",
+    "argpartition": "argpartition",
 }
 """Array methods that are the op of the same meaning: ``x.max(axis=0)`` is ``dk.max(x, axis=0)``."""
 
@@ -143,6 +152,8 @@ MISSING_METHOD_HINTS = {
     "item": "a differentiated value cannot leave diffkit as a plain number: keep it as an array",
     "sort": "x.sort() sorts in place, which a differentiated value cannot: write x = np.sort(x) "
     "(or x = dk.sort(x)), a new sorted value",
+    "partition": "x.partition(kth) partitions in place, which a differentiated value cannot: write "
+    "x = np.partition(x, kth) (or x = dk.partition(x, kth)), a new value",
 }
 
 

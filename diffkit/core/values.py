@@ -129,12 +129,12 @@ _BITWISE_UFUNCS = {"bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^", "i
 
 
 def read_position(function, values, params):
-    """``function(*plain values, **params)`` for a position read from ``values`` (a tuple: np.argmax
-    of one array, the knot of dk.interp of the knots and the points).
+    """``function(*plain values, **params)`` for a position or a mask read from ``values`` (a tuple:
+    np.argmax of one array, the knot of dk.interp of the knots and the points, np.isnan of a value).
 
-    A box may record the read as a value of its own (the compiling tape does, so that its
-    code recomputes the position); every other box gives its value one level down, until
-    none is left or every one left records the read.
+    A box may answer the read itself (the compiling tape records it as a value of its own, so
+    that its code recomputes it; a symbolic value decides np.isnan where SymPy can); every
+    other box gives its value one level down, until none is left or every one left answers.
     """
     values = tuple(values)
     while True:

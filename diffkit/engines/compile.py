@@ -77,7 +77,14 @@ _MASK_OPS = {  # by the name of the NumPy function the op is, so np.logical_and(
     "any": _mask_op("any", np.any, 1),
     "all": _mask_op("all", np.all, 1),
     "astype": _mask_op("astype", _astype, 1),
+    # value tests (np.isnan(x), np.isclose(a, b)): masks read from values, through read_position
+    "isnan": _mask_op("isnan", np.isnan, 1, "np.isnan({0})"),
+    "isinf": _mask_op("isinf", np.isinf, 1, "np.isinf({0})"),
+    "isfinite": _mask_op("isfinite", np.isfinite, 1, "np.isfinite({0})"),
+    "isclose": _mask_op("isclose", np.isclose, 2),
+    "allclose": _mask_op("allclose", np.allclose, 2),
 }
+_VALUE_TESTS = ("isnan", "isinf", "isfinite", "isclose", "allclose")
 _MASK_TEMPLATES = {primitive: template for primitive, template in _MASK_OPS.values() if template}
 _MASK_PRIMITIVES = frozenset(primitive for primitive, _ in _MASK_OPS.values())
 _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (None,) * arity, user=True,
@@ -85,8 +92,10 @@ _POSITION_OPS = {function: Primitive(f"{function.__name__}", function, None, (No
                  for function, arity, name in ((np.argmax, 1, "np.argmax"), (np.argmin, 1, "np.argmin"),
                                                (np.argsort, 1, "np.argsort"), (np.argwhere, 1, "np.argwhere"),
                                                (np.flatnonzero, 1, "np.flatnonzero"),
+                                               (np.argpartition, 1, "np.argpartition"),
                                                (knot_index, 2, "the knot of dk.interp"))}
-_UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype"))
+_POSITION_OPS.update({getattr(np, name): _MASK_OPS[name][0] for name in _VALUE_TESTS})
+_UFUNC_MASK_OPS = frozenset(name for name in _MASK_OPS if name not in ("any", "all", "astype") + _VALUE_TESTS)
 _REDUCTION_MASK_OPS = {np.any: "any", np.all: "all"}
 
 
@@ -200,9 +209,9 @@ class _Recorded(KeptTraced):
         return np.asarray(self.value).dtype.kind in "iub"
 
     def _read_position(self, function, values, params):
-        """``dk.argmax``/``dk.argmin``/``dk.argsort`` of a recorded value, or the knots ``dk.interp``
-        reads: a node of its own, so that the position, not every entry of the arrays, is what a
-        later read checks."""
+        """``dk.argmax``/``dk.argmin``/``dk.argsort``/``dk.argpartition`` of a recorded value, the knots
+        ``dk.interp`` reads, or a value test (np.isnan, np.isclose...): a node of its own, so that the
+        position or mask, not every entry of the arrays, is what a later read checks."""
         return self._tape.apply_keeping_all(_POSITION_OPS[function], values, params)
 
 

@@ -14,7 +14,7 @@ from ..core.lazy import sympy
 from .. import errors
 from ..core.frames import user_location
 from ..ops.sympy_faces import as_object_array, functions
-from ..core.values import BoxedValue
+from ..core.values import BoxedValue, plain_value
 
 
 _constant_digits = [None]  # digits of float constants; None: their own double precision
@@ -152,11 +152,24 @@ class SymbolicArray(BoxedValue):
             if not entry.is_number:
                 raise errors.SymbolicControlFlowError(
                     f"the program reads the numbers of a symbolic value at {user_location() or 'an unknown line'} "
-                    f"(an argmax, a sort or a selection that depends on {entry}), which the symbolic method "
+                    f"(an argmax, a sort, a value test such as np.isnan or a selection that depends on {entry}), "
+                    "which the symbolic method "
                     "cannot decide. Differentiate this program with 'tape' or a finite-difference method."
                 )
             numbers[index] = float(entry)
         return numbers
+
+    def _read_position(self, function, values, params):
+        """A read from the values (see :func:`~diffkit.core.values.read_position`): np.isnan, np.isinf
+        and np.isfinite of one value where SymPy decides them for every input (an input is finite,
+        ``log(x)`` may be NaN: :func:`~diffkit.ops.sympy_functions.float_class`), any other read
+        where the values are numbers; else SymbolicControlFlowError, as for ``x[x > 0]``."""
+        tested = _FLOAT_CLASS_TESTS.get(function)
+        if tested is not None and len(values) == 1 and not params:
+            classes = np.asarray(np.frompyfunc(functions.float_class, 1, 1)(self.array), dtype=object)
+            if None not in classes.reshape(-1):
+                return np.asarray(classes == tested, dtype=bool)
+        return function(*(plain_value(value) for value in values), **params)
 
     def _held(self):
         return self.array
@@ -183,6 +196,10 @@ class SymbolicArray(BoxedValue):
     def _repr_latex_(self):
         content = self.array[()] if self.array.ndim == 0 else sympy.Array(self.array.tolist())
         return f"${sympy.latex(content)}$"
+
+
+_FLOAT_CLASS_TESTS = {np.isnan: "nan", np.isinf: "inf", np.isfinite: "finite"}
+"""The value tests the symbolic methods decide from the expressions, by the float class each asks about."""
 
 
 def _relation(name):

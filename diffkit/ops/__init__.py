@@ -51,7 +51,10 @@ from .shaping import (
     vsplit,
     vstack,
 )
-from .sorting import argsort, median, percentile, quantile, sort
+from .nan_reductions import nan_to_num, nanmax, nanmean, nanmin, nansum
+from .selecting import select
+from .sorting import argpartition, argsort, median, partition, percentile, quantile, sort
+from .value_tests import allclose, isclose, isfinite, isinf, isnan
 from .unary import (
     arccos,
     arccosh,
@@ -219,17 +222,18 @@ row_stack = vstack
 
 OPS = (
     "abs absolute add amax amin append arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
-    "argsort argwhere array_split at atleast_1d atleast_2d atleast_3d average broadcast_to cbrt ceil clip "
-    "column_stack concatenate convolve copy correlate cos cosh cross cumprod cumsum cumulative_prod "
-    "cumulative_sum deg2rad degrees diag diagonal diff divide dot dsplit dstack einsum elu empty "
-    "empty_like erf exp exp2 expand_dims expm1 fabs flatnonzero flatten flip fliplr flipud floor full "
-    "full_like getitem heaviside hsplit hstack hypot imag inner interp kron leaky_relu log log10 log1p "
-    "log2 log_softmax logaddexp logaddexp2 logsumexp matmul matvec max maximum mean median min minimum "
-    "moveaxis multiply negative nonzero norm ones ones_like outer pad percentile polyval power prod ptp "
-    "quantile rad2deg radians ravel real reciprocal relu repeat reshape roll rot90 round row_stack "
-    "setitem sigmoid sign sin sinc sinh softmax softplus sort split sqrt square squeeze stack std "
-    "subtract sum swapaxes take take_along_axis tan tanh tensordot tile transpose trapezoid tril triu "
-    "true_divide trunc var vdot vecdot vecmat vsplit vstack where zeros zeros_like"
+    "allclose argpartition argsort argwhere array_split at atleast_1d atleast_2d atleast_3d average "
+    "broadcast_to cbrt ceil clip column_stack concatenate convolve copy correlate cos cosh cross cumprod "
+    "cumsum cumulative_prod cumulative_sum deg2rad degrees diag diagonal diff divide dot dsplit dstack "
+    "einsum elu empty empty_like erf exp exp2 expand_dims expm1 fabs flatnonzero flatten flip fliplr "
+    "flipud floor full full_like getitem heaviside hsplit hstack hypot imag inner interp isclose isfinite "
+    "isinf isnan kron leaky_relu log log10 log1p log2 log_softmax logaddexp logaddexp2 logsumexp matmul "
+    "matvec max maximum mean median min minimum moveaxis multiply nan_to_num nanmax nanmean nanmin nansum "
+    "negative nonzero norm ones ones_like outer pad partition percentile polyval power prod ptp quantile "
+    "rad2deg radians ravel real reciprocal relu repeat reshape roll rot90 round row_stack select setitem "
+    "sigmoid sign sin sinc sinh softmax softplus sort split sqrt square squeeze stack std subtract sum "
+    "swapaxes take take_along_axis tan tanh tensordot tile transpose trapezoid tril triu true_divide "
+    "trunc var vdot vecdot vecmat vsplit vstack where zeros zeros_like"
 ).split()
 
 # ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.

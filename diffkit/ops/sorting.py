@@ -1,10 +1,10 @@
-"""Sorting and order statistics: argsort, sort, median, quantile and percentile.
+"""Sorting and order statistics: argsort, sort, argpartition, partition, median, quantile and percentile.
 
 Why these are built, not primitives: a sort is a permutation read from the values, and an
-order statistic is one or two entries of that permutation. So ``dk.argsort`` is a plain
-position read from the values (no derivative), exactly as ``dk.argmax``, and the rest
-are written with ops that every method already differentiates: ``sort`` picks the entries
-with ``take_along_axis``, and ``median``/``quantile`` interpolate linearly between two
+order statistic is one or two entries of that permutation. So ``dk.argsort`` (and
+``dk.argpartition``) is a plain position read from the values (no derivative), exactly as
+``dk.argmax``, and the rest are written with ops that every method already differentiates:
+``sort`` (and ``partition``) picks the entries with ``take_along_axis``, and ``median``/``quantile`` interpolate linearly between two
 neighbouring entries of the sorted array (NumPy's default ``method="linear"``). The
 gradient of ``sort`` is the permutation; that of a quantile is the interpolation weights
 ``1 - t`` and ``t`` on the two entries it lies between.
@@ -65,6 +65,47 @@ def _order(op, a, axis, kind, stable):
         raise errors.InputError(f"dk.{op} got kind={kind!r} and stable={stable!r} at "
                                 f"{user_location() or 'an unknown line'}: give one of them, as NumPy takes")
     return read_position(np.argsort, (a,), {"axis": axis, **options})
+
+
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    """Positions that partition ``a`` along ``axis`` (flattened for ``axis=None``) around the ``kth``
+    entries (an int or a sequence of ints), as ``np.argpartition``: plain integers read from the values."""
+    return _partition_order("argpartition", a, kth, axis, kind, order)
+
+
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """``a`` partitioned along ``axis`` (flattened for ``axis=None``) around the ``kth`` entries, as
+    ``np.partition``, entry for entry: the entries picked by :func:`argpartition` (the layout
+    NumPy's own partition gives), so the gradient is that permutation."""
+    positions = _partition_order("partition", a, kth, axis, kind, order)
+    if axis is None:
+        a, axis = ravel(a), -1
+    return take_along_axis(a, positions, axis=axis)
+
+
+def _partition_order(op, a, kth, axis, kind, order):
+    """``np.argpartition`` of ``a``'s values, read as a position, its options checked for ``op``."""
+    refuse_option_values(f"dk.{op}", {"axis": axis, "kth": kth})
+    where_ = user_location() or "an unknown line"
+    if kind != "introselect" or order is not None:
+        given = f"kind={short_repr(kind)}" if kind != "introselect" else f"order={short_repr(order)}"
+        raise errors.InputError(
+            f"dk.{op} got {given} at {where_}: NumPy's partition takes kind='introselect' only, and order= "
+            "names fields of a structured array, which a diffkit value has not; leave them out"
+        )
+    shape = shape_of(a)
+    if axis is not None and not shape:
+        raise shape_error(op, f"axis={axis!r} of a number: a number has no axis to partition along; "
+                              "partition it with axis=None (a one-entry array)")
+    n = int(np.prod(shape, dtype=np.intp)) if axis is None else shape[normalize_axes(axis, len(shape))[0]]
+    kth = int(kth) if np.ndim(kth) == 0 else tuple(int(k) for k in np.ravel(kth))  # a literal in compiled code
+    kths = np.ravel(kth)
+    if not np.all((-n <= kths) & (kths < n)):
+        raise errors.InputError(
+            f"dk.{op} got kth={short_repr(kth)} at {where_}: along an axis of {n} entries kth is in "
+            f"[{-n}, {n - 1}], as NumPy takes"
+        )
+    return read_position(np.argpartition, (a,), {"kth": kth, "axis": axis})
 
 
 def median(a, axis=None, keepdims=False):

@@ -427,6 +427,23 @@ def divide(a, b):
     return a / b
 
 
+def float_class(value):
+    """What floating point makes of the SymPy scalar ``value`` for every value of the inputs:
+    ``"nan"``, ``"inf"`` or ``"finite"``, or None when that depends on the inputs (``log(x)`` is
+    NaN for x < 0, ``1 / x`` infinite at 0). The value tests of the symbolic methods (np.isnan,
+    np.isinf, np.isfinite) read it: SymPy's real expressions are finite (an input, ``x**2``,
+    ``exp(x)``; a float overflow to inf is not foreseen), a NaN constant reaching a value through
+    arithmetic makes it NaN, and an infinite constant is infinite."""
+    value = sympy.sympify(value)
+    if value is sympy.S.NaN or surely_nan(value):
+        return "nan"
+    if value.is_real:  # SymPy's real numbers are finite
+        return "finite"
+    if isinstance(value, InfConstant) or isinstance(-value, InfConstant) or value.is_infinite and value.is_extended_real:
+        return "inf"
+    return None
+
+
 def is_logical(value):
     """A truth value (``x < 1``, ``true``, ``And(...)``); SymPy's symbols are Booleans too, but numbers here."""
     return isinstance(value, Boolean) and not isinstance(value, sympy.Expr)
