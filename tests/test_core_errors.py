@@ -350,7 +350,7 @@ def test_an_output_that_is_not_a_number_names_what_came_back(method, program, ki
     [
         (lambda x: dk.sum(np.array([x[0], x[1]])), r"turned into a plain NumPy array .*dk\.stack\(\[\.\.\.\]\)"),
         (lambda x: dk.sum(np.heaviside(x, 0.5) * x), r"numpy\.heaviside .*; use dk\.heaviside\(x\)"),
-        (lambda x: dk.sum(np.partition(x, 1)), r"numpy\.partition .*use a diffkit op"),
+        (lambda x: dk.sum(np.histogram(x)[0] * x), r"numpy\.histogram .*use a diffkit op"),
         (lambda x: dk.sum(x // 2), r"// was applied .*piecewise constant"),
         (lambda x: dk.sum(2.0 % x), r"% was applied .*piecewise constant"),
     ],
