@@ -2,9 +2,9 @@
 
 import functools
 
+from .core.keywords import refuses_unknown_keywords
 from .engines.compile import compile_program
 from .methods import Problem, get_method, method_names
-from .core.keywords import refuses_unknown_keywords
 
 DEFAULT_METHOD = "tape"
 

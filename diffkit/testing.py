@@ -38,7 +38,7 @@ def assert_backward_close(layer_or_op, *inputs, **options):
 def _refuse_unknown_options(helper, check, options):
     """An InputError naming each keyword ``check`` does not take, with the closest it does take
     (``rtoll=`` gets "did you mean 'rtol'?"), in the helper's name rather than the check's."""
-    _, accepted = keywords_taken(check)
-    refused = unknown_keywords_error(helper, options, accepted, accepted, options_of=check.__name__)
+    _, check_options = keywords_taken(check)
+    refused = unknown_keywords_error(helper, options, check_options, check_options, options_of=check.__name__)
     if refused is not None:
         raise refused

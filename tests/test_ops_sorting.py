@@ -248,3 +248,15 @@ def test_the_new_ops_are_in_the_table_and_numpy_routes_to_them():
         assert name in dk.ops.OPS and getattr(dk, name) is getattr(dk.ops, name)
         assert routing.FUNCTION_TO_OP[f"numpy.{name}"] == name
     assert routing.METHOD_TO_OP["argsort"] == "argsort" and "sort" in routing.MISSING_METHOD_HINTS
+
+
+def test_lists_are_sorted_and_partitioned_as_arrays():
+    np.testing.assert_array_equal(dk.sort([3.0, 1.0, 2.0]), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(dk.sort((3.0, 1.0, 2.0)), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(dk.partition([3.0, 1.0, 2.0], 1), np.partition([3.0, 1.0, 2.0], 1))
+
+
+@pytest.mark.parametrize("q", [None, "a", [0.5, "b"]])
+def test_a_q_that_is_not_numbers_is_named(q):
+    with pytest.raises(dk.InputError, match=r"^dk\.quantile got q=.* q is a number or an array of numbers$"):
+        dk.quantile(np.arange(3.0), q)

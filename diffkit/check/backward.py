@@ -28,6 +28,7 @@ import inspect
 import numpy as np
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from ..core.values import BoxedValue
 from ..methods import Problem
 from ..ops import sum as dk_sum
@@ -36,7 +37,6 @@ from .gradient_check import DEFAULT_DIRECTIONS, DEFAULT_METHODS, call_user_gradi
 from .report import DEFAULT_SHOWN
 from .structure import Finding, align_gradient
 from .user_state import UserState, roots_of
-from ..core.keywords import refuses_unknown_keywords
 
 
 class _Module:

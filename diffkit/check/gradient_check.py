@@ -17,6 +17,7 @@ import numpy as np
 from .. import errors
 from ..core.containers import flatten
 from ..core.frames import traceback_location
+from ..core.keywords import refuses_unknown_keywords
 from ..methods import Problem, chosen_methods, get_method
 from .compare import (
     CORRECT,
@@ -42,7 +43,6 @@ from .directional import any_wrong, check_directions
 from .kinks import STEP_RULE, FiniteDifferences
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import align_gradient
-from ..core.keywords import refuses_unknown_keywords
 
 DEFAULT_METHODS = ("tape", "fd-central")
 MODES = ("full", "random")

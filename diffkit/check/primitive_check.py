@@ -19,6 +19,7 @@ import inspect
 import numpy as np
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from ..core.lazy import sympy
 from ..core.primitive import Primitive
 from ..core.problem import Problem
@@ -30,7 +31,6 @@ from .gradient_check import DEFAULT_DIRECTIONS, FINITE_DIFFERENCES, run_check
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import AlignedGradient, Finding
 from .value import VALUE_PASS_RULE, judge_values
-from ..core.keywords import refuses_unknown_keywords
 
 NUMPY_FACE = "NumPy face"
 SYMPY_DIGITS = 30

@@ -8,6 +8,7 @@ The lecture notes' matrix-multiply example prints y = x W with the wrong numbers
 import numpy as np
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from ..core.values import BoxedValue
 from .compare import (
     ROUNDING_FACTOR,
@@ -23,7 +24,6 @@ from .compare import (
 )
 from .report import DEFAULT_SHOWN, ArgumentCheck, CheckReport
 from .structure import shape_message
-from ..core.keywords import refuses_unknown_keywords
 
 REFERENCE = "diffkit"
 

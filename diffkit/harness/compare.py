@@ -14,12 +14,12 @@ from pathlib import Path
 import jinja2
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from ..report.text import table as text_table
 from .measure import classify, measure_problem
 from .metrics import gradient_errors
 from .reference import tape_reference
 from ..methods import Problem, chosen_methods, method_names
-from ..core.keywords import refuses_unknown_keywords
 
 _TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "compare.html.j2"
 COLUMNS = ("method", "status", "rel_error", "abs_error", "gradient_seconds", "ratio", "one_off_seconds", "size")

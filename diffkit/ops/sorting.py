@@ -33,7 +33,7 @@ from ..core.values import BoxedValue, read_position, short_repr
 from .arrays import getitem, mean, reshape, transpose
 from .elementwise import where
 from .indexing import take, take_along_axis
-from .shapes import keepdims_shape, normalize_axes, shape_error, shape_of
+from .shapes import as_operand, keepdims_shape, normalize_axes, shape_error, shape_of
 from .shaping import ravel
 
 
@@ -47,6 +47,7 @@ def sort(a, axis=-1, kind=None, stable=None):
     """``a`` sorted along ``axis`` (flattened for ``axis=None``): the entries picked by :func:`argsort`,
     so the gradient is the permutation. Tied entries keep their order (a stable sort) unless
     ``kind``/``stable`` ask for NumPy's other orders; the values are the same either way."""
+    a = as_operand(a)
     if axis is None:
         a, axis = ravel(a), -1
     elif not shape_of(a):
@@ -77,6 +78,7 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
     """``a`` partitioned along ``axis`` (flattened for ``axis=None``) around the ``kth`` entries, as
     ``np.partition``, entry for entry: the entries picked by :func:`argpartition` (the layout
     NumPy's own partition gives), so the gradient is that permutation."""
+    a = as_operand(a)
     positions = _partition_order("partition", a, kth, axis, kind, order)
     if axis is None:
         a, axis = ravel(a), -1
@@ -86,11 +88,10 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
 def _partition_order(op, a, kth, axis, kind, order):
     """``np.argpartition`` of ``a``'s values, read as a position, its options checked for ``op``."""
     refuse_option_values(f"dk.{op}", {"axis": axis, "kth": kth})
-    where_ = user_location() or "an unknown line"
     if kind != "introselect" or order is not None:
         given = f"kind={short_repr(kind)}" if kind != "introselect" else f"order={short_repr(order)}"
         raise errors.InputError(
-            f"dk.{op} got {given} at {where_}: NumPy's partition takes kind='introselect' only, and order= "
+            f"dk.{op} got {given} at {_here()}: NumPy's partition takes kind='introselect' only, and order= "
             "names fields of a structured array, which a diffkit value has not; leave them out"
         )
     shape = shape_of(a)
@@ -102,7 +103,7 @@ def _partition_order(op, a, kth, axis, kind, order):
     kths = np.ravel(kth)
     if not np.all((-n <= kths) & (kths < n)):
         raise errors.InputError(
-            f"dk.{op} got kth={short_repr(kth)} at {where_}: along an axis of {n} entries kth is in "
+            f"dk.{op} got kth={short_repr(kth)} at {_here()}: along an axis of {n} entries kth is in "
             f"[{-n}, {n - 1}], as NumPy takes"
         )
     return read_position(np.argpartition, (a,), {"kth": kth, "axis": axis})
@@ -131,29 +132,34 @@ def percentile(a, q, axis=None, method="linear", keepdims=False):
 
 def _levels(op, q, method, scale):
     """``q`` as a float array of fractions in [0, 1], or an InputError naming what is wrong."""
-    where_ = user_location() or "an unknown line"
     if method != "linear":
         raise errors.InputError(
-            f"dk.{op} got method={short_repr(method)} at {where_}: diffkit interpolates as NumPy's default, "
+            f"dk.{op} got method={short_repr(method)} at {_here()}: diffkit interpolates as NumPy's default, "
             f"method='linear'; leave method out (or write method='linear')"
         )
     if isinstance(q, BoxedValue):
         raise errors.InputError(
-            f"dk.{op} got a differentiated q at {where_}: q is plain numbers (the derivative with respect to q "
+            f"dk.{op} got a differentiated q at {_here()}: q is plain numbers (the derivative with respect to q "
             "is not followed); compute q from plain arrays"
         )
     try:
-        levels = np.asarray(q, dtype=float)
+        levels = None if q is None else np.asarray(q, dtype=float)  # np.asarray(None, dtype=float) is NaN
     except (TypeError, ValueError):
-        raise errors.InputError(f"dk.{op} got q={short_repr(q)} at {where_}: q is a number or an array of numbers")
+        levels = None
+    if levels is None:
+        raise errors.InputError(f"dk.{op} got q={short_repr(q)} at {_here()}: q is a number or an array of numbers")
     levels = np.true_divide(levels, scale)  # as np.percentile divides
     if not np.all((levels >= 0) & (levels <= 1)):  # NaN fails too
         unit = "a fraction, 0.25 for the first quartile (dk.percentile takes percents)" if scale == 1 else \
             "in percent, 25 for the first quartile (dk.quantile takes fractions)"
         raise errors.InputError(
-            f"dk.{op} got q={short_repr(q)} at {where_}: q must be in [0, {scale}], {unit}"
+            f"dk.{op} got q={short_repr(q)} at {_here()}: q must be in [0, {scale}], {unit}"
         )
     return levels
+
+
+def _here():
+    return user_location() or "an unknown line"
 
 
 def _quantile(a, levels, axis, keepdims, op):

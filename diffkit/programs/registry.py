@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..core.frames import call_user_code
-from .program import Program
 from ..core.keywords import refuses_unknown_keywords
+from .program import Program
 
 FAMILIES = ("lecture", "network", "loop", "benchmark", "user")
 

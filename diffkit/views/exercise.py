@@ -23,9 +23,9 @@ from html import escape
 import numpy as np
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from .feedback import Context, Feedback, judge, typed_decimals
 from .format import format_value
-from ..core.keywords import refuses_unknown_keywords
 
 FIELDS = ("upstream", "local", "downstream", "grad")
 HIDE = ("local", "downstream", "upstream", "all")

@@ -7,6 +7,7 @@ A derivative too large to read is shown by its size alone: that is the lesson of
 expression swell, and printing a megabyte of LaTeX would hide it.
 """
 
+from ..core.keywords import refuses_unknown_keywords
 from ..core.lazy import sympy
 
 from .. import errors
@@ -14,7 +15,6 @@ from ..api import gradient
 from ..engines.expression_size import tree_size
 from ..core.problem import Problem
 from .tikz import tex_escape
-from ..core.keywords import refuses_unknown_keywords
 
 LARGEST_PRINTED = 400  # operations (tree size) above which an expression is shown by its size
 

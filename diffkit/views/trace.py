@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
+from ..core.keywords import refuses_unknown_keywords
 from ..core.problem import Problem, not_an_array, scalar_output
 from ..core.primitive import get_primitive
 from ..engines.tape import KeptTraced, Tape
@@ -25,7 +26,6 @@ from ..methods.base import unit_seed
 from ..ops.shapes import shape_of
 from .files import given_path, writable_folder, write_file
 from .format import format_number, format_shape, format_value
-from ..core.keywords import refuses_unknown_keywords
 
 # How the notes write the arithmetic gates; any other op is shown by its name.
 OPERATOR_SYMBOLS = {

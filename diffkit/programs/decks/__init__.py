@@ -12,11 +12,11 @@ by side to the printed precision, under the deck's kink convention.
 """
 
 from ... import errors
+from ...core.keywords import refuses_unknown_keywords
 from ..notes import NotesReport, compare_program
 from . import brown_004, cs231n_003, cs540_000, essay_002, gatech_001
 from .compare import compare_deck
 from .model import Deck, Printed
-from ...core.keywords import refuses_unknown_keywords
 
 DECKS = {module.DECK.key: module.DECK for module in (cs540_000, gatech_001, essay_002, cs231n_003, brown_004)}
 
