@@ -500,6 +500,39 @@ def test_an_augmented_assignment_changes_the_array_under_every_name_bound_to_it(
     np.testing.assert_allclose(gradient, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("method", EVERY + ("compile_grad",))
+def test_an_augmented_assignment_on_a_number_rebinds_that_name_alone(method):
+    def aliased_total(x):
+        s = dk.sum(x)  # a number, immutable in NumPy: t += 1 makes a new one
+        t = s
+        t += 1.0
+        return s * t
+
+    x = np.array([1.0, 2.0, 3.0])
+    assert aliased_total(x) == 6.0 * 7.0
+    # d/dx_i of S (S + 1) with S = sum(x): 2S + 1 = 13
+    gradient = dk.compile_grad(aliased_total, x)(x) if method == "compile_grad" else \
+        dk.grad(aliased_total, method=method)(x)
+    np.testing.assert_allclose(gradient, [13.0, 13.0, 13.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("method", ("tape", "forward-mode", "fd-central"))
+def test_an_augmented_assignment_on_a_number_inside_a_nested_derivative_rebinds_too(method):
+    def inner(y):
+        s = dk.sum(y * y)
+        t = s
+        t += 1.0
+        return s * t
+
+    def outer(x):
+        return dk.sum(dk.grad(inner)(x))
+
+    # inner's gradient is (2S + 1) 2y with S = sum(y^2); summed: 2 (2S + 1) sum(y), whose
+    # derivative in x_k is 8 x_k sum(x) + 2 (2S + 1) = 48 x_k + 58 at x = (1, 2, 3)
+    np.testing.assert_allclose(dk.grad(outer, method=method)(np.array([1.0, 2.0, 3.0])), [106.0, 154.0, 202.0],
+                               rtol=1e-6)
+
+
 @pytest.mark.parametrize("method", AUTODIFF)
 def test_an_augmented_assignment_that_would_grow_the_array_is_a_shape_error(method):
     def grown(x):

@@ -218,3 +218,11 @@ def test_partition_is_numpys_layout_entry_for_entry():
 def test_bad_input_is_a_diffkit_error_naming_it(program, error, fragment):
     with pytest.raises(error, match=fragment):
         dk.grad(program)(np.array([1.0, 2.0]))
+
+
+def test_lists_are_read_as_arrays():
+    np.testing.assert_array_equal(dk.nan_to_num([1.0, np.inf, np.nan]), np.nan_to_num([1.0, np.inf, np.nan]))
+    assert dk.nansum([1.0, np.nan, 2.0]) == 3.0
+    assert dk.nanmax([1.0, np.nan, 3.0]) == 3.0
+    np.testing.assert_array_equal(dk.imag([1.0, 2.0]), [0.0, 0.0])
+    np.testing.assert_array_equal(dk.zeros_like([1.0, 2.0]), [0.0, 0.0])

@@ -309,7 +309,14 @@ class BoxedValue:
             kind = type(held)
             if kind is np.float64 or kind is float or kind is int or held is None:
                 return NotImplemented  # Python then runs the operator itself: r = r + v
-            if not (kind is np.ndarray and held.base is None):  # a view, or a value one level down
+            if kind is np.ndarray:
+                if not held.ndim:  # a number (a symbolic one: a 0-d array of one expression)
+                    return NotImplemented
+                if held.base is not None:  # a view
+                    refuse_in_place_op_on_view(self, symbol)
+            elif not self.shape:  # a number one level down: a complex step's, a deeper box's
+                return NotImplemented
+            else:
                 refuse_in_place_op_on_view(self, symbol)
             updated = operation(self, other)
             _refuse_growing(self, updated, symbol)

@@ -20,7 +20,7 @@ from ..core.values import is_operand, short_repr
 from .arrays import sum
 from .elementwise import divide, where
 from .reductions import max, min
-from .shapes import dtype_of
+from .shapes import as_operand, dtype_of
 from .value_tests import isnan
 
 
@@ -37,6 +37,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
         if value is not None and not is_operand(value):
             raise errors.InputError(f"dk.nan_to_num got {name}={short_repr(value)} at {where_}: {name} is a number")
+    x = as_operand(x)
     dtype = dtype_of(x)
     if dtype.kind not in "fc":  # integers and booleans hold no NaN or infinity: NumPy returns them as they are
         return x
@@ -78,6 +79,7 @@ def _filled(op, a, fill, axis, keepdims):
     """``a`` with its NaN entries replaced by ``fill``, and the count of numbers (not NaN) in each
     slice over ``axis`` (``axis`` and ``keepdims`` checked for ``op``)."""
     refuse_option_values(f"dk.{op}", {"axis": axis, "keepdims": keepdims})
+    a = as_operand(a)
     nan = isnan(a)
     return where(nan, fill, a), sum(where(nan, 0.0, 1.0), axis=axis, keepdims=keepdims)
 

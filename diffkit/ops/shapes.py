@@ -68,4 +68,8 @@ def shape_error(op_name, message):
 def dtype_of(value):
     """The dtype of a value (a boxed value's own, float64 when it has none, like a symbolic one)."""
     dtype = getattr(value, "dtype", None)
-    return np.dtype(dtype) if dtype is not None else np.result_type(value) if not isinstance(value, BoxedValue) else np.dtype(float)
+    if dtype is not None:
+        return np.dtype(dtype)
+    if isinstance(value, BoxedValue):
+        return np.dtype(float)
+    return np.asarray(value).dtype if isinstance(value, (list, tuple)) else np.result_type(value)
