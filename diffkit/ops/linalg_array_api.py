@@ -5,8 +5,8 @@
 They differ from those in the axes they take, as NumPy's do: ``vector_norm`` reads its
 ``axis`` (one, a tuple, or all) as one vector, ``matrix_norm`` and ``trace`` work on the
 last two axes, ``outer`` takes vectors only. The orders are ``dk.norm``'s: every vector
-order, and the matrix orders 'fro', 1, -1, inf and -inf (2, -2 and 'nuc' need singular
-values and are refused by name, as ``dk.norm`` refuses them).
+order, and the matrix orders 'fro', 1, -1, inf and -inf (2, -2 and 'nuc' are refused by name,
+as ``dk.norm`` refuses them, with the way to take them from ``dk.linalg.svdvals``).
 """
 
 import numbers

@@ -361,8 +361,9 @@ def _matrix_norm(x, order, axes, keepdims):
         result = pick(totals, axis=then_over, keepdims=True)
         return result if keepdims else reshape(result, shape=tuple(n for i, n in enumerate(shape_of(x)) if i not in axes))
     raise errors.UnsupportedError(
-        f"dk.norm: the matrix norm ord={order!r} needs singular values, which diffkit does not have "
-        f"({user_location() or 'an unknown line'}); use ord='fro', 1, -1, inf or -inf"
+        f"dk.norm: the matrix norm ord={order!r} needs singular values, which dk.norm does not compute "
+        f"({user_location() or 'an unknown line'}); use ord='fro', 1, -1, inf or -inf, or take them from "
+        "s = dk.linalg.svdvals(x): ord=2 is s[..., 0], ord=-2 is s[..., -1], ord='nuc' is dk.sum(s, axis=-1)"
     )
 
 
