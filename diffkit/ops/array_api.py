@@ -18,7 +18,7 @@ import numpy as np
 from .. import errors
 from ..core.frames import user_location
 from ..core.option_values import described, refuse_option_values
-from .arrays import concatenate, matmul, reshape
+from .arrays import as_columns, as_rows, concatenate, matmul, reshape
 from .reductions import cumprod, cumsum
 from .shapes import as_operand, normalize_axes, shape_error, shape_of
 from .shaping import moveaxis
@@ -77,16 +77,6 @@ def _core(name, operands, core_ndims, summed):
                                 "do not broadcast together") from None
 
 
-def _rows(x):
-    """Each vector (the last axis) of ``x`` as a 1 x n matrix."""
-    return reshape(x, shape=shape_of(x)[:-1] + (1, shape_of(x)[-1]))
-
-
-def _columns(x):
-    """Each vector (the last axis) of ``x`` as an n x 1 matrix."""
-    return reshape(x, shape=shape_of(x) + (1,))
-
-
 def vecdot(x1, x2, axis=-1):
     """``np.vecdot``: the dot products of the vectors along ``axis`` of each, broadcast over the other axes."""
     try:
@@ -100,18 +90,18 @@ def vecdot(x1, x2, axis=-1):
     _enough_axes("vecdot", (x1, x2), (1, 1))
     x1, x2 = moveaxis(x1, axis, -1), moveaxis(x2, axis, -1)
     batch = _core("vecdot", (x1, x2), (1, 1), (-1, -1))
-    return reshape(matmul(_rows(x1), _columns(x2)), shape=batch)
+    return reshape(matmul(as_rows(x1), as_columns(x2)), shape=batch)
 
 
 def matvec(x1, x2):
     """``np.matvec``: each matrix (the last two axes of ``x1``) times each vector (the last axis of ``x2``)."""
     x1, x2 = as_operand(x1), as_operand(x2)
     batch = _core("matvec", (x1, x2), (2, 1), (-1, -1))
-    return reshape(matmul(x1, _columns(x2)), shape=batch + shape_of(x1)[-2:-1])
+    return reshape(matmul(x1, as_columns(x2)), shape=batch + shape_of(x1)[-2:-1])
 
 
 def vecmat(x1, x2):
     """``np.vecmat``: each vector (the last axis of ``x1``) times each matrix (the last two axes of ``x2``)."""
     x1, x2 = as_operand(x1), as_operand(x2)
     batch = _core("vecmat", (x1, x2), (1, 2), (-1, -2))
-    return reshape(matmul(_rows(x1), x2), shape=batch + shape_of(x2)[-1:])
+    return reshape(matmul(as_rows(x1), x2), shape=batch + shape_of(x2)[-1:])

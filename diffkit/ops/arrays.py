@@ -154,6 +154,17 @@ def _reshape_jvp(t, out, x, shape):
 reshape = Primitive("reshape", _reshape_numpy, _reshape_numpy, (_reshape_vjp,), jvp=(_reshape_jvp,))
 
 
+def as_rows(x):
+    """Each vector (the last axis) of ``x`` as a 1 x n matrix: (..., n) to (..., 1, n)."""
+    shape = shape_of(x)
+    return reshape(x, shape=shape[:-1] + (1, shape[-1]))
+
+
+def as_columns(x):
+    """Each vector (the last axis) of ``x`` as an n x 1 matrix: (..., n) to (..., n, 1)."""
+    return reshape(x, shape=shape_of(x) + (1,))
+
+
 def _transpose_jvp(t, out, x, axes=None):
     return transpose(t, axes=axes)
 

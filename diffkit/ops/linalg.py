@@ -62,7 +62,7 @@ from ..core.lazy import sympy
 from ..core.option_values import described
 from ..core.primitive import Primitive
 from ..core.values import plain_value
-from .arrays import matmul, reshape, sum, transpose
+from .arrays import as_columns, as_rows, matmul, reshape, sum, transpose
 from .elementwise import sign, where
 from .linalg_array_api import matrix_norm, outer, trace, vecdot, vector_norm
 from .products import dot
@@ -685,17 +685,6 @@ _SVD_DIGITS = 70  # the SymPy faces' working precision for matrices of numbers (
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def _rows(x):
-    """A vector per matrix (..., k) as (..., 1, k): a factor on each column."""
-    shape = shape_of(x)
-    return reshape(x, shape=shape[:-1] + (1, shape[-1]))
-
-
-def _columns(x):
-    """A vector per matrix (..., k) as (..., k, 1): a factor on each row."""
-    return reshape(x, shape=shape_of(x) + (1,))
-
-
 def _plain_values(s):
     """The singular values' numbers, or None for expressions (whose ties cannot be read)."""
     try:
@@ -736,7 +725,7 @@ def _coupled(s, m, reached=None):
 def _over_values(x, s, reached=None):
     """x S^-1 (each column j over s_j), for the vectors outside the others' span: at a zero singular
     value that vector is free, its column NaN (for a cotangent, where it is reached; else 0)."""
-    quotient = x / _rows(s)
+    quotient = x / as_rows(s)
     values = _plain_values(s)
     if values is None or np.all(values != 0):
         return quotient
@@ -776,7 +765,7 @@ def _svd_u_tangent(u, s, vh, t):
     (Townsend 2016; JAX's rule); the second term only for a tall matrix, where U has fewer columns than rows."""
     moved = matmul(t, _swap(vh))
     dp = matmul(_swap(u), moved)
-    du = matmul(u, _coupled(s, dp * _rows(s) + _columns(s) * _swap(dp)))
+    du = matmul(u, _coupled(s, dp * as_rows(s) + as_columns(s) * _swap(dp)))
     if shape_of(u)[-2] > shape_of(u)[-1]:
         du = du + _over_values(moved - matmul(u, matmul(_swap(u), moved)), s)
     return du
@@ -788,7 +777,7 @@ def _svd_vh_tangent(u, s, vh, t):
     wide matrix, where Vh has fewer rows than columns."""
     moved = matmul(_swap(t), u)
     dp_t = matmul(vh, moved)  # dP^T = V^T t^T U
-    dv = matmul(_swap(vh), _coupled(s, _columns(s) * _swap(dp_t) + dp_t * _rows(s)))
+    dv = matmul(_swap(vh), _coupled(s, as_columns(s) * _swap(dp_t) + dp_t * as_rows(s)))
     if shape_of(vh)[-1] > shape_of(vh)[-2]:
         dv = dv + _over_values(moved - matmul(_swap(vh), matmul(vh, moved)), s)
     return _swap(dv)
@@ -870,7 +859,7 @@ def _svd_vh_sympy(a):
 
 
 def _svdvals_vjp(g, out, a, with_vectors=False):
-    return matmul(_svd_u(a) * _rows(g), _svd_vh(a))
+    return matmul(_svd_u(a) * as_rows(g), _svd_vh(a))
 
 
 def _svdvals_jvp(t, out, a, with_vectors=False):
@@ -882,7 +871,7 @@ def _svd_u_vjp(g, out, a):
     """U ((J + J^T) S) V^T + (I - U U^T) g S^-1 V^T, J = F o (U^T g) (the second term for a tall matrix)."""
     s = _svdvals(a)
     coupled = _coupled(s, matmul(_swap(out), g), _reached(g, -2))
-    left = matmul(out, (coupled + _swap(coupled)) * _rows(s))
+    left = matmul(out, (coupled + _swap(coupled)) * as_rows(s))
     if shape_of(out)[-2] > shape_of(out)[-1]:
         left = left + _over_values(g - matmul(out, matmul(_swap(out), g)), s, _reached(g, -2))
     return matmul(left, _svd_vh(a))
@@ -893,7 +882,7 @@ def _svd_vh_vjp(g, out, a):
     """U (S (K + K^T)) Vh + U S^-1 g (I - V Vh), K = F o (Vh g^T) (the second term for a wide matrix)."""
     s = _svdvals(a)
     coupled = _coupled(s, matmul(out, _swap(g)), _reached(g, -1))
-    right = matmul(_columns(s) * (coupled + _swap(coupled)), out)
+    right = matmul(as_columns(s) * (coupled + _swap(coupled)), out)
     if shape_of(out)[-1] > shape_of(out)[-2]:
         right = right + _swap(_over_values(_swap(g - matmul(matmul(g, _swap(out)), out)), s, _reached(g, -1)))
     return matmul(_svd_u(a), right)
