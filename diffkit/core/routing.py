@@ -93,7 +93,7 @@ _NUMPY_FUNCTIONS = {
     "partition": "partition", "argpartition": "argpartition",
     # elementwise functions that are not ufuncs
     "where": "where", "clip": "clip", "round": "round", "around": "round", "fix": "trunc", "sinc": "sinc",
-    "real": "real", "imag": "imag", "select": "select",
+    "real": "real", "imag": "imag", "select": "select", "piecewise": "piecewise",
     # shapes
     "reshape": "reshape", "transpose": "transpose", "broadcast_to": "broadcast_to", "squeeze": "squeeze",
     "expand_dims": "expand_dims", "ravel": "ravel", "swapaxes": "swapaxes", "moveaxis": "moveaxis",

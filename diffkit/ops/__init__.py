@@ -52,7 +52,7 @@ from .shaping import (
     vstack,
 )
 from .nan_reductions import nan_to_num, nanmax, nanmean, nanmin, nansum
-from .selecting import select
+from .selecting import piecewise, select
 from .sorting import argpartition, argsort, median, partition, percentile, quantile, sort
 from .value_tests import allclose, isclose, isfinite, isinf, isnan
 from .unary import (
@@ -229,11 +229,11 @@ OPS = (
     "flipud floor full full_like getitem heaviside hsplit hstack hypot imag inner interp isclose isfinite "
     "isinf isnan kron leaky_relu log log10 log1p log2 log_softmax logaddexp logaddexp2 logsumexp matmul "
     "matvec max maximum mean median min minimum moveaxis multiply nan_to_num nanmax nanmean nanmin nansum "
-    "negative nonzero norm ones ones_like outer pad partition percentile polyval power prod ptp quantile "
-    "rad2deg radians ravel real reciprocal relu repeat reshape roll rot90 round row_stack select setitem "
-    "sigmoid sign sin sinc sinh softmax softplus sort split sqrt square squeeze stack std subtract sum "
-    "swapaxes take take_along_axis tan tanh tensordot tile transpose trapezoid tril triu true_divide "
-    "trunc var vdot vecdot vecmat vsplit vstack where zeros zeros_like"
+    "negative nonzero norm ones ones_like outer pad partition percentile piecewise polyval power prod ptp "
+    "quantile rad2deg radians ravel real reciprocal relu repeat reshape roll rot90 round row_stack select "
+    "setitem sigmoid sign sin sinc sinh softmax softplus sort split sqrt square squeeze stack std "
+    "subtract sum swapaxes take take_along_axis tan tanh tensordot tile transpose trapezoid tril triu "
+    "true_divide trunc var vdot vecdot vecmat vsplit vstack where zeros zeros_like"
 ).split()
 
 # ``trace`` (np.trace, x.trace()) is an op of the table but not ``dk.trace``, which draws a computation.

@@ -1,17 +1,28 @@
-"""``select``: the first of several choices whose condition holds, as ``np.select``.
+"""``select`` and ``piecewise``: a value chosen entry by entry by conditions, as NumPy's.
 
-Why it is built, not a primitive: ``np.select(conditions, choices, default)`` is a chain of
+Why they are built, not primitives: ``np.select(conditions, choices, default)`` is a chain of
 ``where``, the last condition innermost, so the first condition that holds wins, as in
 NumPy. Each choice then gets the gradient where it is the one chosen and 0 elsewhere, in
 every method (a symbolic condition becomes a symbolic selection, as in ``dk.where``).
+``np.piecewise(x, conditions, functions)`` applies each function to the entries its
+condition selects, and writes the result there: item assignments into a ``dk.zeros``
+buffer, so each piece's derivative is its function's, and a later condition overrides an
+earlier one, as in NumPy. The selection reads the conditions' values: the symbolic methods
+refuse a condition on symbols by name.
 """
+
+import functools
+import operator
+
 
 import numpy as np
 
 from .. import errors
 from ..core.frames import user_location
 from ..core.values import BoxedValue
+from .creation import zeros_like
 from .elementwise import where
+from .shapes import as_operand, shape_of
 
 
 def select(condlist, choicelist, default=0):
@@ -46,3 +57,29 @@ def _listed(name, value, where_):
             f"dk.select got a {type(value).__name__} as {name} at {where_}: {name} is a list of arrays, as NumPy takes"
         )
     return list(value)
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """``np.piecewise``: ``funclist[i](x[condlist[i]], *args, **kw)`` (or the number ``funclist[i]``)
+    where ``condlist[i]`` holds, a later condition overriding an earlier one; one function more
+    than conditions applies where none holds; 0 elsewhere."""
+    where_ = user_location() or "an unknown line"
+    x = as_operand(x)
+    conditions = list(condlist) if isinstance(condlist, (list, tuple)) else [condlist]
+    functions = list(funclist) if isinstance(funclist, (list, tuple)) else [funclist]
+    if len(functions) == len(conditions) + 1:
+        conditions.append(~functools.reduce(operator.or_, conditions) if conditions else True)
+    elif len(functions) != len(conditions):
+        raise errors.InputError(
+            f"dk.piecewise got {len(conditions)} conditions and {len(functions)} functions at {where_}: give one "
+            "function (or value) per condition, and at most one more for where no condition holds, as NumPy takes"
+        )
+    out = zeros_like(x)
+    for condition, function in zip(conditions, functions):
+        if not callable(function):
+            out[condition] = function
+            continue
+        selected = x[condition]
+        if np.prod(shape_of(selected)):  # NumPy calls a function only on entries it selects
+            out[condition] = function(selected, *args, **kw)
+    return out
