@@ -4,6 +4,7 @@ Everything here is computed from stored rows only, so ``diffkit report --from DI
 rebuilds the same report without running anything.
 """
 
+import math
 import statistics
 from collections import Counter, defaultdict
 
@@ -106,6 +107,11 @@ def _status_counts(rows, methods):
     return [{"method": m, **{s: counts[m].get(s, 0) for s in STATUSES}} for m in methods]
 
 
+def _as_error(value):
+    """A relative error to rank and take medians of: NaN (no comparison was possible) as infinite."""
+    return math.inf if value != value else value
+
+
 def _accuracy(rows, methods):
     errors = {}
     programs = []
@@ -124,7 +130,8 @@ def _accuracy(rows, methods):
     shown = [m for m in methods if m not in (REFERENCE, REFERENCE_CHECK)]
     per_method = {}
     for method in shown:
-        values = [(errors[(p, method)], p) for p in programs if (p, method) in errors]
+        # NaN (a gradient of the wrong shape) ranks as the largest error, not between the others
+        values = [(_as_error(errors[(p, method)]), p) for p in programs if (p, method) in errors]
         if values:
             worst, worst_program = max(values)
             per_method[method] = {"median": statistics.median(v for v, _ in values), "worst": worst,

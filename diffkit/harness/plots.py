@@ -20,6 +20,7 @@ from .outputs import cannot_write
 
 
 SMALLEST_SHOWN = 1e-20  # an error plot's floor: the 50-digit reference resolves far below what matters
+LARGEST_SHOWN = 1e100  # its ceiling: larger errors (an overflow, an infinite estimate) are drawn at it
 
 
 def _save(fig, folder, name):
@@ -158,7 +159,8 @@ def error_estimates(analysis, folder):
         return None
     values = [v for entries in estimates.values() for v in (*entries["true"], *entries["estimate"])]
     floor = max(zero_floor(values), SMALLEST_SHOWN)  # errors below it (a float exact to 30 digits) are no news
-    high = max([floor * 10, *(v for v in values if v == v)]) * 10
+    # errors past LARGEST_SHOWN (an overflow, an infinite estimate) are drawn at the top edge
+    high = min(max([floor * 10, *(v for v in values if math.isfinite(v))]) * 10, LARGEST_SHOWN)
     columns = min(3, len(estimates))
     rows = -(-len(estimates) // columns)
     fig, axes = new_figure(rows, columns, figsize=(5.2 * columns, 4.8 * rows), squeeze=False)
@@ -168,7 +170,7 @@ def error_estimates(analysis, folder):
     for ax, (method, entries) in zip(axes.flat, estimates.items()):
         true = np.array(entries["true"], dtype=float)
         estimate = np.array(entries["estimate"], dtype=float)
-        ax.scatter(np.maximum(true, floor), np.maximum(estimate, floor), s=12, alpha=0.6,
+        ax.scatter(np.clip(true, floor, high), np.clip(estimate, floor, high), s=12, alpha=0.6,
                    label=f"{entries['covered']:.1%} covered, {entries['informative']:.1%} informative")
         ax.loglog(line, line, color="black", lw=0.8, marker="", label="estimate = true error")
         ax.loglog(line, 100 * line, color="grey", lw=0.8, ls="--", marker="", label="estimate = 100 × true error")

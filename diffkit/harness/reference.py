@@ -106,10 +106,19 @@ def max_difference(texts_a, texts_b, digits=DIGITS):
     with mpmath.workdps(digits + 10):
         a = [mpmath.mpf(t) for t in texts_a]
         b = [mpmath.mpf(t) for t in texts_b]
-        absolute = max((abs(x - y) for x, y in zip(a, b)), default=mpmath.mpf(0))
+        absolute = max((_difference(x, y) for x, y in zip(a, b)), default=mpmath.mpf(0))
         scale = max((abs(y) for y in b), default=mpmath.mpf(0))
-        relative = absolute / scale if scale else absolute
+        relative = absolute / scale if scale and mpmath.isfinite(absolute) else absolute
         return float(absolute), float(relative)
+
+
+def _difference(x, y):
+    """|x - y|, with infinities and NaN compared as values: the same one is no difference, a
+    non-finite entry against a finite one (a NaN gradient, an overflow) is an infinite one."""
+    if mpmath.isfinite(x) and mpmath.isfinite(y):
+        return abs(x - y)
+    same = (mpmath.isnan(x) and mpmath.isnan(y)) or x == y
+    return mpmath.mpf(0) if same else mpmath.inf
 
 
 def agreeing_digits(relative):

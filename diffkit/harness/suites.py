@@ -24,10 +24,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .. import errors
+from ..core.containers import flatten
 from ..methods import builds_expressions, method_names
 from . import studies
-from .cases import REFERENCE, REFERENCE_CHECK, Case, call_user_code, load_module, module_programs
+from .cases import REFERENCE, REFERENCE_CHECK, Case, call_user_code, canonical_json, load_module, module_programs
 
 
 def on_ladder(method):
@@ -350,7 +353,9 @@ def load_suite(name=DEFAULT):
         return suite
     methods = _module_methods(module, name)
     cases = []
-    for program in module_programs(module):
+    programs = module_programs(module)
+    _refuse_programs_sharing_a_name(programs, name)
+    for program in programs:
         cases.extend(program_cases(program.name, program.settings, methods, source=name))
     return Suite(
         check_suite_name(getattr(module, "NAME", _suite_name(name)), f" (NAME of suite {name})"),
@@ -360,6 +365,42 @@ def load_suite(name=DEFAULT):
         memory_mb=positive_limit(getattr(module, "MEMORY_MB", DEFAULT_MEMORY_MB), f"MEMORY_MB of suite {name}",
                                  "megabytes"),
     )
+
+
+def _refuse_programs_sharing_a_name(programs, name):
+    """An InputError for two different programs of one name and the same settings: the results
+    database keeps one row per program and method, so one would silently replace the other. The
+    same program listed twice (one function at equal example arguments) runs once, as before."""
+    first = {}
+    for program in programs:
+        key = (program.name, canonical_json(program.settings) if program.settings else "")
+        earlier = first.setdefault(key, program)
+        if earlier is not program and not _same_program(earlier, program):
+            raise errors.InputError(
+                f"suite {name} holds two different programs named {program.name!r}"
+                f"{' with the same settings' if program.settings else ''}, and the results would keep only one: "
+                "give each its own name (Program(name, ...))"
+            )
+
+
+def _same_program(a, b):
+    """One function (or one code) at equal example arguments."""
+    code_a, code_b = getattr(a.function, "__code__", a.function), getattr(b.function, "__code__", b.function)
+    if code_a is not code_b:
+        return False
+    leaves_a, tree_a = flatten(a.args)
+    leaves_b, tree_b = flatten(b.args)
+    return tree_a == tree_b and all(
+        type(x) is type(y) and np.array_equal(x, y) if isinstance(x, np.ndarray) else _equal(x, y)
+        for x, y in zip(leaves_a, leaves_b)
+    )
+
+
+def _equal(x, y):
+    try:
+        return bool(x == y)
+    except Exception:  # noqa: BLE001  (a value without a plain truth: taken as different)
+        return False
 
 
 def _module_methods(module, name):
