@@ -10,7 +10,8 @@ from diffkit.harness.reference import max_difference
 from diffkit.harness.suites import load_suite
 
 # fd-central's step crosses 0 at 1e-7 (log of a negative number: a NaN gradient entry); at 709.5
-# exp's second difference overflows finite differences' error estimates to about 1e303.
+# exp's second difference overflows finite differences' error estimates to about 1e303; the log of
+# a negative number has no 50-digit reference.
 NONFINITE_SUITE = '''
 """Gradients that are not finite."""
 import numpy as np
@@ -25,7 +26,8 @@ def logs(x):
 def exps(x):
     return dk.sum(dk.exp(x))
 
-PROGRAMS = [Program("logs", logs, (np.array([1e-7, 2.0]),)), Program("exps", exps, (np.array([709.5, 1.0]),))]
+PROGRAMS = [Program("logs", logs, (np.array([1e-7, 2.0]),)), Program("exps", exps, (np.array([709.5, 1.0]),)),
+            Program("negative_logs", logs, (np.array([-1.0, 2.0]),))]  # a NaN value: no reference
 '''
 
 
@@ -46,7 +48,9 @@ def test_a_report_ranks_a_nan_gradient_last_and_draws_an_overflowing_estimate(tm
     assert "fd-central inf" in accuracy and "and fd-central the least (worst case inf on logs)" in accuracy
     assert "tape was the most accurate" in accuracy
     assert "fd-central inf on logs" in page  # among the largest errors
-    assert (out / "index.html").exists()
+    assert ("1 program(s) are not in the table, as their 50-digit reference failed (see Failures): "
+            "negative_logs." in page)
+    assert "negative_logs.</p>" in (out / "index.html").read_text()
     assert main(["report", "--from", str(out), "--quiet"]) == 0  # rebuilt from the database alike
     assert (out / "index.md").read_text().count("fd-central inf on logs") == 1
 

@@ -117,9 +117,12 @@ def _accuracy(rows, methods):
     programs = []
     short = {}
     kinks = set()
+    without_reference = []  # programs whose 50-digit reference failed: no error can be measured
     for row in rows:
         if row.get("on_kink"):
             kinks.add(_label(row))
+        if row["method"] == REFERENCE and row["status"] != "ok" and _label(row) not in without_reference:
+            without_reference.append(_label(row))
         if row["method"] in (REFERENCE, REFERENCE_CHECK) or row.get("rel_error") is None:
             continue
         label = _label(row)
@@ -137,7 +140,7 @@ def _accuracy(rows, methods):
             per_method[method] = {"median": statistics.median(v for v, _ in values), "worst": worst,
                                   "worst_program": worst_program, "count": len(values)}
     return {"programs": programs, "short": short, "methods": shown, "errors": errors, "per_method": per_method,
-            "kinks": kinks}
+            "kinks": kinks, "without_reference": without_reference}
 
 
 def _agreement_summary(agreement):
