@@ -226,3 +226,30 @@ def test_numpy_numbers_and_arrays_in_a_row_are_stored_as_plain_ones(tmp_path):
               "data": {"steps": np.int64(3), "errors": np.array([0.5, 0.25])}})
     (row,) = db.rows()
     assert row["data"] == {"steps": 3, "errors": [0.5, 0.25]} and row["value"] == 1.5
+
+
+def test_a_resumed_run_sums_its_runs_time_and_states_each_runs_limits(tmp_path):
+    from diffkit.harness.database import ResultsDB
+    from diffkit.harness.executor import _earlier_runs
+
+    suite = tmp_path / "two.py"
+    suite.write_text('"""Two."""\nfrom diffkit import Program\nMETHODS = ["tape"]\n'
+                     'PROGRAMS = [Program("sq", abs, (3.0,)), Program("cube", abs, (2.0,))]\n')
+    out = tmp_path / "out"
+    common = ["report", "--suite", str(suite), "--out", str(out), "--jobs", "1", "--min-time", "0", "--quiet"]
+    assert main(common + ["--timeout", "20"]) == 0
+    db = ResultsDB(out, create=False)
+    first = db.meta()
+    db.close()
+    assert first["seconds"] == pytest.approx(first["finished"] - first["started"])
+    assert main(common + ["--resume", "--timeout", "6"]) == 0  # nothing left to run
+    db = ResultsDB(out, create=False)
+    second = db.meta()
+    db.close()
+    assert second["seconds"] >= first["seconds"]  # the first run's time, not the second's near 0
+    assert second["earlier_limits"] == [[20.0, first["memory_mb"]]]
+    summary = next(line for line in (out / "index.md").read_text().splitlines() if "suite ran" in line)
+    assert f"in {second['seconds']:.0f} s (limits: 6.0 s and " in summary
+    assert "per case; 20.0 s and" in summary and "MB in an earlier run)" in summary
+    # a database written before the runs were summed: its last run's time, and its own limits
+    assert _earlier_runs({"started": 10.0, "finished": 13.5, "timeout": 5, "memory_mb": 100}, 5, 100) == (3.5, [])

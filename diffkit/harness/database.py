@@ -280,7 +280,7 @@ _NUMBER = (int, float)
 _META_KINDS = {  # what the report reads from the meta table, by the kind of value diffkit writes
     "suite": str, "description": str, "clock": str, "started": _NUMBER, "finished": (*_NUMBER, type(None)),
     "timeout": _NUMBER, "memory_mb": _NUMBER, "min_time": _NUMBER, "jobs": int, "cases": int,
-    "load_at_finish": (list, type(None)),
+    "load_at_finish": (list, type(None)), "seconds": _NUMBER, "earlier_limits": list,
 }
 _MACHINE_FIELDS = ("cpu", "cores", "system", "python", "numpy")
 
@@ -292,6 +292,9 @@ def _meta_fits(key, value):
             isinstance(value.get("load_at_start"), (list, type(None))))
     if key == "load_at_finish" and isinstance(value, list):
         return bool(value) and all(isinstance(v, _NUMBER) for v in value)
+    if key == "earlier_limits" and isinstance(value, list):  # [[timeout, memory_mb], ...] of earlier runs
+        return all(isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, _NUMBER) for v in pair)
+                   for pair in value)
     kinds = _META_KINDS.get(key)
     return kinds is None or (isinstance(value, kinds) and not isinstance(value, bool))
 

@@ -167,6 +167,23 @@ def _claim(db, suite, resume, fresh):
         )
 
 
+def _earlier_runs(meta, timeout, memory_mb):
+    """``(seconds the earlier runs of a resumed suite took, their limits where they differ from
+    this run's)``, from the meta they left (empty for a first run)."""
+    seconds = meta.get("seconds")
+    if seconds is None:  # a database written before runs were summed: its last run alone
+        started, finished = meta.get("started"), meta.get("finished")
+        seconds = finished - started if started is not None and finished is not None else 0.0
+    limits = [list(pair) for pair in meta.get("earlier_limits", [])]
+    if meta.get("timeout") is not None and meta.get("memory_mb") is not None:
+        limits.append([meta["timeout"], meta["memory_mb"]])
+    different = []
+    for pair in limits:
+        if pair != [timeout, memory_mb] and pair not in different:
+            different.append(pair)
+    return seconds, different
+
+
 def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, progress_file, in_process,
          min_time=None):
     from tqdm.auto import tqdm
@@ -181,10 +198,13 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
     done = db.done_ids()
     todo = [case for case in suite.cases if case.id not in done]
     min_time = MIN_TIME if min_time is None else min_time
+    seconds_before, earlier_limits = _earlier_runs(db.meta() if done else {}, timeout, memory_mb)
+    started = time.time()
     db.set_meta(suite=suite.name, description=suite.description, timeout=timeout, memory_mb=memory_mb,
-                cases=len(suite.cases), started=time.time(), finished=None, isolated=not in_process,
+                cases=len(suite.cases), started=started, finished=None, isolated=not in_process,
                 min_time=min_time, clock=CLOCK_NAMES[CLOCK], machine=describe_machine(),
-                jobs=1 if in_process else (jobs or os.cpu_count() or 1))
+                jobs=1 if in_process else (jobs or os.cpu_count() or 1), seconds=seconds_before,
+                earlier_limits=earlier_limits)
     ladders = _Ladders(todo, [r for r in db.rows() if r["case_id"] in done])
     bar = tqdm(total=len(suite.cases), initial=len(suite.cases) - len(todo), unit="case",
                desc=suite.name, file=progress_file or sys.stderr,
@@ -238,4 +258,5 @@ def _run(db, suite, jobs, scheduler, resume, fresh, quiet, timeout, memory_mb, p
     finally:
         bar.close()
         _shutdown(executor)
-    db.set_meta(finished=time.time(), load_at_finish=load_average())
+    finished = time.time()
+    db.set_meta(finished=finished, seconds=seconds_before + (finished - started), load_at_finish=load_average())

@@ -44,10 +44,15 @@ def _overview(analysis):
     meta = analysis["meta"]
     described = ", ".join(f"{count} {status}" for status, count in totals.most_common())
     seconds = ""
-    if meta.get("started") and meta.get("finished"):
+    if meta.get("seconds") is not None and meta.get("finished"):  # every run of a resumed suite, summed
+        seconds = f" in {meta['seconds']:.0f} s"
+    elif meta.get("started") and meta.get("finished"):
         seconds = f" in {meta['finished'] - meta['started']:.0f} s"
+    earlier = "".join(f"; {timeout} s and {memory} MB in an earlier run" for timeout, memory in
+                      meta.get("earlier_limits", []))
     return (f"The `{meta.get('suite', '?')}` suite ran {sum(totals.values())} cases{seconds} "
-            f"(limits: {meta.get('timeout', '?')} s and {meta.get('memory_mb', '?')} MB per case): {described}.")
+            f"(limits: {meta.get('timeout', '?')} s and {meta.get('memory_mb', '?')} MB per case{earlier}): "
+            f"{described}.")
 
 
 def _accuracy(analysis):
