@@ -365,6 +365,13 @@ def test_concatenate_with_axis_none_joins_the_arrays_flattened(method):
 
 
 # --- writing through a view ---------------------------------------------------------------------
+def _gradient(program, method, x):
+    """The gradient of ``program`` at ``x`` by ``method``, or by dk.compile_grad compiled at ``x``."""
+    if method == "compile_grad":
+        return dk.compile_grad(program, x)(x)
+    return dk.grad(program, method=method)(x)
+
+
 def _zero_a_row_through_a_view(x):
     y = x * 1.0
     r = y[0]
@@ -398,14 +405,12 @@ def test_an_item_assignment_through_a_view_is_refused_naming_the_array_it_change
     x = np.arange(1.0, 7.0).reshape(2, 3)
     assert program(x) == value  # NumPy's own run, which finite differences follow:
     np.testing.assert_allclose(dk.grad(program, method="fd-central")(x), grad, atol=1e-6)
-    differentiate = (lambda: dk.compile_grad(program, x)) if method == "compile_grad" else \
-        (lambda: dk.grad(program, method=method)(x))
     with pytest.raises(dk.UnsupportedError, match=(
             rf"^{view} is {relation} in NumPy, so writing into it at test_ops_numpy_semantics\.py:\d+ in "
             rf"{program.__name__}\(\).* changes y too, which diffkit does not follow; write into y itself "
             r"\(y\[0\] = v or y\[0, :\] = v, not through a view .*\), or build the new value with "
             r"dk\.at\(y\)\[index\]\.set\(v\)$")):
-        differentiate()
+        _gradient(program, method, x)
 
 
 def _shift_a_row_in_place(x):
@@ -434,13 +439,11 @@ def test_an_augmented_assignment_through_a_view_is_refused_offering_both_meaning
     x = np.arange(1.0, 7.0).reshape(2, 3)
     assert program(x) == value  # NumPy's own run, which finite differences follow
     np.testing.assert_allclose(dk.grad(program, method="fd-central")(x), grad, rtol=1e-7)
-    differentiate = (lambda: dk.compile_grad(program, x)) if method == "compile_grad" else \
-        (lambda: dk.grad(program, method=method)(x))
     with pytest.raises(dk.UnsupportedError, match=(
             rf"^{view} is a view of y in NumPy, so writing into it at test_ops_numpy_semantics\.py:\d+ in "
             rf"{program.__name__}\(\).* changes y too, which diffkit does not follow; to leave y as it is, assign "
             rf"the new value \({view} = {view} {symbol} v\); to change y, write into y itself")):
-        differentiate()
+        _gradient(program, method, x)
 
 
 @pytest.mark.parametrize("method", EVERY)
@@ -496,8 +499,7 @@ def test_an_augmented_assignment_changes_the_array_under_every_name_bound_to_it(
     # y = z = 2x + 1; x itself becomes 3x before out takes it: sum((2x + 1)^2) + sum(3x)
     assert shared(x.copy()) == 9 + 25 + 49 + 18
     expected = 4 * (2 * x + 1) + 3  # d/dx of (2x + 1)^2 and of 3x
-    gradient = dk.compile_grad(shared, x)(x) if method == "compile_grad" else dk.grad(shared, method=method)(x)
-    np.testing.assert_allclose(gradient, expected, rtol=1e-6)
+    np.testing.assert_allclose(_gradient(shared, method, x), expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", EVERY + ("compile_grad",))
@@ -511,9 +513,7 @@ def test_an_augmented_assignment_on_a_number_rebinds_that_name_alone(method):
     x = np.array([1.0, 2.0, 3.0])
     assert aliased_total(x) == 6.0 * 7.0
     # d/dx_i of S (S + 1) with S = sum(x): 2S + 1 = 13
-    gradient = dk.compile_grad(aliased_total, x)(x) if method == "compile_grad" else \
-        dk.grad(aliased_total, method=method)(x)
-    np.testing.assert_allclose(gradient, [13.0, 13.0, 13.0], rtol=1e-6)
+    np.testing.assert_allclose(_gradient(aliased_total, method, x), [13.0, 13.0, 13.0], rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", ("tape", "forward-mode", "fd-central"))
@@ -634,7 +634,7 @@ def test_an_augmented_assignment_into_a_buffer_before_it_holds_a_value(program, 
     repeated[[0, 0, 2]] += np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(repeated, [2.0, 0.0, 3.0])  # NumPy's rule, which the last program follows
     x = np.array([1.0, 2.0, 3.0])
-    grad = dk.compile_grad(program, x)(x) if method == "compile_grad" else dk.grad(program, method=method)(x)
+    grad = _gradient(program, method, x)
     np.testing.assert_allclose(grad, BUFFER_UPDATES[program], rtol=1e-6, atol=1e-6)
 
 

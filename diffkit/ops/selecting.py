@@ -63,7 +63,6 @@ def piecewise(x, condlist, funclist, *args, **kw):
     """``np.piecewise``: ``funclist[i](x[condlist[i]], *args, **kw)`` (or the number ``funclist[i]``)
     where ``condlist[i]`` holds, a later condition overriding an earlier one; one function more
     than conditions applies where none holds; 0 elsewhere."""
-    where_ = user_location() or "an unknown line"
     x = as_operand(x)
     conditions = list(condlist) if isinstance(condlist, (list, tuple)) else [condlist]
     functions = list(funclist) if isinstance(funclist, (list, tuple)) else [funclist]
@@ -71,7 +70,8 @@ def piecewise(x, condlist, funclist, *args, **kw):
         conditions.append(~functools.reduce(operator.or_, conditions) if conditions else True)
     elif len(functions) != len(conditions):
         raise errors.InputError(
-            f"dk.piecewise got {len(conditions)} conditions and {len(functions)} functions at {where_}: give one "
+            f"dk.piecewise got {len(conditions)} conditions and {len(functions)} functions at "
+            f"{user_location() or 'an unknown line'}: give one "
             "function (or value) per condition, and at most one more for where no condition holds, as NumPy takes"
         )
     out = zeros_like(x)
